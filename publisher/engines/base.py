@@ -1,0 +1,64 @@
+"""The one interface every speech engine implements, and the voice profile that selects one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+SAMPLE_WIDTH = 2  # bytes: every engine returns signed 16-bit little-endian mono PCM
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pcm:
+    """Mono, signed 16-bit little-endian samples and their rate."""
+
+    data: bytes
+    sample_rate: int
+
+    @property
+    def duration_ms(self) -> int:
+        """Length in whole milliseconds."""
+        return len(self.data) // SAMPLE_WIDTH * 1000 // self.sample_rate
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceProfile:
+    """A voice from ``voices/<name>.toml``: which engine, which voice, how it speaks.
+
+    ``rate`` is words per minute for espeak-ng and a length scale factor elsewhere
+    (1.0 = the engine's normal speed); ``pitch`` is 0-100 (espeak-ng only).
+    ``model`` is a path (relative to the profile's folder) or ``package:NAME`` for an
+    installed package that ships a Piper model.
+    """
+
+    name: str
+    engine: str  # "espeak", "gtts" or "piper"
+    voice: str
+    language: str
+    rate: float | None = None
+    pitch: float | None = None
+    model: str | None = None
+    lexicon: dict[str, str] = field(default_factory=dict)
+    path: str | None = None  # the TOML file it came from, for messages
+
+
+@runtime_checkable
+class Synthesizer(Protocol):
+    """A speech engine: text in the profile's language to PCM.
+
+    Implementations raise :class:`publisher.errors.EngineError` with a clear message when
+    they cannot run (missing library, model, network).
+    """
+
+    name: str
+
+    def identity(self) -> str:
+        """Everything that changes the sound: engine, its version, voice and settings.
+
+        Part of the audio cache key, so a new engine version or setting re-synthesises.
+        """
+        ...
+
+    def synthesize(self, text: str) -> Pcm:
+        """Speak ``text`` (already normalised for speech) and return the samples."""
+        ...
