@@ -1,0 +1,76 @@
+"""Words the toolkit itself puts in a book, per language (primary subtag)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Words:
+    """Labels and spoken words in one language."""
+
+    prompt: str  # accessible name of a reflection prompt
+    example: str  # accessible name of an example
+    example_word: str  # how an example paragraph starts in the source
+    contents: str
+    landmarks: str
+    cover: str
+    cover_alt: str  # "{title}" and "{author}" are filled in
+    start: str  # landmark label for the first chapter
+    footnotes: str
+    back_to_text: str
+    and_word: str  # "&" is read as this
+    prompt_lead_in: str  # said before a prompt
+    accessibility_summary: str
+    by: str
+
+
+WORDS: dict[str, Words] = {
+    "nl": Words(
+        prompt="Reflectievraag",
+        example="Voorbeeld",
+        example_word="Voorbeeld:",
+        contents="Inhoudsopgave",
+        landmarks="Oriëntatiepunten",
+        cover="Omslag",
+        cover_alt="Omslag van {title}, door {author}",
+        start="Begin",
+        footnotes="Voetnoten",
+        back_to_text="Terug naar de tekst",
+        and_word="en",
+        prompt_lead_in="Reflectievraag.",
+        accessibility_summary=(
+            "Dit boek volgt EPUB Accessibility 1.1 en WCAG 2.1 niveau AA: een inhoudsopgave "
+            "met alle koppen, een logische leesvolgorde, tekst die de lezer zelf kan vergroten "
+            "en kleuren die het leesapparaat bepaalt. Reflectievragen en voorbeelden zijn als "
+            "zodanig gemarkeerd."
+        ),
+        by="door",
+    ),
+    "en": Words(
+        prompt="Reflection prompt",
+        example="Example",
+        example_word="Example:",
+        contents="Contents",
+        landmarks="Landmarks",
+        cover="Cover",
+        cover_alt="Cover of {title}, by {author}",
+        start="Start",
+        footnotes="Footnotes",
+        back_to_text="Back to the text",
+        and_word="and",
+        prompt_lead_in="Reflection prompt.",
+        accessibility_summary=(
+            "This book meets EPUB Accessibility 1.1 and WCAG 2.1 Level AA: a table of contents "
+            "with every heading, a logical reading order, text the reader can resize and "
+            "colours the reading system chooses. Reflection prompts and examples are marked "
+            "as such."
+        ),
+        by="by",
+    ),
+}
+
+
+def words_for(language: str) -> Words:
+    """The words for a BCP 47 tag, by its primary subtag; English where we have none."""
+    return WORDS.get(language.split("-")[0].lower(), WORDS["en"])

@@ -1,0 +1,312 @@
+"""The book model: frozen data, built once by :mod:`publisher.parse`, read by every target.
+
+``Book → Chapter → Block``, with inline content as a small tree. Every block records where
+it came from (``path``, ``line``, ``end_line``: 1-based, inclusive), so any later stage can
+report ``book.md:42: …``. Deeper headings stay in their chapter's block list as
+:class:`Heading` blocks; :meth:`Chapter.sections` groups them for a table of contents.
+Transforms build new objects with :func:`dataclasses.replace`; nothing here mutates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from publisher.config import Config
+
+
+# --- inline content -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text:
+    """Plain text."""
+
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Emphasis:
+    """Emphasised text (``*x*``)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Strong:
+    """Strongly emphasised text (``**x**``)."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Link:
+    """A hyperlink; its target is shown in the EPUB and never read aloud."""
+
+    href: str
+    title: str | None = None
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Code:
+    """Inline code."""
+
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineBreak:
+    """A hard line break."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class InlineImage:
+    """An image inside running text (an image alone in a paragraph is an :class:`Image`)."""
+
+    src: str
+    alt: str
+    title: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class FootnoteRef:
+    """A reference to a footnote; ``number`` is its 1-based place in the chapter."""
+
+    label: str
+    number: int
+
+
+Inline = Union[Text, Emphasis, Strong, Link, Code, LineBreak, InlineImage, FootnoteRef]  # noqa: UP007
+
+
+def plain_text(inlines: tuple[Inline, ...]) -> str:
+    """The text a reader sees, without markup, link targets or footnote markers."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, Text | Code):
+            out.append(node.text)
+        elif isinstance(node, Emphasis | Strong | Link):
+            out.append(plain_text(node.children))
+        elif isinstance(node, LineBreak):
+            out.append("\n")
+        elif isinstance(node, InlineImage):
+            out.append(node.alt)
+    return "".join(out)
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    """Where a block came from. ``id`` is unique in the book and stable across rebuilds of
+    the same source (it is the chapter slug and the block's place in its chapter)."""
+
+    id: str
+    path: str
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Heading(Node):
+    """A heading inside a chapter (the chapter's own title is :attr:`Chapter.title`)."""
+
+    level: int
+    anchor: str  # unique within the chapter's document
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Paragraph(Node):
+    """An ordinary paragraph."""
+
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Prompt(Node):
+    """A reflection prompt: a paragraph that began with 💡 (the glyph is not kept).
+
+    ``pause`` is the seconds of silence after it in the narration, when ``💡{pause=N}`` set
+    it; ``None`` means the book's default.
+    """
+
+    children: tuple[Inline, ...]
+    pause: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Example(Node):
+    """An example: a paragraph that began with the language's example word ("Voorbeeld:").
+
+    ``label`` is that word as the author wrote it; ``children`` is the rest.
+    """
+
+    label: str
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Quote(Node):
+    """A block quotation."""
+
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListItem(Node):
+    """One item of a list."""
+
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ListBlock(Node):
+    """A bulleted or numbered list."""
+
+    ordered: bool
+    start: int = 1
+    items: tuple[ListItem, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class CodeBlock(Node):
+    """Preformatted code."""
+
+    text: str
+    language: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThematicBreak(Node):
+    """A scene break (``---``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Image(Node):
+    """An image standing alone in its paragraph; ``src`` is relative to the source file."""
+
+    src: str
+    alt: str
+    title: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TableCell:
+    """One cell; ``align`` is "left", "center", "right" or None."""
+
+    children: tuple[Inline, ...]
+    align: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Table(Node):
+    """A table with one header row."""
+
+    header: tuple[TableCell, ...]
+    rows: tuple[tuple[TableCell, ...], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Footnote(Node):
+    """A footnote's text; ``number`` matches its :class:`FootnoteRef`."""
+
+    label: str
+    number: int
+    blocks: tuple[Block, ...]
+
+
+Block = Union[  # noqa: UP007
+    Heading,
+    Paragraph,
+    Prompt,
+    Example,
+    Quote,
+    ListBlock,
+    ListItem,
+    CodeBlock,
+    ThematicBreak,
+    Image,
+    Table,
+    Footnote,
+]
+
+
+def walk(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """Every block in reading order, containers before their contents."""
+    for block in blocks:
+        yield block
+        if isinstance(block, Quote | ListItem | Footnote):
+            yield from walk(block.blocks)
+        elif isinstance(block, ListBlock):
+            yield from walk(block.items)
+
+
+# --- chapters and the book ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Section:
+    """A heading inside a chapter with its subsections, for tables of contents."""
+
+    heading: Heading
+    children: tuple[Section, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chapter:
+    """One chapter: one XHTML document, one MP3, one podcast episode.
+
+    ``slug`` is unique in the book and derived from the title alone, so it survives edits
+    of the text and chapters inserted before it.
+    """
+
+    slug: str
+    title: tuple[Inline, ...]
+    number: int  # 1-based reading order
+    path: str
+    line: int
+    end_line: int
+    blocks: tuple[Block, ...]
+    footnotes: tuple[Footnote, ...] = ()
+
+    @property
+    def title_text(self) -> str:
+        """The title as plain text."""
+        return plain_text(self.title).strip()
+
+    def sections(self) -> tuple[Section, ...]:
+        """The chapter's headings nested by level."""
+        headings = [b for b in self.blocks if isinstance(b, Heading)]
+
+        def build(i: int, level: int) -> tuple[list[Section], int]:
+            out: list[Section] = []
+            while i < len(headings) and headings[i].level >= level:
+                heading = headings[i]
+                children, i = build(i + 1, heading.level + 1)
+                out.append(Section(heading=heading, children=tuple(children)))
+            return out, i
+
+        top = min((h.level for h in headings), default=0)
+        return tuple(build(0, top)[0])
+
+
+@dataclass(frozen=True, kw_only=True)
+class Book:
+    """The whole book: its configuration (from the front matter) and its chapters."""
+
+    config: Config
+    chapters: tuple[Chapter, ...]
+    source: str  # path of the Markdown file
+    root: str  # folder that relative image and cover paths are resolved against
+
+    @property
+    def slug(self) -> str:
+        """The book's file name stem (``build/epub/<slug>.epub``)."""
+        from publisher.slugs import slugify
+
+        return slugify(self.config.title) or "book"

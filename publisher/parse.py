@@ -1,0 +1,451 @@
+"""Markdown with YAML front matter → :class:`~publisher.model.Book`, once.
+
+CommonMark (markdown-it-py) plus tables and footnotes. Raw HTML is off: it stays text and is
+escaped by every renderer, so no markup or script of the source reaches a reader.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypedDict
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from publisher import model as m
+from publisher.config import Config, load_config
+from publisher.errors import Problem, SourceError
+from publisher.i18n import words_for
+from publisher.slugs import slugify, unique_slugs
+
+PROMPT_GLYPH = "💡"
+_PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
+_PAUSE_ATTR = re.compile(r"^\s*pause\s*=\s*(?P<value>\d+(?:\.\d+)?)\s*$")
+
+
+def markdown() -> MarkdownIt:
+    """The one Markdown dialect publisher reads."""
+    return (
+        MarkdownIt("commonmark", {"html": False, "xhtml_out": True})
+        .enable("table")
+        .use(footnote_plugin)
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Parsed:
+    """A parsed book and the warnings found on the way."""
+
+    book: m.Book
+    warnings: tuple[Problem, ...] = ()
+
+
+def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
+    """``(yaml, body, body_offset)``: the front matter between ``---`` lines and the rest.
+
+    ``body_offset`` is how many lines come before the body, to turn body lines into file lines.
+    """
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        raise SourceError.at(
+            path, 1, "the book must start with YAML front matter between '---' lines"
+        )
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            return "".join(lines[1:i]), "".join(lines[i + 1 :]), i + 1
+    raise SourceError.at(path, 1, "the front matter that starts here has no closing '---' line")
+
+
+def read_source(path: Path) -> str:
+    """The file's text; bad encoding is an error, never silently dropped."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError.at(str(path), None, f"cannot read: {e.strerror}") from e
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise SourceError.at(str(path), line, "is not valid UTF-8") from e
+
+
+def parse_file(path: Path) -> Parsed:
+    """Parse the Markdown book at ``path``."""
+    return parse_text(read_source(path), str(path), root=str(path.parent))
+
+
+def parse_text(text: str, path: str, root: str = ".") -> Parsed:
+    """Parse a whole book given as text; ``path`` is used in messages and block locations."""
+    front, body, offset = split_front_matter(text, path)
+    config, warnings = load_config(front, path, first_line=2)
+    parser = _Parser(config=config, path=path, offset=offset)
+    chapters = parser.chapters(markdown().parse(body))
+    book = m.Book(config=config, chapters=tuple(chapters), source=path, root=root)
+    return Parsed(book=book, warnings=tuple(warnings + parser.warnings))
+
+
+class _Where(TypedDict):
+    """The location fields every block has."""
+
+    id: str
+    path: str
+    line: int
+    end_line: int
+
+
+@dataclass(kw_only=True)
+class _ChapterState:
+    slug: str
+    next_id: int = 0
+    anchors: set[str] = field(default_factory=set)
+    footnote_numbers: dict[int, int] = field(default_factory=dict)  # markdown-it id → number
+
+    def block_id(self) -> str:
+        self.next_id += 1
+        return f"{self.slug}-{self.next_id}"
+
+
+class _Parser:
+    def __init__(self, *, config: Config, path: str, offset: int) -> None:
+        self.config = config
+        self.path = path
+        self.offset = offset
+        self.warnings: list[Problem] = []
+        self.example_word = config.example_word or words_for(config.language).example_word
+        self.footnote_tokens: dict[int, list[Token]] = {}
+        self.footnote_labels: dict[int, str] = {}
+
+    # -- splitting into chapters -----------------------------------------------------------
+
+    def chapters(self, tokens: list[Token]) -> list[m.Chapter]:
+        tokens = self._take_footnotes(tokens)
+        level = self.config.chapter_level or self._default_level(tokens)
+        groups: list[tuple[Token | None, Token | None, list[Token]]] = [(None, None, [])]
+        title_heading: Token | None = None
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.type == "heading_open" and tok.level == 0:
+                hlevel = int(tok.tag[1])
+                if hlevel < level and title_heading is None and not any(g[2] for g in groups):
+                    title_heading = tokens[i + 1]  # the book's title: not a chapter of its own
+                    i += 3
+                    continue
+                if hlevel <= level:
+                    groups.append((tok, tokens[i + 1], []))
+                    i += 3
+                    continue
+            groups[-1][2].append(tok)
+            i += 1
+        opening = groups.pop(0)
+        if opening[2]:
+            groups.insert(0, (None, title_heading, opening[2]))
+        titles = [
+            self._heading_text(g[1]) if g[1] is not None else self.config.title for g in groups
+        ]
+        slugs = unique_slugs(titles)
+        chapters = []
+        for number, ((open_tok, inline_tok, body), slug) in enumerate(
+            zip(groups, slugs, strict=True), 1
+        ):
+            state = _ChapterState(slug=slug)
+            title = (
+                self._inlines(inline_tok.children or [], state)
+                if inline_tok
+                else (m.Text(text=self.config.title),)
+            )
+            blocks = self._blocks(body, state)
+            footnotes = self._footnotes(state)
+            start = open_tok if open_tok is not None else (body[0] if body else None)
+            line = self._line(start) if start is not None else 1
+            end_line = max((b.end_line for b in blocks), default=line)
+            chapters.append(
+                m.Chapter(
+                    slug=slug,
+                    title=title,
+                    number=number,
+                    path=self.path,
+                    line=line,
+                    end_line=end_line,
+                    blocks=tuple(blocks),
+                    footnotes=tuple(footnotes),
+                )
+            )
+        if not chapters:
+            raise SourceError.at(self.path, self.offset + 1, "the book has no text")
+        return chapters
+
+    def _default_level(self, tokens: list[Token]) -> int:
+        """The level below a single leading title (H1), else the highest level used."""
+        levels = [int(t.tag[1]) for t in tokens if t.type == "heading_open" and t.level == 0]
+        if not levels:
+            return 1
+        top = min(levels)
+        if levels[0] == top and levels.count(top) == 1 and len(levels) > 1:
+            return min(lv for lv in levels[1:])
+        return top
+
+    def _take_footnotes(self, tokens: list[Token]) -> list[Token]:
+        """Remove the footnote block markdown-it appends; remember each definition's tokens."""
+        out: list[Token] = []
+        current: int | None = None
+        inside = False
+        for tok in tokens:
+            if tok.type == "footnote_block_open":
+                inside = True
+            elif tok.type == "footnote_block_close":
+                inside = False
+            elif tok.type == "footnote_open":
+                current = int(tok.meta["id"])
+                self.footnote_tokens[current] = []
+                self.footnote_labels[current] = str(tok.meta.get("label", current))
+            elif tok.type == "footnote_close":
+                current = None
+            elif inside and current is not None:
+                if tok.type == "footnote_anchor":
+                    continue
+                if tok.type == "inline" and tok.children:
+                    tok.children = [c for c in tok.children if c.type != "footnote_anchor"]
+                self.footnote_tokens[current].append(tok)
+            elif not inside:
+                out.append(tok)
+        return out
+
+    def _footnotes(self, state: _ChapterState) -> list[m.Footnote]:
+        out: list[m.Footnote] = []
+        done: set[int] = set()
+        # A footnote may refer to another; keep numbering until no new ones appear.
+        while True:
+            pending = [(fid, n) for fid, n in state.footnote_numbers.items() if fid not in done]
+            if not pending:
+                break
+            for fid, number in sorted(pending, key=lambda p: p[1]):
+                done.add(fid)
+                toks = self.footnote_tokens.get(fid, [])
+                blocks = self._blocks(toks, state)
+                line = blocks[0].line if blocks else 1
+                out.append(
+                    m.Footnote(
+                        id=state.block_id(),
+                        path=self.path,
+                        line=line,
+                        end_line=max((b.end_line for b in blocks), default=line),
+                        label=self.footnote_labels.get(fid, str(fid)),
+                        number=number,
+                        blocks=tuple(blocks),
+                    )
+                )
+        return sorted(out, key=lambda f: f.number)
+
+    # -- blocks ------------------------------------------------------------------------------
+
+    def _line(self, tok: Token) -> int:
+        return (tok.map[0] if tok.map else 0) + self.offset + 1
+
+    def _end_line(self, tok: Token) -> int:
+        return (tok.map[1] if tok.map else 1) + self.offset
+
+    def _where(self, tok: Token, state: _ChapterState) -> _Where:
+        return {
+            "id": state.block_id(),
+            "path": self.path,
+            "line": self._line(tok),
+            "end_line": max(self._line(tok), self._end_line(tok)),
+        }
+
+    def _blocks(self, tokens: Sequence[Token], state: _ChapterState) -> list[m.Block]:
+        blocks: list[m.Block] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.nesting == 1:
+                close = _matching_close(tokens, i)
+                inner = tokens[i + 1 : close]
+                block = self._container(tok, inner, state)
+                if block is not None:
+                    blocks.append(block)
+                i = close + 1
+                continue
+            if tok.type in ("fence", "code_block"):
+                language = tok.info.strip().split()[0] if tok.info.strip() else None
+                blocks.append(
+                    m.CodeBlock(**self._where(tok, state), text=tok.content, language=language)
+                )
+            elif tok.type == "hr":
+                blocks.append(m.ThematicBreak(**self._where(tok, state)))
+            i += 1
+        return blocks
+
+    def _container(
+        self, tok: Token, inner: Sequence[Token], state: _ChapterState
+    ) -> m.Block | None:
+        where = self._where(tok, state)
+        if tok.type == "heading_open":
+            children = self._inlines(inner[0].children or [], state)
+            anchor = slugify(m.plain_text(children)) or "section"
+            base, n = anchor, 1
+            while anchor in state.anchors:
+                n += 1
+                anchor = f"{base}-{n}"
+            state.anchors.add(anchor)
+            return m.Heading(**where, level=int(tok.tag[1]), anchor=anchor, children=children)
+        if tok.type == "paragraph_open":
+            return self._paragraph(inner[0], where, state)
+        if tok.type == "blockquote_open":
+            return m.Quote(**where, blocks=tuple(self._blocks(inner, state)))
+        if tok.type in ("bullet_list_open", "ordered_list_open"):
+            items = tuple(b for b in self._blocks(inner, state) if isinstance(b, m.ListItem))
+            start = int(tok.attrs.get("start", 1)) if tok.type == "ordered_list_open" else 1
+            return m.ListBlock(
+                **where, ordered=tok.type == "ordered_list_open", start=start, items=items
+            )
+        if tok.type == "list_item_open":
+            return m.ListItem(**where, blocks=tuple(self._blocks(inner, state)))
+        if tok.type == "table_open":
+            return self._table(inner, where, state)
+        return None
+
+    def _paragraph(self, inline: Token, where: _Where, state: _ChapterState) -> m.Block:
+        children = list(inline.children or [])
+        visible = [c for c in children if not (c.type == "text" and not c.content.strip())]
+        if len(visible) == 1 and visible[0].type == "image":
+            img = visible[0]
+            alt = m.plain_text(self._inlines(img.children or [], state))
+            return m.Image(
+                **where,
+                src=str(img.attrs.get("src", "")),
+                alt=alt,
+                title=_opt(img.attrs.get("title")),
+            )
+        first = children[0] if children else None
+        if first is not None and first.type == "text" and first.content.startswith(PROMPT_GLYPH):
+            match = _PROMPT_START.match(first.content)
+            assert match is not None
+            pause = self._pause(match.group("attrs"), where["line"])
+            first.content = first.content[match.end() :]
+            return m.Prompt(**where, children=self._inlines(children, state), pause=pause)
+        if first is not None and first.type == "text":
+            word = self.example_word
+            if first.content[: len(word)].lower() == word.lower():
+                label = first.content[: len(word)]
+                first.content = first.content[len(word) :].lstrip()
+                return m.Example(**where, label=label, children=self._inlines(children, state))
+        return m.Paragraph(**where, children=self._inlines(children, state))
+
+    def _pause(self, attrs: str | None, line: int) -> float | None:
+        if attrs is None:
+            return None
+        match = _PAUSE_ATTR.match(attrs)
+        if match is None:
+            raise SourceError.at(
+                self.path,
+                line,
+                f"prompt attributes {{{attrs}}} not understood; write {{pause=10}} (seconds)",
+            )
+        return float(match.group("value"))
+
+    def _table(self, inner: Sequence[Token], where: _Where, state: _ChapterState) -> m.Table:
+        rows: list[tuple[m.TableCell, ...]] = []
+        header: tuple[m.TableCell, ...] = ()
+        cells: list[m.TableCell] = []
+        align: str | None = None
+        in_head = False
+        for tok in inner:
+            if tok.type == "thead_open":
+                in_head = True
+            elif tok.type == "thead_close":
+                in_head = False
+            elif tok.type in ("th_open", "td_open"):
+                style = str(tok.attrs.get("style", ""))
+                align = style.split(":", 1)[1] if style.startswith("text-align:") else None
+            elif tok.type == "inline":
+                cells.append(
+                    m.TableCell(children=self._inlines(tok.children or [], state), align=align)
+                )
+            elif tok.type == "tr_close":
+                if in_head:
+                    header = tuple(cells)
+                else:
+                    rows.append(tuple(cells))
+                cells = []
+        return m.Table(**where, header=header, rows=tuple(rows))
+
+    # -- inlines -----------------------------------------------------------------------------
+
+    def _inlines(self, tokens: Sequence[Token], state: _ChapterState) -> tuple[m.Inline, ...]:
+        out: list[m.Inline] = []
+        i = 0
+        while i < len(tokens):
+            tok = tokens[i]
+            if tok.nesting == 1:
+                close = _matching_close(tokens, i)
+                children = self._inlines(tokens[i + 1 : close], state)
+                if tok.type == "em_open":
+                    out.append(m.Emphasis(children=children))
+                elif tok.type == "strong_open":
+                    out.append(m.Strong(children=children))
+                elif tok.type == "link_open":
+                    out.append(
+                        m.Link(
+                            href=str(tok.attrs.get("href", "")),
+                            title=_opt(tok.attrs.get("title")),
+                            children=children,
+                        )
+                    )
+                else:
+                    out.extend(children)
+                i = close + 1
+                continue
+            if tok.type == "text":
+                _append_text(out, tok.content)
+            elif tok.type == "softbreak":
+                _append_text(out, "\n")
+            elif tok.type == "hardbreak":
+                out.append(m.LineBreak())
+            elif tok.type == "code_inline":
+                out.append(m.Code(text=tok.content))
+            elif tok.type == "image":
+                alt = m.plain_text(self._inlines(tok.children or [], state))
+                out.append(
+                    m.InlineImage(
+                        src=str(tok.attrs.get("src", "")),
+                        alt=alt,
+                        title=_opt(tok.attrs.get("title")),
+                    )
+                )
+            elif tok.type == "footnote_ref":
+                fid = int(tok.meta["id"])
+                number = state.footnote_numbers.setdefault(fid, len(state.footnote_numbers) + 1)
+                out.append(m.FootnoteRef(label=str(tok.meta.get("label", fid)), number=number))
+            i += 1
+        return tuple(out)
+
+    @staticmethod
+    def _heading_text(tok: Token) -> str:
+        return "".join(
+            c.content for c in (tok.children or []) if c.type in ("text", "code_inline")
+        ).strip()
+
+
+def _append_text(out: list[m.Inline], text: str) -> None:
+    if out and isinstance(out[-1], m.Text):
+        out[-1] = m.Text(text=out[-1].text + text)
+    else:
+        out.append(m.Text(text=text))
+
+
+def _opt(value: object) -> str | None:
+    return str(value) if value else None
+
+
+def _matching_close(tokens: Sequence[Token], start: int) -> int:
+    depth = 0
+    for j in range(start, len(tokens)):
+        depth += tokens[j].nesting
+        if depth == 0:
+            return j
+    return len(tokens) - 1
