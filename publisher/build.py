@@ -1,0 +1,236 @@
+"""Runs the targets: staging, the lock, moving finished outputs into place.
+
+A build writes everything into ``<out>/.staging-<pid>/`` and moves files into ``<out>`` only
+when every target succeeded, so a failed, interrupted or killed build leaves the previous
+build as it was. A file whose bytes did not change is not moved, so its modification time
+stays and tools that watch the folder see no change. One build at a time per folder: a lock
+file that the operating system releases when its process dies, so a killed build never
+holds it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import filecmp
+import hashlib
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.errors import BuildError, Problem, SourceError
+from publisher.model import Book
+from publisher.parse import parse_file
+from publisher.renderers.base import BuildOptions, Renderer, RenderContext
+
+TARGETS = ("epub", "audio", "feed")
+LOCK_NAME = ".lock"
+CACHE_NAME = ".cache"
+STAGING_PREFIX = ".staging-"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TargetResult:
+    """What one target did."""
+
+    name: str
+    seconds: float
+    files: tuple[str, ...]  # paths relative to the build folder, as written by this build
+
+
+@dataclass(frozen=True, kw_only=True)
+class BuildResult:
+    """What a build made: per target, and which files actually changed on disk."""
+
+    out: Path
+    targets: tuple[TargetResult, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    warnings: tuple[Problem, ...]
+
+
+def default_source(cwd: Path) -> Path:
+    """The one ``.md`` file in ``source/`` (the SOURCE default of ``publisher build``)."""
+    folder = cwd / "source"
+    found = sorted(folder.glob("*.md")) if folder.is_dir() else []
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise SourceError.at(str(folder), None, "no SOURCE given and no .md file in source/")
+    names = ", ".join(p.name for p in found)
+    raise SourceError.at(str(folder), None, f"no SOURCE given and several .md files: {names}")
+
+
+def make_renderers(names: Sequence[str]) -> list[Renderer]:
+    """The built-in renderers for ``names``, in build order (the feed reads the audio)."""
+    unknown = [n for n in names if n not in TARGETS]
+    if unknown:
+        raise SourceError.at(
+            "--only", None, f"unknown target {unknown[0]!r}; choose from {', '.join(TARGETS)}"
+        )
+    out: list[Renderer] = []
+    for name in TARGETS:
+        if name not in names:
+            continue
+        if name == "epub":
+            from publisher.renderers.epub import EpubRenderer
+
+            out.append(EpubRenderer())
+        elif name == "audio":
+            from publisher.renderers.audio import AudioRenderer
+
+            out.append(AudioRenderer())
+        else:
+            from publisher.renderers.feed import FeedRenderer
+
+            out.append(FeedRenderer())
+    return out
+
+
+@contextlib.contextmanager
+def build_lock(out: Path) -> Iterator[None]:
+    """Hold ``<out>/.lock`` for the duration; refuse if another live build holds it."""
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / LOCK_NAME
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            other = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
+            raise BuildError(
+                f"{out}: another build is running in this folder (process {other}); "
+                "wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; a killed process releases it too
+
+
+def build(
+    source: Path,
+    out: Path,
+    *,
+    only: Sequence[str] = TARGETS,
+    options: BuildOptions | None = None,
+    renderers: Sequence[Renderer] | None = None,
+    on_target: Callable[[TargetResult], None] | None = None,
+) -> BuildResult:
+    """Parse ``source`` and build the chosen targets into ``out``, all or nothing."""
+    options = options or BuildOptions()
+    parsed = parse_file(source)
+    for warning in parsed.warnings:
+        options.warn(warning)
+    chosen = list(renderers) if renderers is not None else make_renderers(only)
+    with build_lock(out):
+        return _build_locked(parsed.book, out, chosen, options, parsed.warnings, on_target)
+
+
+def _build_locked(
+    book: Book,
+    out: Path,
+    renderers: Sequence[Renderer],
+    options: BuildOptions,
+    warnings: tuple[Problem, ...],
+    on_target: Callable[[TargetResult], None] | None,
+) -> BuildResult:
+    for stale in out.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+    staging = out / f"{STAGING_PREFIX}{os.getpid()}"
+    staging.mkdir()
+    cache = out / CACHE_NAME
+    cache.mkdir(exist_ok=True)
+    try:
+        write_cover(book, staging / "cover.jpg", cache)
+        results = []
+        for renderer in renderers:
+            started = time.monotonic()
+            target_dir = staging / renderer.folder if renderer.folder else staging
+            target_dir.mkdir(parents=True, exist_ok=True)
+            before = set(_files(staging))
+            ctx = RenderContext(
+                book=book,
+                root=staging,
+                out_dir=target_dir,
+                published=out,
+                cache_dir=cache,
+                options=options,
+            )
+            renderer.render(ctx)
+            made = tuple(sorted(set(_files(staging)) - before))
+            result = TargetResult(
+                name=renderer.name, seconds=time.monotonic() - started, files=made
+            )
+            results.append(result)
+            if on_target is not None:
+                on_target(result)
+        changed, removed = _publish(staging, out, [r.folder for r in renderers if r.folder])
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(
+        out=out,
+        targets=tuple(results),
+        changed=tuple(changed),
+        removed=tuple(removed),
+        warnings=warnings,
+    )
+
+
+def write_cover(book: Book, dest: Path, cache: Path) -> None:
+    """The cover (``cover.jpg``), made once per distinct input and kept in the cache."""
+    from publisher.cover import make_cover
+
+    key = hashlib.sha256()
+    key.update(b"cover-v1\0")
+    for part in (book.config.title, book.config.subtitle or "", book.config.author):
+        key.update(part.encode() + b"\0")
+    if book.config.cover:
+        image = Path(book.root) / book.config.cover
+        with contextlib.suppress(OSError):
+            key.update(image.read_bytes())
+    cached = cache / "cover" / f"{key.hexdigest()}.jpg"
+    if cached.is_file():
+        shutil.copyfile(cached, dest)
+        return
+    make_cover(book, dest)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".tmp{os.getpid()}")
+    shutil.copyfile(dest, tmp)
+    os.replace(tmp, cached)
+
+
+def _files(folder: Path) -> Iterator[str]:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            yield path.relative_to(folder).as_posix()
+
+
+def _publish(staging: Path, out: Path, folders: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Move staged files into ``out``; keep files whose bytes did not change.
+
+    In each target folder that was rebuilt, files the build no longer makes are removed
+    (a renamed chapter leaves no orphan MP3 behind).
+    """
+    changed: list[str] = []
+    staged = sorted(_files(staging))
+    for rel in staged:
+        src, dest = staging / rel, out / rel
+        if dest.is_file() and filecmp.cmp(src, dest, shallow=False):
+            continue
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(src, dest)
+        changed.append(rel)
+    keep = set(staged)
+    removed: list[str] = []
+    for folder in folders:
+        for rel in sorted(_files(out / folder)) if (out / folder).is_dir() else []:
+            full = f"{folder}/{rel}"
+            if full not in keep:
+                (out / full).unlink()
+                removed.append(full)
+    return changed, removed

@@ -1,0 +1,176 @@
+"""The ``publisher`` command: thin wrappers over the library. Errors print one line per cause."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from publisher import __version__
+from publisher.errors import PublisherError
+
+EXIT_INTERRUPTED = 130
+
+
+class _Cli(click.Group):
+    """Turns library errors into ``path:line: message`` lines and exit codes (2 bad input,
+    1 failed build, 130 interrupted); a traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PublisherError as e:
+            if ctx.meta.get("debug"):
+                raise
+            for line in e.lines():
+                click.echo(line, err=True)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; the previous build is unchanged", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", help="Show the version and exit.")
+@click.option("--debug", is_flag=True, help="Show a traceback when something fails.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Turn one Markdown book into an accessible EPUB 3, narrated MP3s and a podcast feed."""
+    ctx.meta["debug"] = debug
+
+
+def _source(source: Path | None) -> Path:
+    from publisher.build import default_source
+
+    return source if source is not None else default_source(Path("."))
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Folder to write the outputs into.",
+)
+@click.option(
+    "--only",
+    default="epub,audio,feed",
+    show_default=True,
+    help="Comma-separated targets to build: epub, audio, feed.",
+)
+@click.option("--base-url", default=None, help="Public URL the build folder is served at (feed).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for audio (default: the number of cores).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+def build(
+    source: Path | None,
+    out: Path,
+    only: str,
+    base_url: str | None,
+    jobs: int | None,
+    quiet: bool,
+) -> None:
+    """Build the book in SOURCE (default: the one .md file in source/)."""
+    from publisher.build import build as run_build
+    from publisher.progress import Reporter
+    from publisher.renderers.base import BuildOptions
+
+    reporter = Reporter(quiet=quiet)
+    options = BuildOptions(
+        base_url=base_url,
+        jobs=jobs or os.cpu_count() or 1,
+        quiet=quiet,
+        progress=reporter.progress,
+        warn=reporter.warn,
+    )
+    targets = [t.strip() for t in only.split(",") if t.strip()]
+    run_build(
+        _source(source),
+        out,
+        only=targets,
+        options=options,
+        on_target=lambda r: reporter.target(r, str(out)),
+    )
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--strict", is_flag=True, help="Fail (exit 2) on warnings too.")
+def check(source: Path | None, strict: bool) -> None:
+    """Report problems in SOURCE without building."""
+    from publisher.check import check_book
+    from publisher.parse import parse_file
+
+    parsed = parse_file(_source(source))
+    problems = list(parsed.warnings) + check_book(parsed.book)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    chapters = len(parsed.book.chapters)
+    click.echo(f"{parsed.book.source}: {chapters} chapters, {len(problems)} warning(s)")
+    if strict and problems:
+        sys.exit(2)
+
+
+@cli.command()
+@click.option(
+    "--voices",
+    "voices_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("voices"),
+    show_default=True,
+    help="Folder of voice profiles.",
+)
+def voices(voices_dir: Path) -> None:
+    """List the voice profiles and whether each can run on this machine."""
+    from publisher.voices import describe_voices
+
+    for profile, problem in describe_voices(voices_dir):
+        state = "ok" if problem is None else f"unavailable: {problem}"
+        click.echo(f"{profile.name:<20} {profile.engine:<7} {profile.language:<6} {state}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
+def init(directory: Path) -> None:
+    """Start a new book in DIRECTORY (it must not hold one already)."""
+    from publisher.scaffold import create_book
+
+    path = create_book(directory)
+    click.echo(f"created {path}; build it with: cd {directory} && publisher build")
+
+
+@cli.command()
+@click.argument(
+    "directory",
+    required=False,
+    default=Path("build"),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port."
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; anything but 127.0.0.1 exposes the build to the network.",
+)
+def serve(directory: Path, port: int, host: str) -> None:
+    """Serve the build folder (HEAD and Range requests, as podcast apps need)."""
+    from publisher.serve import serve as run_server
+
+    run_server(directory, host=host, port=port)
+
+
+def main() -> None:
+    """Entry point of the ``publisher`` script."""
+    cli(prog_name="publisher")

@@ -1,0 +1,100 @@
+"""The command line: how it passes arguments on, its messages and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from publisher.cli import cli
+
+HEAD = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n"
+
+
+def run(*args: str) -> click.testing.Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_every_command_and_option_has_help() -> None:
+    assert cli.help
+    for name, command in cli.commands.items():
+        assert command.help, f"{name} has no help"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0 and "0.1.0" in result.output
+
+
+def test_bad_input_is_one_line_with_its_place_and_exit_2(tmp_path: Path) -> None:
+    source = tmp_path / "book.md"
+    source.write_text(HEAD.replace("language: en\n", "language: en\ncolour: red\n") + "## C\n\nx\n")
+    result = run("check", str(source))
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"{source}:5: unknown key 'colour' (known: accessibility_summary, author, chapter_level, "
+        "cover, date, description, example_word, identifier, language, narration, podcast, "
+        "publisher, rights, subtitle, title)"
+    ]
+    assert "Traceback" not in result.output
+
+
+def test_debug_shows_the_traceback(tmp_path: Path) -> None:
+    source = tmp_path / "book.md"
+    source.write_text("no front matter\n")
+    result = CliRunner().invoke(cli, ["--debug", "check", str(source)])
+    assert result.exit_code != 0 and result.exception is not None
+
+
+def test_usage_error_exits_2() -> None:
+    assert run("build", "--jobs", "0").exit_code == 2
+    assert run("nonsense").exit_code == 2
+
+
+def test_unknown_target_exits_2(tmp_path: Path) -> None:
+    source = tmp_path / "book.md"
+    source.write_text(HEAD + "## C\n\nx\n")
+    result = run("build", str(source), "--only", "pdf", "--out", str(tmp_path / "out"))
+    assert result.exit_code == 2
+    assert "unknown target 'pdf'" in result.output
+
+
+def test_check_strict_fails_on_warnings(tmp_path: Path) -> None:
+    source = tmp_path / "book.md"
+    source.write_text(HEAD + "## C\n\n💡 Think about it.\n\n![](missing.png)\n")
+    relaxed = run("check", str(source))
+    assert relaxed.exit_code == 0
+    assert f"{source}:9: warning: reflection prompt asks no question" in relaxed.output
+    assert f"{source}:11: warning: image 'missing.png' has no alt text" in relaxed.output
+    assert f"{source}:11: warning: image 'missing.png' not found" in relaxed.output
+    assert run("check", "--strict", str(source)).exit_code == 2
+
+
+def test_default_source_is_the_one_md_in_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("check").exit_code == 2  # no source/ folder
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "a.md").write_text(HEAD + "## C\n\nx?\n")
+    ok = run("check")
+    assert ok.exit_code == 0 and "source/a.md: 1 chapters" in ok.output
+    (tmp_path / "source" / "b.md").write_text(HEAD)
+    several = run("check")
+    assert several.exit_code == 2 and "several .md files: a.md, b.md" in several.output
+
+
+def test_init_makes_a_book_that_checks_clean_and_never_overwrites(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    assert run("init", str(target)).exit_code == 0
+    book = target / "source" / "book.md"
+    assert run("check", "--strict", str(book)).exit_code == 0
+    book.write_text(book.read_text() + "\nMy own words.\n")
+    again = run("init", str(target))
+    assert again.exit_code == 2 and "already holds a book" in again.output
+    assert book.read_text().endswith("My own words.\n")
