@@ -24,7 +24,7 @@ from pathlib import Path
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
 from publisher.parse import parse_file
-from publisher.renderers.base import BuildOptions, Renderer, RenderContext
+from publisher.renderers.base import BuildOptions, RenderContext, Renderer
 
 TARGETS = ("epub", "audio", "feed")
 LOCK_NAME = ".lock"
