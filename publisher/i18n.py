@@ -23,6 +23,8 @@ class Words:
     prompt_lead_in: str  # said before a prompt
     accessibility_summary: str
     by: str
+    footnote: str  # said before a footnote read aloud: "{word} 1."
+    image: str  # said before an image's description in the narration
 
 
 WORDS: dict[str, Words] = {
@@ -46,6 +48,8 @@ WORDS: dict[str, Words] = {
             "zodanig gemarkeerd."
         ),
         by="door",
+        footnote="Voetnoot",
+        image="Afbeelding",
     ),
     "en": Words(
         prompt="Reflection prompt",
@@ -67,6 +71,8 @@ WORDS: dict[str, Words] = {
             "as such."
         ),
         by="by",
+        footnote="Footnote",
+        image="Image",
     ),
 }
 

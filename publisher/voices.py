@@ -6,7 +6,6 @@ the line. See ``voices/README.md`` for the format.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import tomllib
 from pathlib import Path
@@ -30,7 +29,6 @@ KEYS = frozenset(
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _SCALE_RANGE = (0.25, 4.0)  # length scale for gTTS and Piper: 4x faster to 4x slower
-_PROFILE_FIELDS = {f.name for f in dataclasses.fields(VoiceProfile)}
 
 
 def primary_subtag(language: str) -> str:
@@ -174,8 +172,7 @@ def load_profile(path: Path | str) -> VoiceProfile:
         "path": where,
         "description": data.get("description"),
     }
-    # ``description`` is kept once VoiceProfile has a field for it.
-    return VoiceProfile(**{k: v for k, v in fields.items() if k in _PROFILE_FIELDS})
+    return VoiceProfile(**fields)
 
 
 def _default_voice(engine: str, language: str, model: str | None) -> str:
