@@ -225,12 +225,13 @@ class _Parser:
                 break
             for fid, number in sorted(pending, key=lambda p: p[1]):
                 done.add(fid)
+                note_id = state.block_id()
                 toks = self.footnote_tokens.get(fid, [])
                 blocks = self._blocks(toks, state)
                 line = blocks[0].line if blocks else 1
                 out.append(
                     m.Footnote(
-                        id=state.block_id(),
+                        id=note_id,
                         path=self.path,
                         line=line,
                         end_line=max((b.end_line for b in blocks), default=line),
