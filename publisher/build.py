@@ -169,7 +169,9 @@ def _build_locked(
             results.append(result)
             if on_target is not None:
                 on_target(result)
-        changed, removed = _publish(staging, out, [r.folder for r in renderers if r.folder])
+        folders = {r.folder for r in renderers if r.folder}
+        folders |= {p.name for p in staging.iterdir() if p.is_dir()}  # e.g. the feed's chapters/
+        changed, removed = _publish(staging, out, sorted(folders))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(

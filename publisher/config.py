@@ -137,6 +137,8 @@ class PodcastConfig:
     """``podcast:`` in the front matter."""
 
     base_url: str | None = None
+    # Set it to keep the podcast's identity when the feed moves (default: from the feed URL).
+    guid: str | None = None
     link: str | None = None
     category: str | None = None
     subcategory: str | None = None

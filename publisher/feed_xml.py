@@ -1,0 +1,209 @@
+"""Building blocks of the podcast feed: namespaces, identities, dates and the audio's timing.
+
+Identity rules, because podcast apps key everything on them:
+
+- The channel's ``podcast:guid`` follows the Podcasting 2.0 rule: UUIDv5, in the namespace
+  ``ead4c236-bf58-58c6-a2c6-a6b28d128cb6``, of the feed URL with its scheme and trailing
+  slashes stripped off (``https://example.org/feed.xml`` → ``example.org/feed.xml``).
+- An episode's ``guid`` is UUIDv5 of the chapter's slug in a namespace made from the book's
+  identifier. It never depends on the text, the clock or the chapter's position, so editing a
+  chapter or inserting one before it changes no other episode's identity.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from publisher.config import INTERVALS, Config
+from publisher.errors import BuildError
+from publisher.feed_text import one_line
+
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+ATOM = "http://www.w3.org/2005/Atom"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+NSMAP = {"itunes": ITUNES, "content": CONTENT, "atom": ATOM, "podcast": PODCAST}
+
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+# What `publisher serve` answers on by default: a feed without a public address points here.
+LOCAL_BASE_URL = "http://127.0.0.1:8000/"
+
+# Dates when the book gives none: fixed, so two builds of the same source are identical.
+FALLBACK_DATE = dt.date(2000, 1, 1)
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def normalise_base_url(url: str) -> str:
+    """``url`` ending in exactly one ``/``, checked to be an http(s) address."""
+    url = url.strip()
+    if not url.startswith(("http://", "https://")):
+        raise BuildError(f"base URL {url!r} must start with http:// or https://")
+    return url.rstrip("/") + "/"
+
+
+def podcast_guid(feed_url: str) -> str:
+    """The Podcasting 2.0 ``podcast:guid`` of the feed at ``feed_url``."""
+    seed = _SCHEME.sub("", feed_url.strip()).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, seed))
+
+
+def episode_guid(identifier: str, slug: str) -> str:
+    """The ``guid`` of the episode made from the chapter ``slug`` of book ``identifier``."""
+    book_namespace = uuid.uuid5(uuid.NAMESPACE_URL, identifier)
+    return str(uuid.uuid5(book_namespace, slug))
+
+
+def url_for(base_url: str, *parts: str) -> str:
+    """An absolute URL under ``base_url`` (which ends in ``/``), each part URL-quoted."""
+    return base_url + "/".join(quote(p) for p in parts)
+
+
+# --- dates --------------------------------------------------------------------------------
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def episode_date(config: Config, slug: str, number: int) -> dt.datetime:
+    """When episode ``number`` (1-based) is published, in UTC.
+
+    ``podcast.dates[slug]`` if set; else ``podcast.start`` plus ``number - 1`` intervals
+    (monthly steps keep the day of the month); else the book's ``date`` (or a fixed date) for
+    every episode, the whole book published at once. The time of day is ``number - 1``
+    minutes after midnight, so episodes of the same day still sort in reading order.
+    """
+    podcast = config.podcast
+    if slug in podcast.dates:
+        day = podcast.dates[slug]
+    elif podcast.start is not None:
+        if podcast.interval == "monthly":
+            day = _add_months(podcast.start, number - 1)
+        else:
+            day = podcast.start + dt.timedelta(days=INTERVALS[podcast.interval] * (number - 1))
+    else:
+        day = config.date or FALLBACK_DATE
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return start + dt.timedelta(minutes=number - 1)
+
+
+def rfc2822(when: dt.datetime) -> str:
+    """``when`` as RSS writes dates (RFC 2822): ``Mon, 06 Jan 2025 00:00:00 +0000``."""
+    return format_datetime(when.astimezone(dt.UTC))
+
+
+# --- the audio target's timing files ------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimedSection:
+    """A heading inside an episode and where it starts."""
+
+    title: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timing:
+    """What the feed needs from ``audio/<slug>.json``."""
+
+    duration_ms: int
+    sections: tuple[TimedSection, ...]
+
+    @property
+    def duration_seconds(self) -> int:
+        """Whole seconds, rounded, as ``itunes:duration`` wants them."""
+        return (self.duration_ms + 500) // 1000
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def load_timing(path: Path, slug: str) -> Timing:
+    """Read and check the timing file the audio target wrote for chapter ``slug``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BuildError(f"{path}: cannot read the audio timing: {e}") from e
+    if not isinstance(data, dict) or data.get("version") != 1:
+        raise BuildError(f"{path}: not a version 1 timing file; rebuild the audio")
+    if data.get("chapter") != slug:
+        raise BuildError(
+            f"{path}: timing is for chapter {data.get('chapter')!r}, not {slug!r}; "
+            "rebuild the audio"
+        )
+    if not _int(data.get("duration_ms")):
+        raise BuildError(f"{path}: 'duration_ms' must be a whole number of milliseconds")
+    sections: list[TimedSection] = []
+    for raw in data.get("sections") or []:
+        if (
+            not isinstance(raw, dict)
+            or not isinstance(raw.get("title"), str)
+            or not _int(raw.get("start_ms"))
+            or not _int(raw.get("end_ms"))
+        ):
+            raise BuildError(f"{path}: a section needs 'title', 'start_ms' and 'end_ms'")
+        sections.append(
+            TimedSection(title=raw["title"], start_ms=raw["start_ms"], end_ms=raw["end_ms"])
+        )
+    return Timing(duration_ms=data["duration_ms"], sections=tuple(sections))
+
+
+def json_chapters(sections: tuple[TimedSection, ...]) -> bytes:
+    """A JSON Chapters 1.2 file (Podcasting 2.0 ``podcast:chapters``) for the sections."""
+    chapters = [
+        {
+            "startTime": s.start_ms / 1000,
+            "endTime": s.end_ms / 1000,
+            "title": one_line(s.title),
+        }
+        for s in sorted(sections, key=lambda s: s.start_ms)
+    ]
+    text = json.dumps({"version": "1.2.0", "chapters": chapters}, ensure_ascii=False, indent=2)
+    return (text + "\n").encode("utf-8")
+
+
+# --- cover art ----------------------------------------------------------------------------
+
+COVER_MIN, COVER_MAX = 1400, 3000
+
+
+def cover_problem(path: Path) -> str | None:
+    """Why Apple Podcasts would refuse the cover at ``path``, or None if it is fine.
+
+    Apple asks for a square JPEG or PNG between 1400 and 3000 pixels a side, in RGB.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            kind, (width, height), mode = image.format, image.size, image.mode
+    except (OSError, UnidentifiedImageError) as e:
+        return f"cannot read the cover {path.name}: {e}"
+    if kind not in ("JPEG", "PNG"):
+        return f"the cover {path.name} is {kind}; podcast apps want JPEG or PNG"
+    if width != height:
+        return f"the cover {path.name} is {width}×{height}; podcast apps want a square"
+    if not COVER_MIN <= width <= COVER_MAX:
+        return (
+            f"the cover {path.name} is {width}×{height}; podcast apps want "
+            f"{COVER_MIN} to {COVER_MAX} pixels a side"
+        )
+    if mode != "RGB":
+        return f"the cover {path.name} is in {mode} colour; podcast apps want RGB"
+    return None

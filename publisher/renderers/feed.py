@@ -1,0 +1,305 @@
+"""The podcast target: ``build/feed.xml`` and ``build/chapters/<slug>.json``.
+
+RSS 2.0 with the ``itunes``, ``content``, ``atom`` and ``podcast`` (Podcasting 2.0)
+namespaces, one episode per chapter, written with lxml. Not feedgen: feedgen 1.0 has no
+Podcasting 2.0 namespace (``podcast:guid``, ``podcast:locked``, ``podcast:transcript``,
+``podcast:chapters``), accepts only yes/no/clean for ``itunes:explicit`` where Apple now asks
+for true/false, and silently drops artwork URLs that do not end in .jpg/.png.
+
+The feed's folder is the build root. Besides ``feed.xml`` it writes one JSON Chapters 1.2
+file per episode into ``chapters/`` (made from the audio timing's sections), because
+``audio/`` belongs to the audio target. It reads, per chapter, ``audio/<slug>.mp3`` (for the
+exact enclosure length) and ``audio/<slug>.json`` (duration, sections) via
+:meth:`RenderContext.find`: this build's audio if it made any, else the published build's.
+
+The output is a function of the source and the audio files only: ``lastBuildDate`` is the
+newest episode's date, not the clock, so two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lxml import etree
+
+from publisher import __version__
+from publisher.errors import BuildError, Problem
+from publisher.feed_text import one_line, opening_html, opening_text, xml_safe
+from publisher.feed_xml import (
+    ATOM,
+    CONTENT,
+    ITUNES,
+    LOCAL_BASE_URL,
+    NSMAP,
+    PODCAST,
+    Timing,
+    cover_problem,
+    episode_date,
+    episode_guid,
+    json_chapters,
+    load_timing,
+    normalise_base_url,
+    podcast_guid,
+    rfc2822,
+    url_for,
+)
+from publisher.model import Book, Chapter
+from publisher.renderers.base import RenderContext
+
+FEED_FILE = "feed.xml"
+CHAPTERS_FOLDER = "chapters"
+COVER_NAMES = ("cover.jpg", "cover.png")
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Episode:
+    chapter: Chapter
+    mp3_size: int
+    timing: Timing
+    has_transcript: bool
+    published: str  # RFC 2822
+    sort_key: tuple[dt.datetime, int]  # (date, chapter number)
+
+
+def _el(
+    parent: etree._Element, tag: str, text: str | None = None, attrs: dict[str, str] | None = None
+) -> etree._Element:
+    """A child element; text and attribute values are made XML-safe first."""
+    safe = {k: xml_safe(v) for k, v in (attrs or {}).items()}
+    element = etree.SubElement(parent, tag, safe)
+    if text is not None:
+        element.text = xml_safe(text)
+    return element
+
+
+def _ns(namespace: str, name: str) -> str:
+    return f"{{{namespace}}}{name}"
+
+
+class FeedRenderer:
+    """Writes the podcast feed for the book's narrated chapters."""
+
+    name = "feed"
+    folder = ""
+
+    def render(self, ctx: RenderContext) -> None:
+        """Write ``feed.xml`` and ``chapters/<slug>.json`` into ``ctx.out_dir``."""
+        book = ctx.book
+        base_url = self._base_url(ctx)
+        self._check_dates(ctx)
+        episodes = self._episodes(ctx)
+        cover = self._cover(ctx)
+        chapters_dir = ctx.out_dir / CHAPTERS_FOLDER
+        for episode in episodes:
+            if episode.timing.sections:
+                chapters_dir.mkdir(parents=True, exist_ok=True)
+                path = chapters_dir / f"{episode.chapter.slug}.json"
+                path.write_bytes(json_chapters(episode.timing.sections))
+        xml = _build_feed(book, episodes, base_url, cover)
+        (ctx.out_dir / FEED_FILE).write_bytes(xml)
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _base_url(ctx: RenderContext) -> str:
+        url = ctx.options.base_url or ctx.book.config.podcast.base_url
+        if url:
+            return normalise_base_url(url)
+        ctx.options.warn(
+            Problem(
+                path=ctx.book.source,
+                line=None,
+                severity="warning",
+                message=(
+                    "no podcast.base_url: the feed is for local preview only (its addresses "
+                    f"point at {LOCAL_BASE_URL}, where `publisher serve` answers); set "
+                    "podcast.base_url or pass --base-url to publish it"
+                ),
+            )
+        )
+        return LOCAL_BASE_URL
+
+    @staticmethod
+    def _check_dates(ctx: RenderContext) -> None:
+        slugs = {c.slug for c in ctx.book.chapters}
+        for slug in sorted(set(ctx.book.config.podcast.dates) - slugs):
+            ctx.options.warn(
+                Problem(
+                    path=ctx.book.source,
+                    line=None,
+                    severity="warning",
+                    message=(
+                        f"podcast.dates names {slug!r}, which is no chapter "
+                        f"(chapters: {', '.join(sorted(slugs))})"
+                    ),
+                )
+            )
+
+    @staticmethod
+    def _episodes(ctx: RenderContext) -> list[_Episode]:
+        config = ctx.book.config
+        missing: list[Problem] = []
+        episodes: list[_Episode] = []
+        for chapter in ctx.book.chapters:
+            mp3 = ctx.find(f"audio/{chapter.slug}.mp3")
+            timing = ctx.find(f"audio/{chapter.slug}.json")
+            if mp3 is None or timing is None:
+                name = "audio" if mp3 is None else "timing"
+                missing.append(
+                    Problem(
+                        path=chapter.path,
+                        line=chapter.line,
+                        message=(
+                            f"chapter {chapter.slug!r} has no {name} "
+                            f"(audio/{chapter.slug}.{'mp3' if mp3 is None else 'json'}): "
+                            "build the audio target first"
+                        ),
+                    )
+                )
+                continue
+            when = episode_date(config, chapter.slug, chapter.number)
+            episodes.append(
+                _Episode(
+                    chapter=chapter,
+                    mp3_size=mp3.stat().st_size,
+                    timing=load_timing(timing, chapter.slug),
+                    has_transcript=ctx.find(f"audio/{chapter.slug}.vtt") is not None,
+                    published=rfc2822(when),
+                    sort_key=(when, chapter.number),
+                )
+            )
+        if missing:
+            raise BuildError(str(missing[0]), missing)
+        # Newest first, as podcast apps expect.
+        episodes.sort(key=lambda e: e.sort_key, reverse=True)
+        return episodes
+
+    @staticmethod
+    def _cover(ctx: RenderContext) -> str | None:
+        """The cover's file name at the build root, warning when apps would refuse it."""
+        for name in COVER_NAMES:
+            path = ctx.find(name)
+            if path is not None:
+                problem = cover_problem(path)
+                if problem is not None:
+                    ctx.options.warn(
+                        Problem(
+                            path=ctx.book.source, line=None, severity="warning", message=problem
+                        )
+                    )
+                return name
+        ctx.options.warn(
+            Problem(
+                path=ctx.book.source,
+                line=None,
+                severity="warning",
+                message="no cover.jpg in the build: the feed has no artwork, which Apple requires",
+            )
+        )
+        return None
+
+
+def _build_feed(book: Book, episodes: list[_Episode], base_url: str, cover: str | None) -> bytes:
+    """The feed document as UTF-8 bytes, episodes in the order given."""
+    config = book.config
+    podcast = config.podcast
+    feed_url = url_for(base_url, FEED_FILE)
+    link = podcast.link or base_url
+    title = one_line(config.title)
+
+    rss = etree.Element("rss", {"version": "2.0"}, nsmap=NSMAP)
+    channel = _el(rss, "channel")
+    _el(channel, "title", title)
+    _el(channel, "link", link)
+    _el(channel, "description", config.description or config.subtitle or title)
+    _el(channel, "language", config.language)
+    if config.rights:
+        _el(channel, "copyright", config.rights)
+    _el(channel, "generator", f"publisher {__version__}")
+    if episodes:
+        newest = max(episodes, key=lambda e: e.sort_key)
+        _el(channel, "pubDate", newest.published)
+        _el(channel, "lastBuildDate", newest.published)
+    _el(
+        channel,
+        _ns(ATOM, "link"),
+        attrs={"href": feed_url, "rel": "self", "type": "application/rss+xml"},
+    )
+    if cover is not None:
+        image = _el(channel, "image")
+        _el(image, "url", url_for(base_url, cover))
+        _el(image, "title", title)
+        _el(image, "link", link)
+    _el(channel, _ns(ITUNES, "author"), one_line(config.author))
+    if cover is not None:
+        _el(channel, _ns(ITUNES, "image"), attrs={"href": url_for(base_url, cover)})
+    if podcast.category:
+        category = _el(channel, _ns(ITUNES, "category"), attrs={"text": podcast.category})
+        if podcast.subcategory:
+            _el(category, _ns(ITUNES, "category"), attrs={"text": podcast.subcategory})
+    _el(channel, _ns(ITUNES, "explicit"), "true" if podcast.explicit else "false")
+    _el(channel, _ns(ITUNES, "type"), podcast.type)
+    if podcast.owner_name or podcast.owner_email:
+        owner = _el(channel, _ns(ITUNES, "owner"))
+        if podcast.owner_name:
+            _el(owner, _ns(ITUNES, "name"), podcast.owner_name)
+        if podcast.owner_email:
+            _el(owner, _ns(ITUNES, "email"), podcast.owner_email)
+    _el(channel, _ns(PODCAST, "guid"), podcast.guid or podcast_guid(feed_url))
+    locked = {"owner": podcast.owner_email} if podcast.owner_email else {}
+    _el(channel, _ns(PODCAST, "locked"), "yes" if podcast.locked else "no", locked)
+
+    for episode in episodes:
+        _item(channel, book, episode, base_url)
+
+    etree.indent(rss, space="  ")
+    return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _item(channel: etree._Element, book: Book, episode: _Episode, base_url: str) -> None:
+    chapter = episode.chapter
+    slug = chapter.slug
+    title = one_line(chapter.title_text) or slug
+    item = _el(channel, "item")
+    _el(item, "title", title)
+    _el(item, _ns(ITUNES, "title"), title)
+    _el(item, "description", opening_text(chapter) or title)
+    notes = opening_html(chapter)
+    if notes:
+        # Escaped rather than CDATA: the same to every XML parser, and no "]]>" in the text
+        # can end it early.
+        _el(item, _ns(CONTENT, "encoded"), notes)
+    _el(
+        item,
+        "enclosure",
+        attrs={
+            "url": url_for(base_url, "audio", f"{slug}.mp3"),
+            "length": str(episode.mp3_size),
+            "type": "audio/mpeg",
+        },
+    )
+    _el(item, "guid", episode_guid(book.config.identifier, slug), {"isPermaLink": "false"})
+    _el(item, "pubDate", episode.published)
+    _el(item, _ns(ITUNES, "duration"), str(episode.timing.duration_seconds))
+    _el(item, _ns(ITUNES, "episode"), str(chapter.number))
+    _el(item, _ns(ITUNES, "episodeType"), "full")
+    if episode.has_transcript:
+        _el(
+            item,
+            _ns(PODCAST, "transcript"),
+            attrs={
+                "url": url_for(base_url, "audio", f"{slug}.vtt"),
+                "type": "text/vtt",
+                "language": book.config.language,
+            },
+        )
+    if episode.timing.sections:
+        _el(
+            item,
+            _ns(PODCAST, "chapters"),
+            attrs={
+                "url": url_for(base_url, CHAPTERS_FOLDER, f"{slug}.json"),
+                "type": "application/json+chapters",
+            },
+        )
