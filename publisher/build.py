@@ -185,10 +185,11 @@ def _build_locked(
 
 def write_cover(book: Book, dest: Path, cache: Path) -> None:
     """The cover (``cover.jpg``), made once per distinct input and kept in the cache."""
-    from publisher.cover import make_cover
+    from publisher import cover as cover_module
 
     key = hashlib.sha256()
-    key.update(b"cover-v1\0")
+    # The drawing code is part of the key: a change to it must not reuse old covers.
+    key.update(Path(cover_module.__file__).read_bytes())
     for part in (book.config.title, book.config.subtitle or "", book.config.author):
         key.update(part.encode() + b"\0")
     if book.config.cover:
@@ -199,7 +200,7 @@ def write_cover(book: Book, dest: Path, cache: Path) -> None:
     if cached.is_file():
         shutil.copyfile(cached, dest)
         return
-    make_cover(book, dest)
+    cover_module.make_cover(book, dest)
     cached.parent.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(f".tmp{os.getpid()}")
     shutil.copyfile(dest, tmp)

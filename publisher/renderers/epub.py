@@ -1,0 +1,364 @@
+"""The EPUB target: an accessible EPUB 3 (``build/epub/<slug>.epub``), packaged with ebooklib.
+
+ebooklib writes the package (OPF, manifest, spine) and the zip. Every content document (the
+chapters, the cover page, the title page, the navigation document and the NCX) is written
+here (see :mod:`publisher.renderers.xhtml`), because ebooklib's own cover and nav hard-code
+English and re-parse chapter markup. Two builds of the same source are byte-identical: the
+modification date comes from the front matter, never the clock, and so do the zip entry times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+from ebooklib import epub
+from PIL import Image as PILImage
+
+from publisher import model as m
+from publisher.cover import book_path, make_cover
+from publisher.errors import BuildError, Problem, SourceError
+from publisher.i18n import words_for
+from publisher.renderers.base import RenderContext
+from publisher.renderers.xhtml import (
+    ChapterWriter,
+    NavEntry,
+    cover_document,
+    nav_document,
+    ncx_document,
+    title_document,
+)
+from publisher.slugs import slugify
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XHTML = "application/xhtml+xml"
+# The dcterms:modified of a book without a date, and the time stamped on every zip entry of
+# it: the zip format's own epoch, so it is plainly "no date" rather than a made-up one.
+NO_DATE = dt.datetime(1980, 1, 1)
+CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+# EPUB 3.3 core media types for images (anything else needs a fallback EPUBCheck rejects).
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": "image/svg+xml",
+}
+
+
+class EpubRenderer:
+    """Writes ``<out_dir>/<book slug>.epub``."""
+
+    name = "epub"
+    folder = "epub"
+
+    def render(self, ctx: RenderContext) -> None:
+        """Build the EPUB from ``ctx.book`` and the cover in ``ctx.root``."""
+        cover = ctx.root / "cover.jpg"
+        if not cover.is_file():  # a build of the EPUB alone, without the shared cover step
+            make_cover(ctx.book, cover)
+        write_epub(
+            ctx.book,
+            cover.read_bytes(),
+            ctx.out_dir / f"{ctx.book.slug}.epub",
+            warn=ctx.options.warn,
+        )
+
+
+def modified(book: m.Book) -> dt.datetime:
+    """The book's ``dcterms:modified``: its front matter date, else :data:`NO_DATE`."""
+    date = book.config.date
+    return dt.datetime.combine(date, dt.time()) if date is not None else NO_DATE
+
+
+def write_epub(
+    book: m.Book,
+    cover_jpeg: bytes,
+    dest: Path,
+    warn: Callable[[Problem], None] = lambda problem: None,
+) -> None:
+    """Package ``book`` with the given cover as an EPUB 3 at ``dest``; ``warn`` hears about
+    what the author may want to fix (links the EPUB cannot keep)."""
+    package = _package(book, cover_jpeg, warn)
+    # ebooklib reads the clock for dcterms:modified unless given "mtime".
+    writer = _Writer(str(dest), package, {"mtime": modified(book)})
+    writer.process()
+    # ebooklib.write_epub() turns an OSError into a False return value unless told otherwise;
+    # calling the writer directly lets a full disk fail the build loudly.
+    try:
+        writer.write()
+    except OSError as e:
+        dest.unlink(missing_ok=True)
+        raise BuildError(f"{dest}: cannot write the EPUB: {e.strerror or e}") from e
+
+
+class _Zip(zipfile.ZipFile):
+    """A zip whose entries carry a fixed time and mode instead of the clock's."""
+
+    def __init__(self, file: str, when: dt.datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED)
+        self.when = when
+
+    def writestr(  # type: ignore[override]
+        self,
+        zinfo_or_arcname: str | zipfile.ZipInfo,
+        data: str | bytes,
+        compress_type: int | None = None,
+        compresslevel: int | None = None,
+    ) -> None:
+        if isinstance(zinfo_or_arcname, str):
+            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self.when.timetuple()[:6])
+            info.compress_type = self.compression
+            info.create_system = 3  # Unix, whatever the building machine is
+            info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+            zinfo_or_arcname = info
+        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
+
+
+class _Writer(epub.EpubWriter):  # type: ignore[misc]
+    """ebooklib's writer with ``xml:lang`` on ``<package>`` and reproducible zip entries."""
+
+    def _write_opf_file(self, root: Any) -> None:
+        # Ace reports a missing package language as serious (epub-lang); ebooklib omits it.
+        root.set(XML_LANG, self.book.language)
+        super()._write_opf_file(root)
+
+    def write(self) -> None:
+        # ebooklib's own write() stamps every entry with the clock (ZipFile.writestr does).
+        with _Zip(self.file_name, self.options["mtime"]) as out:
+            self.out = out
+            # The mimetype entry must come first and be stored uncompressed (OCF).
+            out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+            self._write_container()
+            self._write_opf()
+            self._write_items()
+
+
+@dataclass(kw_only=True)
+class _Images:
+    """The book's images, copied into the EPUB once each under a safe, stable name."""
+
+    book: m.Book
+    items: list[epub.EpubItem] = field(default_factory=list)
+    _names: dict[Path, str] = field(default_factory=dict)
+
+    def href(self, src: str, path: str, line: int) -> str:
+        """The href (from a chapter in ``text/``) of the image ``src`` of ``path:line``."""
+        file = book_path(self.book, unquote(src), path, line, "image")
+        if file not in self._names:
+            media_type = IMAGE_TYPES.get(file.suffix.lower())
+            if media_type is None:
+                known = ", ".join(sorted(IMAGE_TYPES))
+                raise SourceError.at(
+                    path, line, f"image {src!r}: EPUB readers show only {known} images"
+                )
+            data = _image_bytes(file, src, path, line, media_type)
+            base = slugify(file.stem) or "image"
+            name, n = f"images/{base}{file.suffix.lower()}", 1
+            while name in self._names.values() or name == "images/cover.jpg":
+                n += 1
+                name = f"images/{base}-{n}{file.suffix.lower()}"
+            self._names[file] = name
+            uid = f"img-{len(self.items) + 1}"
+            self.items.append(
+                epub.EpubItem(uid=uid, file_name=name, media_type=media_type, content=data)
+            )
+        return "../" + self._names[file]
+
+
+def _image_bytes(file: Path, src: str, path: str, line: int, media_type: str) -> bytes:
+    """The image's bytes, after checking it is an image (a broken one fails EPUBCheck)."""
+    try:
+        data = file.read_bytes()
+        if media_type != "image/svg+xml":
+            with PILImage.open(file) as image:
+                image.verify()
+    except (OSError, ValueError, SyntaxError) as e:
+        why = f": {e.strerror}" if isinstance(e, OSError) and e.strerror else ""
+        raise SourceError.at(path, line, f"image {src!r} is not a readable image{why}") from e
+    return data
+
+
+def _package(book: m.Book, cover_jpeg: bytes, warn: Callable[[Problem], None]) -> epub.EpubBook:
+    config = book.config
+    lang = config.language
+    words = words_for(lang)
+    package = epub.EpubBook()
+    # Drop ebooklib's generator line: it names the ebooklib version, so the OPF (and its golden
+    # file) would change with every upgrade for no reader's benefit.
+    package.metadata = {}
+    package.set_identifier(config.identifier)
+    package.title = config.title
+    package.language = lang
+
+    images = _Images(book=book)
+    anchors = _anchors(book.chapters)
+    chapter_css = "../style/epub.css"
+    chapters = []
+    for chapter in book.chapters:
+        writer = ChapterWriter(
+            chapter=chapter,
+            words=words,
+            lang=lang,
+            css=chapter_css,
+            image_href=images.href,
+            anchors=anchors,
+            warn=warn,
+        )
+        chapters.append(_doc(f"ch-{chapter.slug}", f"text/{chapter.slug}.xhtml", writer.document()))
+
+    css = files("publisher").joinpath("data", "epub.css").read_bytes()
+    cover_image = epub.EpubItem(
+        uid="cover-img", file_name="images/cover.jpg", media_type="image/jpeg", content=cover_jpeg
+    )
+    cover_image.properties = ["cover-image"]
+    cover_page = _doc(
+        "cover",
+        "cover.xhtml",
+        cover_document(
+            lang=lang,
+            words=words,
+            title=config.title,
+            author=config.author,
+            image="images/cover.jpg",
+            css="style/epub.css",
+        ),
+    )
+    lines = tuple(
+        line
+        for line in (
+            config.subtitle,
+            config.author,
+            config.publisher if config.publisher != config.author else None,
+            config.rights,
+        )
+        if line
+    )
+    title_page = _doc(
+        "titlepage",
+        "titlepage.xhtml",
+        title_document(lang=lang, title=config.title, lines=lines, css="style/epub.css"),
+    )
+    entries = _toc(book.chapters)
+    first = f"text/{book.chapters[0].slug}.xhtml"
+    nav = _doc(
+        "nav",
+        "nav.xhtml",
+        nav_document(
+            lang=lang,
+            words=words,
+            entries=entries,
+            landmarks=(
+                ("cover", "cover.xhtml", words.cover),
+                ("toc", "nav.xhtml#toc", words.contents),
+                ("bodymatter", first, words.start),
+            ),
+            css="style/epub.css",
+        ),
+    )
+    nav.properties = ["nav"]
+    ncx = epub.EpubItem(
+        uid="ncx",
+        file_name="toc.ncx",
+        media_type="application/x-dtbncx+xml",
+        content=ncx_document(book.config, entries).encode("utf-8"),
+    )
+    style = epub.EpubItem(
+        uid="style", file_name="style/epub.css", media_type="text/css", content=css
+    )
+    for item in (cover_page, title_page, nav, *chapters, ncx, style, cover_image, *images.items):
+        package.add_item(item)
+    package.spine = [cover_page, title_page, nav, *chapters]
+    # After the chapters: only writing them tells whether the book has images.
+    _metadata(package, book, images=bool(images.items))
+    return package
+
+
+def _doc(uid: str, name: str, text: str) -> epub.EpubItem:
+    return epub.EpubItem(uid=uid, file_name=name, media_type=XHTML, content=text.encode("utf-8"))
+
+
+def _metadata(package: epub.EpubBook, book: m.Book, *, images: bool) -> None:
+    config = book.config
+
+    def meta(prop: str, value: str, **extra: str) -> None:
+        package.add_metadata("OPF", "meta", value, {"property": prop, **extra})
+
+    package.add_metadata("DC", "title", config.title, {"id": "title"})
+    meta("title-type", "main", refines="#title")
+    if config.subtitle:
+        package.add_metadata("DC", "title", config.subtitle, {"id": "subtitle"})
+        meta("title-type", "subtitle", refines="#subtitle")
+    package.add_metadata("DC", "language", config.language)
+    package.add_metadata("DC", "creator", config.author, {"id": "creator"})
+    meta("role", "aut", refines="#creator", scheme="marc:relators")
+    for name, value in (
+        ("publisher", config.publisher),
+        ("date", config.date.isoformat() if config.date else None),
+        ("rights", config.rights),
+        ("description", config.description),
+    ):
+        if value:
+            package.add_metadata("DC", name, value)
+    # EPUB 2 readers (and some current ones) find the cover only through this.
+    package.add_metadata("OPF", "meta", "", {"name": "cover", "content": "cover-img"})
+
+    words = words_for(config.language)
+    meta("schema:accessMode", "textual")
+    if images:
+        # The cover is not counted: everything on it is in the title page's text.
+        meta("schema:accessMode", "visual")
+    # Every image has a text alternative, so text alone is enough to read the whole book.
+    meta("schema:accessModeSufficient", "textual")
+    features = ["structuralNavigation", "tableOfContents", "readingOrder"]
+    features += ["alternativeText"] if images else []
+    features += ["displayTransformability", "ARIA"]
+    for feature in features:
+        meta("schema:accessibilityFeature", feature)
+    meta("schema:accessibilityHazard", "none")
+    meta("schema:accessibilitySummary", config.accessibility_summary or words.accessibility_summary)
+    meta("dcterms:conformsTo", CONFORMS_TO)
+    # EPUB Accessibility 1.1 asks who evaluated a conformance claim: here the publisher itself.
+    meta("a11y:certifiedBy", config.publisher or config.author)
+
+
+def _anchors(chapters: tuple[m.Chapter, ...]) -> dict[str, str]:
+    """``#fragment`` → href (from ``text/``) for every chapter and heading of the book, so
+    the author's in-book links work across chapter documents."""
+    anchors: dict[str, str] = {}
+    for chapter in chapters:
+        doc = f"{chapter.slug}.xhtml"
+        anchors.setdefault(f"#{chapter.slug}", doc)
+        for block in m.walk(chapter.blocks):
+            if isinstance(block, m.Heading):
+                anchors.setdefault(f"#{block.anchor}", f"{doc}#{block.anchor}")
+    return anchors
+
+
+def _toc(chapters: tuple[m.Chapter, ...]) -> tuple[NavEntry, ...]:
+    def sections(doc: str, items: tuple[m.Section, ...]) -> tuple[NavEntry, ...]:
+        return tuple(
+            NavEntry(
+                # A nav link without text is invalid EPUB: fall back to the anchor.
+                label=m.plain_text(s.heading.children).strip() or s.heading.anchor,
+                href=f"{doc}#{s.heading.anchor}",
+                children=sections(doc, s.children),
+            )
+            for s in items
+        )
+
+    return tuple(
+        NavEntry(
+            label=c.title_text or c.slug,
+            href=f"text/{c.slug}.xhtml",
+            children=sections(f"text/{c.slug}.xhtml", c.sections()),
+        )
+        for c in chapters
+    )
