@@ -366,6 +366,8 @@ class EspeakSynthesizer:
     """
 
     name = "espeak"
+    # History-free (a fresh library copy per synthesis): the worker pool may reuse processes.
+    stateless = True
 
     def __init__(self, profile: VoiceProfile) -> None:
         self.profile = profile

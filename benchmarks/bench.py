@@ -1,0 +1,268 @@
+"""Measures publisher against its baselines, side by side in one run, and prints the figures.
+
+1. a full build of the seed (all targets) against the bare engine pipeline: the espeak-ng and
+   lame command-line tools run serially on the same text, as a ratio;
+2. a rebuild with nothing changed, in seconds, next to `publisher --version`;
+3. a rebuild after one paragraph is edited, in seconds and as a share of the full build;
+4. an EPUB-only build of a generated 100,000-word book against `pandoc -o book.epub`, as a ratio;
+5. the peak memory (RSS summed over the build's processes) of a full build of that book.
+
+The machine is shared and noisy: every timing is the median of several runs, and ratios are
+taken between runs made in the same session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "source" / "de-geneeskracht-van-knuffelen.md"
+PUBLISHER = [sys.executable, "-m", "publisher"]
+
+
+def timed(command: list[str], **kwargs: object) -> float:
+    """Seconds one run of ``command`` takes; it must succeed."""
+    started = time.perf_counter()
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, **kwargs)  # type: ignore[call-overload]
+    return time.perf_counter() - started
+
+
+def median_of(runs: int, action: Callable[[int], float]) -> float:
+    """The median of ``runs`` calls of ``action(i)``."""
+    return statistics.median(action(i) for i in range(runs))
+
+
+def chapter_texts(source: Path) -> list[str]:
+    """Each chapter's words as the narration says them (the same text both pipelines read)."""
+    sys.path.insert(0, str(ROOT))
+    from publisher.parse import parse_file
+    from publisher.speech import book_script
+
+    book = parse_file(source).book
+    return ["\n".join(u.text for u in script.utterances) for script in book_script(book)]
+
+
+def baseline(texts: list[str], work: Path) -> float:
+    """espeak-ng then lame, chapter by chapter, serially."""
+    started = time.perf_counter()
+    for i, text in enumerate(texts):
+        txt, wav, mp3 = (work / f"c{i}.{ext}" for ext in ("txt", "wav", "mp3"))
+        txt.write_text(text, encoding="utf-8")
+        subprocess.run(["espeak-ng", "-v", "nl", "-w", str(wav), "-f", str(txt)], check=True)
+        subprocess.run(["lame", "--quiet", "-m", "m", "-b", "64", str(wav), str(mp3)], check=True)
+    return time.perf_counter() - started
+
+
+def big_book(words: int, chapters: int) -> str:
+    """A deterministic Dutch-looking book of ``words`` words with prompts and examples."""
+    vocabulary = SEED.read_text(encoding="utf-8").split("---", 2)[2].split()
+    vocabulary = [w for w in vocabulary if w.isalpha()]
+    rng = random.Random(42)
+    per_chapter = words // chapters
+    parts = [
+        "---\ntitle: Een Groot Boek\nauthor: Benchmark\nlanguage: nl\n"
+        'identifier: "urn:uuid:00000000-0000-4000-8000-000000000042"\n---\n\n# Een Groot Boek\n'
+    ]
+    for c in range(chapters):
+        parts.append(f"\n## Hoofdstuk {c + 1}\n")
+        written = 0
+        n = 0
+        while written < per_chapter:
+            size = rng.randint(40, 90)
+            sentence_words = [rng.choice(vocabulary) for _ in range(size)]
+            text = " ".join(sentence_words)
+            text = text[0].upper() + text[1:] + "."
+            n += 1
+            if n % 12 == 0:
+                parts.append(f"\n💡 {text[:-1]}?\n")
+            elif n % 7 == 0:
+                parts.append(f"\nVoorbeeld: {text}\n")
+            else:
+                parts.append(f"\n{text}\n")
+            written += size
+    return "".join(parts)
+
+
+def peak_rss(command: list[str]) -> tuple[float, int]:
+    """Seconds and the peak of the RSS summed over the process and its descendants (bytes)."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def tree_rss() -> int:
+        children: dict[int, list[int]] = {}
+        rss: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                statm = Path(f"/proc/{entry}/statm").read_text().split()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+            rss[int(entry)] = int(statm[1]) * os.sysconf("SC_PAGE_SIZE")
+        total, stack = 0, [proc.pid]
+        while stack:
+            pid = stack.pop()
+            total += rss.get(pid, 0)
+            stack.extend(children.get(pid, []))
+        return total
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss())
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    started = time.perf_counter()
+    sampler.start()
+    code = proc.wait()
+    done.set()
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
+    return time.perf_counter() - started, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
+    parser.add_argument("--words", type=int, default=100_000, help="size of the big book")
+    parser.add_argument("--skip-big-audio", action="store_true", help="skip figure 5")
+    args = parser.parse_args()
+    for tool in ("espeak-ng", "lame", "pandoc"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is missing: run benchmarks/run.sh, which installs it")
+
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "runs": args.runs,
+    }
+    with tempfile.TemporaryDirectory(prefix="publisher-bench-") as tmp:
+        work = Path(tmp)
+        src = work / "src" / "book.md"
+        src.parent.mkdir()
+        shutil.copyfile(SEED, src)
+
+        # 1. full build vs the bare engine pipeline (cold cache each run).
+        def full(i: int) -> float:
+            out = work / f"full{i}"
+            return timed([*PUBLISHER, "build", str(src), "--out", str(out), "--quiet"])
+
+        texts = chapter_texts(src)
+        base_dir = work / "baseline"
+        base_dir.mkdir()
+        full_s = median_of(args.runs, full)
+        base_s = median_of(args.runs, lambda i: baseline(texts, base_dir))
+        results["full_build_s"] = full_s
+        results["baseline_espeak_lame_s"] = base_s
+        results["full_vs_baseline"] = full_s / base_s
+
+        # 2. no-op rebuild vs starting the program at all.
+        out = work / "full0"
+        noop_s = median_of(
+            args.runs + 2,
+            lambda i: timed([*PUBLISHER, "build", str(src), "--out", str(out), "--quiet"]),
+        )
+        version_s = median_of(args.runs + 2, lambda i: timed([*PUBLISHER, "--version"]))
+        results["noop_rebuild_s"] = noop_s
+        results["version_s"] = version_s
+        results["noop_minus_version_s"] = noop_s - version_s
+
+        # 3. one paragraph edited (a different edit each run, so each one is real work).
+        original = src.read_text(encoding="utf-8")
+        anchor = "Deze fysieke geruststelling werkt diep door."
+
+        def edit(i: int) -> float:
+            src.write_text(
+                original.replace(anchor, f"{anchor} Dit is wijziging {i + 1}."), encoding="utf-8"
+            )
+            return timed([*PUBLISHER, "build", str(src), "--out", str(out), "--quiet"])
+
+        edit_s = median_of(args.runs, edit)
+        src.write_text(original, encoding="utf-8")
+        results["edit_rebuild_s"] = edit_s
+        results["edit_share_of_full"] = edit_s / full_s
+
+        # 4. EPUB of a 100,000-word book vs pandoc.
+        big = work / "big" / "book.md"
+        big.parent.mkdir()
+        big.write_text(big_book(args.words, chapters=50), encoding="utf-8")
+        epub_s = median_of(
+            args.runs,
+            lambda i: timed(
+                [
+                    *PUBLISHER,
+                    "build",
+                    str(big),
+                    "--only",
+                    "epub",
+                    "--out",
+                    str(work / f"bigepub{i}"),
+                    "--quiet",
+                ]
+            ),
+        )
+        pandoc_s = median_of(
+            args.runs,
+            lambda i: timed(["pandoc", str(big), "-o", str(work / f"pandoc{i}.epub")], cwd=work),
+        )
+        results["big_words"] = args.words
+        results["epub_big_s"] = epub_s
+        results["pandoc_big_s"] = pandoc_s
+        results["epub_vs_pandoc"] = epub_s / pandoc_s
+
+        # 5. peak memory of a full build of the big book.
+        if not args.skip_big_audio:
+            seconds, peak = peak_rss(
+                [*PUBLISHER, "build", str(big), "--out", str(work / "bigfull"), "--quiet"]
+            )
+            results["big_full_build_s"] = seconds
+            results["big_full_peak_rss_mb"] = peak / 1e6
+
+    report(results)
+
+
+def report(r: dict[str, object]) -> None:
+    """Print the figures, with the targets the build-engine issue set."""
+
+    def f(key: str, fmt: str = "{:.2f}") -> str:
+        return fmt.format(r[key]) if key in r else "n/a"
+
+    print(f"machine: {r['machine']}; medians of {r['runs']} runs")
+    print(
+        f"1. full build of the seed       {f('full_build_s')} s vs espeak-ng+lame {f('baseline_espeak_lame_s')} s  ratio {f('full_vs_baseline')}  (target <= 1.0)"
+    )
+    print(
+        f"2. no-op rebuild                {f('noop_rebuild_s')} s; publisher --version {f('version_s')} s; difference {f('noop_minus_version_s')} s  (target <= 0.5)"
+    )
+    print(
+        f"3. rebuild after a paragraph    {f('edit_rebuild_s')} s = {f('edit_share_of_full', '{:.1%}')} of the full build  (target <= 10%)"
+    )
+    print(
+        f"4. EPUB of {r.get('big_words')} words        {f('epub_big_s')} s vs pandoc {f('pandoc_big_s')} s  ratio {f('epub_vs_pandoc')}  (target <= 1.0)"
+    )
+    print(
+        f"5. full build of that book      peak RSS {f('big_full_peak_rss_mb', '{:.0f}')} MB in {f('big_full_build_s', '{:.0f}')} s  (target <= 300 MB)"
+    )
+    print(json.dumps(r, indent=1))
+
+
+if __name__ == "__main__":
+    main()

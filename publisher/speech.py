@@ -1,0 +1,405 @@
+"""Book → what the narrator says, and where the silences go. Used only by the audio target.
+
+Each chapter becomes a :class:`ChapterScript`: an ordered list of :class:`Utterance` (one
+sentence of one block, already normalised for speech) and :class:`Pause` items. The EPUB
+never sees any of this; pure functions over the frozen model.
+
+Reading order and choices:
+
+* the chapter title, then every block in order: headings, paragraphs, examples (with their
+  label word), prompts (after the spoken lead-in, "Reflectievraag."), list items, quotes,
+  images (their description, after the word "Afbeelding"), tables (row by row, each cell
+  with its column's header) and, at the end of the chapter, the footnotes ("Voetnoot 1. …").
+  Code blocks are not read. A scene break (``---``) is a pause.
+* Each block is said sentence by sentence, so captions (WebVTT) can follow each sentence
+  exactly; between two sentences of a block lies a :data:`SENTENCE_GAP`, about the pause
+  espeak-ng makes at a full stop. The ``text`` is what is said, ``display`` what is written.
+* Normalisation: link targets and bare URLs are never read, emoji and pictographs go (espeak
+  reads 💡 as "gloeilamp"), "&" becomes the language's "and", footnote markers go, whitespace
+  collapses, the lexicon (the voice's, overridden by the book's ``narration.lexicon``)
+  replaces whole words regardless of case, and every utterance ends in punctuation, so a
+  heading does not run into the next sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from publisher import model as m
+from publisher.config import Config, NarrationConfig
+from publisher.i18n import Words, words_for
+
+SENTENCE_GAP = 0.3
+"""Seconds between two sentences of one block (espeak-ng pauses about this long at a '.')."""
+
+UTTERANCE_KINDS = (
+    "title",
+    "heading",
+    "paragraph",
+    "prompt",
+    "example",
+    "list-item",
+    "quote",
+    "image",
+    "table",
+    "footnote",
+    "lead-in",
+)
+"""The kinds an :class:`Utterance` can have (also written to the timing file)."""
+
+PAUSE_KINDS = ("prompt", "paragraph", "heading", "list-item", "chapter-start", "chapter-end")
+"""The kinds of :class:`Pause` written to the timing file; ``"sentence"`` gaps are not."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Utterance:
+    """One thing said: a sentence of one block, or a whole heading."""
+
+    text: str  # what the engine is given
+    display: str  # the same words as written, for captions
+    block: str  # Node.id of its block; the chapter slug for the title
+    kind: str  # one of UTTERANCE_KINDS
+    line: int  # source line, for messages
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pause:
+    """Silence of ``seconds`` after block ``after``."""
+
+    seconds: float
+    after: str
+    kind: str  # one of PAUSE_KINDS, or "sentence"
+
+
+Item = Utterance | Pause
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChapterScript:
+    """What is said in one chapter, in order."""
+
+    slug: str
+    number: int
+    title: str
+    path: str
+    line: int
+    items: tuple[Item, ...]
+
+    @property
+    def utterances(self) -> tuple[Utterance, ...]:
+        """Just the utterances."""
+        return tuple(i for i in self.items if isinstance(i, Utterance))
+
+
+# --- normalisation --------------------------------------------------------------------------
+
+_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
+_EMOJI = re.compile(
+    "["
+    "\U0001f000-\U0001faff"  # mahjong … symbols and pictographs extended-A
+    "\U00002600-\U000027bf"  # miscellaneous symbols, dingbats
+    "\U00002300-\U000023ff"  # miscellaneous technical (⌚ ⏰ ⏳)
+    "\U00002b00-\U00002bff"  # arrows and stars (⭐ ⬆)
+    "\U0001f1e6-\U0001f1ff"  # regional indicators (flags)
+    "\ufe0e\ufe0f\u200d\u20e3"  # variation selectors, joiner, keycap
+    "\U000e0020-\U000e007f"  # tag characters (subdivision flags)
+    "\u3030\u303d\u3297\u3299"
+    "]+"
+)
+_LINE_BREAK = "\u2028"  # a hard line break: ends a sentence, unlike a soft one
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
+_FINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
+_SPEAKABLE = re.compile(r"\w")
+# A sentence ends at . ! ? … (and closing quotes) before a space and a capital, digit or
+# opening quote; not after a single letter ("J. Smith") or a known abbreviation.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-ZÀ-Þ0-9])")
+_ABBREVIATIONS = frozenset(
+    [
+        "bijv",
+        "bv",
+        "dhr",
+        "mevr",
+        "mw",
+        "dr",
+        "drs",
+        "ir",
+        "prof",
+        "nr",
+        "o.a",
+        "d.w.z",
+        "enz",
+        "etc",
+        "e.g",
+        "i.e",
+        "vs",
+        "st",
+        "mr",
+        "mrs",
+        "ms",
+        "blz",
+    ]
+)
+
+
+def remove_emoji(text: str) -> str:
+    """``text`` without emoji, pictographs and their joiners and selectors."""
+    return _EMOJI.sub(" ", text)
+
+
+def lexicon_pattern(lexicon: Mapping[str, str]) -> re.Pattern[str] | None:
+    """A regex matching any lexicon word as a whole word, ignoring case (longest first)."""
+    words = sorted((w for w in lexicon if w.strip()), key=lambda w: (-len(w), w))
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
+
+
+def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: bool = True) -> str:
+    """``text`` as the engine should get it (see the module docstring); ``""`` if nothing
+    in it can be said. ``final`` adds a full stop when the text ends without punctuation."""
+    lowered = {k.lower(): v for k, v in lexicon.items()}
+    text = _URL.sub(" ", text)
+    text = remove_emoji(text)
+    pattern = lexicon_pattern(lexicon)
+    if pattern is not None:
+        text = pattern.sub(lambda match: lowered[match.group(0).lower()], text)
+    text = text.replace("&", f" {words.and_word} ")
+    text = " ".join(text.split())
+    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip(" ,;")
+    if not _SPEAKABLE.search(text):
+        return ""
+    if final and not _FINAL.search(text):
+        text += "."
+    return text
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut into sentences, conservatively; a hard line break also ends one."""
+    out: list[str] = []
+    for line in text.split(_LINE_BREAK):
+        out.extend(_line_sentences(" ".join(line.split())))
+    return out
+
+
+def _line_sentences(text: str) -> list[str]:
+    out: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end(1)
+        before = text[start:end].rstrip("\"'”’»)]")
+        last_word = before.rsplit(" ", 1)[-1].rstrip(".!?…").lower()
+        if (len(last_word) == 1 and last_word.isalpha()) or last_word in _ABBREVIATIONS:
+            continue
+        out.append(text[start:end])
+        start = match.end()
+    out.append(text[start:])
+    return [s for s in out if s.strip()]
+
+
+def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
+    """What is read of inline content: no link targets, no footnote markers."""
+    out: list[str] = []
+    for node in inlines:
+        if isinstance(node, m.Text | m.Code):
+            out.append(node.text)
+        elif isinstance(node, m.Emphasis | m.Strong):
+            out.append(_inline_text(node.children))
+        elif isinstance(node, m.Link):
+            label = _inline_text(node.children)
+            target = node.href.removeprefix("mailto:")
+            # An autolink's text is its target: it is not read either.
+            if label.strip() not in (node.href, target):
+                out.append(label)
+        elif isinstance(node, m.LineBreak):
+            out.append(_LINE_BREAK)
+        elif isinstance(node, m.InlineImage):
+            out.append(node.alt)
+    return "".join(out)
+
+
+# --- the script -----------------------------------------------------------------------------
+
+
+class _Writer:
+    """Collects the items of one chapter."""
+
+    def __init__(self, config: Config, lexicon: Mapping[str, str]) -> None:
+        self.narration: NarrationConfig = config.narration
+        self.words = words_for(config.language)
+        self.lexicon = lexicon
+        self.items: list[Item] = []
+
+    def say(self, display: str, block: str, kind: str, line: int, *, split: bool = True) -> bool:
+        """Add ``display`` as utterances (one per sentence); False if nothing was said."""
+        said = False
+        pieces = sentences(display) if split else [" ".join(display.split())]
+        for sentence in pieces:
+            text = speakable(sentence, self.words, self.lexicon)
+            if not text:
+                continue
+            if said:
+                self.pause(SENTENCE_GAP, block, "sentence")
+            self.items.append(
+                Utterance(
+                    text=text, display=_clean_display(sentence), block=block, kind=kind, line=line
+                )
+            )
+            said = True
+        return said
+
+    def pause(self, seconds: float, after: str, kind: str) -> None:
+        """Add a pause unless it is empty."""
+        if seconds > 0:
+            self.items.append(Pause(seconds=seconds, after=after, kind=kind))
+
+    def block(self, block: m.Block, kind: str | None = None) -> None:
+        """Add what ``block`` says and the pause after it; ``kind`` overrides a paragraph's."""
+        n = self.narration
+        if isinstance(block, m.Heading):
+            text = _inline_text(block.children)
+            if self.say(text, block.id, "heading", block.line, split=False):
+                self.pause(n.heading_pause, block.id, "heading")
+        elif isinstance(block, m.Paragraph):
+            text = _inline_text(block.children)
+            if self.say(text, block.id, kind or "paragraph", block.line):
+                self.pause(n.paragraph_pause, block.id, "paragraph")
+        elif isinstance(block, m.Example):
+            text = f"{block.label} {_inline_text(block.children)}"
+            if self.say(text, block.id, "example", block.line):
+                self.pause(n.paragraph_pause, block.id, "paragraph")
+        elif isinstance(block, m.Prompt):
+            if n.prompt_lead_in:
+                self.say(self.words.prompt_lead_in, block.id, "lead-in", block.line)
+                self.pause(SENTENCE_GAP, block.id, "sentence")
+            self.say(_inline_text(block.children), block.id, "prompt", block.line)
+            pause = n.prompt_pause if block.pause is None else block.pause
+            self.pause(pause, block.id, "prompt")
+        elif isinstance(block, m.Quote):
+            for inner in block.blocks:
+                self.block(inner, kind="quote")
+        elif isinstance(block, m.ListBlock):
+            self.list_block(block)
+        elif isinstance(block, m.ListItem):  # normally reached through its list
+            loose = m.ListBlock(
+                id=block.id,
+                path=block.path,
+                line=block.line,
+                end_line=block.end_line,
+                ordered=False,
+                items=(block,),
+            )
+            self.list_block(loose)
+        elif isinstance(block, m.Image):
+            if block.alt.strip():
+                text = f"{self.words.image}: {block.alt}"
+                if self.say(text, block.id, "image", block.line):
+                    self.pause(n.paragraph_pause, block.id, "paragraph")
+        elif isinstance(block, m.Table):
+            self.table(block)
+        elif isinstance(block, m.ThematicBreak):
+            self.pause(n.heading_pause, block.id, "paragraph")
+        elif isinstance(block, m.Footnote):
+            text = _LINE_BREAK.join(_leaf_text(b) for b in block.blocks)
+            said = f"{self.words.footnote} {block.number}. {text}"
+            if self.say(said, block.id, "footnote", block.line):
+                self.pause(n.paragraph_pause, block.id, "paragraph")
+        # CodeBlock: not read aloud.
+
+    def list_block(self, block: m.ListBlock) -> None:
+        """Each item, a short pause between items and a paragraph pause after the list."""
+        n = self.narration
+        for index, item in enumerate(block.items):
+            text = _LINE_BREAK.join(_leaf_text(b) for b in item.blocks if not _is_container(b))
+            said = self.say(text, item.id, "list-item", item.line)
+            for inner in item.blocks:
+                if isinstance(inner, m.ListBlock | m.Quote | m.Table | m.Image):
+                    self.block(inner)
+            last = index == len(block.items) - 1
+            if said and not last:
+                self.pause(n.list_item_pause, item.id, "list-item")
+            elif said:
+                self.pause(n.paragraph_pause, item.id, "paragraph")
+
+    def table(self, table: m.Table) -> None:
+        """Row by row; each cell after its column's header ("Header: value")."""
+        n = self.narration
+        headers = [_inline_text(c.children).strip() for c in table.header]
+        for row in table.rows:
+            cells = []
+            for i, cell in enumerate(row):
+                value = _inline_text(cell.children).strip()
+                header = headers[i] if i < len(headers) else ""
+                if value:
+                    cells.append(f"{header}: {value}" if header else value)
+            if self.say(", ".join(cells), table.id, "table", table.line, split=False):
+                self.pause(n.list_item_pause, table.id, "list-item")
+        if self.items and isinstance(self.items[-1], Pause) and self.items[-1].after == table.id:
+            self.items[-1] = Pause(seconds=n.paragraph_pause, after=table.id, kind="paragraph")
+
+
+def _is_container(block: m.Block) -> bool:
+    return isinstance(block, m.ListBlock | m.Quote | m.Table | m.Image)
+
+
+def _leaf_text(block: m.Block) -> str:
+    """The text of a block that holds inline content, else ""."""
+    if isinstance(block, m.Paragraph | m.Prompt | m.Heading):
+        return _inline_text(block.children)
+    if isinstance(block, m.Example):
+        return f"{block.label} {_inline_text(block.children)}"
+    return ""
+
+
+def _clean_display(text: str) -> str:
+    """Written text for captions: one line, no URLs, no emoji."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(_URL.sub(" ", text)).split()))
+
+
+def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str, str]:
+    """The voice's lexicon with the book's entries over it (keys compared ignoring case)."""
+    merged = {k.lower(): v for k, v in voice_lexicon.items()}
+    merged.update({k.lower(): v for k, v in config.narration.lexicon.items()})
+    return merged
+
+
+def chapter_script(
+    chapter: m.Chapter, config: Config, voice_lexicon: Mapping[str, str] | None = None
+) -> ChapterScript:
+    """What is said in ``chapter``: start pause, title, blocks, footnotes, end pause."""
+    writer = _Writer(config, merged_lexicon(config, voice_lexicon or {}))
+    n = config.narration
+    writer.pause(n.chapter_start_pause, chapter.slug, "chapter-start")
+    if writer.say(chapter.title_text, chapter.slug, "title", chapter.line, split=False):
+        writer.pause(n.heading_pause, chapter.slug, "heading")
+    for block in chapter.blocks:
+        writer.block(block)
+    for footnote in chapter.footnotes:
+        writer.block(footnote)
+    items = writer.items
+    # The last block's own short pause gives way to the chapter's end pause; a prompt keeps
+    # its silence (it is time to reflect), and the end pause follows it.
+    last = items[-1] if items else None
+    after = chapter.slug
+    if isinstance(last, Pause) and last.kind != "chapter-start":
+        after = last.after
+        if last.kind != "prompt":
+            items.pop()
+    writer.pause(n.chapter_end_pause, after, "chapter-end")
+    return ChapterScript(
+        slug=chapter.slug,
+        number=chapter.number,
+        title=chapter.title_text,
+        path=chapter.path,
+        line=chapter.line,
+        items=tuple(items),
+    )
+
+
+def book_script(
+    book: m.Book, voice_lexicon: Mapping[str, str] | None = None
+) -> tuple[ChapterScript, ...]:
+    """One :class:`ChapterScript` per chapter, in reading order."""
+    return tuple(chapter_script(c, book.config, voice_lexicon) for c in book.chapters)

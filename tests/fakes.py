@@ -1,0 +1,85 @@
+"""A fake speech engine: fast, deterministic, and it counts what it is asked to say.
+
+Its PCM is a tone whose pitch and noise depend on the text, with a length proportional to the
+text (60 ms per character), so tests can tell utterances apart and predict durations without
+a real engine. Module-level counters only see calls made in this process (``jobs=1``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+
+import numpy as np
+
+from publisher.engines.base import Pcm, VoiceProfile
+from publisher.errors import EngineError
+
+RATE = 22050
+MS_PER_CHAR = 60
+
+calls: Counter[str] = Counter()
+"""Text → how many times it was synthesised in this process."""
+
+
+def reset() -> None:
+    """Forget the counted calls."""
+    calls.clear()
+
+
+def expected_samples(text: str, rate: int = RATE) -> int:
+    """How many samples the fake makes for ``text``."""
+    return len(text) * MS_PER_CHAR * rate // 1000
+
+
+def fake_pcm(text: str, rate: int = RATE) -> Pcm:
+    """The fake's deterministic rendering of ``text``: a tone with a little noise."""
+    digest = hashlib.sha256(text.encode()).digest()
+    n = expected_samples(text, rate)
+    t = np.arange(n) / rate
+    frequency = 150 + digest[0] * 2  # 150-660 Hz, like a voice
+    noise = np.random.default_rng(int.from_bytes(digest[:8], "big")).standard_normal(n)
+    # A syllable-like envelope (4 Hz) so the loudness meter sees speech, not a steady tone.
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 4 * t) ** 2
+    signal = (0.5 * np.sin(2 * np.pi * frequency * t) + 0.05 * noise) * envelope
+    data = np.clip(np.round(signal * 16000), -32768, 32767).astype("<i2").tobytes()
+    return Pcm(data=data, sample_rate=rate)
+
+
+class FakeSynthesizer:
+    """A :class:`~publisher.engines.base.Synthesizer` that needs nothing installed."""
+
+    name = "fake"
+    stateless = True  # same text, same samples, whatever was said before
+
+    def __init__(self, profile: VoiceProfile, *, rate: int = RATE, fail_on: str | None = None):
+        self.profile = profile
+        self.rate = rate
+        self.fail_on = fail_on
+
+    def identity(self) -> str:
+        """What changes the sound: the voice and the rate."""
+        return f"fake voice={self.profile.voice} rate={self.rate}"
+
+    def synthesize(self, text: str) -> Pcm:
+        """A tone for ``text``; raises EngineError when ``text`` contains ``fail_on``."""
+        calls[text] += 1
+        if self.fail_on is not None and self.fail_on in text:
+            raise EngineError("fake: service unreachable after 3 tries")
+        return fake_pcm(text, self.rate)
+
+
+class FakeFactory:
+    """A picklable synthesizer factory for ``AudioRenderer(synthesizer_factory=...)``."""
+
+    def __init__(self, *, rate: int = RATE, fail_on: str | None = None) -> None:
+        self.rate = rate
+        self.fail_on = fail_on
+
+    def __call__(self, profile: VoiceProfile) -> FakeSynthesizer:
+        """A fake engine for ``profile``."""
+        return FakeSynthesizer(profile, rate=self.rate, fail_on=self.fail_on)
+
+
+FAKE_VOICE = VoiceProfile(name="fake-nl", engine="espeak", voice="nl", language="nl")
+"""A profile for the fake (its engine is never looked at)."""

@@ -1,0 +1,189 @@
+"""The seed book narrated by the real espeak-ng, checked by real tools (mp3val, ffprobe,
+ffmpeg) and measured: loudness, true peak, silences after prompts, tags, durations."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+
+from publisher.audio import encode
+from publisher.audio.loudness import integrated_loudness, true_peak_db
+from publisher.engines.espeak import check_voice
+from publisher.parse import parse_file
+from publisher.renderers import audio as audio_renderer
+from publisher.renderers.audio import AudioRenderer
+from publisher.renderers.base import BuildOptions, RenderContext
+from tests.helpers import require
+
+pytestmark = pytest.mark.slow
+
+SEED = Path(__file__).parents[1] / "source" / "de-geneeskracht-van-knuffelen.md"
+
+
+def render(root: Path, cache: Path, jobs: int) -> Path:
+    out = root / "audio"
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = RenderContext(
+        book=parse_file(SEED).book,
+        root=root,
+        out_dir=out,
+        published=root,
+        cache_dir=cache,
+        options=BuildOptions(jobs=jobs),
+    )
+    AudioRenderer().render(ctx)
+    return out
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    require(check_voice("nl") is None, "espeak-ng (espeakng-loader) cannot speak Dutch here")
+    tmp = tmp_path_factory.mktemp("espeak")
+    return render(tmp / "build", tmp / "cache", jobs=2)
+
+
+def decoded(path: Path) -> tuple[np.ndarray[Any, Any], int]:
+    """The MP3 decoded by ffmpeg (which honours the LAME tag's delay and padding)."""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    rate = MP3(path).info.sample_rate
+    raw = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    return np.frombuffer(raw, dtype="<f4").astype(np.float64), rate
+
+
+def chapters(built: Path) -> list[Path]:
+    return sorted(built.glob("*.mp3"))
+
+
+def timing(mp3: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(mp3.with_suffix(".json").read_text(encoding="utf-8"))
+    return data
+
+
+def test_one_mp3_per_chapter(built: Path) -> None:
+    slugs = [c.slug for c in parse_file(SEED).book.chapters]
+    assert sorted(p.stem for p in chapters(built)) == sorted(slugs)
+    for slug in slugs:
+        assert (built / f"{slug}.json").is_file() and (built / f"{slug}.vtt").is_file()
+
+
+def test_mp3val_finds_nothing_to_warn_about(built: Path) -> None:
+    require(shutil.which("mp3val"), "mp3val is not installed")
+    for path in chapters(built):
+        result = subprocess.run(["mp3val", str(path)], capture_output=True, text=True, check=True)
+        assert "WARNING" not in result.stdout, result.stdout
+        assert "CBR" in result.stdout
+
+
+def test_durations_agree(built: Path) -> None:
+    require(shutil.which("ffprobe"), "ffprobe is not installed")
+    for path in chapters(built):
+        samples, rate = decoded(path)
+        frame = 576 / rate
+        probe = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+             str(path)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        ffprobe_seconds = float(probe.stdout)
+        header = MP3(path).info  # the Info frame's count, less the LAME tag's delay and padding
+        stream = path.read_bytes()[-stream_size(path) :]
+        frames = len(list(encode.frames(stream))) - 1
+        # ffprobe's duration is the Info frame's frame count, delay and padding included…
+        assert ffprobe_seconds == pytest.approx(frames * 576 / rate, abs=0.001)
+        # …and the decoded audio is the header's gapless length, as the timing file says.
+        assert len(samples) / rate == pytest.approx(header.length, abs=frame)
+        assert len(samples) * 1000 // rate == pytest.approx(timing(path)["duration_ms"], abs=1)
+
+
+def stream_size(path: Path) -> int:
+    """Bytes of MPEG stream after the ID3v2 tag."""
+    data = path.read_bytes()
+    size = 0
+    for byte in data[6:10]:
+        size = (size << 7) | byte
+    return len(data) - 10 - size
+
+
+def test_tags(built: Path) -> None:
+    book = parse_file(SEED).book
+    for chapter in book.chapters:
+        tags = ID3(built / f"{chapter.slug}.mp3")
+        assert str(tags["TIT2"]) == chapter.title_text
+        assert str(tags["TALB"]) == book.config.title
+        assert str(tags["TPE1"]) == "Gerrit"
+        assert str(tags["TRCK"]) == f"{chapter.number}/11"
+        assert str(tags["TLAN"]) == "nld"
+        assert str(tags["TDRC"]) == "2025"
+        assert not tags.getall("APIC")  # this build has no cover.jpg (test_audio.py has)
+    tags = ID3(built / "knuffelen-als-ondersteuning-bij-depressie.mp3")
+    toc = tags.getall("CTOC")[0]
+    titles = [str(tags[f"CHAP:{i}"].sub_frames["TIT2"]) for i in toc.child_element_ids]
+    assert titles == [
+        "Knuffelen als Ondersteuning bij Depressie",
+        "Stress en Angst Verminderen",
+        "Eenzaamheid Doorbreken",
+        "Positieve Emoties Versterken",
+    ]
+    starts = [tags[f"CHAP:{i}"].start_time for i in toc.child_element_ids]
+    assert starts == sorted(starts) and starts[0] == 0
+
+
+def test_loudness_and_true_peak(built: Path) -> None:
+    for path in chapters(built):
+        samples, rate = decoded(path)
+        lufs = integrated_loudness(samples, rate)
+        peak = true_peak_db(samples)  # 4x oversampled
+        assert -20.0 <= lufs <= -18.0, (path.name, lufs)
+        assert peak <= -1.0, (path.name, peak)
+
+
+def test_silence_after_every_prompt(built: Path) -> None:
+    edge_ms = 15  # the codec smears a few ms of speech into the silence
+    found = 0
+    for path in chapters(built):
+        samples, rate = decoded(path)
+        for pause in timing(path)["pauses"]:
+            if pause["kind"] != "prompt":
+                continue
+            found += 1
+            assert pause["end_ms"] - pause["start_ms"] >= 8000 - 1
+            span = samples[(pause["start_ms"] + edge_ms) * rate // 1000 :][
+                : (pause["end_ms"] - pause["start_ms"] - 2 * edge_ms) * rate // 1000
+            ]
+            rms = math.sqrt(float(np.mean(span**2)))
+            assert 20 * math.log10(rms + 1e-12) < -50, (path.name, pause)
+    assert found == 5
+
+
+def test_no_op_rebuild_and_jobs_1_give_the_same_bytes(
+    built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = built.parent.parent / "cache"
+    submitted: list[int] = []
+    real = audio_renderer.run_jobs
+
+    def counting(jobs: Any, **kwargs: Any) -> Any:
+        submitted.append(len(jobs))
+        return real(jobs, **kwargs)
+
+    monkeypatch.setattr(audio_renderer, "run_jobs", counting)
+    again = render(tmp_path / "again", cache, jobs=1)
+    assert submitted == [0]  # every chapter came from the cache: no engine, no encoder
+    fresh = render(tmp_path / "fresh", tmp_path / "fresh-cache", jobs=1)  # cold, one job
+    assert submitted == [0, 11]
+    for path in sorted(built.iterdir()):
+        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+        assert (fresh / path.name).read_bytes() == path.read_bytes(), path.name

@@ -1,0 +1,154 @@
+"""The seed book, built for real by the `publisher` command, as a listener and a reader get it.
+
+One build (real espeak-ng voice, all targets) is served by `publisher serve`'s server; the feed
+is read by feedparser, podcastparser and gPodder's `gpo`, which downloads every episode.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+
+from publisher.serve import make_server
+from tests.golden import assert_golden
+from tests.helpers import require
+from tests.test_gpodder import download_problems, subscribe_and_download
+
+ROOT = Path(__file__).parents[1]
+SEED = ROOT / "source" / "de-geneeskracht-van-knuffelen.md"
+CHAPTERS = 11
+
+pytestmark = pytest.mark.slow
+
+
+def publisher(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # type: ignore[call-overload,no-any-return]
+        [sys.executable, "-m", "publisher", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        **kwargs,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    """The seed built into a folder that a server on 127.0.0.1 serves: (folder, base URL)."""
+    out = tmp_path_factory.mktemp("seed") / "build"
+    out.mkdir()
+    server = make_server(out, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    base_url = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        result = publisher("build", str(SEED), "--out", str(out), "--base-url", base_url)
+        assert result.returncode == 0, result.stderr
+        yield out, base_url
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_the_build_makes_the_promised_files(site: tuple[Path, str]) -> None:
+    out, _ = site
+    files = sorted(
+        p.relative_to(out).as_posix()
+        for p in out.rglob("*")
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".")
+    )
+    assert_golden("build/seed-files.txt", "\n".join(files) + "\n")
+
+
+def _head_length(url: str) -> int:
+    request = urllib.request.Request(url, method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return int(response.headers["Content-Length"])
+
+
+def test_feedparser_reads_every_episode_and_lengths_match_the_server(
+    site: tuple[Path, str],
+) -> None:
+    out, base_url = site
+    feed = feedparser.parse((out / "feed.xml").read_bytes())
+    assert feed.bozo == 0, feed.get("bozo_exception")
+    assert len(feed.entries) == CHAPTERS
+    for entry in feed.entries:
+        (enclosure,) = entry.enclosures
+        assert enclosure.href.startswith(base_url + "audio/")
+        assert enclosure.type == "audio/mpeg"
+        local = out / enclosure.href.removeprefix(base_url)
+        assert int(enclosure.length) == local.stat().st_size == _head_length(enclosure.href)
+        timing = json.loads(local.with_suffix(".json").read_text())
+        assert entry.itunes_duration == str(round(timing["duration_ms"] / 1000))
+
+
+def test_podcastparser_reads_every_episode(site: tuple[Path, str]) -> None:
+    out, base_url = site
+    with (out / "feed.xml").open("rb") as stream:
+        parsed = podcastparser.parse(base_url + "feed.xml", stream)
+    assert len(parsed["episodes"]) == CHAPTERS
+    assert all(e["total_time"] > 10 for e in parsed["episodes"])
+    assert {e["enclosures"][0]["file_size"] for e in parsed["episodes"]} == {
+        p.stat().st_size for p in (out / "audio").glob("*.mp3")
+    }
+
+
+def test_gpodder_downloads_every_chapter_byte_identical(
+    site: tuple[Path, str], tmp_path: Path
+) -> None:
+    gpo = shutil.which("gpo")
+    require(gpo, "gPodder's gpo is not installed (Debian package 'gpodder')")
+    assert gpo is not None
+    out, base_url = site
+    log = subscribe_and_download(gpo, tmp_path, base_url + "feed.xml")
+    folders = [p for p in (tmp_path / "downloads").iterdir() if p.is_dir()]
+    assert len(folders) == 1, log
+    expected = {p.name: p.read_bytes() for p in (out / "audio").glob("*.mp3")}
+    assert len(expected) == CHAPTERS
+    assert download_problems(folders[0], expected) == [], log
+
+
+def published(out: Path) -> dict[str, int]:
+    """The build's files (not its cache, lock or staging) and their modification times."""
+    return {
+        p.relative_to(out).as_posix(): p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.is_file() and not p.relative_to(out).as_posix().startswith(".")
+    }
+
+
+def test_ctrl_c_stops_promptly_and_keeps_the_previous_build(tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    first = publisher("build", str(SEED), "--out", str(out), "--only", "epub")
+    assert first.returncode == 0, first.stderr
+    before = published(out)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "publisher", "build", str(SEED), "--out", str(out)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # well into the narration, which takes far longer on a cold cache
+    assert proc.poll() is None, "the build finished before it could be interrupted"
+    os.kill(proc.pid, signal.SIGINT)
+    started = time.monotonic()
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert time.monotonic() - started < 5, "Ctrl-C must stop the build promptly"
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    assert published(out) == before
+    assert not (out / "audio").exists()
