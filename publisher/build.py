@@ -11,6 +11,7 @@ holds it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import filecmp
 import hashlib
@@ -21,9 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher import uptodate
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
-from publisher.parse import parse_file
 from publisher.renderers.base import BuildOptions, RenderContext, Renderer
 
 TARGETS = ("epub", "audio", "feed")
@@ -64,13 +65,18 @@ def default_source(cwd: Path) -> Path:
     raise SourceError.at(str(folder), None, f"no SOURCE given and several .md files: {names}")
 
 
-def make_renderers(names: Sequence[str]) -> list[Renderer]:
-    """The built-in renderers for ``names``, in build order (the feed reads the audio)."""
+def check_targets(names: Sequence[str]) -> None:
+    """An unknown target name is a usage error."""
     unknown = [n for n in names if n not in TARGETS]
     if unknown:
         raise SourceError.at(
             "--only", None, f"unknown target {unknown[0]!r}; choose from {', '.join(TARGETS)}"
         )
+
+
+def make_renderers(names: Sequence[str]) -> list[Renderer]:
+    """The built-in renderers for ``names``, in build order (the feed reads the audio)."""
+    check_targets(names)
     out: list[Renderer] = []
     for name in TARGETS:
         if name not in names:
@@ -121,14 +127,62 @@ def build(
     renderers: Sequence[Renderer] | None = None,
     on_target: Callable[[TargetResult], None] | None = None,
 ) -> BuildResult:
-    """Parse ``source`` and build the chosen targets into ``out``, all or nothing."""
-    options = options or BuildOptions()
-    parsed = parse_file(source)
-    for warning in parsed.warnings:
-        options.warn(warning)
-    chosen = list(renderers) if renderers is not None else make_renderers(only)
+    """Parse ``source`` and build the chosen targets into ``out``, all or nothing.
+
+    With the built-in renderers, a build whose inputs have not changed since the last one
+    does nothing (see :mod:`publisher.uptodate`).
+    """
+    given = options or BuildOptions()
+    options = given
+    if renderers is None:
+        check_targets(only)
     with build_lock(out):
-        return _build_locked(parsed.book, out, chosen, options, parsed.warnings, on_target)
+        cache = out / CACHE_NAME
+        key = None
+        if renderers is None and source.is_file():
+            key = uptodate.fingerprint(source, out, only, options.base_url)
+            previous = uptodate.up_to_date(cache, out, key)
+            if previous is not None:
+                return _nothing_to_do(out, previous, options, on_target)
+        warnings: list[Problem] = []
+
+        def warn(problem: Problem) -> None:
+            warnings.append(problem)
+            given.warn(problem)
+
+        options = dataclasses.replace(options, warn=warn)
+        from publisher.parse import parse_file  # not needed when nothing changed
+
+        parsed = parse_file(source)
+        for warning in parsed.warnings:
+            warn(warning)
+        chosen = list(renderers) if renderers is not None else make_renderers(only)
+        cache.mkdir(exist_ok=True)
+        uptodate.forget(cache)
+        result = _build_locked(parsed.book, out, chosen, options, on_target)
+        result = dataclasses.replace(result, warnings=tuple(warnings))
+        if key is not None:
+            made = {t.name: list(t.files) for t in result.targets}
+            uptodate.record(cache, out, key, made, warnings)
+        return result
+
+
+def _nothing_to_do(
+    out: Path,
+    previous: tuple[dict[str, list[str]], list[Problem]],
+    options: BuildOptions,
+    on_target: Callable[[TargetResult], None] | None,
+) -> BuildResult:
+    targets, warnings = previous
+    for warning in warnings:
+        options.warn(warning)
+    results = tuple(
+        TargetResult(name=name, seconds=0.0, files=tuple(files)) for name, files in targets.items()
+    )
+    if on_target is not None:
+        for result in results:
+            on_target(result)
+    return BuildResult(out=out, targets=results, changed=(), removed=(), warnings=tuple(warnings))
 
 
 def _build_locked(
@@ -136,7 +190,6 @@ def _build_locked(
     out: Path,
     renderers: Sequence[Renderer],
     options: BuildOptions,
-    warnings: tuple[Problem, ...],
     on_target: Callable[[TargetResult], None] | None,
 ) -> BuildResult:
     for stale in out.glob(STAGING_PREFIX + "*"):
@@ -179,7 +232,7 @@ def _build_locked(
         targets=tuple(results),
         changed=tuple(changed),
         removed=tuple(removed),
-        warnings=warnings,
+        warnings=(),
     )
 
 

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build import build, build_lock
+from publisher.build import BuildResult, build, build_lock
 from publisher.errors import BuildError
+from publisher.renderers.base import BuildOptions
 from tests.fake_renderers import FailingRenderer, WordsRenderer
 
 ROOT = Path(__file__).parents[1]
@@ -117,3 +118,47 @@ def test_sigkill_half_way_leaves_the_previous_build_and_the_next_is_correct(
     assert sorted(p.name for p in (out / "words").iterdir()) == ["one.txt", "three.txt"]
     assert result.removed == ("words/two.txt",)
     assert not list(out.glob(".staging-*"))
+
+
+def _epub_build(source: Path, out: Path) -> tuple[BuildResult, list[str]]:
+    warned: list[str] = []
+    options = BuildOptions(warn=lambda p: warned.append(str(p)))
+    return build(source, out, only=["epub"], options=options), warned
+
+
+def test_an_unchanged_book_is_up_to_date_and_says_its_warnings_again(
+    source: Path, tmp_path: Path
+) -> None:
+    source.write_text(BOOK.replace("identifier: urn:x\n", ""))  # warns: no identifier
+    out = tmp_path / "build"
+    first, warned_first = _epub_build(source, out)
+    assert first.changed and len(warned_first) == 1
+    before = snapshot(out)
+    second, warned_second = _epub_build(source, out)
+    assert second.changed == () and warned_second == warned_first
+    assert [t.files for t in second.targets] == [t.files for t in first.targets]
+    assert snapshot(out) == before
+
+
+def test_a_changed_input_beside_the_book_or_a_touched_output_rebuilds(
+    source: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "build"
+    _epub_build(source, out)
+    epub = next((out / "epub").glob("*.epub"))
+    good = epub.read_bytes()
+    epub.write_bytes(b"damaged by hand")
+    repaired, _ = _epub_build(source, out)
+    assert repaired.changed == (epub.relative_to(out).as_posix(),)
+    assert epub.read_bytes() == good
+    (source.parent / "picture.png").write_bytes(b"new image beside the book")
+    again, _ = _epub_build(source, out)
+    assert again.targets[0].seconds > 0  # rebuilt: the image could be in the book
+    assert second_build_was_skipped(source, out)
+    assert again.changed == ()
+
+
+def second_build_was_skipped(source: Path, out: Path) -> bool:
+    """A build right after another reports its targets as done in no time: it did nothing."""
+    result, _ = _epub_build(source, out)
+    return all(t.seconds == 0.0 for t in result.targets)

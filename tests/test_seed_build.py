@@ -141,10 +141,11 @@ def test_ctrl_c_stops_promptly_and_keeps_the_previous_build(tmp_path: Path) -> N
         [sys.executable, "-m", "publisher", "build", str(SEED), "--out", str(out)],
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group, as a shell gives a foreground job
     )
     time.sleep(3)  # well into the narration, which takes far longer on a cold cache
     assert proc.poll() is None, "the build finished before it could be interrupted"
-    os.kill(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
     started = time.monotonic()
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr

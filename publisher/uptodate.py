@@ -1,0 +1,112 @@
+"""The no-op rebuild: when nothing a build reads has changed, do nothing at all.
+
+A finished build records a fingerprint of its inputs and the files it published
+(``<out>/.cache/manifest.json``). The next build with the same fingerprint, whose published
+files are all still there as they were left, is up to date: it parses, synthesises and writes
+nothing, and only repeats the warnings the author has not fixed yet.
+
+The fingerprint covers the Markdown's bytes and, by size and modification time (as make
+does), every other file beside it (images, a cover), the voice profiles, and publisher's own
+code, plus the targets and the base URL asked for. ``--jobs`` is left out on purpose: the
+output is the same whatever it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from publisher.errors import Problem
+
+MANIFEST = "manifest.json"
+_SKIP_DIRS = {"node_modules", "__pycache__"}
+_MAX_FILES = 20_000  # a source folder this large is not a book folder: fingerprint less
+
+
+def _tree(folder: Path, exclude: Path) -> Iterator[Path]:
+    """Files below ``folder`` in a stable order, without hidden ones and without ``exclude``."""
+    if not folder.is_dir():
+        return
+    for root, dirs, files in os.walk(folder):
+        here = Path(root)
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".") and d not in _SKIP_DIRS and (here / d).resolve() != exclude
+        )
+        for name in sorted(files):
+            if not name.startswith("."):
+                yield here / name
+
+
+def fingerprint(source: Path, out: Path, targets: Sequence[str], base_url: str | None) -> str:
+    """A digest of everything a build of ``targets`` from ``source`` into ``out`` reads."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps([sorted(targets), base_url, str(source.resolve())]).encode())
+    digest.update(source.read_bytes())
+    exclude = out.resolve()
+    package = Path(__file__).parent
+    folders = (source.parent, source.parent.parent / "voices", package)
+    count = 0
+    for folder in folders:
+        for path in _tree(folder, exclude):
+            count += 1
+            if count > _MAX_FILES:
+                break
+            stat = path.stat()
+            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _state(out: Path, files: Sequence[str]) -> dict[str, list[int]]:
+    state = {}
+    for rel in files:
+        stat = (out / rel).stat()
+        state[rel] = [stat.st_size, stat.st_mtime_ns]
+    return state
+
+
+def record(
+    cache: Path,
+    out: Path,
+    key: str,
+    targets: dict[str, list[str]],
+    warnings: Sequence[Problem],
+) -> None:
+    """Remember a successful build: its fingerprint, published files and warnings."""
+    files = sorted({f for made in targets.values() for f in made})
+    document = {
+        "key": key,
+        "targets": targets,
+        "files": _state(out, files),
+        "warnings": [asdict(w) for w in warnings],
+    }
+    tmp = cache / f"{MANIFEST}.tmp{os.getpid()}"
+    tmp.write_text(json.dumps(document, indent=1), encoding="utf-8")
+    os.replace(tmp, cache / MANIFEST)
+
+
+def up_to_date(
+    cache: Path, out: Path, key: str
+) -> tuple[dict[str, list[str]], list[Problem]] | None:
+    """``(targets → files, warnings)`` of the last build if it is still current, else None."""
+    try:
+        document = json.loads((cache / MANIFEST).read_text(encoding="utf-8"))
+        if document.get("key") != key:
+            return None
+        files: dict[str, list[int]] = document["files"]
+        if _state(out, list(files)) != files:
+            return None
+        warnings = [Problem(**w) for w in document["warnings"]]
+        return dict(document["targets"]), warnings
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def forget(cache: Path) -> None:
+    """Drop the record, so the next build does the work (used before publishing)."""
+    (cache / MANIFEST).unlink(missing_ok=True)
