@@ -98,3 +98,28 @@ def test_init_makes_a_book_that_checks_clean_and_never_overwrites(tmp_path: Path
     again = run("init", str(target))
     assert again.exit_code == 2 and "already holds a book" in again.output
     assert book.read_text().endswith("My own words.\n")
+
+
+def test_init_book_builds(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    assert run("init", str(target)).exit_code == 0
+    out = tmp_path / "out"
+    result = run("build", str(target / "source" / "book.md"), "--out", str(out), "--only", "epub")
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in (out / "epub").iterdir()] == ["my-book.epub"]
+
+
+def test_voices_lists_the_profiles_and_whether_they_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    (voices / "nl-test.toml").write_text('engine = "espeak"\nvoice = "nl"\nlanguage = "nl"\n')
+    (voices / "missing.toml").write_text(
+        'engine = "piper"\nlanguage = "nl"\nmodel = "nl_NL-none.onnx"\n'
+    )
+    result = run("voices", "--voices", str(voices))
+    assert result.exit_code == 0
+    lines = dict(line.split(None, 1) for line in result.output.splitlines())
+    assert lines["nl-test"].split() == ["espeak", "nl", "ok"]
+    assert "unavailable" in lines["missing"] and "nl_NL-none.onnx" in lines["missing"]
