@@ -16,7 +16,10 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+from types import TracebackType
+from typing import BinaryIO
 
 MAGIC = b"PUBCACHE1\n"
 _HEADER = len(MAGIC) + 8 + 32
@@ -43,23 +46,49 @@ class BlobCache:
         """The payload stored under ``key``; None when absent or damaged (then removed)."""
         path = self.path(key)
         try:
-            raw = path.read_bytes()
+            with path.open("rb") as f:
+                header = f.read(_HEADER)
+                payload = f.read()  # read straight into its own object: no copy of a copy
         except FileNotFoundError:
             return None
-        payload = _unwrap(raw)
-        if payload is None:
+        if not _intact(header, payload):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+            return None
         return payload
 
-    def put(self, key: str, payload: bytes) -> None:
-        """Store ``payload`` under ``key`` atomically."""
+    def open(self, key: str) -> PayloadReader | None:
+        """The payload under ``key`` to read a piece at a time (use it in a ``with``), checked
+        as it is read: :meth:`PayloadReader.intact` says, at the end, whether it was whole.
+        None when there is no entry."""
+        path = self.path(key)
+        try:
+            f = path.open("rb")
+        except FileNotFoundError:
+            return None
+        return PayloadReader(f, f.read(_HEADER))
+
+    def discard(self, key: str) -> None:
+        """Remove the entry under ``key`` (found damaged), if there is one."""
+        with contextlib.suppress(FileNotFoundError):
+            self.path(key).unlink()
+
+    def put(self, key: str, payload: bytes | Sequence[bytes]) -> None:
+        """Store ``payload`` (or the concatenation of its parts, which is not made in memory)
+        under ``key`` atomically."""
+        parts = [payload] if isinstance(payload, bytes) else list(payload)
+        digest = hashlib.sha256()
+        for part in parts:
+            digest.update(part)
+        length = sum(len(part) for part in parts)
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(_wrap(payload))
+                f.write(MAGIC + length.to_bytes(8, "big") + digest.digest())
+                for part in parts:
+                    f.write(part)
             os.replace(temp, path)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
@@ -67,16 +96,52 @@ class BlobCache:
             raise
 
 
-def _wrap(payload: bytes) -> bytes:
-    return MAGIC + len(payload).to_bytes(8, "big") + hashlib.sha256(payload).digest() + payload
+class PayloadReader:
+    """An entry's payload read a piece at a time, hashed on the way (see
+    :meth:`BlobCache.open`), so that a large one need not be in memory to be checked."""
+
+    def __init__(self, f: BinaryIO, header: bytes) -> None:
+        self.f = f
+        self.header = header
+        self.valid = len(header) == _HEADER and header.startswith(MAGIC)
+        self.remaining = int.from_bytes(header[len(MAGIC) : len(MAGIC) + 8], "big")
+        self.hash = hashlib.sha256()
+
+    def read(self, size: int) -> bytes:
+        """Up to ``size`` more bytes of the payload (b"" at its end)."""
+        if not self.valid:
+            return b""
+        data = self.f.read(min(size, self.remaining))
+        self.hash.update(data)
+        self.remaining -= len(data)
+        return data
+
+    def intact(self) -> bool:
+        """Whether the whole payload (the rest is read now) matches its header."""
+        while self.read(1 << 20):
+            pass
+        return (
+            self.valid
+            and self.remaining == 0
+            and not self.f.read(1)
+            and self.hash.digest() == self.header[len(MAGIC) + 8 : _HEADER]
+        )
+
+    def __enter__(self) -> PayloadReader:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.f.close()
 
 
-def _unwrap(raw: bytes) -> bytes | None:
-    if len(raw) < _HEADER or not raw.startswith(MAGIC):
-        return None
-    length = int.from_bytes(raw[len(MAGIC) : len(MAGIC) + 8], "big")
-    digest = raw[len(MAGIC) + 8 : _HEADER]
-    payload = raw[_HEADER:]
-    if len(payload) != length or hashlib.sha256(payload).digest() != digest:
-        return None
-    return payload
+def _intact(header: bytes, payload: bytes) -> bool:
+    if len(header) < _HEADER or not header.startswith(MAGIC):
+        return False
+    length = int.from_bytes(header[len(MAGIC) : len(MAGIC) + 8], "big")
+    digest = header[len(MAGIC) + 8 : _HEADER]
+    return len(payload) == length and hashlib.sha256(payload).digest() == digest

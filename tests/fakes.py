@@ -1,16 +1,24 @@
-"""A fake speech engine: fast, deterministic, and it counts what it is asked to say.
+"""A fake speech engine: fast, deterministic, and it counts what it is asked to say; and the
+reference meters the audio tests measure with.
 
 Its PCM is a tone whose pitch and noise depend on the text, with a length proportional to the
 text (60 ms per character), so tests can tell utterances apart and predict durations without
 a real engine. Module-level counters only see calls made in this process (``jobs=1``).
+
+The tests do not measure the product with its own meters: loudness is pyloudnorm's (the
+well-kept BS.1770 reference) and the true peak is the maximum of scipy's 4× ``resample_poly``
+over the whole signal, the straightforward computation the product's shortcuts must equal.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import Counter
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from publisher.engines.base import Pcm, VoiceProfile
 from publisher.errors import EngineError
@@ -83,3 +91,31 @@ class FakeFactory:
 
 FAKE_VOICE = VoiceProfile(name="fake-nl", engine="espeak", voice="nl", language="nl")
 """A profile for the fake (its engine is never looked at)."""
+
+
+def reference_loudness(samples: npt.NDArray[Any], rate: int) -> float:
+    """Integrated loudness (LUFS) by pyloudnorm, of int16 or float samples."""
+    import pyloudnorm
+
+    x = np.asarray(samples, dtype=np.float64)
+    if np.asarray(samples).dtype == np.int16:
+        x = x / 32768
+    if len(x) < rate // 2:  # pyloudnorm wants a block and a bit: pad with silence
+        x = np.concatenate([x, np.zeros(rate // 2 - len(x))])
+    return float(pyloudnorm.Meter(rate).integrated_loudness(x))
+
+
+def reference_peaks(samples: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """Per input sample, the largest magnitude of scipy's 4× oversampled signal after it."""
+    from scipy.signal import resample_poly
+
+    x = np.asarray(samples, dtype=np.float64)
+    up = np.abs(resample_poly(x, 4, 1))
+    peaks: npt.NDArray[np.float64] = up[: len(x) * 4].reshape(len(x), 4).max(axis=1)
+    return peaks
+
+
+def reference_true_peak_db(samples: npt.NDArray[Any]) -> float:
+    """True peak (dBTP) of float samples: scipy's 4× oversampling of the whole signal."""
+    peak = float(reference_peaks(samples).max(initial=0.0))
+    return 20 * math.log10(peak) if peak > 0 else -math.inf

@@ -10,7 +10,9 @@ import io
 import itertools
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,8 +20,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from publisher.audio import encode
-from publisher.audio.loudness import integrated_loudness, true_peak_db
+from publisher.audio import assemble, encode
 from publisher.audio.master import decode
 from publisher.errors import EngineError
 from publisher.model import Book
@@ -264,8 +265,8 @@ def test_loudness_peak_and_prompt_silence(tmp_path: Path) -> None:
     for slug in SLUGS:
         decoded = decode(stream(audio / f"{slug}.mp3"))
         assert decoded is not None
-        assert integrated_loudness(decoded, 22050) == pytest.approx(-19.0, abs=0.5)
-        assert true_peak_db(decoded) <= -1.0
+        assert fakes.reference_loudness(decoded, 22050) == pytest.approx(-19.0, abs=0.5)
+        assert fakes.reference_true_peak_db(decoded) <= -1.0
     # pedalboard's decoder does not skip the encoder delay: shift by it.
     offset = encode.ENCODER_DELAY + 529
     decoded = decode(stream(audio / "eerste-laatste.mp3"))
@@ -300,13 +301,14 @@ def test_editing_one_paragraph_synthesises_and_encodes_only_that(
     before = {p.name: p.read_bytes() for p in (tmp_path / "build" / "audio").iterdir()}
     fakes.reset()
     encoded: list[int] = []
-    real_encode = encode.encode
+    real_encode = encode.encode_stream
 
-    def counting(pcm: bytes, rate: int, bitrate: int) -> encode.Mp3:
-        encoded.append(len(pcm))
-        return real_encode(pcm, rate, bitrate)
+    def counting(chunks: Iterable[Any], rate: int, bitrate: int) -> encode.Mp3:
+        mp3 = real_encode(chunks, rate, bitrate)
+        encoded.append(mp3.samples)
+        return mp3
 
-    monkeypatch.setattr(encode, "encode", counting)
+    monkeypatch.setattr(encode, "encode_stream", counting)
     edited = make_book(SOURCE.replace("Meer tekst.", "Meer en andere tekst."))
     audio = render(tmp_path, edited)
     assert dict(fakes.calls) == {"Meer en andere tekst.": 1}
@@ -363,3 +365,24 @@ def test_another_engine_rate_is_kept_when_mpeg_allows_it(tmp_path: Path) -> None
     assert doc["utterances"][0]["end_ms"] - doc["utterances"][0]["start_ms"] == pytest.approx(
         len(doc["utterances"][0]["text"]) * 60, abs=1
     )
+
+
+def test_a_chapter_read_back_from_the_cache_is_the_same_as_one_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = render(tmp_path / "held")
+    monkeypatch.setattr(assemble, "HELD_BYTES", 0)  # every utterance read back when needed
+    streamed = render(tmp_path / "streamed")
+    for path in sorted(held.iterdir()):
+        assert (streamed / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_an_engine_rate_mpeg_does_not_allow_is_resampled(tmp_path: Path) -> None:
+    audio = render(tmp_path, factory=fakes.FakeFactory(rate=22000))
+    assert MP3(audio / "derde.mp3").info.sample_rate == 44100
+    doc = timing(audio, "derde")
+    first = doc["utterances"][0]
+    assert first["end_ms"] - first["start_ms"] == pytest.approx(len(first["text"]) * 60, abs=1)
+    decoded = decode(stream(audio / "derde.mp3"))
+    assert decoded is not None
+    assert fakes.reference_loudness(decoded, 44100) == pytest.approx(-19.0, abs=0.5)

@@ -15,13 +15,15 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from publisher.audio import encode
-from publisher.audio.loudness import integrated_loudness, true_peak_db
-from publisher.engines.espeak import check_voice
+from publisher.audio import encode, loudness, peaks
+from publisher.engines.base import VoiceProfile
+from publisher.engines.espeak import EspeakSynthesizer, check_voice
 from publisher.parse import parse_file
 from publisher.renderers import audio as audio_renderer
 from publisher.renderers.audio import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
+from publisher.speech import book_script
+from tests import fakes
 from tests.helpers import require
 
 pytestmark = pytest.mark.slow
@@ -49,6 +51,49 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require(check_voice("nl") is None, "espeak-ng (espeakng-loader) cannot speak Dutch here")
     tmp = tmp_path_factory.mktemp("espeak")
     return render(tmp / "build", tmp / "cache", jobs=2)
+
+
+@pytest.fixture(scope="module")
+def speech() -> np.ndarray[Any, Any]:
+    """Real speech: a paragraph of the seed said by espeak-ng, with short pauses (int16)."""
+    require(check_voice("nl") is None, "espeak-ng (espeakng-loader) cannot speak Dutch here")
+    engine = EspeakSynthesizer(VoiceProfile(name="nl", engine="espeak", voice="nl", language="nl"))
+    book = parse_file(SEED).book
+    sentences = [u.text for u in book_script(book)[2].utterances][:12]
+    gap = np.zeros(engine.sample_rate // 3, dtype=np.int16)
+    parts = [np.frombuffer(engine.synthesize(t).data, dtype="<i2") for t in sentences]
+    return np.concatenate([p for part in parts for p in (part, gap)])
+
+
+def test_loudness_and_true_peak_of_real_speech_agree_with_the_references(
+    speech: np.ndarray[Any, Any],
+) -> None:
+    rate = 22050
+    for gain in (1.0, 0.1, 3.0):  # as spoken, much quieter, and loud enough to clip
+        x = speech / 32768 * gain
+        assert loudness.integrated_loudness(x, rate) == pytest.approx(
+            fakes.reference_loudness(x, rate), abs=0.05
+        )
+        assert peaks.true_peak_db(x) == pytest.approx(fakes.reference_true_peak_db(x), abs=1e-9)
+    assert loudness.integrated_loudness(speech, rate) == pytest.approx(
+        fakes.reference_loudness(speech, rate), abs=0.05
+    )
+    assert peaks.true_peak_db(speech) == pytest.approx(
+        fakes.reference_true_peak_db(speech / 32768), abs=1e-9
+    )
+
+
+def test_the_limiter_on_real_speech_touches_only_what_needs_it(
+    speech: np.ndarray[Any, Any],
+) -> None:
+    rate = 22050
+    plan = loudness.plan(speech, rate, -19.0, -2.0)
+    out = plan.render(speech)
+    assert plan.regions  # espeak-ng's loudest syllables pass -2 dBTP at -19 LUFS
+    assert fakes.reference_loudness(out, rate) == pytest.approx(-19.0, abs=0.1)
+    assert fakes.reference_true_peak_db(out / 32768) <= -2.0 + 0.05
+    limited = sum(r.stop - r.start for r in plan.regions)
+    assert limited < len(speech) / 5
 
 
 def decoded(path: Path) -> tuple[np.ndarray[Any, Any], int]:
@@ -144,8 +189,8 @@ def test_tags(built: Path) -> None:
 def test_loudness_and_true_peak(built: Path) -> None:
     for path in chapters(built):
         samples, rate = decoded(path)
-        lufs = integrated_loudness(samples, rate)
-        peak = true_peak_db(samples)  # 4x oversampled
+        lufs = fakes.reference_loudness(samples, rate)
+        peak = fakes.reference_true_peak_db(samples)  # 4x oversampled
         assert -20.0 <= lufs <= -18.0, (path.name, lufs)
         assert peak <= -1.0, (path.name, peak)
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import math
 import os
+import signal as signals
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +14,10 @@ import pytest
 from mutagen.id3 import ID3
 from PIL import Image
 
-from publisher.audio import encode, loudness
-from publisher.audio.master import decode, master
-from publisher.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tagged
+from publisher.audio import encode, loudness, peaks, settings
+from publisher.audio.chapter import ChapterAudio, ChapterCache
+from publisher.audio.master import decode, master, measure
+from publisher.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tag_bytes
 from publisher.audio.timing import TimedSection
 from publisher.cache import BlobCache, cache_key
 from tests import fakes
@@ -34,6 +38,28 @@ def test_cache_round_trip_and_damage(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:20])  # truncated inside the header
     assert cache.get(key) is None
     assert [p.name for p in path.parent.iterdir()] == []  # no temporary files left
+
+
+def test_a_cached_chapter_is_copied_out_checked(tmp_path: Path) -> None:
+    cache = ChapterCache(tmp_path)
+    mp3 = encode.encode(fakes.fake_pcm("Een zin.").data, 22050, 64).data
+    audio = ChapterAudio(mp3=mp3, sample_rate=22050, samples=1234, spans=((0, 5), (5, 1234)))
+    cache.put("k" * 64, audio)
+    assert cache.has("k" * 64)
+    dest = tmp_path / "out.mp3"
+    timing = cache.write_mp3("k" * 64, dest, lambda t: f"{t.samples}|".encode())
+    assert timing == audio.timing()
+    assert dest.read_bytes() == b"1234|" + mp3
+    entry = cache.blobs.path("k" * 64)
+    raw = bytearray(entry.read_bytes())
+    raw[-10] ^= 1  # one bit of the MP3
+    entry.write_bytes(bytes(raw))
+    assert cache.write_mp3("k" * 64, dest, lambda t: b"") is None
+    assert not dest.exists() and not entry.exists()  # no half file; made again next time
+    assert cache.write_mp3("k" * 64, dest, lambda t: b"") is None
+    cache.put("k" * 64, audio)
+    entry.write_bytes(entry.read_bytes()[:60])  # cut inside the timing
+    assert cache.write_mp3("k" * 64, dest, lambda t: b"") is None and not entry.exists()
 
 
 def test_cache_keys_depend_on_every_part() -> None:
@@ -71,14 +97,138 @@ def test_crc16_is_the_lame_tag_checksum() -> None:
     assert encode.crc16(b"123456789") == 0xBB3D  # CRC-16/ARC check value
 
 
+def _limited(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
+    out = np.asarray(samples, dtype=np.float64).copy()
+    for region in peaks.limiter_regions(out, rate, 1.0, 10 ** (ceiling_db / 20)):
+        out[region.start : region.stop] *= region.gains
+    return out
+
+
 def test_limiter_holds_the_true_peak() -> None:
     rate = 22050
     t = np.arange(rate) / rate
     # A tone at 1/4 of the sample rate, phase-shifted so its samples miss its crests.
     samples = 0.99 * np.sin(2 * np.pi * (rate / 4) * t + np.pi / 4)
-    assert loudness.true_peak_db(samples) > -0.2
-    limited = loudness.limit(samples, rate, -3.0)
-    assert loudness.true_peak_db(limited) <= -3.0 + 0.05
+    assert fakes.reference_true_peak_db(samples) > -0.2
+    limited = _limited(samples, rate, -3.0)
+    assert fakes.reference_true_peak_db(limited) <= -3.0 + 0.05
+
+
+def _signals(rate: int) -> dict[str, np.ndarray]:
+    """Synthetic signals: speech-like, steady, silent stretches, worst cases for true peak."""
+    rng = np.random.default_rng(rate)
+    n = int(rate * 7.3)
+    t = np.arange(n) / rate
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t) ** 2
+    voice = (0.4 * np.sin(2 * np.pi * 180 * t) + 0.05 * rng.standard_normal(n)) * envelope
+    voice[:rate] *= 0.001  # a quiet start the gates leave out
+    voice[3 * rate : 4 * rate] = 0  # a pause
+    square = np.tile([0.9, 0.9, -0.9, -0.9], n // 4)  # ++--: peaks 3 dB between samples
+    quarter = 0.9 * np.sin(2 * np.pi * (rate / 4) * t + np.pi / 4)
+    clicks = np.zeros(n)
+    clicks[rng.integers(0, n, 40)] = rng.choice([-1.0, 1.0], 40)
+    # Full-scale samples alternating in sign around a zero: the largest overshoot of all.
+    worst = np.zeros(n)
+    worst[5000:5021] = np.sign(np.arange(21) % 2 - 0.5) * np.sign(np.arange(21) - 10.5)
+    return {
+        "voice": voice,
+        "noise": np.clip(rng.standard_normal(n) * 0.3, -1, 1),
+        "square": square,
+        "quarter": quarter,
+        "clicks": clicks,
+        "worst": worst,
+        "short": voice[rate : rate + rate // 3],
+        "tone": 0.5 * np.sin(2 * np.pi * 997 * t),
+    }
+
+
+@pytest.mark.parametrize("rate", [8000, 11025, 16000, 22050, 24000, 44100, 48000])
+def test_loudness_agrees_with_pyloudnorm(rate: int) -> None:
+    for name, signal in _signals(rate).items():
+        ours = loudness.integrated_loudness(signal, rate)
+        assert ours == pytest.approx(fakes.reference_loudness(signal, rate), abs=0.05), name
+    pcm = np.round(_signals(rate)["voice"] * 20000).astype(np.int16)
+    reference = fakes.reference_loudness(pcm, rate)
+    assert loudness.integrated_loudness(pcm, rate) == pytest.approx(reference, abs=0.05)
+    if rate == 48000:  # BS.1770's calibration: a 997 Hz sine at 0 dBFS reads -3.01 LUFS
+        tone = _signals(rate)["tone"]
+        assert loudness.integrated_loudness(tone / 0.5, rate) == pytest.approx(-3.01, abs=0.05)
+
+
+def test_loudness_fed_in_pieces_is_the_same_and_silence_is_minus_infinity() -> None:
+    rate = 22050
+    signal = _signals(rate)["voice"]
+    whole = loudness.integrated_loudness(signal, rate)
+    rng = np.random.default_rng(7)
+    meter = loudness.Meter(rate)
+    at = 0
+    while at < len(signal):
+        size = int(rng.choice([1, 17, 2047, 2048, 2049, 5000, 70000]))
+        meter.add(signal[at : at + size])
+        at += size
+    assert meter.integrated() == pytest.approx(whole, abs=1e-6)
+    assert loudness.integrated_loudness(np.zeros(50000), rate) == -math.inf
+    assert loudness.integrated_loudness(np.zeros(10), rate) == -math.inf
+
+
+@pytest.mark.parametrize("rate", [22050, 44100])
+def test_the_fast_true_peak_is_full_oversampling(rate: int) -> None:
+    for name, signal in _signals(rate).items():
+        expected = fakes.reference_true_peak_db(signal)
+        assert peaks.true_peak_db(signal) == pytest.approx(expected, abs=1e-9), name
+        # …also when fed in pieces of awkward sizes, as the decoded MP3 is.
+        meter = peaks.PeakMeter()
+        for start in range(0, len(signal), 4099):
+            meter.add(signal[start : start + 4099])
+        assert 20 * math.log10(meter.peak()) == pytest.approx(expected, abs=1e-9), name
+    worst = _signals(rate)["worst"]
+    assert peaks.true_peak_db(worst) > 6  # the bound is nearly reached: nothing is missed
+    assert pytest.approx(10 ** (peaks.true_peak_db(worst) / 20), rel=0.05) == peaks.BOUND
+    assert peaks.true_peak_db(np.zeros(100)) == -math.inf
+    pcm = np.array([0, 32767, -32768, 32767, -32768, 0], dtype=np.int16)
+    assert peaks.true_peak_db(pcm) == pytest.approx(
+        fakes.reference_true_peak_db(pcm / 32768), abs=1e-9
+    )
+
+
+@pytest.mark.parametrize("batch", [peaks._BATCH, 3000])  # one batch, and many
+def test_limiter_regions_are_the_whole_signal_computation(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from scipy.ndimage import minimum_filter1d, uniform_filter1d
+
+    monkeypatch.setattr(peaks, "_BATCH", batch)
+    rate = 22050
+    signals = _signals(rate)
+    for name in ("voice", "clicks", "quarter"):
+        signal = signals[name]
+        gain, ceiling = 2.5, 10 ** (-1.5 / 20)
+        # What the limiter was before: every sample's needed gain, filtered over the signal.
+        needed = np.minimum(1.0, ceiling / np.maximum(gain * fakes.reference_peaks(signal), 1e-12))
+        width = max(3, round(settings.SMOOTHING * rate) | 1)
+        smooth = uniform_filter1d(minimum_filter1d(needed, width, mode="nearest"), width,
+                                  mode="nearest")  # fmt: skip
+        expected = np.minimum(smooth, needed)
+        ours = np.ones(len(signal))
+        for region in peaks.limiter_regions(signal, rate, gain, ceiling):
+            assert region.gains.max() <= 1 and region.gains[0] < 1 and region.gains[-1] < 1
+            ours[region.start : region.stop] = region.gains
+        np.testing.assert_allclose(ours, expected, atol=1e-6, err_msg=name)
+        # A gain that varies bends the waveform a little: hundredths of a dB, as ever.
+        assert fakes.reference_true_peak_db(signal * gain * ours) <= -1.5 + 0.05, name
+
+
+def test_a_plan_reaches_the_target_under_the_ceiling() -> None:
+    rate = 22050
+    signals = _signals(rate)
+    pcm = np.round((signals["voice"] + 0.5 * signals["clicks"]) * 12000).astype(np.int16)
+    for target in (-23.0, -19.0, -14.0):
+        plan = loudness.plan(pcm, rate, target, -2.0)
+        out = plan.render(pcm)
+        assert np.array_equal(np.concatenate(list(plan.chunks(pcm))), out)
+        assert fakes.reference_loudness(out, rate) == pytest.approx(target, abs=0.1)
+        assert fakes.reference_true_peak_db(out / 32768) <= -2.0 + 0.01
+    assert loudness.plan(pcm, rate, -14.0, -2.0).regions  # loud enough to need the limiter
 
 
 def test_master_reaches_the_target_on_the_decoded_mp3() -> None:
@@ -87,12 +237,37 @@ def test_master_reaches_the_target_on_the_decoded_mp3() -> None:
         mp3 = master(pcm, 22050, 64, target)
         decoded = decode(mp3.data)
         assert decoded is not None
-        assert loudness.integrated_loudness(decoded, 22050) == pytest.approx(target, abs=0.25)
-        assert loudness.true_peak_db(decoded) <= -1.0
+        assert fakes.reference_loudness(decoded, 22050) == pytest.approx(target, abs=0.25)
+        assert fakes.reference_true_peak_db(decoded) <= -1.0
+        measured = measure(mp3.data, 22050)
+        assert measured is not None
+        assert measured[0] == pytest.approx(fakes.reference_loudness(decoded, 22050), abs=0.05)
+        assert measured[1] == pytest.approx(fakes.reference_true_peak_db(decoded), abs=1e-4)
 
 
 def test_silence_stays_silent() -> None:
-    assert loudness.normalise(bytes(44100), 22050, -19.0) == bytes(44100)
+    silence = np.zeros(22050, dtype=np.int16)
+    assert loudness.plan(silence, 22050, -19.0) == loudness.UNITY
+    mp3 = master(silence.tobytes(), 22050, 64, -19.0)
+    decoded = decode(mp3.data)
+    assert decoded is not None and not decoded.any()
+
+
+def test_crc16_of_a_long_stream_is_the_bytewise_one() -> None:
+    rng = np.random.default_rng(3)
+    for size in (0, 1, 5, 1 << 14, (1 << 14) + 1, 100_003, 1_000_000):
+        data = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
+        assert encode.crc16(data) == encode._crc16_bytes(0, data), size
+
+
+def test_encoding_in_pieces_gives_the_same_bytes() -> None:
+    pcm = b"".join(fakes.fake_pcm(f"Stukje {i}.").data for i in range(6))
+    whole = encode.encode(pcm, 22050, 64)
+    samples = np.frombuffer(pcm, dtype="<i2")
+    for size in (1000, 4097, 1 << 16):
+        pieces = (samples[i : i + size] for i in range(0, len(samples), size))
+        assert encode.encode_stream(pieces, 22050, 64) == whole
+    assert encode.frame_count(whole.data) == len(list(encode.frames(whole.data)))
 
 
 def test_language_codes() -> None:
@@ -115,7 +290,7 @@ def test_tags_are_reproducible_and_ordered(tmp_path: Path) -> None:
         title="Titel", album="Boek", artist="Auteur", track=1, total=2, language="nl",
         year=None, cover=None, sections=sections,
     )  # fmt: skip
-    first, second = tagged(mp3, info), tagged(mp3, info)
+    first, second = tag_bytes(info) + mp3, tag_bytes(info) + mp3
     assert first == second
     path = tmp_path / "x.mp3"
     path.write_bytes(first)
@@ -124,7 +299,6 @@ def test_tags_are_reproducible_and_ordered(tmp_path: Path) -> None:
     toc = tags.getall("CTOC")[0]
     titles = [str(tags[f"CHAP:{i}"].sub_frames["TIT2"]) for i in toc.child_element_ids]
     assert titles == [s.title for s in sections]
-    assert first.endswith(mp3)
     assert os.path.getsize(path) == len(first)
 
 
@@ -139,3 +313,15 @@ def test_a_large_cover_is_embedded_smaller_and_always_the_same() -> None:
     small = io.BytesIO()
     Image.new("RGB", (100, 100)).save(small, "JPEG")
     assert cover_art(small.getvalue()) == small.getvalue()
+
+
+def test_a_ctrl_c_while_workers_start_is_raised_once_they_have() -> None:
+    from publisher.audio import pool
+
+    reached = []
+    with pytest.raises(KeyboardInterrupt), pool._no_interrupt_while_starting():
+        os.kill(os.getpid(), signals.SIGINT)
+        time.sleep(0.05)  # a signal handler would have run by now
+        reached.append("the end of the block")
+    assert reached == ["the end of the block"]
+    assert signals.getsignal(signals.SIGINT) is signals.default_int_handler

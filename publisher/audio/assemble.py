@@ -1,5 +1,14 @@
 """One chapter's script → its PCM: each utterance synthesised (or taken from the cache), the
-pauses as silence, joined with pydub, and where every item starts and ends, in samples.
+pauses as silence, and where every item starts and ends, in samples.
+
+The chapter is laid out, not held: :class:`ChapterPcm` knows where each utterance and pause
+lies and reads the utterances back from the speech cache (where every one of them is by the
+time it is laid out) a stretch at a time, as the loudness meter, the limiter and the encoder
+ask for them. A 13-minute chapter is 34 MB of 16-bit samples; two workers holding one each,
+with its copies, were most of the memory a long book's build took. The first
+:data:`HELD_BYTES` of utterances stay in memory as they are made, so a chapter of a few
+minutes is never read back at all (the meters and the encoder pass over it four or five
+times).
 
 Positions are counted in whole samples while the chapter is put together, so the timing
 file says exactly where each utterance lies in the audio; milliseconds are derived from them
@@ -8,21 +17,27 @@ only when the timing file is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from pydub import AudioSegment
 
-from publisher.audio.encode import resample
+from publisher.audio.encode import mpeg_rate, resample
+from publisher.audio.loudness import CHUNK, Int16
 from publisher.cache import BlobCache, cache_key
 from publisher.engines.base import SAMPLE_WIDTH, Pcm, Synthesizer
-from publisher.errors import EngineError
-from publisher.speech import ChapterScript, Pause, Utterance
+from publisher.errors import BuildError, EngineError
+from publisher.speech import ChapterScript, Pause
 
 SPEECH_FORMAT = 1
 """Bump to invalidate every cached utterance (a change in how PCM is stored)."""
+DEFAULT_ENGINE_RATE = 22050
+"""The rate of a chapter with nothing to say (only pauses)."""
+HELD_BYTES = 4 << 20
+"""Utterances a chapter keeps in memory (about 90 s of speech at 22050 Hz: the seed's longest
+chapter); the rest is read back from the speech cache when needed."""
 
 Progress = Callable[[str], None]
 """Told the display text of each utterance as it is done (synthesised or from the cache)."""
@@ -30,16 +45,13 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True, kw_only=True)
 class Assembled:
-    """A chapter's PCM and, per script item, its ``(start, end)`` in samples."""
+    """A chapter's samples (laid out, see :class:`ChapterPcm`), how many utterances were
+    synthesised for it, and, per script item, its ``(start, end)`` in samples."""
 
-    pcm: bytes
+    samples: ChapterPcm
     sample_rate: int
     spans: tuple[tuple[int, int], ...]
-
-    @property
-    def samples(self) -> int:
-        """Length in samples."""
-        return len(self.pcm) // SAMPLE_WIDTH
+    synthesised: int = 0
 
 
 class SpeechCache:
@@ -63,7 +75,77 @@ class SpeechCache:
 
     def put(self, key: str, pcm: Pcm) -> None:
         """Store ``pcm`` under ``key``."""
-        self.blobs.put(key, pcm.sample_rate.to_bytes(4, "big") + pcm.data)
+        self.blobs.put(key, [pcm.sample_rate.to_bytes(4, "big"), pcm.data])
+
+
+class ChapterPcm:
+    """A chapter's int16 samples as pieces (an utterance in the speech cache, or silence),
+    read a stretch at a time (module docstring)."""
+
+    def __init__(self, cache: SpeechCache, rate: int) -> None:
+        self.cache = cache
+        self.rate = rate
+        self.starts: list[int] = []
+        self.keys: list[str | None] = []  # None: silence
+        self.length = 0
+        self.held: dict[str, Int16] = {}  # see HELD_BYTES; and those at another rate
+        self.held_bytes = 0
+        self._last: tuple[str, Int16] | None = None  # reads go forward: one utterance back
+
+    def __len__(self) -> int:
+        return self.length
+
+    def append(self, key: str | None, samples: int) -> None:
+        """Lay out ``samples`` samples of the utterance under ``key`` (None: of silence)."""
+        if samples:
+            self.starts.append(self.length)
+            self.keys.append(key)
+            self.length += samples
+
+    def keep(self, key: str, pcm: Pcm) -> int:
+        """Offer the utterance under ``key`` to be held in memory (module docstring); its
+        length in samples at the chapter's rate."""
+        samples: Int16 = np.frombuffer(pcm.data, dtype="<i2")
+        if pcm.sample_rate != self.rate:  # converted once and held, whatever its size
+            self.held[key] = resample(samples, pcm.sample_rate, self.rate)
+        elif self.held_bytes + len(pcm.data) <= HELD_BYTES:
+            self.held[key] = samples
+            self.held_bytes += len(pcm.data)
+        return len(self.held[key]) if key in self.held else len(samples)
+
+    def utterance(self, key: str) -> Int16:
+        """The samples of the utterance under ``key``, at the chapter's rate."""
+        if key in self.held:
+            return self.held[key]
+        if self._last is not None and self._last[0] == key:
+            return self._last[1]
+        pcm = self.cache.get(key)
+        if pcm is None:
+            raise BuildError(f"audio: utterance {key[:12]} left the speech cache while in use")
+        samples: Int16 = np.frombuffer(pcm.data, dtype="<i2")
+        if pcm.sample_rate != self.rate:  # pragma: no cover - kept by keep()
+            samples = resample(samples, pcm.sample_rate, self.rate)
+        self._last = (key, samples)
+        return samples
+
+    def read(self, start: int, stop: int) -> Int16:
+        """Samples ``start:stop`` (clipped to the chapter)."""
+        start, stop = max(0, start), min(self.length, stop)
+        out = np.zeros(max(0, stop - start), dtype=np.int16)
+        piece = max(0, bisect.bisect_right(self.starts, start) - 1)
+        while piece < len(self.starts) and self.starts[piece] < stop:
+            key, begin = self.keys[piece], self.starts[piece]
+            end = self.starts[piece + 1] if piece + 1 < len(self.starts) else self.length
+            if key is not None:
+                lo, hi = max(start, begin), min(stop, end)
+                out[lo - start : hi - start] = self.utterance(key)[lo - begin : hi - begin]
+            piece += 1
+        return out
+
+    def chunks(self, size: int = CHUNK) -> Iterator[Int16]:
+        """All the samples, ``size`` at a time."""
+        for start in range(0, self.length, size):
+            yield self.read(start, start + size)
 
 
 def short_title(title: str, limit: int = 30) -> str:
@@ -74,66 +156,65 @@ def short_title(title: str, limit: int = 30) -> str:
     return f"{cut}…"
 
 
-def synthesize_all(
+def assemble(
     script: ChapterScript,
     synthesizer: Synthesizer,
     identity: str,
     cache: SpeechCache,
+    bitrate: int,
     progress: Progress | None = None,
-) -> tuple[dict[int, Pcm], int]:
-    """PCM for every utterance of ``script`` (by item index) and how many were synthesised.
+) -> Assembled:
+    """Say every utterance of ``script`` that is not in the cache yet and lay the chapter out
+    with its pauses, at the MPEG rate for the engine's rate and ``bitrate`` (utterances at
+    another rate are resampled).
 
     Repeated text (the lead-in before every prompt) is synthesised once.
     """
-    out: dict[int, Pcm] = {}
-    made: dict[str, Pcm] = {}
+    layout: ChapterPcm | None = None
+    spans: list[tuple[int, int]] = []
+    waiting: list[float] = []  # pauses before the first utterance, which sets the rate
+    lengths: dict[str, int] = {}  # samples of each utterance laid out, at the chapter's rate
     synthesised = 0
-    for index, item in enumerate(script.items):
-        if not isinstance(item, Utterance):
+
+    def silence(seconds: float) -> None:
+        assert layout is not None
+        start = len(layout)
+        layout.append(None, round(seconds * layout.rate))
+        spans.append((start, len(layout)))
+
+    for item in script.items:
+        if isinstance(item, Pause):
+            if layout is None:
+                waiting.append(item.seconds)
+            else:
+                silence(item.seconds)
             continue
         key = SpeechCache.key(item.text, identity)
-        pcm = made.get(key) or cache.get(key)
-        if pcm is None:
-            try:
-                pcm = synthesizer.synthesize(item.text)
-            except EngineError as e:
-                where = f"{script.path}:{item.line}"
-                raise EngineError(f"{where}: chapter {short_title(script.title)!r}: {e}") from e
-            synthesised += 1
-            cache.put(key, pcm)
-        made[key] = pcm
-        out[index] = pcm
+        if key not in lengths:
+            pcm = cache.get(key)
+            if pcm is None:
+                try:
+                    pcm = synthesizer.synthesize(item.text)
+                except EngineError as e:
+                    where = f"{script.path}:{item.line}"
+                    raise EngineError(f"{where}: chapter {short_title(script.title)!r}: {e}") from e
+                synthesised += 1
+                cache.put(key, pcm)
+            if layout is None:
+                layout = ChapterPcm(cache, mpeg_rate(pcm.sample_rate, bitrate))
+                for seconds in waiting:
+                    silence(seconds)
+            lengths[key] = layout.keep(key, pcm)
+        assert layout is not None
+        start = len(layout)
+        layout.append(key, lengths[key])
+        spans.append((start, len(layout)))
         if progress is not None:
             progress(item.display)
-    return out, synthesised
-
-
-def _segment(data: bytes, rate: int) -> AudioSegment:
-    return AudioSegment(data=data, sample_width=SAMPLE_WIDTH, frame_rate=rate, channels=1)
-
-
-def assemble(items: Sequence[Utterance | Pause], pcms: dict[int, Pcm], rate: int) -> Assembled:
-    """Join utterances and silences at ``rate`` (utterances at another rate are resampled).
-
-    pydub builds and checks each segment from raw PCM (no ffmpeg involved); the segments are
-    joined in one step rather than with ``+``, which would copy the chapter once per item.
-    """
-    segments: list[AudioSegment] = []
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for index, item in enumerate(items):
-        if isinstance(item, Pause):
-            segment = _segment(bytes(SAMPLE_WIDTH * round(item.seconds * rate)), rate)
-        else:
-            pcm = pcms[index]
-            data = pcm.data
-            if pcm.sample_rate != rate:
-                samples = np.frombuffer(data, dtype="<i2")
-                data = resample(samples, pcm.sample_rate, rate).tobytes()
-            segment = _segment(data, rate)
-        length = int(segment.frame_count())
-        spans.append((position, position + length))
-        position += length
-        segments.append(segment)
-    joined = _segment(b"".join(s.raw_data for s in segments), rate)
-    return Assembled(pcm=joined.raw_data, sample_rate=rate, spans=tuple(spans))
+    if layout is None:  # nothing said: only pauses
+        layout = ChapterPcm(cache, mpeg_rate(DEFAULT_ENGINE_RATE, bitrate))
+        for seconds in waiting:
+            silence(seconds)
+    return Assembled(
+        samples=layout, sample_rate=layout.rate, spans=tuple(spans), synthesised=synthesised
+    )

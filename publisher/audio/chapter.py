@@ -10,26 +10,18 @@ author name or a chapter inserted before this one re-tags it without re-encoding
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from publisher.audio import encode, loudness, master
-from publisher.audio.assemble import Progress, SpeechCache, assemble, synthesize_all
+from publisher.audio.settings import CHAPTER_FORMAT
 from publisher.cache import BlobCache, cache_key
 from publisher.engines.base import Synthesizer
 from publisher.speech import ChapterScript, Pause
 
-CHAPTER_FORMAT = (
-    2,
-    encode.ENCODER_VERSION.decode(),
-    encode.QUALITY,
-    loudness.CEILING_DBTP,
-    loudness.SMOOTHING,
-    master.ENCODER_GAIN_DB,
-    master.LOUDNESS_TOLERANCE,
-    master.PEAK_LIMIT_DBTP,
-)
-"""What in this code changes a finished chapter; part of its cache key."""
+if TYPE_CHECKING:
+    from publisher.audio.assemble import Progress
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,10 +42,13 @@ class ChapterJob:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChapterAudio:
-    """A finished chapter: the MP3 stream (Info frame first, no tags) and its timing."""
+class ChapterTiming:
+    """What is known about a finished chapter besides its MP3: length and where things are.
 
-    mp3: bytes
+    Workers send this back, not the MP3 itself: the MP3 is in the cache, and the renderer
+    reads one chapter at a time from there, so a long book's MP3s are never all in memory.
+    """
+
     sample_rate: int
     samples: int  # as decoded by a gapless decoder
     spans: tuple[tuple[int, int], ...]  # per script item, in samples
@@ -63,6 +58,22 @@ class ChapterAudio:
     def duration_ms(self) -> int:
         """Length in whole milliseconds."""
         return self.samples * 1000 // self.sample_rate
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChapterAudio(ChapterTiming):
+    """A finished chapter: the MP3 stream (Info frame first, no tags) and its timing."""
+
+    mp3: bytes
+
+    def timing(self) -> ChapterTiming:
+        """The same chapter without its MP3."""
+        return ChapterTiming(
+            sample_rate=self.sample_rate,
+            samples=self.samples,
+            spans=self.spans,
+            synthesised=self.synthesised,
+        )
 
 
 def chapter_key(script: ChapterScript, identity: str, bitrate: int, target: float) -> str:
@@ -80,49 +91,75 @@ class ChapterCache:
     def __init__(self, cache_dir: Path) -> None:
         self.blobs = BlobCache(cache_dir / "chapters", ".chapter")
 
-    def get(self, key: str) -> ChapterAudio | None:
-        """The chapter stored under ``key``, or None (absent or damaged)."""
-        payload = self.blobs.get(key)
-        if payload is None:
+    def has(self, key: str) -> bool:
+        """Whether there is an entry under ``key`` (not checked: :meth:`write_mp3` does that)."""
+        return self.blobs.path(key).is_file()
+
+    def write_mp3(
+        self, key: str, dest: Path, head: Callable[[ChapterTiming], bytes]
+    ) -> ChapterTiming | None:
+        """Write the MP3 of the chapter under ``key`` to ``dest``, with ``head(its timing)``
+        (the tags) in front, and return the timing; None, and no file, if the entry is absent
+        or damaged (then it is removed).
+
+        The MP3 is copied a megabyte at a time: a long chapter's (6 MB for 13 minutes) is not
+        held, nor copied again for the tags, in the renderer's process.
+        """
+        reader = self.blobs.open(key)
+        if reader is None:
             return None
-        try:
-            size = int.from_bytes(payload[:4], "big")
-            meta = json.loads(payload[4 : 4 + size])
-            return ChapterAudio(
-                mp3=payload[4 + size :],
-                sample_rate=int(meta["sample_rate"]),
-                samples=int(meta["samples"]),
-                spans=tuple((int(a), int(b)) for a, b in meta["spans"]),
-            )
-        except (ValueError, KeyError, TypeError):
-            return None
+        with reader:
+            try:
+                size = int.from_bytes(reader.read(4), "big")
+                meta = json.loads(reader.read(size))
+                timing = ChapterTiming(
+                    sample_rate=int(meta["sample_rate"]),
+                    samples=int(meta["samples"]),
+                    spans=tuple((int(a), int(b)) for a, b in meta["spans"]),
+                )
+            except (ValueError, KeyError, TypeError):
+                timing = None
+            if timing is not None:
+                with dest.open("wb") as out:
+                    out.write(head(timing))
+                    while block := reader.read(1 << 20):
+                        out.write(block)
+            if reader.intact() and timing is not None:
+                return timing
+        dest.unlink(missing_ok=True)
+        self.blobs.discard(key)
+        return None
 
     def put(self, key: str, audio: ChapterAudio) -> None:
         """Store ``audio`` under ``key``."""
         meta = json.dumps(
             {"sample_rate": audio.sample_rate, "samples": audio.samples, "spans": audio.spans}
         ).encode()
-        self.blobs.put(key, len(meta).to_bytes(4, "big") + meta + audio.mp3)
+        self.blobs.put(key, [len(meta).to_bytes(4, "big"), meta, audio.mp3])
 
 
 def make_chapter(
     job: ChapterJob, synthesizer: Synthesizer, progress: Progress | None = None
-) -> ChapterAudio:
+) -> ChapterTiming:
     """Synthesise, assemble, normalise and encode one chapter; store it in the cache."""
+    # Here, not at the top: the renderer's process only needs the cache keys, and numpy and
+    # the encoder would add 15 MB and a tenth of a second to it.
+    from publisher.audio import master
+    from publisher.audio.assemble import SpeechCache, assemble
+
     cache_dir = Path(job.cache_dir)
-    pcms, synthesised = synthesize_all(
-        job.script, synthesizer, job.identity, SpeechCache(cache_dir), progress
+    assembled = assemble(
+        job.script, synthesizer, job.identity, SpeechCache(cache_dir), job.bitrate, progress
     )
-    engine_rate = next(iter(pcms.values())).sample_rate if pcms else 22050
-    rate = encode.mpeg_rate(engine_rate, job.bitrate)
-    assembled = assemble(job.script.items, pcms, rate)
-    mp3 = master.master(assembled.pcm, rate, job.bitrate, job.loudness)
+    rate = assembled.sample_rate
+    mp3 = master.master(assembled.samples, rate, job.bitrate, job.loudness)
     audio = ChapterAudio(
         mp3=mp3.data,
         sample_rate=rate,
         samples=mp3.samples,
         spans=assembled.spans,
-        synthesised=synthesised,
+        synthesised=assembled.synthesised,
     )
+    del assembled, mp3
     ChapterCache(cache_dir).put(job.key, audio)
-    return audio
+    return audio.timing()

@@ -21,18 +21,17 @@ the rate is not an MPEG rate, or the bitrate is too high for an MPEG-2 rate (abo
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import lameenc
 import numpy as np
+import numpy.typing as npt
+
+from publisher.audio.settings import ENCODER_VERSION, QUALITY
 
 ENCODER_DELAY = 576
 """Samples LAME 3.100 puts before the signal (the decoder adds another 529)."""
-ENCODER_VERSION = b"LAME3.100"
-"""The encoder lameenc embeds; decoders only read delay and padding behind this prefix."""
-QUALITY = 2
-"""LAME's algorithm quality (0 best, 9 fastest); 2 is LAME's recommended "high quality"."""
 
 _MPEG1_RATES = (44100, 48000, 32000)
 _MPEG2_RATES = (22050, 24000, 16000)
@@ -41,6 +40,9 @@ _MPEG1_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 
 _MPEG2_BITRATES = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 _XING_FLAGS_FRAMES, _XING_FLAGS_BYTES, _XING_FLAGS_TOC, _XING_FLAGS_QUALITY = 1, 2, 4, 8
 _LAME_TAG_SIZE = 36
+
+Buffer = bytes | bytearray
+"""An MPEG stream, finished or being written."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,7 +97,7 @@ def mpeg_rate(sample_rate: int, bitrate: int) -> int:
     return 44100
 
 
-def parse_header(data: bytes, offset: int) -> FrameHeader | None:
+def parse_header(data: Buffer, offset: int) -> FrameHeader | None:
     """The Layer III frame header at ``offset``, or None if there is none."""
     if offset + 4 > len(data):
         return None
@@ -123,7 +125,7 @@ def parse_header(data: bytes, offset: int) -> FrameHeader | None:
     )
 
 
-def frames(data: bytes) -> Iterator[FrameHeader]:
+def frames(data: Buffer) -> Iterator[FrameHeader]:
     """Every frame of a bare MPEG stream, in order; raises ValueError on garbage."""
     offset = 0
     while offset < len(data):
@@ -148,33 +150,67 @@ def resample(samples: np.ndarray, source: int, target: int) -> np.ndarray:
 def encode(pcm: bytes, sample_rate: int, bitrate: int) -> Mp3:
     """Encode mono 16-bit PCM at ``sample_rate`` (an MPEG rate, see :func:`mpeg_rate`) as
     CBR MP3 at ``bitrate`` kbps, with an Info/LAME header frame in front."""
+    return encode_stream([pcm], sample_rate, bitrate)
+
+
+def encode_stream(
+    chunks: Iterable[bytes | npt.NDArray[np.int16]], sample_rate: int, bitrate: int
+) -> Mp3:
+    """:func:`encode` for PCM given in pieces (bytes or int16 arrays), so a long chapter is
+    never held twice; LAME buffers across calls, so the pieces' sizes do not change the bytes."""
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate)
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_out_sample_rate(sample_rate)
     encoder.set_channels(1)
     encoder.set_quality(QUALITY)
-    audio = bytes(encoder.encode(pcm)) + bytes(encoder.flush())
-    headers = list(frames(audio))
-    if not headers:
+    audio = bytearray()  # grows in place; the frames are not copied again until the end
+    samples = 0
+    for chunk in chunks:
+        data = chunk if isinstance(chunk, bytes) else chunk.astype("<i2", copy=False).tobytes()
+        samples += len(data) // 2
+        audio += encoder.encode(data)
+    audio += encoder.flush()
+    first = parse_header(audio, 0)
+    if first is None:
         raise ValueError("the encoder returned no frames")
-    first = headers[0]
     if first.sample_rate != sample_rate:  # pragma: no cover - LAME resampled behind our back
         raise ValueError(f"LAME encoded at {first.sample_rate} Hz, not {sample_rate} Hz")
-    samples = len(pcm) // 2
-    padding = len(headers) * first.samples - ENCODER_DELAY - samples
-    info = info_frame(first, audio, frames=len(headers), delay=ENCODER_DELAY, padding=padding)
+    count = frame_count(audio)
+    padding = count * first.samples - ENCODER_DELAY - samples
+    info = info_frame(first, audio, frames=count, delay=ENCODER_DELAY, padding=padding)
     return Mp3(
-        data=info + audio,
+        data=info + audio,  # bytes, though audio is a bytearray
         sample_rate=sample_rate,
         samples=samples,
-        frames=len(headers),
+        frames=count,
         delay=ENCODER_DELAY,
         padding=padding,
     )
 
 
-def info_frame(first: FrameHeader, audio: bytes, *, frames: int, delay: int, padding: int) -> bytes:
+def frame_count(data: Buffer) -> int:
+    """How many frames :func:`frames` finds in ``data``, quickly for one encoder's output:
+    every header the same as the first but for the padding bit (a frame one byte longer)."""
+    first = parse_header(data, 0)
+    if first is None:
+        raise ValueError("no MPEG frame at byte 0")
+    same = int.from_bytes(data[:4], "big") | 1 << 9
+    size = first.size - int(first.padding)
+    offset = count = 0
+    end = len(data)
+    while offset < end:
+        header = int.from_bytes(data[offset : offset + 4], "big")
+        if header | 1 << 9 != same:  # another kind of frame: take the general path
+            return count + sum(1 for _ in frames(data[offset:]))
+        offset += size + (header >> 9 & 1)
+        count += 1
+    return count
+
+
+def info_frame(
+    first: FrameHeader, audio: Buffer, *, frames: int, delay: int, padding: int
+) -> bytes:
     """A silent frame like ``first`` (unpadded) holding the Info tag and the LAME extension.
 
     Layout as LAME writes it (LAME's VbrTag.c; the "Info" tag is Xing's for CBR). The seek
@@ -234,10 +270,41 @@ def _crc_table() -> list[int]:
 _CRC_TABLE = _crc_table()
 
 
-def crc16(data: bytes) -> int:
-    """CRC-16/ARC, the checksum of the LAME tag."""
-    crc = 0
+def _crc16_bytes(crc: int, data: Buffer) -> int:
     table = _CRC_TABLE
     for byte in data:
         crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc
+
+
+def crc16(data: Buffer) -> int:
+    """CRC-16/ARC, the checksum of the LAME tag (of the whole stream: megabytes, so not a
+    byte at a time in Python).
+
+    With a zero start and no final xor the CRC is linear, and zero bytes in front of a message
+    leave it unchanged. So the message (zeros in front to fill) is cut into equal lanes whose
+    CRCs numpy computes side by side, a byte of every lane per step; then they are joined in
+    order: CRC(A + B) = shift(CRC(A), len(B)) ^ CRC(B), where shift (running the register
+    over len(B) zero bytes) is linear too, so two 256-entry tables hold it.
+    """
+    if len(data) < 1 << 14:
+        return _crc16_bytes(0, data)
+    lanes = 8192
+    length = -(-len(data) // lanes)
+    message = np.zeros(lanes * length, dtype=np.uint8)
+    message[len(message) - len(data) :] = np.frombuffer(data, dtype=np.uint8)
+    columns = np.ascontiguousarray(message.reshape(lanes, length).T)
+    table = np.array(_CRC_TABLE, dtype=np.uint16)
+    crcs = np.zeros(lanes, dtype=np.uint16)
+    for column in columns:
+        crcs = table[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
+    low = np.arange(256, dtype=np.uint16)  # register values 0..255 and 0..255 << 8
+    high = low << 8
+    for _ in range(length):
+        low = table[low & 0xFF] ^ (low >> 8)
+        high = table[high & 0xFF] ^ (high >> 8)
+    low_list, high_list = low.tolist(), high.tolist()
+    crc = 0
+    for lane in crcs.tolist():
+        crc = low_list[crc & 0xFF] ^ high_list[crc >> 8] ^ lane
     return crc

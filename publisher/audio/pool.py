@@ -11,25 +11,40 @@ Piper or future engine may keep state too. A fresh process per chapter makes eac
 audio depend on that chapter alone, not on which worker got it or in which order.
 
 Fresh processes are cheap with ``forkserver`` (Linux, macOS): one server imports the heavy
-modules once and forks a clean child per chapter; it never synthesises, so every child
-starts with the engine untouched. Where there is no forkserver (Windows), ``spawn``.
+modules once (numpy, lameenc, the engines, pedalboard's decoder: :data:`_PRELOAD`) and forks
+a clean child per chapter; it never synthesises, so every child starts with the engine
+untouched. Where there is no forkserver (Windows), ``spawn``. :func:`warm_up` starts the
+server early, so its imports overlap the renderer's own preparations.
+
+With a stateless engine (below) the server preloads nothing: its two or so long-lived
+workers import what they need side by side, as fast as the server would for them, and the
+server itself stays small (15 MB instead of 50; every process counts in a long book's
+memory).
+
+Workers send back a chapter's timing, not its MP3: the MP3 is in the cache (see
+:class:`~publisher.audio.chapter.ChapterTiming`).
 
 A synthesizer that declares ``stateless = True`` (the same text always gives the same
 samples, as our espeak engine and the test fake do) needs no isolation: workers are reused,
-and with ``jobs=1`` it runs in this process, which is what tests that count engine calls use.
+and with ``jobs=1`` (or a single chapter to make) it runs in this process, which is what
+tests that count engine calls use.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import queue as queue_module
-from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from publisher.audio.chapter import ChapterAudio, ChapterJob, make_chapter
+from publisher.audio.chapter import ChapterJob, ChapterTiming, make_chapter
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.errors import BuildError
 
@@ -42,7 +57,14 @@ Done = Callable[[int, bool], None]
 ``(job index, True)`` when the chapter is finished. Utterance events from workers travel
 separately from results and may arrive late or not at all; the chapter event is certain."""
 
-_PRELOAD = ["publisher.audio.chapter", "publisher.audio.loudness", "pyloudnorm", "scipy.ndimage"]
+_PRELOAD = ["publisher.audio.chapter", "publisher.voices", "pedalboard.io"]
+_WORKER_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MALLOC_MMAP_THRESHOLD_": str(1 << 20),
+    "MALLOC_TRIM_THRESHOLD_": str(4 << 20),
+}
 _worker: dict[str, Any] = {}
 
 
@@ -51,19 +73,102 @@ def is_stateless(synthesizer: Synthesizer) -> bool:
     return bool(getattr(synthesizer, "stateless", False))
 
 
-def _context() -> BaseContext:
+def _context(stateless: bool) -> BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(_PRELOAD)
+        # Only takes effect when the server starts (once per process).
+        context.set_forkserver_preload([] if stateless else _PRELOAD)
         return context
     return multiprocessing.get_context("spawn")
 
 
+def in_process(jobs: int, workers: int, synthesizer: Synthesizer) -> bool:
+    """Whether :func:`run_jobs` makes ``jobs`` chapters here rather than in workers: one
+    worker or one chapter, with an engine that needs no fresh process."""
+    return (workers <= 1 or jobs <= 1) and is_stateless(synthesizer)
+
+
+@contextlib.contextmanager
+def _worker_environment() -> Iterator[None]:
+    """While workers are started: the environment they are tuned by (see :data:`_WORKER_ENV`).
+
+    * numpy's BLAS (OpenBLAS) uses one thread. The workers already run one per core;
+      OpenBLAS would add a thread per core to each for the meters' matrix products, and
+      those threads spin while they wait: with two workers, the build was slower than one.
+    * glibc's allocator keeps freed memory up to a few MB instead of returning it to the
+      system at once. The meters work through a chapter in pieces of a few hundred kB, and
+      each piece's temporaries were otherwise mapped, faulted in page by page and unmapped
+      again: half of their time (other C libraries ignore these variables).
+
+    Children read these variables as they start (the forkserver, which forks them, when it
+    starts), so they are set only around starting them, and a value the user set is kept.
+    """
+    saved = {name: os.environ.get(name) for name in _WORKER_ENV}
+    for name, value in _WORKER_ENV.items():
+        os.environ.setdefault(name, value)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
+@contextlib.contextmanager
+def _no_interrupt_while_starting() -> Iterator[None]:
+    """While child processes are started: a Ctrl-C waits until they are up, then is raised.
+
+    A Ctrl-C that reaches an interpreter still importing its first modules kills it with a
+    traceback ("Fatal Python error: init_import_site"), and one that interrupts this process
+    between forking a worker and recording it leaves that worker running on its own, to fail
+    noisily once this process has gone. So SIGINT is blocked in this thread, which the
+    children inherit (a signal mask survives exec: the forkserver and the workers ignore it
+    once they run, this process handles it and stops them), and a Ctrl-C that reaches another
+    thread of this process is only noted. The resource tracker protects itself the same way
+    but unblocks SIGINT after starting, so it is started first.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    from multiprocessing import resource_tracker
+
+    resource_tracker.ensure_running()
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    blocking = hasattr(signal, "pthread_sigmask")
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if blocking else set()
+    try:
+        yield
+    finally:
+        if blocking:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def warm_up(synthesizer: Synthesizer) -> None:
+    """Start the forkserver now (if the platform has one), so that it has imported what the
+    workers of ``synthesizer``'s engine need by the time :func:`run_jobs` asks for them."""
+    context = _context(is_stateless(synthesizer))
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        with _worker_environment(), _no_interrupt_while_starting():
+            forkserver.ensure_running()
+
+
 def _init_worker(factory: SynthesizerFactory, profile: VoiceProfile, events: Any) -> None:
+    # Ctrl-C reaches the whole process group. The renderer's process handles it and stops
+    # the workers (see _run_pool); in a worker it would land anywhere, inside espeak-ng's
+    # callback too, where Python can only print it and carry on.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker.update(factory=factory, profile=profile, events=events, synthesizer=None)
 
 
-def _run(job: ChapterJob) -> ChapterAudio:
+def _run(job: ChapterJob) -> ChapterTiming:
     synthesizer = _worker["synthesizer"]
     if synthesizer is None:
         synthesizer = _worker["synthesizer"] = _worker["factory"](_worker["profile"])
@@ -79,18 +184,18 @@ def run_jobs(
     workers: int,
     done: Done,
     synthesizer: Synthesizer | None = None,
-) -> dict[int, ChapterAudio]:
-    """Make every chapter of ``jobs``; the results by job index.
+) -> dict[int, ChapterTiming]:
+    """Make every chapter of ``jobs`` (into the cache); their timings by job index.
 
     ``synthesizer`` (made by ``factory`` already) is used when the work stays in this
     process. The first error stops the rest and is raised as it was (an
     :class:`~publisher.errors.EngineError` names the chapter and the line).
     """
-    results: dict[int, ChapterAudio] = {}
+    results: dict[int, ChapterTiming] = {}
     if not jobs:
         return results
     engine = synthesizer if synthesizer is not None else factory(profile)
-    if workers <= 1 and is_stateless(engine):
+    if in_process(len(jobs), workers, engine):
         for job in jobs:
 
             def tick(_label: str, index: int = job.index) -> None:
@@ -99,20 +204,37 @@ def run_jobs(
             results[job.index] = make_chapter(job, engine, tick)
             done(job.index, True)
         return results
-    context = _context()
-    events = context.Queue()
+    warm_up(engine)
+    with _worker_environment():  # spawned workers (no forkserver) read it as they start
+        return _run_pool(jobs, factory, profile, workers, done, engine)
+
+
+def _run_pool(
+    jobs: Sequence[ChapterJob],
+    factory: SynthesizerFactory,
+    profile: VoiceProfile,
+    workers: int,
+    done: Done,
+    engine: Synthesizer,
+) -> dict[int, ChapterTiming]:
+    results: dict[int, ChapterTiming] = {}
+    context = _context(is_stateless(engine))
     # Longest chapters first, so no worker is left with a long one at the end.
     ordered = sorted(jobs, key=lambda j: -sum(len(u.text) for u in j.script.utterances))
-    pool = ProcessPoolExecutor(
-        max_workers=max(1, min(workers, len(jobs))),
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(factory, profile, events),
-        # A fresh process per chapter only for engines that remember what they said.
-        max_tasks_per_child=None if is_stateless(engine) else 1,
-    )
+    pool: ProcessPoolExecutor | None = None
     try:
-        futures: dict[Future[ChapterAudio], int] = {pool.submit(_run, j): j.index for j in ordered}
+        # A Ctrl-C while the workers start is raised as this block ends, inside the try.
+        with _no_interrupt_while_starting():
+            events = context.Queue()
+            pool = ProcessPoolExecutor(
+                max_workers=max(1, min(workers, len(jobs))),
+                mp_context=context,
+                initializer=_init_worker,
+                initargs=(factory, profile, events),
+                # A fresh process per chapter only for engines that remember what they said.
+                max_tasks_per_child=None if is_stateless(engine) else 1,
+            )
+            futures = {pool.submit(_run, j): j.index for j in ordered}
         pending = set(futures)
         while pending:
             finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
@@ -123,8 +245,16 @@ def run_jobs(
         _drain(events, done)
     except BrokenProcessPool as e:
         raise BuildError(f"audio: a worker process died while making a chapter ({e})") from e
+    except KeyboardInterrupt:
+        # Stop now rather than when the chapters being made are done (a long one takes
+        # seconds). What a stopped worker leaves is at most a temporary file in the cache.
+        processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+        for process in list(processes.values()):
+            process.terminate()
+        raise
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
     return results
 
 

@@ -48,14 +48,17 @@ every chapter would make a one-minute episode twice as large."""
 def cover_art(jpeg: bytes) -> bytes:
     """``jpeg`` as it goes into the tags: scaled down to :data:`ART_SIZE` if larger.
 
-    Pillow's JPEG encoder is deterministic, so the same cover gives the same bytes. Cached:
-    every chapter of a book carries the same art, and scaling a 3000 px JPEG takes 0.15 s.
+    Pillow's JPEG decoder and encoder are deterministic, so the same cover gives the same
+    bytes. Cached: every chapter of a book carries the same art.
     """
     from PIL import Image
 
     with Image.open(io.BytesIO(jpeg)) as image:
         if max(image.size) <= ART_SIZE:
             return jpeg
+        # Let the JPEG decoder scale by 1/2, 1/4 or 1/8 on the way (no smaller than the
+        # art): a 3000 px cover decodes to 750 px, 2 MB, rather than 27 MB at full size.
+        image.draft("RGB", (ART_SIZE, ART_SIZE))
         small = image.convert("RGB")
         small.thumbnail((ART_SIZE, ART_SIZE), Image.Resampling.LANCZOS)
         out = io.BytesIO()
@@ -131,8 +134,9 @@ def build_tags(info: TrackInfo) -> Any:
     return tags
 
 
-def tagged(mp3: bytes, info: TrackInfo) -> bytes:
-    """``mp3`` (no tags) with an ID3v2.4 tag in front; no padding, so it is reproducible."""
-    buffer = io.BytesIO(mp3)
+def tag_bytes(info: TrackInfo) -> bytes:
+    """The ID3v2.4 tag for ``info`` as it goes in front of the MP3 stream; no padding, so it
+    is reproducible. Written apart from the stream, which is then not copied."""
+    buffer = io.BytesIO()
     build_tags(info).save(buffer, v2_version=4, v1=0, padding=lambda _info: 0)
     return buffer.getvalue()

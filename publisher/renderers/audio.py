@@ -8,6 +8,11 @@ position number, so inserting a chapter renames nothing.
 Work is skipped wherever its result is known: a chapter whose spoken content, voice and
 settings did not change is taken whole from the cache (no synthesis, no encoding), and
 within a changed chapter only utterances whose text changed are synthesised.
+
+Finished chapters go through the cache: a cached one is written out first, a new one as soon
+as its worker has stored it (while the others are being made), each copied from its cache
+entry a megabyte at a time behind its tags, so no MP3 is ever whole in this process, however
+long the book.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.audio.chapter import ChapterAudio, ChapterCache, ChapterJob
-from publisher.audio.pool import SynthesizerFactory, run_jobs
-from publisher.audio.tags import TrackInfo, tagged
+from publisher.audio.chapter import ChapterCache, ChapterJob, ChapterTiming
+from publisher.audio.pool import SynthesizerFactory, in_process, run_jobs, warm_up
+from publisher.audio.tags import TrackInfo, tag_bytes
 from publisher.audio.timing import sections, timing_document, timing_json, webvtt
 from publisher.engines.base import Synthesizer, VoiceProfile
+from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.base import RenderContext
 from publisher.speech import ChapterScript, book_script
@@ -39,6 +45,12 @@ class ProfileSynthesizerFactory:
 
     def __call__(self, profile: VoiceProfile) -> Synthesizer:
         """The synthesizer for ``profile``."""
+        if profile.engine == "espeak":
+            # What publisher.voices does for espeak, without importing every engine there
+            # (gTTS brings requests): each worker process is 10 MB smaller and starts sooner.
+            from publisher.engines.espeak import EspeakSynthesizer
+
+            return EspeakSynthesizer(profile)
         from publisher.voices import make_synthesizer
 
         return make_synthesizer(profile, self.voices_dir)
@@ -88,33 +100,51 @@ class AudioRenderer:
             for i, script in enumerate(scripts)
         ]
 
+        workers = max(1, ctx.options.jobs)
         cache = ChapterCache(ctx.cache_dir)
-        audio: dict[int, ChapterAudio] = {}
-        for job in jobs:
-            hit = cache.get(job.key)
-            if hit is not None:
-                audio[job.index] = hit
-        progress = _Progress(ctx, scripts, set(audio))
-        todo = [job for job in jobs if job.index not in audio]
-        audio.update(
-            run_jobs(
-                todo,
-                factory=factory,
-                profile=profile,
-                workers=max(1, ctx.options.jobs),
-                done=progress.done,
-                synthesizer=synthesizer,
-            )
-        )
-
+        cached = {job.index for job in jobs if cache.has(job.key)}
+        todo = [job for job in jobs if job.index not in cached]
+        if todo and not in_process(len(todo), workers, synthesizer):
+            warm_up(synthesizer)  # the workers' imports overlap with writing the cached ones
         cover_path = ctx.root / "cover.jpg"
         cover = cover_path.read_bytes() if cover_path.is_file() else None
+        seconds: dict[int, int] = {}
+
+        def write(job: ChapterJob) -> bool:
+            chapter = _write_chapter(ctx, book, scripts[job.index], cache, job.key, cover)
+            if chapter is not None:
+                seconds[job.index] = round(chapter.samples / chapter.sample_rate)
+            return chapter is not None
+
+        for job in jobs:
+            if job.index in cached and not write(job):  # damaged: made again with the others
+                cached.discard(job.index)
+                todo.append(job)
+        todo.sort(key=lambda j: j.index)
+        progress = _Progress(ctx, scripts, cached)
+
+        def done(index: int, finished: bool) -> None:
+            progress.done(index, finished)
+            # Written while the workers make the others; its worker has just stored it, so
+            # if it cannot be read back the cache folder is failing.
+            if finished and not write(jobs[index]):
+                raise BuildError(f"audio: cannot read chapter {index + 1} back from the cache")
+
+        run_jobs(
+            todo,
+            factory=factory,
+            profile=profile,
+            workers=workers,
+            done=done,
+            synthesizer=synthesizer,
+        )
+
         playlist = ["#EXTM3U", f"#PLAYLIST:{_one_line(config.title)}"]
         for job, script in zip(jobs, scripts, strict=True):
-            chapter = audio[job.index]
-            _write_chapter(ctx, book, script, chapter, cover)
-            seconds = round(chapter.samples / chapter.sample_rate)
-            playlist += [f"#EXTINF:{seconds},{_one_line(script.title)}", f"{script.slug}.mp3"]
+            playlist += [
+                f"#EXTINF:{seconds[job.index]},{_one_line(script.title)}",
+                f"{script.slug}.mp3",
+            ]
         (ctx.out_dir / "playlist.m3u").write_bytes(("\n".join(playlist) + "\n").encode())
 
 
@@ -122,27 +152,37 @@ def _write_chapter(
     ctx: RenderContext,
     book: Book,
     script: ChapterScript,
-    chapter: ChapterAudio,
+    cache: ChapterCache,
+    key: str,
     cover: bytes | None,
-) -> None:
+) -> ChapterTiming | None:
+    """Write the chapter's files from its cache entry; its timing, or None (and no files)
+    if the entry is missing or damaged."""
     config = book.config
-    rate = chapter.sample_rate
-    info = TrackInfo(
-        title=script.title,
-        album=config.title,
-        artist=config.author,
-        track=script.number,
-        total=len(book.chapters),
-        language=config.language,
-        year=config.date.year if config.date else None,
-        cover=cover,
-        sections=sections(script, chapter.spans, rate, chapter.duration_ms),
-    )
+
+    def tags(chapter: ChapterTiming) -> bytes:
+        info = TrackInfo(
+            title=script.title,
+            album=config.title,
+            artist=config.author,
+            track=script.number,
+            total=len(book.chapters),
+            language=config.language,
+            year=config.date.year if config.date else None,
+            cover=cover,
+            sections=sections(script, chapter.spans, chapter.sample_rate, chapter.duration_ms),
+        )
+        return tag_bytes(info)
+
     out = ctx.out_dir
-    (out / f"{script.slug}.mp3").write_bytes(tagged(chapter.mp3, info))
+    chapter = cache.write_mp3(key, out / f"{script.slug}.mp3", tags)
+    if chapter is None:
+        return None
+    rate = chapter.sample_rate
     document = timing_document(script, chapter.spans, rate, chapter.samples)
     (out / f"{script.slug}.json").write_bytes(timing_json(document))
     (out / f"{script.slug}.vtt").write_bytes(webvtt(script, chapter.spans, rate))
+    return chapter
 
 
 def _one_line(text: str) -> str:
