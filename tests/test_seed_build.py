@@ -143,7 +143,11 @@ def test_ctrl_c_stops_promptly_and_keeps_the_previous_build(tmp_path: Path) -> N
         text=True,
         start_new_session=True,  # its own process group, as a shell gives a foreground job
     )
-    time.sleep(3)  # well into the narration, which takes far longer on a cold cache
+    assert proc.stderr is not None
+    for line in proc.stderr:  # the EPUB is done first; the narration takes seconds more
+        if line.startswith("epub"):
+            break
+    time.sleep(0.3)
     assert proc.poll() is None, "the build finished before it could be interrupted"
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
     started = time.monotonic()

@@ -122,9 +122,7 @@ class ChapterPcm:
         pcm = self.cache.get(key)
         if pcm is None:
             raise BuildError(f"audio: utterance {key[:12]} left the speech cache while in use")
-        samples: Int16 = np.frombuffer(pcm.data, dtype="<i2")
-        if pcm.sample_rate != self.rate:  # pragma: no cover - kept by keep()
-            samples = resample(samples, pcm.sample_rate, self.rate)
+        samples: Int16 = np.frombuffer(pcm.data, dtype="<i2")  # at our rate: others are held
         self._last = (key, samples)
         return samples
 
