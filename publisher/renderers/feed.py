@@ -106,17 +106,11 @@ class FeedRenderer:
         url = ctx.options.base_url or ctx.book.config.podcast.base_url
         if url:
             return normalise_base_url(url)
-        ctx.options.warn(
-            Problem(
-                path=ctx.book.source,
-                line=None,
-                severity="warning",
-                message=(
-                    "no podcast.base_url: the feed is for local preview only (its addresses "
-                    f"point at {LOCAL_BASE_URL}, where `publisher serve` answers); set "
-                    "podcast.base_url or pass --base-url to publish it"
-                ),
-            )
+        _warn(
+            ctx,
+            "no podcast.base_url: the feed is for local preview only (its addresses "
+            f"point at {LOCAL_BASE_URL}, where `publisher serve` answers); set "
+            "podcast.base_url or pass --base-url to publish it",
         )
         return LOCAL_BASE_URL
 
@@ -124,16 +118,10 @@ class FeedRenderer:
     def _check_dates(ctx: RenderContext) -> None:
         slugs = {c.slug for c in ctx.book.chapters}
         for slug in sorted(set(ctx.book.config.podcast.dates) - slugs):
-            ctx.options.warn(
-                Problem(
-                    path=ctx.book.source,
-                    line=None,
-                    severity="warning",
-                    message=(
-                        f"podcast.dates names {slug!r}, which is no chapter "
-                        f"(chapters: {', '.join(sorted(slugs))})"
-                    ),
-                )
+            _warn(
+                ctx,
+                f"podcast.dates names {slug!r}, which is no chapter "
+                f"(chapters: {', '.join(sorted(slugs))})",
             )
 
     @staticmethod
@@ -183,20 +171,9 @@ class FeedRenderer:
             if path is not None:
                 problem = cover_problem(path)
                 if problem is not None:
-                    ctx.options.warn(
-                        Problem(
-                            path=ctx.book.source, line=None, severity="warning", message=problem
-                        )
-                    )
+                    _warn(ctx, problem)
                 return name
-        ctx.options.warn(
-            Problem(
-                path=ctx.book.source,
-                line=None,
-                severity="warning",
-                message="no cover.jpg in the build: the feed has no artwork, which Apple requires",
-            )
-        )
+        _warn(ctx, "no cover.jpg in the build: the feed has no artwork, which Apple requires")
         return None
 
 
@@ -303,3 +280,8 @@ def _item(channel: etree._Element, book: Book, episode: _Episode, base_url: str)
                 "type": "application/json+chapters",
             },
         )
+
+
+def _warn(ctx: RenderContext, message: str) -> None:
+    """A warning about the book as a whole (the front matter's podcast settings)."""
+    ctx.options.warn(Problem(path=ctx.book.source, line=None, severity="warning", message=message))
