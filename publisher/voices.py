@@ -13,8 +13,6 @@ from typing import Any
 
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.engines.espeak import MAX_RATE, MIN_RATE, EspeakSynthesizer
-from publisher.engines.gtts import GttsSynthesizer
-from publisher.engines.piper import PiperSynthesizer
 from publisher.errors import EngineError, Problem, SourceError
 
 ENGINES = ("espeak", "gtts", "piper")
@@ -208,9 +206,14 @@ def make_synthesizer(profile: VoiceProfile, voices_dir: Path | str) -> Synthesiz
     """The engine that speaks with ``profile``; ``voices_dir`` is where model paths start."""
     if profile.engine == "espeak":
         return EspeakSynthesizer(profile)
+    # Imported here: gTTS brings in requests, and most builds use espeak-ng only.
     if profile.engine == "gtts":
+        from publisher.engines.gtts import GttsSynthesizer
+
         return GttsSynthesizer(profile)
     if profile.engine == "piper":
+        from publisher.engines.piper import PiperSynthesizer
+
         return PiperSynthesizer(profile, Path(voices_dir))
     raise EngineError(f"voice {profile.name!r}: unknown engine {profile.engine!r}")
 
