@@ -49,7 +49,7 @@ def chapter_texts(source: Path) -> list[str]:
     """Each chapter's words as the narration says them (the same text both pipelines read)."""
     sys.path.insert(0, str(ROOT))
     from publisher.parse import parse_file
-    from publisher.speech import book_script
+    from publisher.speech.script import book_script
 
     book = parse_file(source).book
     return ["\n".join(u.text for u in script.utterances) for script in book_script(book)]

@@ -43,7 +43,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 def _source(source: Path | None) -> Path:
-    from publisher.build import default_source
+    from publisher.build.runner import default_source
 
     return source if source is not None else default_source(Path("."))
 
@@ -80,7 +80,7 @@ def build(
     quiet: bool,
 ) -> None:
     """Build the book in SOURCE (default: the one .md file in source/)."""
-    from publisher.build import build as run_build
+    from publisher.build.runner import build as run_build
     from publisher.progress import Reporter
     from publisher.renderers.base import BuildOptions
 
@@ -131,7 +131,7 @@ def check(source: Path | None, strict: bool) -> None:
 )
 def voices(voices_dir: Path) -> None:
     """List the voice profiles and whether each can run on this machine."""
-    from publisher.voices import describe_voices
+    from publisher.engines.profiles import describe_voices
 
     for profile, problem in describe_voices(voices_dir):
         state = "ok" if problem is None else f"unavailable: {problem}"

@@ -6,7 +6,7 @@ import sys
 import time
 from typing import TextIO
 
-from publisher.build import TargetResult
+from publisher.build.runner import TargetResult
 from publisher.errors import Problem
 
 

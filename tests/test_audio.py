@@ -20,12 +20,12 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from publisher.audio import assemble, encode
-from publisher.audio.master import decode
 from publisher.errors import EngineError
 from publisher.model import Book
 from publisher.parse import parse_text
-from publisher.renderers.audio import AudioRenderer
+from publisher.renderers.audio import assemble, encode
+from publisher.renderers.audio.master import decode
+from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
 from tests import fakes
 

@@ -15,14 +15,14 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from publisher.audio import encode, loudness, peaks
 from publisher.engines.base import VoiceProfile
 from publisher.engines.espeak import EspeakSynthesizer, check_voice
 from publisher.parse import parse_file
-from publisher.renderers import audio as audio_renderer
-from publisher.renderers.audio import AudioRenderer
+from publisher.renderers.audio import encode, loudness, peaks
+from publisher.renderers.audio import renderer as audio_renderer
+from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
-from publisher.speech import book_script
+from publisher.speech.script import book_script
 from tests import fakes
 from tests.helpers import require
 

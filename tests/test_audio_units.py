@@ -14,12 +14,12 @@ import pytest
 from mutagen.id3 import ID3
 from PIL import Image
 
-from publisher.audio import encode, loudness, peaks, settings
-from publisher.audio.chapter import ChapterAudio, ChapterCache
-from publisher.audio.master import decode, master, measure
-from publisher.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tag_bytes
-from publisher.audio.timing import TimedSection
 from publisher.cache import BlobCache, cache_key
+from publisher.renderers.audio import encode, loudness, peaks, settings
+from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache
+from publisher.renderers.audio.master import decode, master, measure
+from publisher.renderers.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tag_bytes
+from publisher.timing import TimedSection
 from tests import fakes
 
 
@@ -316,7 +316,7 @@ def test_a_large_cover_is_embedded_smaller_and_always_the_same() -> None:
 
 
 def test_a_ctrl_c_while_workers_start_is_raised_once_they_have() -> None:
-    from publisher.audio import pool
+    from publisher.renderers.audio import pool
 
     reached = []
     with pytest.raises(KeyboardInterrupt), pool._no_interrupt_while_starting():

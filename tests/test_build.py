@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build import BuildResult, build, build_lock
+from publisher.build.runner import BuildResult, build, build_lock
 from publisher.errors import BuildError
 from publisher.renderers.base import BuildOptions
 from tests.fake_renderers import FailingRenderer, WordsRenderer
@@ -82,7 +82,7 @@ def test_a_second_build_on_the_same_folder_is_refused(source: Path, tmp_path: Pa
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from publisher.build import build
+from publisher.build.runner import build
 from tests.fake_renderers import SlowRenderer
 build(Path(sys.argv[1]), Path(sys.argv[2]), renderers=[SlowRenderer(flag=sys.argv[3])])
 """

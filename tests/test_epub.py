@@ -21,8 +21,8 @@ from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.parse import parse_file, parse_text
 from publisher.renderers.base import BuildOptions, RenderContext
-from publisher.renderers.epub import CONFORMS_TO, EpubRenderer, modified
-from publisher.renderers.xhtml import ChapterWriter, safe_href
+from publisher.renderers.epub.renderer import CONFORMS_TO, EpubRenderer, modified
+from publisher.renderers.epub.xhtml import ChapterWriter, safe_href
 from tests.golden import assert_golden
 from tests.helpers import require
 

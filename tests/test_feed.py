@@ -24,11 +24,11 @@ from lxml import etree
 from PIL import Image
 
 from publisher.errors import BuildError, Problem
-from publisher.feed_xml import episode_date, podcast_guid
 from publisher.model import Book, Heading, plain_text
 from publisher.parse import parse_file, parse_text
 from publisher.renderers.base import BuildOptions, RenderContext
-from publisher.renderers.feed import FeedRenderer
+from publisher.renderers.feed.episodes import episode_date, podcast_guid
+from publisher.renderers.feed.renderer import FeedRenderer
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

@@ -10,7 +10,7 @@ import pytest
 from publisher import model as m
 from publisher.i18n import words_for
 from publisher.parse import parse_file, parse_text
-from publisher.speech import (
+from publisher.speech.script import (
     PAUSE_KINDS,
     SENTENCE_GAP,
     UTTERANCE_KINDS,

@@ -10,8 +10,7 @@ import pytest
 from publisher.engines.espeak import EspeakSynthesizer
 from publisher.engines.gtts import GttsSynthesizer
 from publisher.engines.piper import PiperSynthesizer
-from publisher.errors import EngineError, SourceError
-from publisher.voices import (
+from publisher.engines.profiles import (
     check_profile,
     choose_voice,
     describe_voices,
@@ -19,6 +18,7 @@ from publisher.voices import (
     load_profiles,
     make_synthesizer,
 )
+from publisher.errors import EngineError, SourceError
 from tests.helpers import require
 
 SHIPPED = Path(__file__).resolve().parent.parent / "voices"

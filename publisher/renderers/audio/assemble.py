@@ -24,12 +24,12 @@ from pathlib import Path
 
 import numpy as np
 
-from publisher.audio.encode import mpeg_rate, resample
-from publisher.audio.loudness import CHUNK, Int16
 from publisher.cache import BlobCache, cache_key
 from publisher.engines.base import SAMPLE_WIDTH, Pcm, Synthesizer
 from publisher.errors import BuildError, EngineError
-from publisher.speech import ChapterScript, Pause
+from publisher.renderers.audio.encode import mpeg_rate, resample
+from publisher.renderers.audio.loudness import CHUNK, Int16
+from publisher.speech.script import ChapterScript, Pause
 
 SPEECH_FORMAT = 1
 """Bump to invalidate every cached utterance (a change in how PCM is stored)."""

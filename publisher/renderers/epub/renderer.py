@@ -2,7 +2,7 @@
 
 ebooklib writes the package (OPF, manifest, spine) and the zip. Every content document (the
 chapters, the cover page, the title page, the navigation document and the NCX) is written
-here (see :mod:`publisher.renderers.xhtml`), because ebooklib's own cover and nav hard-code
+here (see :mod:`publisher.renderers.epub.xhtml`), because ebooklib's own cover and nav hard-code
 English and re-parse chapter markup. Two builds of the same source are byte-identical: the
 modification date comes from the front matter, never the clock, and so do the zip entry times.
 """
@@ -22,11 +22,11 @@ from ebooklib import epub
 from PIL import Image as PILImage
 
 from publisher import model as m
-from publisher.cover import book_path, make_cover
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.renderers.base import RenderContext
-from publisher.renderers.xhtml import (
+from publisher.renderers.cover import book_path, make_cover
+from publisher.renderers.epub.xhtml import (
     ChapterWriter,
     NavEntry,
     cover_document,

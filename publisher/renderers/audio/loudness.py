@@ -15,7 +15,7 @@ only Python loop is one step per :data:`_SUPER` samples. The result is the IIR f
 (to rounding), not an approximation of it, and the chapter is fed in pieces, so memory does
 not grow with its length.
 
-**The ceiling** is held by :func:`publisher.audio.peaks.limiter_regions`: a smooth gain below
+**The ceiling** is held by :func:`publisher.renderers.audio.peaks.limiter_regions`: a smooth gain below
 1 only around the few samples whose 4× oversampled peak, after the loudness gain, would pass
 it. Limiting lowers the loudness a little, so it is measured again and the gain corrected
 (twice at most). The result is a :class:`Plan` (a gain and the limited stretches), applied to
@@ -34,8 +34,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from publisher.audio import peaks
-from publisher.audio.settings import CEILING_DBTP
+from publisher.renderers.audio import peaks
+from publisher.renderers.audio.settings import CEILING_DBTP
 
 CHUNK = 1 << 16
 """Samples processed at a time (a multiple of :data:`_SUPER`): about 3 s at 22050 Hz."""

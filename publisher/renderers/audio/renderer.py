@@ -1,7 +1,7 @@
 """The audio target: one narrated MP3 per chapter, its timing and captions, and a playlist.
 
 In ``build/audio/``, per chapter ``<slug>.mp3`` (ID3v2.4 with cover and chapter marks),
-``<slug>.json`` (the timing file the feed reads, see :mod:`publisher.audio.timing`) and
+``<slug>.json`` (the timing file the feed reads, see :mod:`publisher.timing`) and
 ``<slug>.vtt`` (captions), and ``playlist.m3u`` in reading order. File names carry no
 position number, so inserting a chapter renames nothing.
 
@@ -20,15 +20,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.audio.chapter import ChapterCache, ChapterJob, ChapterTiming
-from publisher.audio.pool import SynthesizerFactory, in_process, run_jobs, warm_up
-from publisher.audio.tags import TrackInfo, tag_bytes
-from publisher.audio.timing import sections, timing_document, timing_json, webvtt
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.errors import BuildError
 from publisher.model import Book
+from publisher.renderers.audio.chapter import ChapterCache, ChapterJob, ChapterTiming
+from publisher.renderers.audio.pool import SynthesizerFactory, in_process, run_jobs, warm_up
+from publisher.renderers.audio.tags import TrackInfo, tag_bytes
 from publisher.renderers.base import RenderContext
-from publisher.speech import ChapterScript, book_script
+from publisher.speech.script import ChapterScript, book_script
+from publisher.timing import sections, timing_document, timing_json, webvtt
 
 
 def voices_folder(book: Book) -> Path:
@@ -46,12 +46,12 @@ class ProfileSynthesizerFactory:
     def __call__(self, profile: VoiceProfile) -> Synthesizer:
         """The synthesizer for ``profile``."""
         if profile.engine == "espeak":
-            # What publisher.voices does for espeak, without importing every engine there
+            # What publisher.engines.profiles does for espeak, without importing every engine there
             # (gTTS brings requests): each worker process is 10 MB smaller and starts sooner.
             from publisher.engines.espeak import EspeakSynthesizer
 
             return EspeakSynthesizer(profile)
-        from publisher.voices import make_synthesizer
+        from publisher.engines.profiles import make_synthesizer
 
         return make_synthesizer(profile, self.voices_dir)
 
@@ -81,7 +81,7 @@ class AudioRenderer:
         voices_dir = voices_folder(book)
         profile = self.voice
         if profile is None:
-            from publisher.voices import choose_voice
+            from publisher.engines.profiles import choose_voice
 
             profile = choose_voice(config.narration.voice, config.language, voices_dir)
         factory = self.synthesizer_factory or ProfileSynthesizerFactory(str(voices_dir))

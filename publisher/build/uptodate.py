@@ -49,7 +49,7 @@ def fingerprint(source: Path, out: Path, targets: Sequence[str], base_url: str |
     digest.update(json.dumps([sorted(targets), base_url, str(source.resolve())]).encode())
     digest.update(source.read_bytes())
     exclude = out.resolve()
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent  # the whole publisher package
     folders = (source.parent, source.parent.parent / "voices", package)
     count = 0
     for folder in folders:

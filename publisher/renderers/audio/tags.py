@@ -16,7 +16,7 @@ from typing import Any
 
 import mutagen.id3
 
-from publisher.audio.timing import TimedSection
+from publisher.timing import TimedSection
 
 # mutagen's frame classes are untyped; go through one Any-typed name rather than an ignore
 # comment on every call.

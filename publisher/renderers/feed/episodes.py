@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from publisher.config import INTERVALS, Config
 from publisher.errors import BuildError
-from publisher.feed_text import one_line
+from publisher.renderers.feed.notes import one_line
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher import uptodate
+from publisher.build import uptodate
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
 from publisher.renderers.base import BuildOptions, RenderContext, Renderer
@@ -82,15 +82,15 @@ def make_renderers(names: Sequence[str]) -> list[Renderer]:
         if name not in names:
             continue
         if name == "epub":
-            from publisher.renderers.epub import EpubRenderer
+            from publisher.renderers.epub.renderer import EpubRenderer
 
             out.append(EpubRenderer())
         elif name == "audio":
-            from publisher.renderers.audio import AudioRenderer
+            from publisher.renderers.audio.renderer import AudioRenderer
 
             out.append(AudioRenderer())
         else:
-            from publisher.renderers.feed import FeedRenderer
+            from publisher.renderers.feed.renderer import FeedRenderer
 
             out.append(FeedRenderer())
     return out
@@ -130,7 +130,7 @@ def build(
     """Parse ``source`` and build the chosen targets into ``out``, all or nothing.
 
     With the built-in renderers, a build whose inputs have not changed since the last one
-    does nothing (see :mod:`publisher.uptodate`).
+    does nothing (see :mod:`publisher.build.uptodate`).
     """
     given = options or BuildOptions()
     options = given
@@ -238,7 +238,7 @@ def _build_locked(
 
 def write_cover(book: Book, dest: Path, cache: Path) -> None:
     """The cover (``cover.jpg``), made once per distinct input and kept in the cache."""
-    from publisher import cover as cover_module
+    from publisher.renderers import cover as cover_module
 
     key = hashlib.sha256()
     # The drawing code is part of the key: a change to it must not reuse old covers.

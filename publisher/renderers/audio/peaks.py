@@ -13,7 +13,7 @@ everything would give (the tests check it against scipy); the work is a small fr
 
 The limiter gain: for every sample, the gain that keeps the oversampled peak around it under
 the ceiling; a minimum filter followed by a moving average of the same width
-(:data:`~publisher.audio.settings.SMOOTHING` seconds) makes it smooth and never above the
+(:data:`~publisher.renderers.audio.settings.SMOOTHING` seconds) makes it smooth and never above the
 required gain. It differs from 1 only near the samples that needed it, so it is computed
 and kept only there (:class:`Region`); speech at −19 LUFS needs it on its loudest syllables.
 """
@@ -29,7 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from publisher.audio.settings import SMOOTHING
+from publisher.renderers.audio.settings import SMOOTHING
 
 OVERSAMPLE = 4
 """True peak is measured at 4× the sample rate, as BS.1770 describes."""
@@ -46,7 +46,7 @@ Floats = npt.NDArray[np.float64]
 
 class Source(Protocol):
     """Samples read a stretch at a time (a chapter laid out from cached utterances, see
-    :class:`publisher.audio.assemble.ChapterPcm`): int16, clipped to its length."""
+    :class:`publisher.renderers.audio.assemble.ChapterPcm`): int16, clipped to its length."""
 
     def __len__(self) -> int: ...
 

@@ -25,8 +25,9 @@ from lxml import etree
 
 from publisher import __version__
 from publisher.errors import BuildError, Problem
-from publisher.feed_text import one_line, opening_html, opening_text, xml_safe
-from publisher.feed_xml import (
+from publisher.model import Book, Chapter
+from publisher.renderers.base import RenderContext
+from publisher.renderers.feed.episodes import (
     ATOM,
     CONTENT,
     ITUNES,
@@ -44,8 +45,7 @@ from publisher.feed_xml import (
     rfc2822,
     url_for,
 )
-from publisher.model import Book, Chapter
-from publisher.renderers.base import RenderContext
+from publisher.renderers.feed.notes import one_line, opening_html, opening_text, xml_safe
 
 FEED_FILE = "feed.xml"
 CHAPTERS_FOLDER = "chapters"

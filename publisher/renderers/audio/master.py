@@ -6,7 +6,7 @@ within ±1 LU and true peak at most −1 dBTP *after decoding*. Encoding moves b
 at every rate and bitrate we use), and its filtering adds a few tenths of a dB to the true
 peak. So we normalise the PCM with the encoder's gain already allowed for, encode, decode
 the result (pedalboard reads MP3 itself, no ffmpeg) and measure it. If it misses the target
-or peaks too high (:mod:`publisher.audio.settings` has the numbers), we correct by what we
+or peaks too high (:mod:`publisher.renderers.audio.settings` has the numbers), we correct by what we
 measured and encode again (twice at most). On the seed it never has to: the check is what
 makes that a promise rather than an observation.
 
@@ -22,8 +22,8 @@ import math
 
 import numpy as np
 
-from publisher.audio import encode, loudness, peaks
-from publisher.audio.settings import (
+from publisher.renderers.audio import encode, loudness, peaks
+from publisher.renderers.audio.settings import (
     CEILING_DBTP,
     ENCODER_GAIN_DB,
     LOUDNESS_TOLERANCE,

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.audio.settings import CHAPTER_FORMAT
 from publisher.cache import BlobCache, cache_key
 from publisher.engines.base import Synthesizer
-from publisher.speech import ChapterScript, Pause
+from publisher.renderers.audio.settings import CHAPTER_FORMAT
+from publisher.speech.script import ChapterScript, Pause
 
 if TYPE_CHECKING:
-    from publisher.audio.assemble import Progress
+    from publisher.renderers.audio.assemble import Progress
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -144,8 +144,8 @@ def make_chapter(
     """Synthesise, assemble, normalise and encode one chapter; store it in the cache."""
     # Here, not at the top: the renderer's process only needs the cache keys, and numpy and
     # the encoder would add 15 MB and a tenth of a second to it.
-    from publisher.audio import master
-    from publisher.audio.assemble import SpeechCache, assemble
+    from publisher.renderers.audio import master
+    from publisher.renderers.audio.assemble import SpeechCache, assemble
 
     cache_dir = Path(job.cache_dir)
     assembled = assemble(

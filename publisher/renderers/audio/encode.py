@@ -28,7 +28,7 @@ import lameenc
 import numpy as np
 import numpy.typing as npt
 
-from publisher.audio.settings import ENCODER_VERSION, QUALITY
+from publisher.renderers.audio.settings import ENCODER_VERSION, QUALITY
 
 ENCODER_DELAY = 576
 """Samples LAME 3.100 puts before the signal (the decoder adds another 529)."""

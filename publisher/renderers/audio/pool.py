@@ -22,7 +22,7 @@ server itself stays small (15 MB instead of 50; every process counts in a long b
 memory).
 
 Workers send back a chapter's timing, not its MP3: the MP3 is in the cache (see
-:class:`~publisher.audio.chapter.ChapterTiming`).
+:class:`~publisher.renderers.audio.chapter.ChapterTiming`).
 
 A synthesizer that declares ``stateless = True`` (the same text always gives the same
 samples, as our espeak engine and the test fake do) needs no isolation: workers are reused,
@@ -44,9 +44,9 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import Any
 
-from publisher.audio.chapter import ChapterJob, ChapterTiming, make_chapter
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.errors import BuildError
+from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, make_chapter
 
 SynthesizerFactory = Callable[[VoiceProfile], Synthesizer]
 """Makes the engine for a voice. Must be picklable (a top-level class or function) to be
@@ -57,7 +57,7 @@ Done = Callable[[int, bool], None]
 ``(job index, True)`` when the chapter is finished. Utterance events from workers travel
 separately from results and may arrive late or not at all; the chapter event is certain."""
 
-_PRELOAD = ["publisher.audio.chapter", "publisher.voices", "pedalboard.io"]
+_PRELOAD = ["publisher.renderers.audio.chapter", "publisher.engines.profiles", "pedalboard.io"]
 _WORKER_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",

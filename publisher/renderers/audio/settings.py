@@ -26,7 +26,7 @@ take 1.0 s at 7, 1.9 s at 5, 2.2 s at 3 (the ``lame`` tool's default), 3.4 s at 
 CEILING_DBTP = -2.0
 """The true peak we aim under before encoding: the product promises −1 dBTP *after* MP3
 encoding, which adds up to about half a dB of overshoot at these bitrates; the rest is
-margin. :mod:`publisher.audio.master` checks the MP3 itself and tightens it if needed."""
+margin. :mod:`publisher.renderers.audio.master` checks the MP3 itself and tightens it if needed."""
 SMOOTHING = 0.02
 """Seconds over which the limiter's gain changes (attack and release alike)."""
 

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from publisher.speech import PAUSE_KINDS, ChapterScript, Pause, Utterance
+from publisher.speech.script import PAUSE_KINDS, ChapterScript, Pause, Utterance
 
 VERSION = 1
 

@@ -1,4 +1,4 @@
-"""The audio pipeline behind :class:`publisher.renderers.audio.AudioRenderer`.
+"""The audio pipeline behind :class:`publisher.renderers.audio.renderer.AudioRenderer`.
 
 ``assemble`` (utterances and pauses → PCM laid out from the speech cache, positions in
 samples), ``loudness`` (BS.1770 loudness meter, normalisation plan), ``peaks`` (true peak and
