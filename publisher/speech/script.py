@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from publisher import model as m
 from publisher.config import Config, NarrationConfig
@@ -190,55 +191,59 @@ class _Writer:
     def block(self, block: m.Block, kind: str | None = None) -> None:
         """Add what ``block`` says and the pause after it; ``kind`` overrides a paragraph's."""
         n = self.narration
-        if isinstance(block, m.Heading):
-            text = _inline_text(block.children)
-            if self.say(text, block.id, "heading", block.line, split=False):
-                self.pause(n.heading_pause, block.id, "heading")
-        elif isinstance(block, m.Paragraph):
-            text = _inline_text(block.children)
-            if self.say(text, block.id, kind or "paragraph", block.line):
-                self.pause(n.paragraph_pause, block.id, "paragraph")
-        elif isinstance(block, m.Example):
-            text = f"{block.label} {_inline_text(block.children)}"
-            if self.say(text, block.id, "example", block.line):
-                self.pause(n.paragraph_pause, block.id, "paragraph")
-        elif isinstance(block, m.Prompt):
-            if n.prompt_lead_in:
-                self.say(self.words.prompt_lead_in, block.id, "lead-in", block.line)
-                self.pause(SENTENCE_GAP, block.id, "sentence")
-            self.say(_inline_text(block.children), block.id, "prompt", block.line)
-            pause = n.prompt_pause if block.pause is None else block.pause
-            self.pause(pause, block.id, "prompt")
-        elif isinstance(block, m.Quote):
-            for inner in block.blocks:
-                self.block(inner, kind="quote")
-        elif isinstance(block, m.ListBlock):
-            self.list_block(block)
-        elif isinstance(block, m.ListItem):  # normally reached through its list
-            loose = m.ListBlock(
-                id=block.id,
-                path=block.path,
-                line=block.line,
-                end_line=block.end_line,
-                ordered=False,
-                items=(block,),
-            )
-            self.list_block(loose)
-        elif isinstance(block, m.Image):
-            if block.alt.strip():
-                text = f"{self.words.image}: {block.alt}"
-                if self.say(text, block.id, "image", block.line):
+        match block:
+            case m.Heading():
+                text = _inline_text(block.children)
+                if self.say(text, block.id, "heading", block.line, split=False):
+                    self.pause(n.heading_pause, block.id, "heading")
+            case m.Paragraph():
+                text = _inline_text(block.children)
+                if self.say(text, block.id, kind or "paragraph", block.line):
                     self.pause(n.paragraph_pause, block.id, "paragraph")
-        elif isinstance(block, m.Table):
-            self.table(block)
-        elif isinstance(block, m.ThematicBreak):
-            self.pause(n.heading_pause, block.id, "paragraph")
-        elif isinstance(block, m.Footnote):
-            text = HARD_BREAK.join(_leaf_text(b) for b in block.blocks)
-            said = f"{self.words.footnote} {block.number}. {text}"
-            if self.say(said, block.id, "footnote", block.line):
-                self.pause(n.paragraph_pause, block.id, "paragraph")
-        # CodeBlock: not read aloud.
+            case m.Example():
+                text = f"{block.label} {_inline_text(block.children)}"
+                if self.say(text, block.id, "example", block.line):
+                    self.pause(n.paragraph_pause, block.id, "paragraph")
+            case m.Prompt():
+                if n.prompt_lead_in:
+                    self.say(self.words.prompt_lead_in, block.id, "lead-in", block.line)
+                    self.pause(SENTENCE_GAP, block.id, "sentence")
+                self.say(_inline_text(block.children), block.id, "prompt", block.line)
+                pause = n.prompt_pause if block.pause is None else block.pause
+                self.pause(pause, block.id, "prompt")
+            case m.Quote():
+                for inner in block.blocks:
+                    self.block(inner, kind="quote")
+            case m.ListBlock():
+                self.list_block(block)
+            case m.ListItem():  # normally reached through its list
+                loose = m.ListBlock(
+                    id=block.id,
+                    path=block.path,
+                    line=block.line,
+                    end_line=block.end_line,
+                    ordered=False,
+                    items=(block,),
+                )
+                self.list_block(loose)
+            case m.Image():
+                if block.alt.strip():
+                    text = f"{self.words.image}: {block.alt}"
+                    if self.say(text, block.id, "image", block.line):
+                        self.pause(n.paragraph_pause, block.id, "paragraph")
+            case m.Table():
+                self.table(block)
+            case m.ThematicBreak():
+                self.pause(n.heading_pause, block.id, "paragraph")
+            case m.Footnote():
+                text = HARD_BREAK.join(_leaf_text(b) for b in block.blocks)
+                said = f"{self.words.footnote} {block.number}. {text}"
+                if self.say(said, block.id, "footnote", block.line):
+                    self.pause(n.paragraph_pause, block.id, "paragraph")
+            case m.CodeBlock():
+                pass  # code is for reading: said aloud, symbol by symbol, it is noise
+            case _:
+                assert_never(block)
 
     def list_block(self, block: m.ListBlock) -> None:
         """Each item, a short pause between items and a paragraph pause after the list."""
