@@ -95,33 +95,13 @@ class XhtmlWriter:
         """One block's XHTML."""
         self.line = block.line
         nl = self.style.newline
-        words = self.style.words
         match block:
             case m.Heading():
                 level = self.levels.get(block.id, 2)
                 inner = self.inlines(block.children)
                 return f'<h{level} id="{attr(block.anchor)}">{inner}</h{level}>{nl}'
-            case m.Paragraph():
-                return f"<p>{self.inlines(block.children)}</p>{nl}"
-            case m.Prompt() if words is not None:
-                # The glyph is drawn for sighted readers only: the aside's name already says
-                # what it is, and "light bulb" read aloud before every prompt is noise.
-                return (
-                    f'<aside class="prompt" role="note" aria-label="{attr(words.prompt)}">{nl}'
-                    f'<p><span class="glyph" aria-hidden="true">💡</span> '
-                    f"{self.inlines(block.children)}</p>{nl}</aside>{nl}"
-                )
-            case m.Prompt():
-                return f"<p>{self.inlines(block.children)}</p>{nl}"
-            case m.Example() if words is not None:
-                return (
-                    f'<aside class="example" role="note" aria-label="{attr(words.example)}">{nl}'
-                    f'<p><strong class="label">{esc(block.label)}</strong> '
-                    f"{self.inlines(block.children)}</p>{nl}</aside>{nl}"
-                )
-            case m.Example():
-                label = f"<strong>{esc(block.label)}</strong>"
-                return f"<p>{label} {self.inlines(block.children)}</p>{nl}"
+            case m.Paragraph() | m.Prompt() | m.Example():
+                return self.paragraph(block)
             case m.Quote():
                 return f"<blockquote>{nl}{self.blocks(block.blocks)}</blockquote>{nl}"
             case m.ListBlock():
@@ -144,6 +124,33 @@ class XhtmlWriter:
                 return self.blocks(block.blocks)
             case _:
                 assert_never(block)
+
+    def paragraph(self, block: m.Paragraph | m.Prompt | m.Example) -> str:
+        """A paragraph; a prompt or an example is one inside an ``aside`` named in the
+        style's words, or a plain paragraph (an example keeping its label) without them."""
+        nl = self.style.newline
+        words = self.style.words
+        text = self.inlines(block.children)
+        match block:
+            case m.Paragraph():
+                return f"<p>{text}</p>{nl}"
+            case m.Prompt():
+                kind, name = "prompt", words.prompt if words else ""
+                # The glyph is drawn for sighted readers only: the aside's name already says
+                # what it is, and "light bulb" read aloud before every prompt is noise.
+                lead, plain_lead = '<span class="glyph" aria-hidden="true">💡</span> ', ""
+            case m.Example():
+                kind, name = "example", words.example if words else ""
+                lead = f'<strong class="label">{esc(block.label)}</strong> '
+                plain_lead = f"<strong>{esc(block.label)}</strong> "
+            case _:
+                assert_never(block)
+        if words is None:
+            return f"<p>{plain_lead}{text}</p>{nl}"
+        return (
+            f'<aside class="{kind}" role="note" aria-label="{attr(name)}">{nl}'
+            f"<p>{lead}{text}</p>{nl}</aside>{nl}"
+        )
 
     def image(self, block: m.Image) -> str:
         """A figure, or its description as a paragraph when the style shows no images."""
