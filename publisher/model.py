@@ -83,18 +83,12 @@ Inline = Union[Text, Emphasis, Strong, Link, Code, LineBreak, InlineImage, Footn
 
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The text a reader sees, without markup, link targets or footnote markers."""
-    out: list[str] = []
-    for node in inlines:
-        if isinstance(node, Text | Code):
-            out.append(node.text)
-        elif isinstance(node, Emphasis | Strong | Link):
-            out.append(plain_text(node.children))
-        elif isinstance(node, LineBreak):
-            out.append("\n")
-        elif isinstance(node, InlineImage):
-            out.append(node.alt)
-    return "".join(out)
+    """The text a reader sees, without markup, link targets or footnote markers (see
+    :func:`publisher.text.plain_text`, which this calls)."""
+    # Imported here: the text module reads the model, so the model cannot import it first.
+    from publisher.text.plain import plain_text as text_of
+
+    return text_of(inlines)
 
 
 # --- blocks ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import requests
 
 from publisher.engines.base import Pcm, VoiceProfile
 from publisher.errors import EngineError
+from publisher.text import sentences
 
 MAX_CHARS = 100
 """The most characters Google's service takes in one request (gTTS's own limit too)."""
@@ -39,9 +40,6 @@ _RPC_ID = "jQ1olc"  # the id of the speech call in the batchexecute envelope
 # The same pattern gTTS's stream() uses: the base64 MP3 inside the escaped inner JSON.
 _AUDIO = re.compile(r'jQ1olc","\[\\"(.*)\\"]')
 
-# Whitespace after a sentence's end, which may be followed by a closing quote or bracket
-# (look-behinds have a fixed width: one pattern per width).
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’»)])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:–—])\s+")
 
 
@@ -53,7 +51,7 @@ def split_text(text: str, limit: int = MAX_CHARS) -> list[str]:
     mid-word. Punctuation stays with its piece, so each piece keeps its intonation.
     """
     pieces: list[str] = []
-    for sentence in _SENTENCE_END.split(" ".join(text.split())):
+    for sentence in sentences(text):
         if len(sentence) <= limit:
             pieces.append(sentence)
             continue

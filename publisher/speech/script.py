@@ -26,10 +26,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from publisher import model as m
 from publisher.config import Config, NarrationConfig
 from publisher.i18n import Words, words_for
+from publisher.text import HARD_BREAK, plain_text, sentences
 
 SENTENCE_GAP = 0.3
 """Seconds between two sentences of one block (espeak-ng pauses about this long at a '.')."""
@@ -108,39 +110,9 @@ _EMOJI = re.compile(
     "\u3030\u303d\u3297\u3299"
     "]+"
 )
-_LINE_BREAK = "\u2028"  # a hard line break: ends a sentence, unlike a soft one
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
 _FINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _SPEAKABLE = re.compile(r"\w")
-# A sentence ends at . ! ? … (and closing quotes) before a space and a capital, digit or
-# opening quote; not after a single letter ("J. Smith") or a known abbreviation.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-ZÀ-Þ0-9])")
-_ABBREVIATIONS = frozenset(
-    [
-        "bijv",
-        "bv",
-        "dhr",
-        "mevr",
-        "mw",
-        "dr",
-        "drs",
-        "ir",
-        "prof",
-        "nr",
-        "o.a",
-        "d.w.z",
-        "enz",
-        "etc",
-        "e.g",
-        "i.e",
-        "vs",
-        "st",
-        "mr",
-        "mrs",
-        "ms",
-        "blz",
-    ]
-)
 
 
 def remove_emoji(text: str) -> str:
@@ -176,48 +148,9 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
     return text
 
 
-def sentences(text: str) -> list[str]:
-    """``text`` cut into sentences, conservatively; a hard line break also ends one."""
-    out: list[str] = []
-    for line in text.split(_LINE_BREAK):
-        out.extend(_line_sentences(" ".join(line.split())))
-    return out
-
-
-def _line_sentences(text: str) -> list[str]:
-    out: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        end = match.end(1)
-        before = text[start:end].rstrip("\"'”’»)]")
-        last_word = before.rsplit(" ", 1)[-1].rstrip(".!?…").lower()
-        if (len(last_word) == 1 and last_word.isalpha()) or last_word in _ABBREVIATIONS:
-            continue
-        out.append(text[start:end])
-        start = match.end()
-    out.append(text[start:])
-    return [s for s in out if s.strip()]
-
-
 def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
-    """What is read of inline content: no link targets, no footnote markers."""
-    out: list[str] = []
-    for node in inlines:
-        if isinstance(node, m.Text | m.Code):
-            out.append(node.text)
-        elif isinstance(node, m.Emphasis | m.Strong):
-            out.append(_inline_text(node.children))
-        elif isinstance(node, m.Link):
-            label = _inline_text(node.children)
-            target = node.href.removeprefix("mailto:")
-            # An autolink's text is its target: it is not read either.
-            if label.strip() not in (node.href, target):
-                out.append(label)
-        elif isinstance(node, m.LineBreak):
-            out.append(_LINE_BREAK)
-        elif isinstance(node, m.InlineImage):
-            out.append(node.alt)
-    return "".join(out)
+    """What is read of inline content: no link targets, footnote markers or autolinks."""
+    return plain_text(inlines, line_break=HARD_BREAK, autolinks=False)
 
 
 # --- the script -----------------------------------------------------------------------------
@@ -258,61 +191,65 @@ class _Writer:
     def block(self, block: m.Block, kind: str | None = None) -> None:
         """Add what ``block`` says and the pause after it; ``kind`` overrides a paragraph's."""
         n = self.narration
-        if isinstance(block, m.Heading):
-            text = _inline_text(block.children)
-            if self.say(text, block.id, "heading", block.line, split=False):
-                self.pause(n.heading_pause, block.id, "heading")
-        elif isinstance(block, m.Paragraph):
-            text = _inline_text(block.children)
-            if self.say(text, block.id, kind or "paragraph", block.line):
-                self.pause(n.paragraph_pause, block.id, "paragraph")
-        elif isinstance(block, m.Example):
-            text = f"{block.label} {_inline_text(block.children)}"
-            if self.say(text, block.id, "example", block.line):
-                self.pause(n.paragraph_pause, block.id, "paragraph")
-        elif isinstance(block, m.Prompt):
-            if n.prompt_lead_in:
-                self.say(self.words.prompt_lead_in, block.id, "lead-in", block.line)
-                self.pause(SENTENCE_GAP, block.id, "sentence")
-            self.say(_inline_text(block.children), block.id, "prompt", block.line)
-            pause = n.prompt_pause if block.pause is None else block.pause
-            self.pause(pause, block.id, "prompt")
-        elif isinstance(block, m.Quote):
-            for inner in block.blocks:
-                self.block(inner, kind="quote")
-        elif isinstance(block, m.ListBlock):
-            self.list_block(block)
-        elif isinstance(block, m.ListItem):  # normally reached through its list
-            loose = m.ListBlock(
-                id=block.id,
-                path=block.path,
-                line=block.line,
-                end_line=block.end_line,
-                ordered=False,
-                items=(block,),
-            )
-            self.list_block(loose)
-        elif isinstance(block, m.Image):
-            if block.alt.strip():
-                text = f"{self.words.image}: {block.alt}"
-                if self.say(text, block.id, "image", block.line):
+        match block:
+            case m.Heading():
+                text = _inline_text(block.children)
+                if self.say(text, block.id, "heading", block.line, split=False):
+                    self.pause(n.heading_pause, block.id, "heading")
+            case m.Paragraph():
+                text = _inline_text(block.children)
+                if self.say(text, block.id, kind or "paragraph", block.line):
                     self.pause(n.paragraph_pause, block.id, "paragraph")
-        elif isinstance(block, m.Table):
-            self.table(block)
-        elif isinstance(block, m.ThematicBreak):
-            self.pause(n.heading_pause, block.id, "paragraph")
-        elif isinstance(block, m.Footnote):
-            text = _LINE_BREAK.join(_leaf_text(b) for b in block.blocks)
-            said = f"{self.words.footnote} {block.number}. {text}"
-            if self.say(said, block.id, "footnote", block.line):
-                self.pause(n.paragraph_pause, block.id, "paragraph")
-        # CodeBlock: not read aloud.
+            case m.Example():
+                text = f"{block.label} {_inline_text(block.children)}"
+                if self.say(text, block.id, "example", block.line):
+                    self.pause(n.paragraph_pause, block.id, "paragraph")
+            case m.Prompt():
+                if n.prompt_lead_in:
+                    self.say(self.words.prompt_lead_in, block.id, "lead-in", block.line)
+                    self.pause(SENTENCE_GAP, block.id, "sentence")
+                self.say(_inline_text(block.children), block.id, "prompt", block.line)
+                pause = n.prompt_pause if block.pause is None else block.pause
+                self.pause(pause, block.id, "prompt")
+            case m.Quote():
+                for inner in block.blocks:
+                    self.block(inner, kind="quote")
+            case m.ListBlock():
+                self.list_block(block)
+            case m.ListItem():  # normally reached through its list
+                loose = m.ListBlock(
+                    id=block.id,
+                    path=block.path,
+                    line=block.line,
+                    end_line=block.end_line,
+                    ordered=False,
+                    items=(block,),
+                )
+                self.list_block(loose)
+            case m.Image():
+                if block.alt.strip():
+                    text = f"{self.words.image}: {block.alt}"
+                    if self.say(text, block.id, "image", block.line):
+                        self.pause(n.paragraph_pause, block.id, "paragraph")
+            case m.Table():
+                self.table(block)
+            case m.ThematicBreak():
+                self.pause(n.heading_pause, block.id, "paragraph")
+            case m.Footnote():
+                text = HARD_BREAK.join(_leaf_text(b) for b in block.blocks)
+                said = f"{self.words.footnote} {block.number}. {text}"
+                if self.say(said, block.id, "footnote", block.line):
+                    self.pause(n.paragraph_pause, block.id, "paragraph")
+            case m.CodeBlock():
+                pass  # code is for reading: said aloud, symbol by symbol, it is noise
+            case _:
+                assert_never(block)
 
     def list_block(self, block: m.ListBlock) -> None:
         """Each item, a short pause between items and a paragraph pause after the list."""
         n = self.narration
         for index, item in enumerate(block.items):
-            text = _LINE_BREAK.join(_leaf_text(b) for b in item.blocks if not _is_container(b))
+            text = HARD_BREAK.join(_leaf_text(b) for b in item.blocks if not _is_container(b))
             said = self.say(text, item.id, "list-item", item.line)
             for inner in item.blocks:
                 if isinstance(inner, m.ListBlock | m.Quote | m.Table | m.Image):

@@ -45,7 +45,8 @@ from publisher.renderers.feed.episodes import (
     rfc2822,
     url_for,
 )
-from publisher.renderers.feed.notes import one_line, opening_html, opening_text, xml_safe
+from publisher.renderers.feed.notes import one_line, opening_html, opening_text
+from publisher.text import xml_safe
 
 FEED_FILE = "feed.xml"
 CHAPTERS_FOLDER = "chapters"

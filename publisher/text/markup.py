@@ -1,0 +1,54 @@
+"""The one place that makes text safe for XML and decides which links may be followed.
+
+Every output that writes XML (the EPUB's documents, the feed, later a website) takes these:
+two copies of the forbidden-characters pattern or of the link check drift apart, and the
+output that kept the older copy is the one an attacker or a stray control character reaches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+# Code points XML 1.0 forbids even escaped (C0 controls but tab/newline/return, surrogates,
+# U+FFFE/U+FFFF): one of them makes the whole document ill-formed, and lxml refuses to write
+# them at all. They carry nothing a reader would see, so they are dropped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+"""Link schemes a reader may follow; anything else (``javascript:``, ``file:``, relative paths
+into files the output does not have) keeps its text and loses the link."""
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids."""
+    return _NOT_XML.sub("", text)
+
+
+def esc(text: str) -> str:
+    """``text`` as XML character data (XML-safe, ``& < >`` escaped)."""
+    return xml_safe(text).translate(_ESCAPES)
+
+
+def attr(text: str) -> str:
+    """``text`` as a double-quoted XML attribute value."""
+    return xml_safe(text).translate(_ATTR_ESCAPES)
+
+
+def safe_href(href: str, anchors: Mapping[str, str] | None = None) -> str | None:
+    """The href to write for a link to ``href``, or None when it must not be a link.
+
+    A web or mail link is kept as written. A ``#fragment`` is an in-book link: ``anchors``
+    maps it to where that heading is in this output; without ``anchors`` (an output that
+    holds no headings to point at) or when it names no heading, it is not a link.
+    """
+    if href.startswith("#"):
+        return (anchors or {}).get(href)
+    try:
+        scheme = urlsplit(href).scheme.lower()
+    except ValueError:
+        return None
+    return href if scheme in SAFE_SCHEMES else None
