@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +60,8 @@ def _source(source: Path | None) -> Path:
 )
 @click.option(
     "--only",
-    default="epub,audio,feed",
-    show_default=True,
-    help="Comma-separated targets to build: epub, audio, feed.",
+    default=None,
+    help="Comma-separated targets to build (default: all): cover, epub, audio, feed.",
 )
 @click.option("--base-url", default=None, help="Public URL the build folder is served at (feed).")
 @click.option(
@@ -74,7 +74,7 @@ def _source(source: Path | None) -> Path:
 def build(
     source: Path | None,
     out: Path,
-    only: str,
+    only: str | None,
     base_url: str | None,
     jobs: int | None,
     quiet: bool,
@@ -84,21 +84,16 @@ def build(
     from publisher.progress import Reporter
     from publisher.renderers.base import BuildOptions
 
-    reporter = Reporter(quiet=quiet)
-    options = BuildOptions(
-        base_url=base_url,
-        jobs=jobs or os.cpu_count() or 1,
-        quiet=quiet,
-        progress=reporter.progress,
-        warn=reporter.warn,
-    )
-    targets = [t.strip() for t in only.split(",") if t.strip()]
+    options = BuildOptions(base_url=base_url, jobs=jobs or os.cpu_count() or 1, quiet=quiet)
+    reporter = Reporter(quiet=options.quiet)
+    targets = None if only is None else [t.strip() for t in only.split(",") if t.strip()]
     run_build(
         _source(source),
         out,
         only=targets,
-        options=options,
+        options=replace(options, progress=reporter.progress),
         on_target=lambda r: reporter.target(r, str(out)),
+        on_warning=reporter.warn,
     )
 
 

@@ -12,6 +12,7 @@ import typing
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -127,7 +128,7 @@ class NarrationConfig:
     chapter_start_pause: float = 0.5
     chapter_end_pause: float = 2.0
     prompt_lead_in: bool = True
-    lexicon: dict[str, str] = field(default_factory=dict)
+    lexicon: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     bitrate: int = 64
     loudness: float = -19.0
 
@@ -149,7 +150,7 @@ class PodcastConfig:
     locked: bool = False
     start: dt.date | None = None
     interval: str = "weekly"
-    dates: dict[str, dt.date] = field(default_factory=dict)
+    dates: Mapping[str, dt.date] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -231,7 +232,7 @@ class _Loader:
                 return None
             hint = next(a for a in args if a is not type(None))
         origin = typing.get_origin(hint)
-        if origin is dict:
+        if origin is Mapping:
             if not isinstance(raw, Mapping):
                 self.error(node, f"'{name}' must be a mapping")
                 return _INVALID
@@ -241,7 +242,7 @@ class _Loader:
                 value = self.convert(value_type, value_node, f"{name}.{key_node.value}")
                 if value is not _INVALID:
                     result[str(key_node.value)] = value
-            return result
+            return MappingProxyType(result)  # the Book is frozen: so are its mappings
         return self.scalar(hint, raw, node, name)
 
     def scalar(self, hint: Any, raw: Any, node: yaml.Node, name: str) -> Any:

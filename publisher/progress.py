@@ -1,65 +1,61 @@
-"""What the build tells the author while it works: one line per target, a bar over the audio."""
+"""What the build tells the author while it works: one line per target, a bar over the audio.
+
+The bar is click's (``click.progressbar``): it measures the terminal, estimates the time
+left and redraws in place; it is drawn only on a terminal, and never when ``quiet``.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
-from typing import TextIO
+from typing import Any, TextIO
+
+import click
 
 from publisher.build.runner import TargetResult
 from publisher.errors import Problem
 
 
 class Reporter:
-    """Prints to stderr. The bar appears only on a terminal; ``quiet`` keeps only warnings."""
+    """Prints to stderr. ``quiet`` keeps only warnings (and errors, which the CLI prints)."""
 
     def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.quiet = quiet
         self.tty = self.stream.isatty()
-        self._started: float | None = None
-        self._drawn = False
+        self._bar: Any = None  # click's ProgressBar is not public API, so not named here
 
     def warn(self, problem: Problem) -> None:
         """A warning about the source, always shown."""
-        self._clear()
-        print(str(problem), file=self.stream)
+        self._finish()
+        click.echo(str(problem), file=self.stream)
 
     def progress(self, done: int, total: int, label: str) -> None:
-        """Redraw the bar: ``done`` of ``total`` units, and an estimate of the time left."""
+        """Move the bar to ``done`` of ``total`` units; ``label`` is what is being worked on."""
         if self.quiet or not self.tty or total <= 0:
             return
-        now = time.monotonic()
-        if self._started is None or done == 0:
-            self._started = now
-        elapsed = now - self._started
-        left = ""
-        if done > 0 and done < total:
-            seconds = int(elapsed / done * (total - done))
-            left = f", {seconds // 60}:{seconds % 60:02d} left"
-        width = 24
-        filled = width * done // total
-        bar = "#" * filled + "." * (width - filled)
-        text = f"\r{label[:28]:<28} [{bar}] {done}/{total}{left}"
-        self.stream.write(text.ljust(80))
-        self.stream.flush()
-        self._drawn = True
+        if self._bar is None or self._bar.length != total:
+            self._finish()
+            self._bar = click.progressbar(
+                length=total,
+                file=self.stream,
+                show_pos=True,
+                item_show_func=lambda item: item,
+            )
+        self._bar.update(max(0, done - self._bar.pos), label[:28])
         if done >= total:
-            self._clear()
+            self._finish()
 
     def target(self, result: TargetResult, out: str) -> None:
-        """One line when a target is done."""
+        """One line when a target is done (or found up to date)."""
+        self._finish()
         if self.quiet:
             return
-        self._clear()
         files = len(result.files)
         noun = "file" if files == 1 else "files"
-        print(
-            f"{result.name:<6} {files} {noun} in {out} ({result.seconds:.1f} s)", file=self.stream
-        )
+        how = "up to date" if result.up_to_date else f"{result.seconds:.1f} s"
+        click.echo(f"{result.name:<6} {files} {noun} in {out} ({how})", file=self.stream)
 
-    def _clear(self) -> None:
-        if self._drawn:
-            self.stream.write("\r" + " " * 80 + "\r")
-            self.stream.flush()
-            self._drawn = False
+    def _finish(self) -> None:
+        if self._bar is not None:
+            self._bar.render_finish()  # ends the bar's line so the next text starts clean
+            self._bar = None

@@ -35,7 +35,11 @@ Example: An example paragraph starts with "Example:" and is marked as one.
 
 
 def create_book(directory: Path, title: str = "My Book") -> Path:
-    """Write ``DIR/source/book.md`` and ``DIR/.gitignore``; never overwrite anything."""
+    """Write ``DIR/source/book.md`` and ``DIR/.gitignore``; never overwrite anything.
+
+    The ``.gitignore`` keeps out the outputs (``build/``) and what builds keep for the next
+    one (``.publisher/`` beside the source: the cache, the record of the last build).
+    """
     source = directory / "source"
     book = source / "book.md"
     if source.exists() and any(source.iterdir()):
@@ -44,5 +48,5 @@ def create_book(directory: Path, title: str = "My Book") -> Path:
     book.write_text(TEMPLATE.format(title=title, uuid=uuid.uuid4()), encoding="utf-8")
     ignore = directory / ".gitignore"
     if not ignore.exists():
-        ignore.write_text("build/\n", encoding="utf-8")
+        ignore.write_text("build/\n.publisher/\n", encoding="utf-8")
     return book

@@ -8,7 +8,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from publisher.build.registry import REGISTRY, Entry
 from publisher.cli import cli
+from publisher.errors import BuildError
+from tests.fake_renderers import FailingRenderer, WordsRenderer
 
 HEAD = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n"
 
@@ -62,6 +65,32 @@ def test_unknown_target_exits_2(tmp_path: Path) -> None:
     result = run("build", str(source), "--only", "pdf", "--out", str(tmp_path / "out"))
     assert result.exit_code == 2
     assert "unknown target 'pdf'" in result.output
+    empty = run("build", str(source), "--only", "", "--out", str(tmp_path / "out"))
+    assert empty.exit_code == 2
+    assert empty.output.strip() == ("--only: names no target; choose from cover, epub, audio, feed")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failing_target_is_one_line_exit_1_and_the_build_stays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Registered as a later output would be: one line in the table.
+    monkeypatch.setitem(REGISTRY, "words", Entry(WordsRenderer))
+    error = OSError(28, "No space left on device", str(tmp_path / "disk"))
+    monkeypatch.setitem(REGISTRY, "failing", Entry(lambda: FailingRenderer(error)))
+    source = tmp_path / "book.md"
+    source.write_text(HEAD + "## C\n\nx\n")
+    out = tmp_path / "out"
+    assert run("build", str(source), "--only", "words", "--out", str(out)).exit_code == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    source.write_text(HEAD + "## D\n\ny\n")
+    args = ["build", str(source), "--only", "words,failing", "--out", str(out), "--quiet"]
+    result = CliRunner(mix_stderr=False).invoke(cli, args)
+    assert result.exit_code == 1
+    assert result.stderr == f"failing: {tmp_path / 'disk'}: No space left on device\n"
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    debug = CliRunner(mix_stderr=False).invoke(cli, ["--debug", *args])
+    assert isinstance(debug.exception, BuildError) and debug.exception.__cause__ is error
 
 
 def test_check_strict_fails_on_warnings(tmp_path: Path) -> None:
@@ -107,6 +136,8 @@ def test_init_book_builds(tmp_path: Path) -> None:
     result = run("build", str(target / "source" / "book.md"), "--out", str(out), "--only", "epub")
     assert result.exit_code == 0, result.output
     assert [p.name for p in (out / "epub").iterdir()] == ["my-book.epub"]
+    assert sorted(p.name for p in out.iterdir()) == ["cover.jpg", "epub"]
+    assert (target / ".gitignore").read_text().splitlines() == ["build/", ".publisher/"]
 
 
 def test_voices_lists_the_profiles_and_whether_they_run(

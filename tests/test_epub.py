@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -20,7 +21,8 @@ from publisher import model as m
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.parse import parse_file, parse_text
-from publisher.renderers.base import BuildOptions, RenderContext
+from publisher.renderers.base import RenderContext
+from publisher.renderers.cover_target import CoverRenderer
 from publisher.renderers.epub.renderer import CONFORMS_TO, EpubRenderer, modified
 from publisher.renderers.epub.xhtml import ChapterWriter
 from publisher.text import safe_href, sentences
@@ -45,7 +47,8 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def build(source: Path, folder: Path) -> Path:
-    """Render ``source`` as the build would (without build.py) and return the EPUB's path."""
+    """Render the cover and ``source`` as the build would (without the build) and return the
+    EPUB's path."""
     book = parse_file(source).book
     root = folder / "staging"
     out = root / "epub"
@@ -53,6 +56,7 @@ def build(source: Path, folder: Path) -> Path:
     ctx = RenderContext(
         book=book, root=root, out_dir=out, published=folder / "published", cache_dir=folder / "c"
     )
+    CoverRenderer().render(dataclasses.replace(ctx, out_dir=root))
     EpubRenderer().render(ctx)
     return out / f"{book.slug}.epub"
 
@@ -422,7 +426,7 @@ def test_images_are_copied_with_their_alt_text(epubs: dict[str, Path]) -> None:
     assert cover.get("alt") == "Cover of Every Block: A Test Book, by Test Author"
 
 
-def test_the_shared_cover_is_used_when_the_build_made_one(tmp_path: Path) -> None:
+def test_the_epub_uses_the_cover_the_build_made(tmp_path: Path) -> None:
     book = parse_file(EVERY_BLOCK).book
     (tmp_path / "epub").mkdir()
     (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8 stand-in")
@@ -437,16 +441,11 @@ def test_the_shared_cover_is_used_when_the_build_made_one(tmp_path: Path) -> Non
 def test_dropped_links_are_reported_to_the_author(tmp_path: Path) -> None:
     book = parse_file(EVERY_BLOCK).book
     (tmp_path / "epub").mkdir()
-    warnings: list[Problem] = []
+    (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8 stand-in")
     ctx = RenderContext(
-        book=book,
-        root=tmp_path,
-        out_dir=tmp_path / "epub",
-        published=tmp_path,
-        cache_dir=tmp_path,
-        options=BuildOptions(warn=warnings.append),
+        book=book, root=tmp_path, out_dir=tmp_path / "epub", published=tmp_path, cache_dir=tmp_path
     )
-    EpubRenderer().render(ctx)
+    warnings = EpubRenderer().render(ctx).warnings
     assert [(p.line, p.severity, p.message.split(" is ")[0]) for p in warnings] == [
         (22, "warning", "link 'tel:123'"),
         (22, "warning", "link 'other.md'"),
@@ -467,11 +466,10 @@ def _render(tmp_path: Path, body: str, warn: Callable[[Problem], None] = print) 
     book = parse_text(text, str(tmp_path / "book" / "book.md"), root=str(tmp_path / "book")).book
     out = tmp_path / "build" / "epub"
     out.mkdir(parents=True)
-    options = BuildOptions(warn=warn)
-    ctx = RenderContext(
-        book=book, root=out.parent, out_dir=out, published=out, cache_dir=out, options=options
-    )
-    EpubRenderer().render(ctx)
+    (out.parent / "cover.jpg").write_bytes(b"\xff\xd8 stand-in")
+    ctx = RenderContext(book=book, root=out.parent, out_dir=out, published=out, cache_dir=out)
+    for warning in EpubRenderer().render(ctx).warnings:
+        warn(warning)
 
 
 @pytest.mark.parametrize(
@@ -495,6 +493,7 @@ def test_bad_images_are_source_errors_at_their_line(tmp_path: Path, src: str, me
 
 def test_disk_errors_are_not_swallowed(tmp_path: Path) -> None:
     book = parse_file(EVERY_BLOCK).book
+    (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8 stand-in")
     ctx = RenderContext(
         book=book,
         root=tmp_path,

@@ -172,9 +172,9 @@ def render_feed(
         out_dir=root,
         published=published or root / "no-published-build",
         cache_dir=root / ".cache",
-        options=BuildOptions(base_url=base_url, warn=sink.append),
+        options=BuildOptions(base_url=base_url),
     )
-    FeedRenderer().render(ctx)
+    sink.extend(FeedRenderer().render(ctx).warnings)
     return (root / "feed.xml").read_bytes()
 
 

@@ -23,12 +23,12 @@ import podcastparser
 import pytest
 
 from publisher.serve import make_server
+from tests.books import SEED, copy_book
 from tests.golden import assert_golden
 from tests.helpers import require
 from tests.test_gpodder import download_problems, subscribe_and_download
 
 ROOT = Path(__file__).parents[1]
-SEED = ROOT / "source" / "de-geneeskracht-van-knuffelen.md"
 CHAPTERS = 11
 
 pytestmark = pytest.mark.slow
@@ -48,14 +48,16 @@ def publisher(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
     """The seed built into a folder that a server on 127.0.0.1 serves: (folder, base URL)."""
-    out = tmp_path_factory.mktemp("seed") / "build"
+    folder = tmp_path_factory.mktemp("seed")
+    seed = copy_book(SEED, folder)
+    out = folder / "build"
     out.mkdir()
     server = make_server(out, "127.0.0.1", 0, quiet=True)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
-        result = publisher("build", str(SEED), "--out", str(out), "--base-url", base_url)
+        result = publisher("build", str(seed), "--out", str(out), "--base-url", base_url)
         assert result.returncode == 0, result.stderr
         yield out, base_url
     finally:
@@ -66,11 +68,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]
 
 def test_the_build_makes_the_promised_files(site: tuple[Path, str]) -> None:
     out, _ = site
-    files = sorted(
-        p.relative_to(out).as_posix()
-        for p in out.rglob("*")
-        if p.is_file() and not p.relative_to(out).as_posix().startswith(".")
-    )
+    # Everything in the folder, dotfiles included: it holds only what is published.
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert_golden("build/seed-files.txt", "\n".join(files) + "\n")
 
 
@@ -133,12 +132,13 @@ def published(out: Path) -> dict[str, int]:
 
 
 def test_ctrl_c_stops_promptly_and_keeps_the_previous_build(tmp_path: Path) -> None:
+    seed = copy_book(SEED, tmp_path)
     out = tmp_path / "build"
-    first = publisher("build", str(SEED), "--out", str(out), "--only", "epub")
+    first = publisher("build", str(seed), "--out", str(out), "--only", "epub")
     assert first.returncode == 0, first.stderr
     before = published(out)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "publisher", "build", str(SEED), "--out", str(out)],
+        [sys.executable, "-m", "publisher", "build", str(seed), "--out", str(out)],
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group, as a shell gives a foreground job

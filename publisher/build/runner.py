@@ -1,20 +1,21 @@
-"""Runs the targets: staging, the lock, moving finished outputs into place.
+"""Runs the targets: the plan, staging, the contract checks, moving outputs into place.
 
 A build writes everything into ``<out>/.staging-<pid>/`` and moves files into ``<out>`` only
 when every target succeeded, so a failed, interrupted or killed build leaves the previous
 build as it was. A file whose bytes did not change is not moved, so its modification time
-stays and tools that watch the folder see no change. One build at a time per folder: a lock
-file that the operating system releases when its process dies, so a killed build never
-holds it.
+stays and tools that watch the folder see no change.
+
+The build folder holds only what is published. What a build keeps for the next one (the
+cache, the record of the last build, the lock) lives in ``.publisher/`` beside the source.
+One build at a time per source: a lock file there that the operating system releases when
+its process dies, so a killed build never holds it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import fcntl
 import filecmp
-import hashlib
 import os
 import shutil
 import time
@@ -23,13 +24,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.build import uptodate
-from publisher.errors import BuildError, Problem, SourceError
+from publisher.build.registry import REGISTRY, Plan, Registry, check_only, plan
+from publisher.errors import BuildError, Problem, PublisherError, SourceError
 from publisher.model import Book
-from publisher.renderers.base import BuildOptions, RenderContext, Renderer
+from publisher.renderers.base import (
+    BuildOptions,
+    RenderContext,
+    Renderer,
+    RenderResult,
+    own_folder,
+    owner_of,
+)
 
-TARGETS = ("epub", "audio", "feed")
-LOCK_NAME = ".lock"
-CACHE_NAME = ".cache"
+STATE_DIR = ".publisher"
+LOCK_NAME = "lock"
+CACHE_NAME = "cache"
 STAGING_PREFIX = ".staging-"
 
 
@@ -39,18 +48,25 @@ class TargetResult:
 
     name: str
     seconds: float
-    files: tuple[str, ...]  # paths relative to the build folder, as written by this build
+    files: tuple[str, ...]  # paths relative to the build folder, as its renderer returned them
+    warnings: tuple[Problem, ...] = ()
+    up_to_date: bool = False  # nothing changed since the last build: not rendered again
 
 
 @dataclass(frozen=True, kw_only=True)
 class BuildResult:
-    """What a build made: per target, and which files actually changed on disk."""
+    """What a build made: per target, and which files actually changed on disk.
+
+    ``up_to_date``: nothing had changed since the last build, so nothing was rendered or
+    written; ``targets`` then repeat what that build made.
+    """
 
     out: Path
     targets: tuple[TargetResult, ...]
     changed: tuple[str, ...]
     removed: tuple[str, ...]
     warnings: tuple[Problem, ...]
+    up_to_date: bool = False
 
 
 def default_source(cwd: Path) -> Path:
@@ -65,42 +81,16 @@ def default_source(cwd: Path) -> Path:
     raise SourceError.at(str(folder), None, f"no SOURCE given and several .md files: {names}")
 
 
-def check_targets(names: Sequence[str]) -> None:
-    """An unknown target name is a usage error."""
-    unknown = [n for n in names if n not in TARGETS]
-    if unknown:
-        raise SourceError.at(
-            "--only", None, f"unknown target {unknown[0]!r}; choose from {', '.join(TARGETS)}"
-        )
-
-
-def make_renderers(names: Sequence[str]) -> list[Renderer]:
-    """The built-in renderers for ``names``, in build order (the feed reads the audio)."""
-    check_targets(names)
-    out: list[Renderer] = []
-    for name in TARGETS:
-        if name not in names:
-            continue
-        if name == "epub":
-            from publisher.renderers.epub.renderer import EpubRenderer
-
-            out.append(EpubRenderer())
-        elif name == "audio":
-            from publisher.renderers.audio.renderer import AudioRenderer
-
-            out.append(AudioRenderer())
-        else:
-            from publisher.renderers.feed.renderer import FeedRenderer
-
-            out.append(FeedRenderer())
-    return out
+def state_folder(source: Path) -> Path:
+    """``.publisher/`` beside ``source``: the cache, the record of the last build, the lock."""
+    return source.parent / STATE_DIR
 
 
 @contextlib.contextmanager
-def build_lock(out: Path) -> Iterator[None]:
-    """Hold ``<out>/.lock`` for the duration; refuse if another live build holds it."""
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / LOCK_NAME
+def build_lock(state: Path) -> Iterator[None]:
+    """Hold ``<state>/lock`` for the duration; refuse if another live build holds it."""
+    state.mkdir(parents=True, exist_ok=True)
+    path = state / LOCK_NAME
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
@@ -108,7 +98,7 @@ def build_lock(out: Path) -> Iterator[None]:
         except BlockingIOError:
             other = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
             raise BuildError(
-                f"{out}: another build is running in this folder (process {other}); "
+                f"{state}: another build of this book is running (process {other}); "
                 "wait for it to finish"
             ) from None
         os.ftruncate(fd, 0)
@@ -122,142 +112,218 @@ def build(
     source: Path,
     out: Path,
     *,
-    only: Sequence[str] = TARGETS,
+    only: Sequence[str] | None = None,
     options: BuildOptions | None = None,
-    renderers: Sequence[Renderer] | None = None,
+    registry: Registry = REGISTRY,
     on_target: Callable[[TargetResult], None] | None = None,
+    on_warning: Callable[[Problem], None] | None = None,
 ) -> BuildResult:
-    """Parse ``source`` and build the chosen targets into ``out``, all or nothing.
+    """Parse ``source`` and build the targets ``only`` names (default: every one in
+    ``registry``) into ``out``, all or nothing.
 
-    With the built-in renderers, a build whose inputs have not changed since the last one
-    does nothing (see :mod:`publisher.build.uptodate`).
+    A build whose inputs have not changed since the last one does nothing and says so
+    (``up_to_date``; see :mod:`publisher.build.uptodate`), whatever the registry: a test's or
+    a plug-in's renderers are fingerprinted by the file that defines them.
+    ``on_warning`` hears each warning as it is found, ``on_target`` each finished target.
     """
-    given = options or BuildOptions()
-    options = given
-    if renderers is None:
-        check_targets(only)
-    with build_lock(out):
-        cache = out / CACHE_NAME
+    options = options or BuildOptions()
+    names = list(registry) if only is None else list(only)
+    check_only(names, registry)
+
+    def warn(problem: Problem) -> None:
+        if on_warning is not None:
+            on_warning(problem)
+
+    try:
+        return _build(source, out, names, options, registry, warn, on_target)
+    except OSError as e:  # the state folder or the build folder (a render's are wrapped)
+        raise BuildError(f"build: {_describe(e)}") from e
+
+
+def _build(
+    source: Path,
+    out: Path,
+    names: list[str],
+    options: BuildOptions,
+    registry: Registry,
+    warn: Callable[[Problem], None],
+    on_target: Callable[[TargetResult], None] | None,
+) -> BuildResult:
+    warnings: list[Problem] = []
+
+    def note(problem: Problem) -> None:
+        warnings.append(problem)
+        warn(problem)
+
+    if not source.is_file():  # say why at its path, before making .publisher/ beside it
+        from publisher.parse import parse_file
+
+        parse_file(source)
+    state = state_folder(source)
+    with build_lock(state):
         key = None
-        if renderers is None and source.is_file():
-            key = uptodate.fingerprint(source, out, only, options.base_url)
-            previous = uptodate.up_to_date(cache, out, key)
+        if source.is_file():
+            factories = [registry[name].make for name in registry]
+            key = uptodate.fingerprint(source, out, names, options.base_url, factories)
+            previous = uptodate.up_to_date(state, out, key)
             if previous is not None:
-                return _nothing_to_do(out, previous, options, on_target)
-        warnings: list[Problem] = []
-
-        def warn(problem: Problem) -> None:
-            warnings.append(problem)
-            given.warn(problem)
-
-        options = dataclasses.replace(options, warn=warn)
+                return _nothing_to_do(out, previous, note, on_target)
         from publisher.parse import parse_file  # not needed when nothing changed
 
         parsed = parse_file(source)
         for warning in parsed.warnings:
-            warn(warning)
-        chosen = list(renderers) if renderers is not None else make_renderers(only)
-        cache.mkdir(exist_ok=True)
-        uptodate.forget(cache)
-        result = _build_locked(parsed.book, out, chosen, options, on_target)
-        result = dataclasses.replace(result, warnings=tuple(warnings))
+            note(warning)
+        chosen = plan(names, registry)
+        _check_published(chosen, out)
+        uptodate.forget(state, out)
+        ctx = _Run(book=parsed.book, out=out, cache=state / CACHE_NAME, options=options)
+        targets, changed, removed = ctx.run(chosen.run, note, on_target)
         if key is not None:
-            made = {t.name: list(t.files) for t in result.targets}
-            uptodate.record(cache, out, key, made, warnings)
-        return result
+            made = {t.name: list(t.files) for t in targets}
+            uptodate.record(state, out, key, made, warnings)
+        return BuildResult(
+            out=out,
+            targets=targets,
+            changed=changed,
+            removed=removed,
+            warnings=tuple(warnings),
+        )
 
 
 def _nothing_to_do(
     out: Path,
     previous: tuple[dict[str, list[str]], list[Problem]],
-    options: BuildOptions,
+    warn: Callable[[Problem], None],
     on_target: Callable[[TargetResult], None] | None,
 ) -> BuildResult:
     targets, warnings = previous
     for warning in warnings:
-        options.warn(warning)
+        warn(warning)
     results = tuple(
-        TargetResult(name=name, seconds=0.0, files=tuple(files)) for name, files in targets.items()
+        TargetResult(name=name, seconds=0.0, files=tuple(files), up_to_date=True)
+        for name, files in targets.items()
     )
     if on_target is not None:
         for result in results:
             on_target(result)
-    return BuildResult(out=out, targets=results, changed=(), removed=(), warnings=tuple(warnings))
-
-
-def _build_locked(
-    book: Book,
-    out: Path,
-    renderers: Sequence[Renderer],
-    options: BuildOptions,
-    on_target: Callable[[TargetResult], None] | None,
-) -> BuildResult:
-    for stale in out.glob(STAGING_PREFIX + "*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
-    staging = out / f"{STAGING_PREFIX}{os.getpid()}"
-    staging.mkdir()
-    cache = out / CACHE_NAME
-    cache.mkdir(exist_ok=True)
-    try:
-        write_cover(book, staging / "cover.jpg", cache)
-        results = []
-        for renderer in renderers:
-            started = time.monotonic()
-            target_dir = staging / renderer.folder if renderer.folder else staging
-            target_dir.mkdir(parents=True, exist_ok=True)
-            before = set(_files(staging))
-            ctx = RenderContext(
-                book=book,
-                root=staging,
-                out_dir=target_dir,
-                published=out,
-                cache_dir=cache,
-                options=options,
-            )
-            renderer.render(ctx)
-            made = tuple(sorted(set(_files(staging)) - before))
-            result = TargetResult(
-                name=renderer.name, seconds=time.monotonic() - started, files=made
-            )
-            results.append(result)
-            if on_target is not None:
-                on_target(result)
-        folders = {r.folder for r in renderers if r.folder}
-        folders |= {p.name for p in staging.iterdir() if p.is_dir()}  # e.g. the feed's chapters/
-        changed, removed = _publish(staging, out, sorted(folders))
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return BuildResult(
         out=out,
-        targets=tuple(results),
-        changed=tuple(changed),
-        removed=tuple(removed),
-        warnings=(),
+        targets=results,
+        changed=(),
+        removed=(),
+        warnings=tuple(warnings),
+        up_to_date=True,
     )
 
 
-def write_cover(book: Book, dest: Path, cache: Path) -> None:
-    """The cover (``cover.jpg``), made once per distinct input and kept in the cache."""
-    from publisher.renderers import cover as cover_module
+def _check_published(chosen: Plan, out: Path) -> None:
+    """A required target that is not built must have been published: else say how to fix it."""
+    for required in chosen.published:
+        if any((out / path).exists() for path in required.owns):
+            continue
+        needers = [r.name for r in chosen.run if required.name in r.requires]
+        paths = ", ".join(required.owns)
+        raise BuildError(
+            f"{needers[0]}: needs the {required.name} target's output ({paths}), which is not "
+            f"in {out}; build it too: --only {required.name},{','.join(needers)}"
+        )
 
-    key = hashlib.sha256()
-    # The drawing code is part of the key: a change to it must not reuse old covers.
-    key.update(Path(cover_module.__file__).read_bytes())
-    for part in (book.config.title, book.config.subtitle or "", book.config.author):
-        key.update(part.encode() + b"\0")
-    if book.config.cover:
-        image = Path(book.root) / book.config.cover
-        with contextlib.suppress(OSError):
-            key.update(image.read_bytes())
-    cached = cache / "cover" / f"{key.hexdigest()}.jpg"
-    if cached.is_file():
-        shutil.copyfile(cached, dest)
-        return
-    cover_module.make_cover(book, dest)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".tmp{os.getpid()}")
-    shutil.copyfile(dest, tmp)
-    os.replace(tmp, cached)
+
+@dataclass(frozen=True, kw_only=True)
+class _Run:
+    """One build's staging: runs the renderers, checks what they made, publishes."""
+
+    book: Book
+    out: Path
+    cache: Path
+    options: BuildOptions
+
+    def run(
+        self,
+        renderers: Sequence[Renderer],
+        warn: Callable[[Problem], None],
+        on_target: Callable[[TargetResult], None] | None,
+    ) -> tuple[tuple[TargetResult, ...], tuple[str, ...], tuple[str, ...]]:
+        """(what each target made, files changed in ``out``, files removed from it)."""
+        for stale in self.out.glob(STAGING_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+        staging = self.out / f"{STAGING_PREFIX}{os.getpid()}"
+        staging.mkdir(parents=True)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        try:
+            results = []
+            owned: list[str] = []
+            for renderer in renderers:
+                owned += renderer.owns
+                started = time.monotonic()
+                made = self._render(renderer, staging)
+                _check_contract(renderer, made, staging, tuple(owned))
+                for warning in made.warnings:
+                    warn(warning)
+                result = TargetResult(
+                    name=renderer.name,
+                    seconds=time.monotonic() - started,
+                    files=tuple(sorted(made.files)),
+                    warnings=made.warnings,
+                )
+                results.append(result)
+                if on_target is not None:
+                    on_target(result)
+            changed, removed = _publish(staging, self.out, owned)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        return tuple(results), tuple(changed), tuple(removed)
+
+    def _render(self, renderer: Renderer, staging: Path) -> RenderResult:
+        """Run one renderer; any exception it raises is a BuildError naming it (bad input
+        stays a SourceError: its message already says where, and it exits 2)."""
+        name = renderer.name
+        for path in renderer.owns:
+            if path.endswith("/"):
+                (staging / path).mkdir(parents=True, exist_ok=True)
+        ctx = RenderContext(
+            book=self.book,
+            root=staging,
+            out_dir=staging / own_folder(renderer.owns),
+            published=self.out,
+            cache_dir=self.cache,
+            options=self.options,
+        )
+        try:
+            return renderer.render(ctx)
+        except SourceError:
+            raise
+        except PublisherError as e:
+            if str(e).startswith(f"{name}: "):
+                raise
+            raise type(e)(f"{name}: {e}", e.problems) from e
+        except Exception as e:
+            raise BuildError(f"{name}: {_describe(e)}") from e
+
+
+def _describe(error: Exception) -> str:
+    """One line for an unexpected error: an OSError as ``file: reason``, else its text."""
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
+    return str(error) or type(error).__name__
+
+
+def _check_contract(
+    renderer: Renderer, made: RenderResult, staging: Path, owned: tuple[str, ...]
+) -> None:
+    """The renderer wrote only inside what it owns, and said what it wrote."""
+    name = renderer.name
+    for rel in made.files:
+        if not owner_of(renderer.owns, rel):
+            raise BuildError(f"{name}: returned {rel!r}, outside what it owns ({renderer.owns})")
+        if not (staging / rel).is_file():
+            raise BuildError(f"{name}: returned {rel!r}, which it did not write")
+    reported = set(made.files)
+    for rel in _files(staging):
+        if not owner_of(owned, rel):
+            raise BuildError(f"{name}: wrote {rel!r}, outside what it owns ({renderer.owns})")
+        if owner_of(renderer.owns, rel) and rel not in reported:
+            raise BuildError(f"{name}: wrote {rel!r} but did not return it")
 
 
 def _files(folder: Path) -> Iterator[str]:
@@ -266,11 +332,11 @@ def _files(folder: Path) -> Iterator[str]:
             yield path.relative_to(folder).as_posix()
 
 
-def _publish(staging: Path, out: Path, folders: Sequence[str]) -> tuple[list[str], list[str]]:
+def _publish(staging: Path, out: Path, owned: Sequence[str]) -> tuple[list[str], list[str]]:
     """Move staged files into ``out``; keep files whose bytes did not change.
 
-    In each target folder that was rebuilt, files the build no longer makes are removed
-    (a renamed chapter leaves no orphan MP3 behind).
+    Below the paths the built targets own, files the build no longer makes are removed (a
+    renamed chapter leaves no orphan MP3 behind); nothing else in ``out`` is touched.
     """
     changed: list[str] = []
     staged = sorted(_files(staging))
@@ -283,10 +349,14 @@ def _publish(staging: Path, out: Path, folders: Sequence[str]) -> tuple[list[str
         changed.append(rel)
     keep = set(staged)
     removed: list[str] = []
-    for folder in folders:
-        for rel in sorted(_files(out / folder)) if (out / folder).is_dir() else []:
-            full = f"{folder}/{rel}"
-            if full not in keep:
-                (out / full).unlink()
-                removed.append(full)
+    for path in owned:
+        if path.endswith("/"):
+            folder = out / path
+            old = [f"{path}{rel}" for rel in sorted(_files(folder))] if folder.is_dir() else []
+        else:
+            old = [path] if (out / path).is_file() else []
+        for rel in old:
+            if rel not in keep:
+                (out / rel).unlink()
+                removed.append(rel)
     return changed, removed

@@ -1,28 +1,31 @@
 """The no-op rebuild: when nothing a build reads has changed, do nothing at all.
 
-A finished build records a fingerprint of its inputs and the files it published
-(``<out>/.cache/manifest.json``). The next build with the same fingerprint, whose published
+A finished build records a fingerprint of its inputs and the files it published, in
+``.publisher/manifests/`` beside the source (one file per build folder, named after its
+path), never in the build folder. The next build with the same fingerprint, whose published
 files are all still there as they were left, is up to date: it parses, synthesises and writes
 nothing, and only repeats the warnings the author has not fixed yet.
 
 The fingerprint covers the Markdown's bytes and, by size and modification time (as make
 does), every other file beside it (images, a cover), the voice profiles, and publisher's own
-code, plus the targets and the base URL asked for. ``--jobs`` is left out on purpose: the
-output is the same whatever it is.
+code, plus the targets and the base URL asked for, and the code of each renderer (see
+:func:`fingerprint`). ``--jobs`` is left out on purpose: the output is the same whatever it is.
 """
 
 from __future__ import annotations
 
 import hashlib
+import inspect
+import itertools
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from publisher.errors import Problem
 
-MANIFEST = "manifest.json"
+MANIFESTS = "manifests"
 _SKIP_DIRS = {"node_modules", "__pycache__"}
 _MAX_FILES = 20_000  # a source folder this large is not a book folder: fingerprint less
 
@@ -43,23 +46,50 @@ def _tree(folder: Path, exclude: Path) -> Iterator[Path]:
                 yield here / name
 
 
-def fingerprint(source: Path, out: Path, targets: Sequence[str], base_url: str | None) -> str:
-    """A digest of everything a build of ``targets`` from ``source`` into ``out`` reads."""
+def _code_file(factory: Callable[..., object]) -> Path | None:
+    """The file that defines ``factory`` (a class, a function), if Python can tell."""
+    try:
+        name = inspect.getsourcefile(getattr(factory, "func", factory))  # a partial's function
+    except TypeError:  # a builtin, or an object made at run time
+        return None
+    path = Path(name) if name else None
+    return path if path is not None and path.is_file() else None  # not "<string>" (python -c)
+
+
+def fingerprint(
+    source: Path,
+    out: Path,
+    targets: Sequence[str],
+    base_url: str | None,
+    factories: Sequence[Callable[..., object]] = (),
+) -> str:
+    """A digest of everything a build of ``targets`` from ``source`` into ``out`` reads.
+
+    ``factories`` make the renderers: the file defining each is part of the key, so a
+    renderer passed in from outside publisher (a plug-in, a test's) is up to date on the same
+    terms as a built-in one. A renderer whose output depends on anything else (a constructor
+    argument) is rebuilt only when one of these inputs changes.
+    """
     digest = hashlib.sha256()
-    digest.update(json.dumps([sorted(targets), base_url, str(source.resolve())]).encode())
+    names = [f"{getattr(f, '__module__', '')}.{getattr(f, '__qualname__', '')}" for f in factories]
+    digest.update(json.dumps([sorted(targets), base_url, str(source.resolve()), names]).encode())
     digest.update(source.read_bytes())
     exclude = out.resolve()
     package = Path(__file__).parent.parent  # the whole publisher package
     folders = (source.parent, source.parent.parent / "voices", package)
-    count = 0
-    for folder in folders:
-        for path in _tree(folder, exclude):
-            count += 1
-            if count > _MAX_FILES:
-                break
-            stat = path.stat()
-            digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    paths = [p for p in map(_code_file, factories) if p is not None and package not in p.parents]
+    tree = (path for folder in folders for path in _tree(folder, exclude))
+    paths += itertools.islice(tree, _MAX_FILES)
+    for path in paths:
+        stat = path.stat()
+        digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+def manifest_path(state: Path, out: Path) -> Path:
+    """Where the record of the last build into ``out`` lives in the state folder ``state``."""
+    name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return state / MANIFESTS / f"{name}.json"
 
 
 def _state(out: Path, files: Sequence[str]) -> dict[str, list[int]]:
@@ -71,7 +101,7 @@ def _state(out: Path, files: Sequence[str]) -> dict[str, list[int]]:
 
 
 def record(
-    cache: Path,
+    state: Path,
     out: Path,
     key: str,
     targets: dict[str, list[str]],
@@ -85,17 +115,19 @@ def record(
         "files": _state(out, files),
         "warnings": [asdict(w) for w in warnings],
     }
-    tmp = cache / f"{MANIFEST}.tmp{os.getpid()}"
+    path = manifest_path(state, out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
     tmp.write_text(json.dumps(document, indent=1), encoding="utf-8")
-    os.replace(tmp, cache / MANIFEST)
+    os.replace(tmp, path)
 
 
 def up_to_date(
-    cache: Path, out: Path, key: str
+    state: Path, out: Path, key: str
 ) -> tuple[dict[str, list[str]], list[Problem]] | None:
     """``(targets → files, warnings)`` of the last build if it is still current, else None."""
     try:
-        document = json.loads((cache / MANIFEST).read_text(encoding="utf-8"))
+        document = json.loads(manifest_path(state, out).read_text(encoding="utf-8"))
         if document.get("key") != key:
             return None
         files: dict[str, list[int]] = document["files"]
@@ -107,6 +139,6 @@ def up_to_date(
         return None
 
 
-def forget(cache: Path) -> None:
+def forget(state: Path, out: Path) -> None:
     """Drop the record, so the next build does the work (used before publishing)."""
-    (cache / MANIFEST).unlink(missing_ok=True)
+    manifest_path(state, out).unlink(missing_ok=True)

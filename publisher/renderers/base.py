@@ -1,4 +1,11 @@
-"""The one interface every output target implements (mdBook's ``Renderer``/``RenderContext``)."""
+"""The one interface every output target implements (mdBook's ``Renderer``/``RenderContext``).
+
+A renderer declares its ``name`` (what ``--only`` and the registry call it), what it
+``requires`` (targets whose outputs it reads), and the paths it ``owns`` in the build folder.
+``render(ctx)`` writes only inside those paths and returns a :class:`RenderResult` saying
+which files it made and what it warns about; the build checks both
+(see :mod:`publisher.build.runner`).
+"""
 
 from __future__ import annotations
 
@@ -21,22 +28,32 @@ class BuildOptions:
 
     base_url: str | None = None
     jobs: int = 1
+    # Print only warnings and errors: no progress bar, no line per target.
     quiet: bool = False
     # Called as work proceeds: (units done, units in all, what is being worked on).
     progress: Callable[[int, int, str], None] = _no_progress
-    # Called with warnings a target finds (they are printed, and fail `check --strict`).
-    warn: Callable[[Problem], None] = lambda p: None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderResult:
+    """What one ``render`` made: files relative to the build root, and its warnings."""
+
+    files: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class RenderContext:
     """What a renderer gets.
 
-    ``out_dir`` is where the renderer *must* put its files: its own folder inside the staging
-    root of this build, empty at the start. ``root`` is that staging root (``cover.jpg`` lies
-    there). ``published`` is the build folder as the last successful build left it, to read
-    outputs of targets that are not part of this build (``--only feed`` reads the audio there).
-    ``cache_dir`` persists across builds; a renderer may keep intermediate results there.
+    ``root`` is the staging root of this build: the renderer writes only the paths it owns,
+    below it. ``out_dir`` is the renderer's own folder there (``root / "epub"`` for a renderer
+    that owns the one folder ``epub/``; ``root`` itself for one that owns several paths, such
+    as the feed), created by the build and empty at the start. ``published`` is the build
+    folder as the last successful build left it, to read outputs of targets that are not part
+    of this build (``--only feed`` reads the audio there). ``cache_dir`` persists across
+    builds (in ``.publisher/`` beside the source, never in the build folder); a renderer may
+    keep intermediate results there.
     """
 
     book: Book
@@ -45,6 +62,8 @@ class RenderContext:
     published: Path
     cache_dir: Path
     options: BuildOptions = field(default_factory=BuildOptions)
+    # Warnings found deep inside a renderer; ``render`` returns them in its RenderResult.
+    _warnings: list[Problem] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def find(self, relative: str) -> Path | None:
         """An output of this build if it made one, else the published one, else None."""
@@ -54,13 +73,54 @@ class RenderContext:
                 return candidate
         return None
 
+    def warn(self, problem: Problem) -> None:
+        """Note a warning for the author; :meth:`warnings` hands them to the RenderResult."""
+        self._warnings.append(problem)
+
+    def warnings(self) -> tuple[Problem, ...]:
+        """The warnings noted so far, in order."""
+        return tuple(self._warnings)
+
+
+def owner_of(owns: tuple[str, ...], relative: str) -> bool:
+    """Whether ``relative`` (a file's path in the build root) lies in ``owns``: equal to an
+    owned file, or below an owned folder (written with a trailing ``/``)."""
+    return any(
+        relative.startswith(path) if path.endswith("/") else relative == path for path in owns
+    )
+
+
+def own_folder(owns: tuple[str, ...]) -> str:
+    """The folder a renderer's ``out_dir`` points at: its one owned folder, else the root."""
+    if len(owns) == 1 and owns[0].endswith("/"):
+        return owns[0].rstrip("/")
+    return ""
+
 
 class Renderer(Protocol):
-    """An output target: EPUB, audio, feed."""
+    """An output target: the cover, EPUB, audio, feed.
 
-    name: str  # also the name used by `--only`
-    folder: str  # its fixed folder inside the build root ("" for files at the root)
+    ``owns`` lists the paths in the build root that belong to it, folders ending in ``/``:
+    the EPUB owns ``("epub/",)``, the audio ``("audio/",)``, the feed
+    ``("feed.xml", "chapters/")``, the cover ``("cover.jpg",)``. Nothing else writes there,
+    and it writes nowhere else; files it no longer makes there are removed on publishing.
+    """
 
-    def render(self, ctx: RenderContext) -> None:
-        """Write this target's files into ``ctx.out_dir``."""
+    @property
+    def name(self) -> str:
+        """Its name in the registry and in ``--only``."""
+        ...
+
+    @property
+    def requires(self) -> tuple[str, ...]:
+        """Targets whose published outputs it reads (they are built before it)."""
+        ...
+
+    @property
+    def owns(self) -> tuple[str, ...]:
+        """The paths of the build root it writes: files, and folders ending in ``/``."""
+        ...
+
+    def render(self, ctx: RenderContext) -> RenderResult:
+        """Write this target's files (only below what it ``owns``) and say what it made."""
         ...

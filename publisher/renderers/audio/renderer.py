@@ -26,7 +26,7 @@ from publisher.model import Book
 from publisher.renderers.audio.chapter import ChapterCache, ChapterJob, ChapterTiming
 from publisher.renderers.audio.pool import SynthesizerFactory, in_process, run_jobs, warm_up
 from publisher.renderers.audio.tags import TrackInfo, tag_bytes
-from publisher.renderers.base import RenderContext
+from publisher.renderers.base import RenderContext, RenderResult
 from publisher.speech.script import ChapterScript, book_script
 from publisher.timing import sections, timing_document, timing_json, webvtt
 
@@ -64,7 +64,8 @@ class AudioRenderer:
     """
 
     name = "audio"
-    folder = "audio"
+    requires = ("cover",)  # the MP3s carry it as their artwork
+    owns = ("audio/",)
 
     def __init__(
         self,
@@ -74,7 +75,7 @@ class AudioRenderer:
         self.synthesizer_factory = synthesizer_factory
         self.voice = voice
 
-    def render(self, ctx: RenderContext) -> None:
+    def render(self, ctx: RenderContext) -> RenderResult:
         """Write the MP3s, timing files, captions and playlist into ``ctx.out_dir``."""
         book = ctx.book
         config = book.config
@@ -106,8 +107,8 @@ class AudioRenderer:
         todo = [job for job in jobs if job.index not in cached]
         if todo and not in_process(len(todo), workers, synthesizer):
             warm_up(synthesizer)  # the workers' imports overlap with writing the cached ones
-        cover_path = ctx.root / "cover.jpg"
-        cover = cover_path.read_bytes() if cover_path.is_file() else None
+        cover_path = ctx.find("cover.jpg")
+        cover = cover_path.read_bytes() if cover_path is not None else None
         seconds: dict[int, int] = {}
 
         def write(job: ChapterJob) -> bool:
@@ -146,6 +147,8 @@ class AudioRenderer:
                 f"{script.slug}.mp3",
             ]
         (ctx.out_dir / "playlist.m3u").write_bytes(("\n".join(playlist) + "\n").encode())
+        made = [f"audio/{s.slug}.{ext}" for s in scripts for ext in ("mp3", "json", "vtt")]
+        return RenderResult(files=(*made, "audio/playlist.m3u"), warnings=ctx.warnings())
 
 
 def _write_chapter(

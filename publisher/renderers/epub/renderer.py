@@ -24,8 +24,8 @@ from PIL import Image as PILImage
 from publisher import model as m
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
-from publisher.renderers.base import RenderContext
-from publisher.renderers.cover import book_path, make_cover
+from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.cover import book_path
 from publisher.renderers.epub.xhtml import (
     ChapterWriter,
     NavEntry,
@@ -54,22 +54,20 @@ IMAGE_TYPES = {
 
 
 class EpubRenderer:
-    """Writes ``<out_dir>/<book slug>.epub``."""
+    """Writes ``epub/<book slug>.epub``, with the cover the cover target made."""
 
     name = "epub"
-    folder = "epub"
+    requires = ("cover",)
+    owns = ("epub/",)
 
-    def render(self, ctx: RenderContext) -> None:
-        """Build the EPUB from ``ctx.book`` and the cover in ``ctx.root``."""
-        cover = ctx.root / "cover.jpg"
-        if not cover.is_file():  # a build of the EPUB alone, without the shared cover step
-            make_cover(ctx.book, cover)
-        write_epub(
-            ctx.book,
-            cover.read_bytes(),
-            ctx.out_dir / f"{ctx.book.slug}.epub",
-            warn=ctx.options.warn,
-        )
+    def render(self, ctx: RenderContext) -> RenderResult:
+        """Build the EPUB from ``ctx.book`` and ``cover.jpg`` (this build's or the published)."""
+        cover = ctx.find("cover.jpg")
+        if cover is None:
+            raise BuildError("no cover.jpg to put in the EPUB: build the cover target too")
+        name = f"{ctx.book.slug}.epub"
+        write_epub(ctx.book, cover.read_bytes(), ctx.out_dir / name, warn=ctx.warn)
+        return RenderResult(files=(f"epub/{name}",), warnings=ctx.warnings())
 
 
 def modified(book: m.Book) -> dt.datetime:

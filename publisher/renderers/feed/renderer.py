@@ -6,8 +6,8 @@ Podcasting 2.0 namespace (``podcast:guid``, ``podcast:locked``, ``podcast:transc
 ``podcast:chapters``), accepts only yes/no/clean for ``itunes:explicit`` where Apple now asks
 for true/false, and silently drops artwork URLs that do not end in .jpg/.png.
 
-The feed's folder is the build root. Besides ``feed.xml`` it writes one JSON Chapters 1.2
-file per episode into ``chapters/`` (made from the audio timing's sections), because
+The feed owns ``feed.xml`` and ``chapters/`` at the build root: besides the feed it writes one
+JSON Chapters 1.2 file per episode into ``chapters/`` (made from the audio timing's sections), because
 ``audio/`` belongs to the audio target. It reads, per chapter, ``audio/<slug>.mp3`` (for the
 exact enclosure length) and ``audio/<slug>.json`` (duration, sections) via
 :meth:`RenderContext.find`: this build's audio if it made any, else the published build's.
@@ -26,7 +26,7 @@ from lxml import etree
 from publisher import __version__
 from publisher.errors import BuildError, Problem
 from publisher.model import Book, Chapter
-from publisher.renderers.base import RenderContext
+from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.feed.episodes import (
     ATOM,
     CONTENT,
@@ -82,23 +82,26 @@ class FeedRenderer:
     """Writes the podcast feed for the book's narrated chapters."""
 
     name = "feed"
-    folder = ""
+    requires = ("audio", "cover")
+    owns = (FEED_FILE, f"{CHAPTERS_FOLDER}/")
 
-    def render(self, ctx: RenderContext) -> None:
+    def render(self, ctx: RenderContext) -> RenderResult:
         """Write ``feed.xml`` and ``chapters/<slug>.json`` into ``ctx.out_dir``."""
         book = ctx.book
         base_url = self._base_url(ctx)
         self._check_dates(ctx)
         episodes = self._episodes(ctx)
         cover = self._cover(ctx)
-        chapters_dir = ctx.out_dir / CHAPTERS_FOLDER
+        made = [FEED_FILE]
         for episode in episodes:
             if episode.timing.sections:
-                chapters_dir.mkdir(parents=True, exist_ok=True)
-                path = chapters_dir / f"{episode.chapter.slug}.json"
-                path.write_bytes(json_chapters(episode.timing.sections))
+                rel = f"{CHAPTERS_FOLDER}/{episode.chapter.slug}.json"
+                (ctx.root / rel).parent.mkdir(parents=True, exist_ok=True)
+                (ctx.root / rel).write_bytes(json_chapters(episode.timing.sections))
+                made.append(rel)
         xml = _build_feed(book, episodes, base_url, cover)
-        (ctx.out_dir / FEED_FILE).write_bytes(xml)
+        (ctx.root / FEED_FILE).write_bytes(xml)
+        return RenderResult(files=tuple(made), warnings=ctx.warnings())
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -285,4 +288,4 @@ def _item(channel: etree._Element, book: Book, episode: _Episode, base_url: str)
 
 def _warn(ctx: RenderContext, message: str) -> None:
     """A warning about the book as a whole (the front matter's podcast settings)."""
-    ctx.options.warn(Problem(path=ctx.book.source, line=None, severity="warning", message=message))
+    ctx.warn(Problem(path=ctx.book.source, line=None, severity="warning", message=message))

@@ -1,0 +1,44 @@
+"""Every output of the seed and of the every-block book, byte for byte.
+
+Both books are built (all targets, the real espeak-ng voice) from copies in a temporary
+folder, with the base URL the golden listings were made with, and the SHA-256 of every file
+in the build folder is compared with ``tests/golden/build/<book>-sha256.txt``
+(``UPDATE_GOLDEN=1`` rewrites them; review the change with ``git diff``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from publisher.cli import cli
+from tests.books import EVERY_BLOCK, SEED, copy_book
+from tests.golden import assert_golden
+
+BASE_URL = "https://example.org/pod/"
+
+pytestmark = pytest.mark.slow
+
+
+def sha256_listing(out: Path) -> str:
+    """``<sha256>  <path>`` for every file below ``out``, sorted by path (sha256sum's form)."""
+    files = sorted(p for p in out.rglob("*") if p.is_file())
+    return "".join(
+        f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.relative_to(out).as_posix()}\n"
+        for p in files
+    )
+
+
+@pytest.mark.parametrize(("name", "book"), [("seed", SEED), ("every-block", EVERY_BLOCK)])
+def test_every_output_is_byte_identical_to_the_golden_listing(
+    tmp_path: Path, name: str, book: Path
+) -> None:
+    source = copy_book(book, tmp_path)
+    out = tmp_path / "build"
+    args = ["build", str(source), "--out", str(out), "--base-url", BASE_URL, "--quiet"]
+    result = CliRunner(mix_stderr=False).invoke(cli, args)
+    assert result.exit_code == 0, result.stderr
+    assert_golden(f"build/{name}-sha256.txt", sha256_listing(out))
