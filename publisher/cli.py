@@ -105,13 +105,20 @@ def build(
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Fail (exit 2) on warnings too.")
-def check(source: Path | None, strict: bool) -> None:
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="The last build, whose feed.xml shows chapters renamed since.",
+)
+def check(source: Path | None, strict: bool, out: Path) -> None:
     """Report problems in SOURCE without building."""
     from publisher.check import check_book
     from publisher.parse import parse_file
 
     parsed = parse_file(_source(source))
-    problems = list(parsed.warnings) + check_book(parsed.book)
+    problems = list(parsed.warnings) + check_book(parsed.book, out / "feed.xml")
     for problem in problems:
         click.echo(str(problem), err=True)
     chapters = len(parsed.book.chapters)
