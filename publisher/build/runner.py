@@ -245,10 +245,10 @@ def write_cover(book: Book, dest: Path, cache: Path) -> None:
     key.update(Path(cover_module.__file__).read_bytes())
     for part in (book.config.title, book.config.subtitle or "", book.config.author):
         key.update(part.encode() + b"\0")
-    if book.config.cover:
-        image = Path(book.root) / book.config.cover
-        with contextlib.suppress(OSError):
-            key.update(image.read_bytes())
+    for name in (book.config.cover, book.config.cover_font):
+        if name:
+            with contextlib.suppress(OSError):
+                key.update((Path(book.root) / name).read_bytes())
     cached = cache / "cover" / f"{key.hexdigest()}.jpg"
     if cached.is_file():
         shutil.copyfile(cached, dest)

@@ -25,7 +25,7 @@ from publisher import model as m
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.renderers.base import RenderContext
-from publisher.renderers.cover import book_path, make_cover
+from publisher.renderers.cover import PORTRAIT, book_path, cover_jpeg
 from publisher.renderers.epub.xhtml import (
     ChapterWriter,
     NavEntry,
@@ -60,13 +60,10 @@ class EpubRenderer:
     folder = "epub"
 
     def render(self, ctx: RenderContext) -> None:
-        """Build the EPUB from ``ctx.book`` and the cover in ``ctx.root``."""
-        cover = ctx.root / "cover.jpg"
-        if not cover.is_file():  # a build of the EPUB alone, without the shared cover step
-            make_cover(ctx.book, cover)
+        """Build the EPUB from ``ctx.book``, with the cover drawn in portrait for it."""
         write_epub(
             ctx.book,
-            cover.read_bytes(),
+            cover_jpeg(ctx.book, PORTRAIT, ctx.options.warn),
             ctx.out_dir / f"{ctx.book.slug}.epub",
             warn=ctx.options.warn,
         )
