@@ -147,11 +147,18 @@ def voices(voices_dir: Path) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-def init(directory: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["en", "nl"]),
+    default="en",
+    show_default=True,
+    help="Language of the starter book.",
+)
+def init(directory: Path, language: str) -> None:
     """Start a new book in DIRECTORY (it must not hold one already)."""
     from publisher.scaffold import create_book
 
-    path = create_book(directory)
+    path = create_book(directory, language=language)
     click.echo(f"created {path}; build it with: cd {directory} && publisher build")
 
 
