@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import xml.etree.ElementTree as ET
+from pathlib import Path, PurePosixPath
+from urllib.parse import urlsplit
 
 from publisher import model as m
 from publisher.errors import Problem
+from publisher.i18n import words_for
+from publisher.slugs import made_up_slug, slugify
 
 
-def check_book(book: m.Book) -> list[Problem]:
-    """Every warning about ``book``, in source order."""
+def check_book(book: m.Book, previous_feed: Path | None = None) -> list[Problem]:
+    """Every warning about ``book``, in source order; ``previous_feed`` is the feed.xml of
+    the last build, if any, to catch a renamed chapter that would become a new episode."""
     problems: list[Problem] = []
 
     def warn(node: m.Node | m.Chapter, message: str) -> None:
@@ -17,7 +22,15 @@ def check_book(book: m.Book) -> list[Problem]:
             Problem(path=node.path, line=node.line, severity="warning", message=message)
         )
 
+    word = words_for(book.config.language).chapter
     for chapter in book.chapters:
+        title = chapter.title_text
+        if not slugify(title) and chapter.slug.startswith(made_up_slug(title, word)):
+            warn(
+                chapter,
+                f"chapter '{title}' has nothing to spell in ASCII, so its file names and "
+                f"episode use the made-up '{chapter.slug}'; give it one: {{#{word}-…}}",
+            )
         if not any(not isinstance(b, m.Heading) for b in chapter.blocks):
             warn(chapter, f"chapter '{chapter.title_text}' has no text")
         for block in m.walk(chapter.blocks):
@@ -36,7 +49,34 @@ def check_book(book: m.Book) -> list[Problem]:
                 for image in _inline_images(block.children):
                     if not image.alt.strip():
                         warn(block, f"image '{image.src}' has no alt text: describe it in ![…]")
+    if previous_feed is not None and previous_feed.is_file():
+        for chapter, old_slug, old_title in renamed(book, previous_feed):
+            warn(
+                chapter,
+                f"chapter '{chapter.title_text}' replaces '{old_title}' of the last build: "
+                f"subscribers get it as a new episode; to keep the old one, end its heading "
+                f"with {{#{old_slug}}}",
+            )
     return sorted(problems, key=lambda p: (p.path, p.line or 0))
+
+
+def renamed(book: m.Book, feed: Path) -> list[tuple[m.Chapter, str, str]]:
+    """``(chapter, old slug, old title)`` for each episode of ``feed`` that is gone, paired
+    in order with each chapter that is new: most often one chapter whose title changed."""
+    try:
+        channel = ET.parse(feed).getroot().find("channel")
+    except (ET.ParseError, OSError):
+        return []
+    old: list[tuple[str, str]] = []
+    for item in channel.findall("item") if channel is not None else []:
+        enclosure = item.find("enclosure")
+        url = enclosure.get("url", "") if enclosure is not None else ""
+        old.append((PurePosixPath(urlsplit(url).path).stem, item.findtext("title") or ""))
+    slugs = {c.slug for c in book.chapters}
+    known = {slug for slug, _ in old}
+    gone = [(slug, title) for slug, title in old if slug and slug not in slugs]
+    new = [c for c in book.chapters if c.slug not in known]
+    return [(c, slug, title) for c, (slug, title) in zip(new, gone, strict=False)]
 
 
 def _inline_images(inlines: tuple[m.Inline, ...]) -> list[m.InlineImage]:

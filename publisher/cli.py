@@ -100,13 +100,20 @@ def build(
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Fail (exit 2) on warnings too.")
-def check(source: Path | None, strict: bool) -> None:
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="The last build, whose feed.xml shows chapters renamed since.",
+)
+def check(source: Path | None, strict: bool, out: Path) -> None:
     """Report problems in SOURCE without building."""
     from publisher.check import check_book
     from publisher.parse import parse_file
 
     parsed = parse_file(_source(source))
-    problems = list(parsed.warnings) + check_book(parsed.book)
+    problems = list(parsed.warnings) + check_book(parsed.book, out / "feed.xml")
     for problem in problems:
         click.echo(str(problem), err=True)
     chapters = len(parsed.book.chapters)
@@ -135,11 +142,18 @@ def voices(voices_dir: Path) -> None:
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path, file_okay=False))
-def init(directory: Path) -> None:
+@click.option(
+    "--language",
+    type=click.Choice(["en", "nl"]),
+    default="en",
+    show_default=True,
+    help="Language of the starter book.",
+)
+def init(directory: Path, language: str) -> None:
     """Start a new book in DIRECTORY (it must not hold one already)."""
     from publisher.scaffold import create_book
 
-    path = create_book(directory)
+    path = create_book(directory, language=language)
     click.echo(f"created {path}; build it with: cd {directory} && publisher build")
 
 

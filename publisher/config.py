@@ -167,6 +167,7 @@ class Config:
     date: dt.date | None = None
     rights: str | None = None
     cover: str | None = None
+    cover_font: str | None = None  # a font file beside the book, tried before Noto Sans
     accessibility_summary: str | None = None
     chapter_level: int | None = None
     example_word: str | None = None

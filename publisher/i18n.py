@@ -25,6 +25,7 @@ class Words:
     by: str
     footnote: str  # said before a footnote read aloud: "{word} 1."
     image: str  # said before an image's description in the narration
+    chapter: str  # starts a made-up slug: "hoofdstuk-hugging-face"
 
 
 WORDS: dict[str, Words] = {
@@ -50,6 +51,7 @@ WORDS: dict[str, Words] = {
         by="door",
         footnote="Voetnoot",
         image="Afbeelding",
+        chapter="hoofdstuk",
     ),
     "en": Words(
         prompt="Reflection prompt",
@@ -73,6 +75,7 @@ WORDS: dict[str, Words] = {
         by="by",
         footnote="Footnote",
         image="Image",
+        chapter="chapter",
     ),
 }
 

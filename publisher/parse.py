@@ -14,13 +14,15 @@ from typing import TypedDict
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from publisher import model as m
 from publisher.config import Config, load_config
 from publisher.errors import Problem, SourceError
+from publisher.heading_ids import ATTRS_META, heading_attrs_plugin, heading_id
 from publisher.i18n import words_for
-from publisher.slugs import slugify, unique_slugs
+from publisher.slugs import chapter_slugs, slugify
 
 PROMPT_GLYPH = "💡"
 _PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
@@ -33,6 +35,10 @@ def markdown() -> MarkdownIt:
         MarkdownIt("commonmark", {"html": False, "xhtml_out": True})
         .enable("table")
         .use(footnote_plugin)
+        # ``[Привет]{lang=ru}`` only: no attributes after code, links or images, where
+        # ordinary braces in the text would silently vanish.
+        .use(attrs_plugin, spans=True, after=(), allowed=("lang",))
+        .use(heading_attrs_plugin)
     )
 
 
@@ -100,6 +106,7 @@ class _Where(TypedDict):
 @dataclass(kw_only=True)
 class _ChapterState:
     slug: str
+    line: int = 0  # of the block being read, for messages about its inline content
     next_id: int = 0
     anchors: set[str] = field(default_factory=set)
     footnote_numbers: dict[int, int] = field(default_factory=dict)  # markdown-it id → number
@@ -147,7 +154,19 @@ class _Parser:
         titles = [
             self._heading_text(g[1]) if g[1] is not None else self.config.title for g in groups
         ]
-        slugs = unique_slugs(titles)
+        fixed = [self._id(g[0]) if g[0] is not None else None for g in groups]
+        seen: dict[str, int] = {}
+        for (open_tok, _, _), given in zip(groups, fixed, strict=True):
+            if given is not None and open_tok is not None:
+                if given in seen:
+                    raise SourceError.at(
+                        self.path,
+                        self._line(open_tok),
+                        f"heading id {{#{given}}} is already used on line {seen[given]}",
+                    )
+                seen[given] = self._line(open_tok)
+        word = words_for(self.config.language).chapter
+        slugs = [s.slug for s in chapter_slugs(titles, word, fixed)]
         chapters = []
         for number, ((open_tok, inline_tok, body), slug) in enumerate(
             zip(groups, slugs, strict=True), 1
@@ -251,6 +270,7 @@ class _Parser:
         return (tok.map[1] if tok.map else 1) + self.offset
 
     def _where(self, tok: Token, state: _ChapterState) -> _Where:
+        state.line = self._line(tok)
         return {
             "id": state.block_id(),
             "path": self.path,
@@ -287,7 +307,12 @@ class _Parser:
         where = self._where(tok, state)
         if tok.type == "heading_open":
             children = self._inlines(inner[0].children or [], state)
-            anchor = slugify(m.plain_text(children)) or "section"
+            given = self._id(tok)
+            if given is not None and given in state.anchors:
+                raise SourceError.at(
+                    self.path, where["line"], f"heading id {{#{given}}} is already used"
+                )
+            anchor = given or slugify(m.plain_text(children)) or "section"
             base, n = anchor, 1
             while anchor in state.anchors:
                 n += 1
@@ -383,6 +408,10 @@ class _Parser:
         while i < len(tokens):
             tok = tokens[i]
             if tok.nesting == 1:
+                if tok.type == "span_open" and "insecure_attrs" in tok.meta:
+                    raise SourceError.at(
+                        self.path, state.line, "span attributes not understood; write {lang=ru}"
+                    )
                 close = _matching_close(tokens, i)
                 children = self._inlines(tokens[i + 1 : close], state)
                 if tok.type == "em_open":
@@ -424,6 +453,11 @@ class _Parser:
                 out.append(m.FootnoteRef(label=str(tok.meta.get("label", fid)), number=number))
             i += 1
         return tuple(out)
+
+    def _id(self, tok: Token) -> str | None:
+        """The ``{#id}`` the author gave the heading ``tok``, checked."""
+        written = tok.meta.get(ATTRS_META)
+        return heading_id(tok.attrs, written, self.path, self._line(tok)) if written else None
 
     @staticmethod
     def _heading_text(tok: Token) -> str:

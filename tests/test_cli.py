@@ -41,8 +41,8 @@ def test_bad_input_is_one_line_with_its_place_and_exit_2(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f"{source}:5: unknown key 'colour' (known: accessibility_summary, author, chapter_level, "
-        "cover, date, description, example_word, identifier, language, narration, podcast, "
-        "publisher, rights, subtitle, title)"
+        "cover, cover_font, date, description, example_word, identifier, language, narration, "
+        "podcast, publisher, rights, subtitle, title)"
     ]
     assert "Traceback" not in result.output
 
@@ -136,7 +136,8 @@ def test_init_book_builds(tmp_path: Path) -> None:
     result = run("build", str(target / "source" / "book.md"), "--out", str(out), "--only", "epub")
     assert result.exit_code == 0, result.output
     assert [p.name for p in (out / "epub").iterdir()] == ["my-book.epub"]
-    assert sorted(p.name for p in out.iterdir()) == ["cover.jpg", "epub"]
+    # The EPUB draws its own portrait cover: an EPUB-only build publishes no artwork.
+    assert sorted(p.name for p in out.iterdir()) == ["epub"]
     assert (target / ".gitignore").read_text().splitlines() == ["build/", ".publisher/"]
 
 

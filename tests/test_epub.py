@@ -22,6 +22,7 @@ from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.parse import parse_file, parse_text
 from publisher.renderers.base import RenderContext
+from publisher.renderers.cover import PORTRAIT, cover_jpeg
 from publisher.renderers.cover_target import CoverRenderer
 from publisher.renderers.epub.renderer import CONFORMS_TO, EpubRenderer, modified
 from publisher.renderers.epub.xhtml import ChapterWriter
@@ -426,16 +427,16 @@ def test_images_are_copied_with_their_alt_text(epubs: dict[str, Path]) -> None:
     assert cover.get("alt") == "Cover of Every Block: A Test Book, by Test Author"
 
 
-def test_the_epub_uses_the_cover_the_build_made(tmp_path: Path) -> None:
+def test_the_epub_has_its_own_portrait_cover_not_the_square_artwork(tmp_path: Path) -> None:
     book = parse_file(EVERY_BLOCK).book
     (tmp_path / "epub").mkdir()
-    (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8 stand-in")
+    (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8 stand-in")  # the podcast artwork
     ctx = RenderContext(
         book=book, root=tmp_path, out_dir=tmp_path / "epub", published=tmp_path, cache_dir=tmp_path
     )
     EpubRenderer().render(ctx)
     files = members(tmp_path / "epub" / f"{book.slug}.epub")
-    assert files["EPUB/images/cover.jpg"] == b"\xff\xd8 stand-in"
+    assert files["EPUB/images/cover.jpg"] == cover_jpeg(book, PORTRAIT)
 
 
 def test_dropped_links_are_reported_to_the_author(tmp_path: Path) -> None:

@@ -17,10 +17,10 @@ def test_long_titles_are_cut_at_a_word() -> None:
     assert len(slug) <= 60 and not slug.endswith("-") and slug.endswith("woord")
 
 
-def test_duplicates_get_numbers_and_empties_a_fallback() -> None:
+def test_duplicates_get_numbers_and_titles_without_letters_a_slug_of_their_own() -> None:
     assert unique_slugs(["Intro", "Intro", "!!", "Intro"]) == [
         "intro",
         "intro-2",
-        "chapter",
+        "chapter-exclamation-mark-exclamation-mark",
         "intro-3",
     ]

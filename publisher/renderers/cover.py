@@ -1,26 +1,81 @@
-"""The book's cover: a square 3000×3000 JPEG, from the author's image or drawn from the title.
+"""The book's cover, in two shapes: the podcast artwork, a 3000×3000 square (``cover.jpg``,
+also the art in every MP3), and the EPUB cover, 1600×2560 portrait as e-readers show books.
 
-Podcast directories ask for 1400–3000 px square artwork and EPUB readers show the same image,
-so one file serves both. The bytes depend only on the input (no timestamps, no EXIF), so an
-unchanged book rebuilds to an identical cover.
+Each is the author's image padded to the shape, or drawn from the title, subtitle and author,
+laid out for its shape. Text is set in Noto Sans (shipped in ``publisher/data/fonts`` with its
+OFL licence: Latin with every Dutch, German and Nordic letter, Greek, Cyrillic, typographic
+punctuation), after the author's ``cover_font`` if given. A character no font has is left out
+with a warning, never drawn as a box. The bytes depend only on the input (no timestamps, no
+EXIF), so an unchanged book rebuilds to an identical cover.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache, partial
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
 
 from publisher.config import Config
-from publisher.errors import BuildError, SourceError
+from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
 
-SIZE = 3000
 QUALITY = 90
-MARGIN = 300  # keeps text clear of the rounded corners podcast apps draw
+FONTS = Path(__file__).parents[1] / "data" / "fonts"
+BOLD = FONTS / "NotoSans-Bold.ttf"  # the title
+REGULAR = FONTS / "NotoSans-Regular.ttf"  # subtitle and author
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shape:
+    """A cover's size and where its text goes (all in pixels)."""
+
+    width: int
+    height: int
+    margin: int  # side margin; keeps text clear of the rounded corners podcast apps draw
+    title_top: int
+    title_size: int
+    title_height: int  # the most the wrapped title may take
+    subtitle_size: int
+    author_size: int
+    author_bottom: int  # the author's last line ends this far above the bottom edge
+
+
+SQUARE = Shape(
+    width=3000,
+    height=3000,
+    margin=300,
+    title_top=550,
+    title_size=300,
+    title_height=1300,
+    subtitle_size=170,
+    author_size=160,
+    author_bottom=300,
+)
+"""The podcast artwork: Apple asks for 1400–3000 px square."""
+
+PORTRAIT = Shape(
+    width=1600,
+    height=2560,
+    margin=150,
+    title_top=520,
+    title_size=190,
+    title_height=1050,
+    subtitle_size=100,
+    author_size=95,
+    author_bottom=260,
+)
+"""The EPUB cover: the 1:1.6 of most e-reader screens."""
+
+SIZE = SQUARE.width  # the artwork's side, which other targets check against
 
 # (background, text) pairs, each with a contrast ratio above 10:1 (WCAG AAA asks for 7:1), so
 # the title stays readable as a thumbnail. A book always gets the same pair (from its title).
@@ -33,25 +88,78 @@ PALETTE: tuple[tuple[tuple[int, int, int], tuple[int, int, int]], ...] = (
 )
 
 
-def make_cover(book: Book, dest: Path) -> Path:
-    """Write the cover for ``book`` to ``dest`` (a JPEG) and return ``dest``.
+def make_cover(
+    book: Book,
+    dest: Path,
+    shape: Shape = SQUARE,
+    warn: Callable[[Problem], None] | None = None,
+) -> Path:
+    """Write the cover for ``book`` in ``shape`` to ``dest`` (a JPEG) and return ``dest``."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(cover_jpeg(book, shape, warn))
+    return dest
 
-    ``config.cover`` (relative to the book's folder) is padded, never cropped, to a square so
+
+def cover_jpeg(
+    book: Book, shape: Shape = SQUARE, warn: Callable[[Problem], None] | None = None
+) -> bytes:
+    """The cover of ``book`` in ``shape`` as JPEG bytes; ``warn`` hears of characters left out.
+
+    ``config.cover`` (relative to the book's folder) is padded, never cropped, to the shape so
     text on it survives; without one a cover is drawn from the title, subtitle and author.
     """
     config = book.config
     if config.cover:
         source = book_path(book, config.cover, book.source, None, "cover")
-        image = _padded(_open(source, config.cover, book.source))
+        image = _padded(_open(source, config.cover, book.source), shape)
     else:
-        image = draw_cover(config)
+        drawn = draw_cover(config, shape, author_fonts(book))
+        image = drawn.image
+        for problem in missing_problems(book, drawn.missing):
+            if warn is not None:
+                warn(problem)
     buffer = io.BytesIO()
     # 4:4:4 chroma keeps the edges of coloured letters sharp; no exif/icc arguments, so no
     # metadata from the author's camera (or the clock) reaches the file.
     image.save(buffer, "JPEG", quality=QUALITY, optimize=True, subsampling=0)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_bytes(buffer.getvalue())
-    return dest
+    return buffer.getvalue()
+
+
+def author_fonts(book: Book) -> tuple[Path, ...]:
+    """The author's ``cover_font``, checked to be a font file in the book's folder, or ()."""
+    name = book.config.cover_font
+    if not name:
+        return ()
+    path = book_path(book, name, book.source, _key_line(book, "cover_font"), "cover_font")
+    if not _cmap(path):
+        raise SourceError.at(
+            book.source, _key_line(book, "cover_font"), f"cover_font {name!r} is not a font"
+        )
+    return (path,)
+
+
+def missing_problems(book: Book, missing: dict[str, str]) -> list[Problem]:
+    """One warning per front-matter key (title, author …) with characters no font can draw."""
+    return [
+        Problem(
+            path=book.source,
+            line=_key_line(book, key),
+            severity="warning",
+            message=f"the cover leaves out {chars} of the {key}: no font has "
+            + ("it" if len(chars) == 1 else "them"),
+        )
+        for key, chars in missing.items()
+    ]
+
+
+def _key_line(book: Book, key: str) -> int | None:
+    """The line of ``key:`` in the front matter (the config keeps values, not places)."""
+    try:
+        lines = Path(book.source).read_text(encoding="utf-8-sig").splitlines()
+    except OSError:
+        return None
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
 def book_path(book: Book, relative: str, path: str, line: int | None, what: str) -> Path:
@@ -88,8 +196,8 @@ def _open(source: Path, name: str, path: str) -> Image.Image:
     return image
 
 
-def _padded(image: Image.Image) -> Image.Image:
-    """A square RGB copy of ``image``, scaled to fit and padded with the mean colour of the
+def _padded(image: Image.Image, shape: Shape) -> Image.Image:
+    """An RGB copy of ``image`` in ``shape``, scaled to fit and padded with the mean colour of the
     edges the padding continues (top and bottom of a wide image, the sides of a tall one)."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
@@ -97,13 +205,15 @@ def _padded(image: Image.Image) -> Image.Image:
         image = Image.alpha_composite(backdrop, rgba)
     rgb = image.convert("RGB")
     width, height = rgb.size
-    if width >= height:
+    if width / height >= shape.width / shape.height:
         edges = [(0, 0, width, 1), (0, height - 1, width, height)]
     else:
         edges = [(0, 0, 1, height), (width - 1, 0, width, height)]
     means = [ImageStat.Stat(rgb.crop(box)).mean for box in edges]
     colour = tuple(round(sum(m[i] for m in means) / len(means)) for i in range(3))
-    return ImageOps.pad(rgb, (SIZE, SIZE), method=Image.Resampling.LANCZOS, color=colour)
+    return ImageOps.pad(
+        rgb, (shape.width, shape.height), method=Image.Resampling.LANCZOS, color=colour
+    )
 
 
 def palette_for(title: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -112,69 +222,152 @@ def palette_for(title: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]
     return PALETTE[digest[0] % len(PALETTE)]
 
 
-def draw_cover(config: Config) -> Image.Image:
-    """A typographic cover: the wrapped title, the subtitle under a rule, the author below."""
-    background, ink = palette_for(config.title)
-    image = Image.new("RGB", (SIZE, SIZE), background)
-    draw = ImageDraw.Draw(image)
-    width = SIZE - 2 * MARGIN
+@dataclass(frozen=True, kw_only=True)
+class Run:
+    """Text drawn in one font: every character of ``text`` is in ``font``'s cmap."""
 
-    title, subtitle = config.title, config.subtitle
-    if subtitle is None and ": " in title:
+    text: str
+    font: Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class Drawn:
+    """A drawn cover, the runs of text on it, and what was left out (front-matter key →
+    the characters no font could draw)."""
+
+    image: Image.Image
+    runs: tuple[Run, ...]
+    missing: dict[str, str]
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    """The code points ``path`` has glyphs for; empty when it is no font fontTools reads."""
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            return frozenset(font.getBestCmap() or {})
+    except (TTLibError, OSError, AssertionError):
+        return frozenset()
+
+
+@cache
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    try:
+        return ImageFont.truetype(str(path), size)
+    except ImportError as e:  # Pillow without FreeType cannot load any outline font
+        raise BuildError("Pillow was built without FreeType; it cannot draw a cover") from e
+
+
+def _drawable(char: str) -> bool:
+    """Characters that draw nothing (joiners, variation selectors) need no glyph."""
+    return unicodedata.category(char) not in ("Cf", "Mn") or unicodedata.combining(char) > 0
+
+
+class _Setter:
+    """Splits text into runs by the first font of a chain that has each character."""
+
+    def __init__(self, chain: tuple[Path, ...]) -> None:
+        self.chain = chain
+        self.missing: set[str] = set()
+
+    def clean(self, text: str) -> str:
+        """``text`` without the characters no font of the chain has (remembered)."""
+        kept = []
+        for char in unicodedata.normalize("NFC", text):
+            if char.isspace():
+                kept.append(" ")
+            elif any(ord(char) in _cmap(p) for p in self.chain):
+                kept.append(char)
+            elif _drawable(char):
+                self.missing.add(char)
+        return " ".join("".join(kept).split())
+
+    def runs(self, text: str) -> list[Run]:
+        out: list[Run] = []
+        for char in text:
+            font = next((p for p in self.chain if ord(char) in _cmap(p)), self.chain[-1])
+            if char == " " and out:
+                font = out[-1].font  # a space joins the run before it
+            if out and out[-1].font == font:
+                out[-1] = Run(text=out[-1].text + char, font=font)
+            else:
+                out.append(Run(text=char, font=font))
+        return out
+
+    def length(self, text: str, size: int) -> float:
+        return sum(_font(r.font, size).getlength(r.text) for r in self.runs(text))
+
+
+def draw_cover(config: Config, shape: Shape = SQUARE, fonts: tuple[Path, ...] = ()) -> Drawn:
+    """A typographic cover: the wrapped title, the subtitle under a rule, the author below.
+
+    ``fonts`` are tried, in order, before Noto Sans for each character."""
+    background, ink = palette_for(config.title)
+    image = Image.new("RGB", (shape.width, shape.height), background)
+    draw = ImageDraw.Draw(image)
+    width = shape.width - 2 * shape.margin
+    bold, regular = _Setter((*fonts, BOLD)), _Setter((*fonts, REGULAR))
+    drawn: list[Run] = []
+
+    title, subtitle = bold.clean(config.title), regular.clean(config.subtitle or "")
+    if not config.subtitle and ": " in title:
         # "Main: the longer rest" reads as title and subtitle; set the rest smaller.
         title, subtitle = title.split(": ", 1)
-    title_font, title_lines = _fit(title, width, start=300, max_height=1300)
-    sub_font, sub_lines = (
-        _fit(subtitle, width, start=170, max_height=600) if subtitle else (None, [])
-    )
-    author_font, author_lines = _fit(config.author, width, start=160, max_height=400)
+    author = regular.clean(config.author)
+    scale = shape.width / SQUARE.width
+    title_size, title_lines = _fit(bold, title, width, shape.title_size, shape.title_height)
+    sub_size, sub_lines = _fit(regular, subtitle, width, shape.subtitle_size, 600 * scale)
+    author_size, author_lines = _fit(regular, author, width, shape.author_size, 400 * scale)
 
-    y = MARGIN + 250
-    y = _lines(draw, title_lines, title_font, y, ink)
-    y += 90
-    draw.rectangle((SIZE // 2 - 200, y, SIZE // 2 + 200, y + 14), fill=ink)
-    y += 14 + 110
-    if sub_font is not None:
-        _lines(draw, sub_lines, sub_font, y, ink)
-    author_height = _line_height(author_font) * len(author_lines)
-    _lines(draw, author_lines, author_font, SIZE - MARGIN - author_height, ink)
-    return image
+    y = shape.title_top
+    y = _lines(draw, shape, bold, title_lines, title_size, y, ink, drawn)
+    y += round(90 * scale)
+    rule, half = round(14 * scale), round(200 * scale)
+    draw.rectangle((shape.width // 2 - half, y, shape.width // 2 + half, y + rule), fill=ink)
+    y += rule + round(110 * scale)
+    _lines(draw, shape, regular, sub_lines, sub_size, y, ink, drawn)
+    author_top = shape.height - shape.author_bottom - _line_height(author_size) * len(author_lines)
+    _lines(draw, shape, regular, author_lines, author_size, author_top, ink, drawn)
+
+    missing = {
+        key: "".join(sorted(c for c in text if c in setter.missing))
+        for key, text, setter in (
+            ("title", config.title, bold),
+            ("subtitle", config.subtitle or "", regular),
+            ("author", config.author, regular),
+        )
+    }
+    shown = {
+        k: " ".join(f"'{c}' (U+{ord(c):04X})" for c in dict.fromkeys(v)) for k, v in missing.items()
+    }
+    return Drawn(image=image, runs=tuple(drawn), missing={k: v for k, v in shown.items() if v})
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont:
-    # Pillow ≥ 10.1 embeds a scalable font (Aileron), so no system font is needed; without
-    # FreeType it falls back to a tiny bitmap font, which would make an unreadable cover.
-    font = ImageFont.load_default(size=size)
-    if not isinstance(font, ImageFont.FreeTypeFont):
-        raise BuildError("Pillow was built without FreeType; it cannot draw a readable cover")
-    return font
-
-
-def _line_height(font: ImageFont.FreeTypeFont) -> int:
-    return round(font.size * 1.22)
+def _line_height(size: int) -> int:
+    return round(size * 1.22)
 
 
 def _fit(
-    text: str, width: int, *, start: int, max_height: int
-) -> tuple[ImageFont.FreeTypeFont, list[str]]:
-    """The largest font (from ``start`` down) at which ``text`` wraps into the box."""
+    setter: _Setter, text: str, width: int, start: int, max_height: float
+) -> tuple[int, list[str]]:
+    """The largest size (from ``start`` down) at which ``text`` wraps into the box."""
     size = start
     while True:
-        font = _font(size)
-        lines = wrap(text, font, width)
-        fits = all(font.getlength(line) <= width for line in lines)
-        if (fits and _line_height(font) * len(lines) <= max_height) or size <= 40:
-            return font, lines
+        lines = wrap(text, partial(setter.length, size=size), width)
+        fits = all(setter.length(line, size) <= width for line in lines)
+        if (fits and _line_height(size) * len(lines) <= max_height) or size <= 24:
+            return size, lines
         size = int(size * 0.9)
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
-    """Greedy word wrap of ``text`` into lines no wider than ``width`` pixels where possible."""
+def wrap(text: str, length: Callable[[str], float], width: int) -> list[str]:
+    """Greedy word wrap of ``text`` into lines no wider than ``width`` where possible;
+    ``length`` measures a line."""
     lines: list[str] = []
     current = ""
     for word in text.split():
         candidate = f"{current} {word}" if current else word
-        if current and font.getlength(candidate) > width:
+        if current and length(candidate) > width:
             lines.append(current)
             current = word
         else:
@@ -186,13 +379,23 @@ def wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 def _lines(
     draw: ImageDraw.ImageDraw,
+    shape: Shape,
+    setter: _Setter,
     lines: list[str],
-    font: ImageFont.FreeTypeFont,
+    size: int,
     y: int,
     ink: tuple[int, int, int],
+    drawn: list[Run],
 ) -> int:
-    """Draw centred lines from ``y`` down; return the y below the last one."""
+    """Draw centred lines from ``y`` down, run by run on one baseline; return the y below."""
+    main = _font(setter.chain[-1], size)
     for line in lines:
-        draw.text((SIZE // 2, y), line, font=font, fill=ink, anchor="ma")
-        y += _line_height(font)
+        x = (shape.width - setter.length(line, size)) / 2
+        baseline = y + main.getmetrics()[0]
+        for run in setter.runs(line):
+            font = _font(run.font, size)
+            draw.text((x, baseline), run.text, font=font, fill=ink, anchor="ls")
+            x += font.getlength(run.text)
+            drawn.append(run)
+        y += _line_height(size)
     return y

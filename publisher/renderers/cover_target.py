@@ -11,42 +11,61 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
+from publisher.errors import Problem
+from publisher.model import Book
 from publisher.renderers import cover as cover_module
 from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.cover import SQUARE, Shape
 
 COVER_FILE = "cover.jpg"
 
 
+def cached_cover(
+    book: Book,
+    shape: Shape,
+    cache_dir: Path,
+    warn: Callable[[Problem], None] | None = None,
+) -> bytes:
+    """The cover of ``book`` in ``shape`` as JPEG bytes, from the cache or drawn and kept there.
+
+    The key is everything the cover is made from: the drawing code, the shape, the title,
+    subtitle and author, and the author's cover image and font. Characters left out are
+    reported (to ``warn``) when the cover is drawn; the up-to-date record repeats them.
+    """
+    key = hashlib.sha256()
+    # The drawing code is part of the key: a change to it must not reuse old covers.
+    key.update(Path(cover_module.__file__).read_bytes())
+    key.update(f"{shape.width}x{shape.height}\0".encode())
+    for part in (book.config.title, book.config.subtitle or "", book.config.author):
+        key.update(part.encode() + b"\0")
+    for name in (book.config.cover, book.config.cover_font):
+        if name:
+            with contextlib.suppress(OSError):  # cover_jpeg reports a missing file
+                key.update((Path(book.root) / name).read_bytes())
+    cached = cache_dir / "cover" / f"{key.hexdigest()}.jpg"
+    if cached.is_file():
+        return cached.read_bytes()
+    data = cover_module.cover_jpeg(book, shape, warn)
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, cached)
+    return data
+
+
 class CoverRenderer:
-    """Writes ``cover.jpg`` at the build root (see :func:`publisher.renderers.cover.make_cover`)."""
+    """Writes ``cover.jpg`` at the build root: the square podcast artwork (3000×3000), also
+    the art in every MP3. The EPUB draws its own portrait cover with :func:`cached_cover`."""
 
     name = "cover"
     requires: tuple[str, ...] = ()
     owns = (COVER_FILE,)
 
     def render(self, ctx: RenderContext) -> RenderResult:
-        """Copy the cover from the cache, or make it and keep a copy there."""
-        book = ctx.book
-        dest = ctx.root / COVER_FILE
-        key = hashlib.sha256()
-        # The drawing code is part of the key: a change to it must not reuse old covers.
-        key.update(Path(cover_module.__file__).read_bytes())
-        for part in (book.config.title, book.config.subtitle or "", book.config.author):
-            key.update(part.encode() + b"\0")
-        if book.config.cover:
-            image = Path(book.root) / book.config.cover
-            with contextlib.suppress(OSError):  # make_cover reports a missing image
-                key.update(image.read_bytes())
-        cached = ctx.cache_dir / "cover" / f"{key.hexdigest()}.jpg"
-        if cached.is_file():
-            shutil.copyfile(cached, dest)
-        else:
-            cover_module.make_cover(book, dest)
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".tmp{os.getpid()}")
-            shutil.copyfile(dest, tmp)
-            os.replace(tmp, cached)
-        return RenderResult(files=(COVER_FILE,))
+        """Copy the cover from the cache, or draw it and keep a copy there."""
+        data = cached_cover(ctx.book, SQUARE, ctx.cache_dir, ctx.warn)
+        (ctx.root / COVER_FILE).write_bytes(data)
+        return RenderResult(files=(COVER_FILE,), warnings=ctx.warnings())

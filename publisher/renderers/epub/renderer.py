@@ -25,7 +25,8 @@ from publisher import model as m
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.renderers.base import RenderContext, RenderResult
-from publisher.renderers.cover import book_path
+from publisher.renderers.cover import PORTRAIT, book_path
+from publisher.renderers.cover_target import cached_cover
 from publisher.renderers.epub.xhtml import (
     ChapterWriter,
     NavEntry,
@@ -54,19 +55,17 @@ IMAGE_TYPES = {
 
 
 class EpubRenderer:
-    """Writes ``epub/<book slug>.epub``, with the cover the cover target made."""
+    """Writes ``epub/<book slug>.epub``, with a portrait cover drawn for it."""
 
     name = "epub"
-    requires = ("cover",)
+    requires: tuple[str, ...] = ()
     owns = ("epub/",)
 
     def render(self, ctx: RenderContext) -> RenderResult:
-        """Build the EPUB from ``ctx.book`` and ``cover.jpg`` (this build's or the published)."""
-        cover = ctx.find("cover.jpg")
-        if cover is None:
-            raise BuildError("no cover.jpg to put in the EPUB: build the cover target too")
+        """Build the EPUB from ``ctx.book``, with the cover drawn in portrait for it."""
         name = f"{ctx.book.slug}.epub"
-        write_epub(ctx.book, cover.read_bytes(), ctx.out_dir / name, warn=ctx.warn)
+        cover = cached_cover(ctx.book, PORTRAIT, ctx.cache_dir, ctx.warn)
+        write_epub(ctx.book, cover, ctx.out_dir / name, warn=ctx.warn)
         return RenderResult(files=(f"epub/{name}",), warnings=ctx.warnings())
 
 
