@@ -1,5 +1,8 @@
 """PCM → MP3 with lameenc, plus the Xing/Info and LAME header frame lameenc does not write.
 
+The header frame is hand-written because no well-kept Python library writes one (mutagen
+only reads it, and ffmpeg would be a run-time dependency for one frame).
+
 lameenc gives bare MPEG frames. Without a header frame a player guesses the duration from
 the bitrate and the file size (close for CBR, but an ID3 tag with a cover throws it off) and
 decodes LAME's encoder delay and end padding as sound. So we put one silent frame in front
