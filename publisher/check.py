@@ -12,52 +12,72 @@ from publisher.i18n import words_for
 from publisher.slugs import made_up_slug, slugify
 
 
+def _warning(node: m.Node | m.Chapter, message: str) -> Problem:
+    return Problem(path=node.path, line=node.line, severity="warning", message=message)
+
+
 def check_book(book: m.Book, previous_feed: Path | None = None) -> list[Problem]:
     """Every warning about ``book``, in source order; ``previous_feed`` is the feed.xml of
     the last build, if any, to catch a renamed chapter that would become a new episode."""
     problems: list[Problem] = []
-
-    def warn(node: m.Node | m.Chapter, message: str) -> None:
-        problems.append(
-            Problem(path=node.path, line=node.line, severity="warning", message=message)
-        )
-
     word = words_for(book.config.language).chapter
     for chapter in book.chapters:
-        title = chapter.title_text
-        if not slugify(title) and chapter.slug.startswith(made_up_slug(title, word)):
-            warn(
+        problems += _chapter_problems(chapter, word)
+        for block in m.walk(chapter.blocks):
+            problems += _block_problems(book, block)
+    if previous_feed is not None and previous_feed.is_file():
+        for chapter, old_slug, old_title in renamed(book, previous_feed):
+            problems.append(
+                _warning(
+                    chapter,
+                    f"chapter '{chapter.title_text}' replaces '{old_title}' of the last build: "
+                    f"subscribers get it as a new episode; to keep the old one, end its heading "
+                    f"with {{#{old_slug}}}",
+                )
+            )
+    return sorted(problems, key=lambda p: (p.path, p.line or 0))
+
+
+def _chapter_problems(chapter: m.Chapter, word: str) -> list[Problem]:
+    """A made-up slug, a chapter with no text."""
+    problems = []
+    title = chapter.title_text
+    if not slugify(title) and chapter.slug.startswith(made_up_slug(title, word)):
+        problems.append(
+            _warning(
                 chapter,
                 f"chapter '{title}' has nothing to spell in ASCII, so its file names and "
                 f"episode use the made-up '{chapter.slug}'; give it one: {{#{word}-…}}",
             )
-        if not any(not isinstance(b, m.Heading) for b in chapter.blocks):
-            warn(chapter, f"chapter '{chapter.title_text}' has no text")
-        for block in m.walk(chapter.blocks):
-            if isinstance(block, m.Image):
-                if not block.alt.strip():
-                    warn(block, f"image '{block.src}' has no alt text: describe it in ![…]")
-                if "://" not in block.src and not (Path(book.root) / block.src).is_file():
-                    warn(block, f"image '{block.src}' not found")
-            elif isinstance(block, m.Prompt):
-                text = m.plain_text(block.children).strip()
-                if not text:
-                    warn(block, "reflection prompt is empty")
-                elif "?" not in text:
-                    warn(block, "reflection prompt asks no question (no '?')")
-            elif isinstance(block, m.Paragraph | m.Example | m.Prompt | m.Heading):
-                for image in _inline_images(block.children):
-                    if not image.alt.strip():
-                        warn(block, f"image '{image.src}' has no alt text: describe it in ![…]")
-    if previous_feed is not None and previous_feed.is_file():
-        for chapter, old_slug, old_title in renamed(book, previous_feed):
-            warn(
-                chapter,
-                f"chapter '{chapter.title_text}' replaces '{old_title}' of the last build: "
-                f"subscribers get it as a new episode; to keep the old one, end its heading "
-                f"with {{#{old_slug}}}",
+        )
+    if not any(not isinstance(b, m.Heading) for b in chapter.blocks):
+        problems.append(_warning(chapter, f"chapter '{title}' has no text"))
+    return problems
+
+
+def _block_problems(book: m.Book, block: m.Block) -> list[Problem]:
+    """Images without alt text or file, prompts that ask nothing."""
+    problems = []
+    if isinstance(block, m.Image):
+        if not block.alt.strip():
+            problems.append(
+                _warning(block, f"image '{block.src}' has no alt text: describe it in ![…]")
             )
-    return sorted(problems, key=lambda p: (p.path, p.line or 0))
+        if "://" not in block.src and not (Path(book.root) / block.src).is_file():
+            problems.append(_warning(block, f"image '{block.src}' not found"))
+    elif isinstance(block, m.Prompt):
+        text = m.plain_text(block.children).strip()
+        if not text:
+            problems.append(_warning(block, "reflection prompt is empty"))
+        elif "?" not in text:
+            problems.append(_warning(block, "reflection prompt asks no question (no '?')"))
+    elif isinstance(block, m.Paragraph | m.Example | m.Heading):
+        for image in _inline_images(block.children):
+            if not image.alt.strip():
+                problems.append(
+                    _warning(block, f"image '{image.src}' has no alt text: describe it in ![…]")
+                )
+    return problems
 
 
 def renamed(book: m.Book, feed: Path) -> list[tuple[m.Chapter, str, str]]:

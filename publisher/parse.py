@@ -14,6 +14,7 @@ from typing import TypedDict
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -173,11 +174,11 @@ class _Parser:
         ):
             state = _ChapterState(slug=slug)
             title = (
-                self._inlines(inline_tok.children or [], state)
+                self._inlines(_tree(inline_tok.children or []), state)
                 if inline_tok
                 else (m.Text(text=self.config.title),)
             )
-            blocks = self._blocks(body, state)
+            blocks = self._blocks(_tree(body), state)
             footnotes = self._footnotes(state)
             start = open_tok if open_tok is not None else (body[0] if body else None)
             line = self._line(start) if start is not None else 1
@@ -246,7 +247,7 @@ class _Parser:
                 done.add(fid)
                 note_id = state.block_id()
                 toks = self.footnote_tokens.get(fid, [])
-                blocks = self._blocks(toks, state)
+                blocks = self._blocks(_tree(toks), state)
                 line = blocks[0].line if blocks else 1
                 out.append(
                     m.Footnote(
@@ -263,98 +264,90 @@ class _Parser:
 
     # -- blocks ------------------------------------------------------------------------------
 
-    def _line(self, tok: Token) -> int:
+    def _line(self, tok: Token | SyntaxTreeNode) -> int:
         return (tok.map[0] if tok.map else 0) + self.offset + 1
 
-    def _end_line(self, tok: Token) -> int:
+    def _end_line(self, tok: Token | SyntaxTreeNode) -> int:
         return (tok.map[1] if tok.map else 1) + self.offset
 
-    def _where(self, tok: Token, state: _ChapterState) -> _Where:
-        state.line = self._line(tok)
+    def _where(self, node: SyntaxTreeNode, state: _ChapterState) -> _Where:
+        state.line = self._line(node)
         return {
             "id": state.block_id(),
             "path": self.path,
-            "line": self._line(tok),
-            "end_line": max(self._line(tok), self._end_line(tok)),
+            "line": self._line(node),
+            "end_line": max(self._line(node), self._end_line(node)),
         }
 
-    def _blocks(self, tokens: Sequence[Token], state: _ChapterState) -> list[m.Block]:
+    def _blocks(self, nodes: Sequence[SyntaxTreeNode], state: _ChapterState) -> list[m.Block]:
         blocks: list[m.Block] = []
-        i = 0
-        while i < len(tokens):
-            tok = tokens[i]
-            if tok.nesting == 1:
-                close = _matching_close(tokens, i)
-                inner = tokens[i + 1 : close]
-                block = self._container(tok, inner, state)
+        for node in nodes:
+            if node.type in ("fence", "code_block"):
+                language = node.info.strip().split()[0] if node.info.strip() else None
+                blocks.append(
+                    m.CodeBlock(**self._where(node, state), text=node.content, language=language)
+                )
+            elif node.type == "hr":
+                blocks.append(m.ThematicBreak(**self._where(node, state)))
+            elif node.is_nested:
+                block = self._container(node, state)
                 if block is not None:
                     blocks.append(block)
-                i = close + 1
-                continue
-            if tok.type in ("fence", "code_block"):
-                language = tok.info.strip().split()[0] if tok.info.strip() else None
-                blocks.append(
-                    m.CodeBlock(**self._where(tok, state), text=tok.content, language=language)
-                )
-            elif tok.type == "hr":
-                blocks.append(m.ThematicBreak(**self._where(tok, state)))
-            i += 1
         return blocks
 
-    def _container(
-        self, tok: Token, inner: Sequence[Token], state: _ChapterState
-    ) -> m.Block | None:
-        where = self._where(tok, state)
-        if tok.type == "heading_open":
-            children = self._inlines(inner[0].children or [], state)
-            given = self._id(tok)
-            if given is not None and given in state.anchors:
-                raise SourceError.at(
-                    self.path, where["line"], f"heading id {{#{given}}} is already used"
-                )
-            anchor = given or slugify(m.plain_text(children)) or "section"
-            base, n = anchor, 1
-            while anchor in state.anchors:
-                n += 1
-                anchor = f"{base}-{n}"
-            state.anchors.add(anchor)
-            return m.Heading(**where, level=int(tok.tag[1]), anchor=anchor, children=children)
-        if tok.type == "paragraph_open":
-            return self._paragraph(inner[0], where, state)
-        if tok.type == "blockquote_open":
-            return m.Quote(**where, blocks=tuple(self._blocks(inner, state)))
-        if tok.type in ("bullet_list_open", "ordered_list_open"):
-            items = tuple(b for b in self._blocks(inner, state) if isinstance(b, m.ListItem))
-            start = int(tok.attrs.get("start", 1)) if tok.type == "ordered_list_open" else 1
-            return m.ListBlock(
-                **where, ordered=tok.type == "ordered_list_open", start=start, items=items
-            )
-        if tok.type == "list_item_open":
-            return m.ListItem(**where, blocks=tuple(self._blocks(inner, state)))
-        if tok.type == "table_open":
-            return self._table(inner, where, state)
+    def _container(self, node: SyntaxTreeNode, state: _ChapterState) -> m.Block | None:
+        where = self._where(node, state)  # every container takes an id, in document order
+        match node.type:
+            case "heading":
+                children = self._inlines(node.children[0].children, state)
+                given = self._id(node)
+                if given is not None and given in state.anchors:
+                    raise SourceError.at(
+                        self.path, where["line"], f"heading id {{#{given}}} is already used"
+                    )
+                anchor = given or slugify(m.plain_text(children)) or "section"
+                base, n = anchor, 1
+                while anchor in state.anchors:
+                    n += 1
+                    anchor = f"{base}-{n}"
+                state.anchors.add(anchor)
+                return m.Heading(**where, level=int(node.tag[1]), anchor=anchor, children=children)
+            case "paragraph":
+                return self._paragraph(node.children[0], where, state)
+            case "blockquote":
+                return m.Quote(**where, blocks=tuple(self._blocks(node.children, state)))
+            case "bullet_list" | "ordered_list":
+                blocks = self._blocks(node.children, state)
+                items = tuple(b for b in blocks if isinstance(b, m.ListItem))
+                ordered = node.type == "ordered_list"
+                start = int(node.attrs.get("start", 1)) if ordered else 1
+                return m.ListBlock(**where, ordered=ordered, start=start, items=items)
+            case "list_item":
+                return m.ListItem(**where, blocks=tuple(self._blocks(node.children, state)))
+            case "table":
+                return self._table(node, where, state)
         return None
 
-    def _paragraph(self, inline: Token, where: _Where, state: _ChapterState) -> m.Block:
-        children = list(inline.children or [])
+    def _paragraph(self, inline: SyntaxTreeNode, where: _Where, state: _ChapterState) -> m.Block:
+        children = inline.children
         visible = [c for c in children if not (c.type == "text" and not c.content.strip())]
         if len(visible) == 1 and visible[0].type == "image":
             img = visible[0]
-            alt = m.plain_text(self._inlines(img.children or [], state))
+            alt = m.plain_text(self._inlines(img.children, state))
             return m.Image(
                 **where,
                 src=str(img.attrs.get("src", "")),
                 alt=alt,
                 title=_opt(img.attrs.get("title")),
             )
-        first = children[0] if children else None
-        if first is not None and first.type == "text" and first.content.startswith(PROMPT_GLYPH):
+        first = children[0].token if children and children[0].type == "text" else None
+        if first is not None and first.content.startswith(PROMPT_GLYPH):
             match = _PROMPT_START.match(first.content)
             assert match is not None
             pause = self._pause(match.group("attrs"), where["line"])
             first.content = first.content[match.end() :]
             return m.Prompt(**where, children=self._inlines(children, state), pause=pause)
-        if first is not None and first.type == "text":
+        if first is not None:
             word = self.example_word
             if first.content[: len(word)].lower() == word.lower():
                 label = first.content[: len(word)]
@@ -374,87 +367,65 @@ class _Parser:
             )
         return float(match.group("value"))
 
-    def _table(self, inner: Sequence[Token], where: _Where, state: _ChapterState) -> m.Table:
+    def _table(self, table: SyntaxTreeNode, where: _Where, state: _ChapterState) -> m.Table:
         rows: list[tuple[m.TableCell, ...]] = []
         header: tuple[m.TableCell, ...] = ()
-        cells: list[m.TableCell] = []
-        align: str | None = None
-        in_head = False
-        for tok in inner:
-            if tok.type == "thead_open":
-                in_head = True
-            elif tok.type == "thead_close":
-                in_head = False
-            elif tok.type in ("th_open", "td_open"):
-                style = str(tok.attrs.get("style", ""))
-                align = style.split(":", 1)[1] if style.startswith("text-align:") else None
-            elif tok.type == "inline":
-                cells.append(
-                    m.TableCell(children=self._inlines(tok.children or [], state), align=align)
-                )
-            elif tok.type == "tr_close":
-                if in_head:
-                    header = tuple(cells)
+        for section in table.children:  # thead, then tbody if the table has rows
+            for row in section.children:
+                cells = tuple(self._cell(cell, state) for cell in row.children)
+                if section.type == "thead":
+                    header = cells
                 else:
-                    rows.append(tuple(cells))
-                cells = []
+                    rows.append(cells)
         return m.Table(**where, header=header, rows=tuple(rows))
+
+    def _cell(self, cell: SyntaxTreeNode, state: _ChapterState) -> m.TableCell:
+        style = str(cell.attrs.get("style", ""))
+        align = style.split(":", 1)[1] if style.startswith("text-align:") else None
+        inline = cell.children[0].children if cell.children else []
+        return m.TableCell(children=self._inlines(inline, state), align=align)
 
     # -- inlines -----------------------------------------------------------------------------
 
-    def _inlines(self, tokens: Sequence[Token], state: _ChapterState) -> tuple[m.Inline, ...]:
+    def _inlines(
+        self, nodes: Sequence[SyntaxTreeNode], state: _ChapterState
+    ) -> tuple[m.Inline, ...]:
         out: list[m.Inline] = []
-        i = 0
-        while i < len(tokens):
-            tok = tokens[i]
-            if tok.nesting == 1:
-                if tok.type == "span_open" and "insecure_attrs" in tok.meta:
+        for node in nodes:
+            match node.type:
+                case "em":
+                    out.append(m.Emphasis(children=self._inlines(node.children, state)))
+                case "strong":
+                    out.append(m.Strong(children=self._inlines(node.children, state)))
+                case "link":
+                    children = self._inlines(node.children, state)
+                    href, title = str(node.attrs.get("href", "")), _opt(node.attrs.get("title"))
+                    out.append(m.Link(href=href, title=title, children=children))
+                case "text":
+                    _append_text(out, node.content)
+                case "softbreak":
+                    _append_text(out, "\n")
+                case "hardbreak":
+                    out.append(m.LineBreak())
+                case "code_inline":
+                    out.append(m.Code(text=node.content))
+                case "image":
+                    alt = m.plain_text(self._inlines(node.children, state))
+                    src, title = str(node.attrs.get("src", "")), _opt(node.attrs.get("title"))
+                    out.append(m.InlineImage(src=src, alt=alt, title=title))
+                case "footnote_ref":
+                    fid = int(node.meta["id"])
+                    number = state.footnote_numbers.setdefault(fid, len(state.footnote_numbers) + 1)
+                    out.append(m.FootnoteRef(label=str(node.meta.get("label", fid)), number=number))
+                case "span" if "insecure_attrs" in node.meta:
                     raise SourceError.at(
                         self.path, state.line, "span attributes not understood; write {lang=ru}"
                     )
-                close = _matching_close(tokens, i)
-                children = self._inlines(tokens[i + 1 : close], state)
-                if tok.type == "em_open":
-                    out.append(m.Emphasis(children=children))
-                elif tok.type == "strong_open":
-                    out.append(m.Strong(children=children))
-                elif tok.type == "link_open":
-                    out.append(
-                        m.Link(
-                            href=str(tok.attrs.get("href", "")),
-                            title=_opt(tok.attrs.get("title")),
-                            children=children,
-                        )
-                    )
-                else:
-                    out.extend(children)
-                i = close + 1
-                continue
-            if tok.type == "text":
-                _append_text(out, tok.content)
-            elif tok.type == "softbreak":
-                _append_text(out, "\n")
-            elif tok.type == "hardbreak":
-                out.append(m.LineBreak())
-            elif tok.type == "code_inline":
-                out.append(m.Code(text=tok.content))
-            elif tok.type == "image":
-                alt = m.plain_text(self._inlines(tok.children or [], state))
-                out.append(
-                    m.InlineImage(
-                        src=str(tok.attrs.get("src", "")),
-                        alt=alt,
-                        title=_opt(tok.attrs.get("title")),
-                    )
-                )
-            elif tok.type == "footnote_ref":
-                fid = int(tok.meta["id"])
-                number = state.footnote_numbers.setdefault(fid, len(state.footnote_numbers) + 1)
-                out.append(m.FootnoteRef(label=str(tok.meta.get("label", fid)), number=number))
-            i += 1
+                case _ if node.is_nested:  # markup publisher has no node for: its content
+                    out.extend(self._inlines(node.children, state))
         return tuple(out)
 
-    def _id(self, tok: Token) -> str | None:
+    def _id(self, tok: Token | SyntaxTreeNode) -> str | None:
         """The ``{#id}`` the author gave the heading ``tok``, checked."""
         written = tok.meta.get(ATTRS_META)
         return heading_id(tok.attrs, written, self.path, self._line(tok)) if written else None
@@ -477,10 +448,6 @@ def _opt(value: object) -> str | None:
     return str(value) if value else None
 
 
-def _matching_close(tokens: Sequence[Token], start: int) -> int:
-    depth = 0
-    for j in range(start, len(tokens)):
-        depth += tokens[j].nesting
-        if depth == 0:
-            return j
-    return len(tokens) - 1
+def _tree(tokens: Sequence[Token]) -> list[SyntaxTreeNode]:
+    """The top-level nodes of a balanced token list, nested (markdown-it's own tree)."""
+    return SyntaxTreeNode(tokens).children

@@ -5,7 +5,10 @@ milliseconds (rounded down) only here. Sample 0 of the PCM is sample 0 of the MP
 gapless decoder (the encoder's delay is declared in the LAME tag), so the times are the
 MP3's.
 
-The JSON format is fixed (the feed target reads it)::
+One definition of the timing file: :class:`TimingFile`. The audio target makes one with
+:meth:`TimingFile.from_script` and writes :meth:`TimingFile.dump`; every reader (the feed,
+tests, later the read-along EPUB) goes through :meth:`TimingFile.load`, which checks the
+version and the shape. The JSON, key order included::
 
     {"version": 1, "chapter": slug, "number": n, "title": title, "duration_ms": ms,
      "sections": [{"title", "start_ms", "end_ms", "block"}],
@@ -13,19 +16,31 @@ The JSON format is fixed (the feed target reads it)::
      "pauses": [{"start_ms", "end_ms", "after", "kind"}]}
 
 ``sections`` starts with the chapter title at 0 and has one entry per heading; each ends
-where the next begins, the last at the end of the audio.
+where the next begins, the last at the end of the audio. ``block`` and ``after`` are the
+model's block ids (the chapter slug for the title); ``kind`` is one of
+:data:`~publisher.speech.script.UTTERANCE_KINDS` or
+:data:`~publisher.speech.script.PAUSE_KINDS`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
 
-from publisher.speech.script import PAUSE_KINDS, ChapterScript, Pause, Utterance
+from publisher.errors import BuildError
+from publisher.speech.script import (
+    PAUSE_KINDS,
+    UTTERANCE_KINDS,
+    ChapterScript,
+    Utterance,
+)
 
 VERSION = 1
+"""The timing file's format version; a reader refuses any other."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +51,31 @@ class TimedSection:
     start_ms: int
     end_ms: int
     block: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimedUtterance:
+    """Where one utterance (a sentence of a block, a heading) is said, and its spoken text."""
+
+    start_ms: int
+    end_ms: int
+    block: str
+    kind: str  # one of UTTERANCE_KINDS
+    text: str
+
+    KINDS: ClassVar[tuple[str, ...]] = UTTERANCE_KINDS
+
+
+@dataclass(frozen=True, kw_only=True)
+class TimedPause:
+    """A silence after block ``after`` (sentence gaps are not listed)."""
+
+    start_ms: int
+    end_ms: int
+    after: str
+    kind: str  # one of PAUSE_KINDS
+
+    KINDS: ClassVar[tuple[str, ...]] = PAUSE_KINDS
 
 
 def to_ms(sample: int, rate: int) -> int:
@@ -58,51 +98,131 @@ def sections(
     return tuple(out)
 
 
-def timing_document(
-    script: ChapterScript, spans: Sequence[tuple[int, int]], rate: int, samples: int
-) -> dict[str, Any]:
-    """The timing file's content for one chapter."""
-    duration_ms = to_ms(samples, rate)
-    utterances: list[dict[str, Any]] = []
-    pauses: list[dict[str, Any]] = []
-    for item, (start, end) in zip(script.items, spans, strict=True):
-        if isinstance(item, Utterance):
-            utterances.append(
-                {
-                    "start_ms": to_ms(start, rate),
-                    "end_ms": to_ms(end, rate),
-                    "block": item.block,
-                    "kind": item.kind,
-                    "text": item.text,
-                }
+@dataclass(frozen=True, kw_only=True)
+class TimingFile:
+    """One chapter's timing file, ``audio/<slug>.json``: what is said when, and the silences.
+
+    Made by the audio target (:meth:`from_script`), written with :meth:`dump`, read with
+    :meth:`load`; nothing else reads or writes the format.
+    """
+
+    chapter: str  # the chapter's slug
+    number: int
+    title: str
+    duration_ms: int
+    sections: tuple[TimedSection, ...]
+    utterances: tuple[TimedUtterance, ...]
+    pauses: tuple[TimedPause, ...]
+
+    VERSION: ClassVar[int] = VERSION
+
+    @property
+    def duration_seconds(self) -> int:
+        """Whole seconds, rounded, as ``itunes:duration`` wants them."""
+        return (self.duration_ms + 500) // 1000
+
+    @classmethod
+    def from_script(
+        cls, script: ChapterScript, spans: Sequence[tuple[int, int]], rate: int, samples: int
+    ) -> TimingFile:
+        """The timing of ``script``, whose items span ``spans`` (in samples at ``rate``) of
+        a chapter ``samples`` long."""
+        duration_ms = to_ms(samples, rate)
+        utterances: list[TimedUtterance] = []
+        pauses: list[TimedPause] = []
+        for item, (start, end) in zip(script.items, spans, strict=True):
+            start_ms, end_ms = to_ms(start, rate), to_ms(end, rate)
+            if isinstance(item, Utterance):
+                utterances.append(
+                    TimedUtterance(
+                        start_ms=start_ms,
+                        end_ms=end_ms,
+                        block=item.block,
+                        kind=item.kind,
+                        text=item.text,
+                    )
+                )
+            elif item.kind in PAUSE_KINDS:
+                pauses.append(
+                    TimedPause(start_ms=start_ms, end_ms=end_ms, after=item.after, kind=item.kind)
+                )
+        return cls(
+            chapter=script.slug,
+            number=script.number,
+            title=script.title,
+            duration_ms=duration_ms,
+            sections=sections(script, spans, rate, duration_ms),
+            utterances=tuple(utterances),
+            pauses=tuple(pauses),
+        )
+
+    def dump(self) -> bytes:
+        """The file's bytes: UTF-8 JSON, one-space indent, stable byte for byte."""
+        document = {"version": VERSION, **dataclasses.asdict(self)}
+        return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+    @classmethod
+    def load(cls, source: Path | str) -> TimingFile:
+        """Read a timing file from a path, or from its text; raises
+        :class:`~publisher.errors.BuildError` naming the file and what is wrong."""
+        where = str(source) if isinstance(source, Path) else "timing file"
+        try:
+            text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+            data = json.loads(text)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise BuildError(f"{where}: cannot read the audio timing: {e}") from e
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            found = data.get("version") if isinstance(data, dict) else None
+            raise BuildError(
+                f"{where}: not a version {VERSION} timing file (version {found!r}); "
+                "rebuild the audio"
             )
-        elif isinstance(item, Pause) and item.kind in PAUSE_KINDS:
-            pauses.append(
-                {
-                    "start_ms": to_ms(start, rate),
-                    "end_ms": to_ms(end, rate),
-                    "after": item.after,
-                    "kind": item.kind,
-                }
-            )
-    return {
-        "version": VERSION,
-        "chapter": script.slug,
-        "number": script.number,
-        "title": script.title,
-        "duration_ms": duration_ms,
-        "sections": [
-            {"title": s.title, "start_ms": s.start_ms, "end_ms": s.end_ms, "block": s.block}
-            for s in sections(script, spans, rate, duration_ms)
-        ],
-        "utterances": utterances,
-        "pauses": pauses,
-    }
+        fields = _fields(cls, {k: v for k, v in data.items() if k != "version"}, where, "")
+        return cls(
+            chapter=fields["chapter"],
+            number=fields["number"],
+            title=fields["title"],
+            duration_ms=fields["duration_ms"],
+            sections=_records(TimedSection, fields["sections"], where, "sections"),
+            utterances=_records(TimedUtterance, fields["utterances"], where, "utterances"),
+            pauses=_records(TimedPause, fields["pauses"], where, "pauses"),
+        )
 
 
-def timing_json(document: dict[str, Any]) -> bytes:
-    """The timing document as UTF-8 JSON, stable byte for byte."""
-    return (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+_Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause)
+
+
+def _fields(cls: type, raw: object, where: str, path: str) -> dict[str, Any]:
+    """``raw`` checked to be an object with exactly ``cls``'s fields, each of its type
+    (``int`` fields whole and not negative; tuples as lists, checked by the caller)."""
+    names = [f.name for f in dataclasses.fields(cls)]
+    if not isinstance(raw, dict):
+        raise BuildError(f"{where}: {path or 'the file'} must be an object; rebuild the audio")
+    if missing := [n for n in names if n not in raw]:
+        raise BuildError(f"{where}: {path or 'the file'} lacks {', '.join(missing)}")
+    if extra := sorted(set(raw) - set(names)):
+        raise BuildError(f"{where}: {path or 'the file'} has unknown keys {', '.join(extra)}")
+    for field in dataclasses.fields(cls):
+        value, name = raw[field.name], f"{path}.{field.name}" if path else field.name
+        kind = str(field.type)  # a string: annotations are not evaluated (PEP 563)
+        if kind == "int" and not _whole(value):
+            raise BuildError(f"{where}: {name} must be a whole number, not {value!r}")
+        if kind == "str" and not isinstance(value, str):
+            raise BuildError(f"{where}: {name} must be text, not {value!r}")
+        if kind.startswith("tuple") and not isinstance(value, list):
+            raise BuildError(f"{where}: {name} must be a list, not {value!r}")
+    kinds: tuple[str, ...] | None = getattr(cls, "KINDS", None)
+    if kinds is not None and raw["kind"] not in kinds:
+        raise BuildError(f"{where}: {path}.kind {raw['kind']!r} is not one of {', '.join(kinds)}")
+    return raw
+
+
+def _records(cls: type[_Record], raw: list[Any], where: str, name: str) -> tuple[_Record, ...]:
+    return tuple(cls(**_fields(cls, item, where, f"{name}[{i}]")) for i, item in enumerate(raw))
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _vtt_time(ms: int) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import itertools
-import json
 import math
 from collections.abc import Iterable
 from pathlib import Path
@@ -27,6 +26,7 @@ from publisher.renderers.audio import assemble, encode
 from publisher.renderers.audio.master import decode
 from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
+from publisher.timing import TimedPause, TimingFile
 from tests import fakes
 
 SOURCE = """---
@@ -110,8 +110,9 @@ def _reset_calls() -> None:
     fakes.reset()
 
 
-def timing(audio: Path, slug: str) -> dict:  # type: ignore[type-arg]
-    return json.loads((audio / f"{slug}.json").read_text(encoding="utf-8"))
+def timing(audio: Path, slug: str) -> TimingFile:
+    """The chapter's timing file, read (and checked) by the one reader there is."""
+    return TimingFile.load(audio / f"{slug}.json")
 
 
 def stream(path: Path) -> bytes:
@@ -139,59 +140,54 @@ def test_one_mp3_timing_and_captions_per_chapter_and_a_playlist(tmp_path: Path) 
     assert infos[0].endswith(",Eerste & Laatste")
     for info, slug in zip(infos, SLUGS, strict=True):
         seconds = int(info.split(":", 1)[1].split(",", 1)[0])
-        assert seconds == round(timing(audio, slug)["duration_ms"] / 1000)
+        assert seconds == round(timing(audio, slug).duration_ms / 1000)
 
 
 def test_timing_matches_the_audio(tmp_path: Path) -> None:
     audio = render(tmp_path)
     for number, slug in enumerate(SLUGS, 1):
         doc = timing(audio, slug)
-        assert (doc["version"], doc["chapter"], doc["number"]) == (1, slug, number)
+        assert (doc.chapter, doc.number) == (slug, number)
         # The MP3's own header says the same length (gapless: delay and padding excluded).
         assert round(MP3(audio / f"{slug}.mp3").info.length * 1000) == pytest.approx(
-            doc["duration_ms"], abs=1
+            doc.duration_ms, abs=1
         )
         previous_end = 0
-        for u in doc["utterances"]:
-            assert u["start_ms"] >= previous_end
-            previous_end = u["end_ms"]
+        for u in doc.utterances:
+            assert u.start_ms >= previous_end
+            previous_end = u.end_ms
             # The fake speaks 60 ms per character of what it was given.
-            assert u["end_ms"] - u["start_ms"] == pytest.approx(len(u["text"]) * 60, abs=1)
-        assert previous_end <= doc["duration_ms"]
-        assert doc["pauses"][0] == {
-            "start_ms": 0,
-            "end_ms": 500,
-            "after": slug,
-            "kind": "chapter-start",
-        }
-        end = doc["pauses"][-1]
-        assert end["kind"] == "chapter-end" and end["end_ms"] == doc["duration_ms"]
-        assert end["end_ms"] - end["start_ms"] == pytest.approx(1000, abs=1)
+            assert u.end_ms - u.start_ms == pytest.approx(len(u.text) * 60, abs=1)
+        assert previous_end <= doc.duration_ms
+        assert doc.pauses[0] == TimedPause(start_ms=0, end_ms=500, after=slug, kind="chapter-start")
+        end = doc.pauses[-1]
+        assert end.kind == "chapter-end" and end.end_ms == doc.duration_ms
+        assert end.end_ms - end.start_ms == pytest.approx(1000, abs=1)
     first = timing(audio, "eerste-laatste")
-    assert [u["kind"] for u in first["utterances"]] == [
+    assert [u.kind for u in first.utterances] == [
         "title",
         "paragraph",
         "paragraph",
         "lead-in",
         "prompt",
     ]
-    assert first["utterances"][0]["text"] == "Eerste en Laatste."
-    assert "example.org" not in json.dumps(first)
-    prompt = next(p for p in first["pauses"] if p["kind"] == "prompt")
-    assert prompt["end_ms"] - prompt["start_ms"] == pytest.approx(2000, abs=1)  # {pause=2}
-    assert prompt["start_ms"] == first["utterances"][-1]["end_ms"]
+    assert first.utterances[0].text == "Eerste en Laatste."
+    assert b"example.org" not in first.dump()
+    prompt = next(p for p in first.pauses if p.kind == "prompt")
+    assert prompt.end_ms - prompt.start_ms == pytest.approx(2000, abs=1)  # {pause=2}
+    assert prompt.start_ms == first.utterances[-1].end_ms
 
 
 def test_sections_start_with_the_title_and_cover_the_chapter(tmp_path: Path) -> None:
     doc = timing(render(tmp_path), "tweede")
-    sections = doc["sections"]
-    assert [s["title"] for s in sections] == ["Tweede", "Onderdeel A", "Onderdeel B"]
-    assert sections[0]["start_ms"] == 0 and sections[0]["block"] == "tweede"
-    heading_starts = [u["start_ms"] for u in doc["utterances"] if u["kind"] == "heading"]
-    assert [s["start_ms"] for s in sections[1:]] == heading_starts
+    sections = doc.sections
+    assert [s.title for s in sections] == ["Tweede", "Onderdeel A", "Onderdeel B"]
+    assert sections[0].start_ms == 0 and sections[0].block == "tweede"
+    heading_starts = [u.start_ms for u in doc.utterances if u.kind == "heading"]
+    assert [s.start_ms for s in sections[1:]] == heading_starts
     for a, b in itertools.pairwise(sections):
-        assert a["end_ms"] == b["start_ms"]
-    assert sections[-1]["end_ms"] == doc["duration_ms"]
+        assert a.end_ms == b.start_ms
+    assert sections[-1].end_ms == doc.duration_ms
 
 
 def test_captions_have_one_cue_per_utterance_with_the_written_text(tmp_path: Path) -> None:
@@ -200,10 +196,10 @@ def test_captions_have_one_cue_per_utterance_with_the_written_text(tmp_path: Pat
     assert vtt.startswith("WEBVTT\n\n")
     cues = vtt.strip().split("\n\n")[1:]
     doc = timing(audio, "eerste-laatste")
-    assert len(cues) == len(doc["utterances"])
+    assert len(cues) == len(doc.utterances)
     number, times, text = cues[0].split("\n")
     assert number == "1"
-    assert times == "00:00:00.500 --> " + _vtt(doc["utterances"][0]["end_ms"])
+    assert times == "00:00:00.500 --> " + _vtt(doc.utterances[0].end_ms)
     assert text == "Eerste &amp; Laatste"  # written, escaped; spoken was "en"
     assert cues[2].split("\n")[2] == "Tweede zin."  # no 🔗
 
@@ -229,7 +225,7 @@ def test_tags(tmp_path: Path) -> None:
     ordered = [chaps[i] for i in toc.child_element_ids]
     doc = timing(audio, "tweede")
     assert [(str(c.sub_frames["TIT2"]), c.start_time, c.end_time) for c in ordered] == [
-        (s["title"], s["start_ms"], s["end_ms"]) for s in doc["sections"]
+        (s.title, s.start_ms, s.end_ms) for s in doc.sections
     ]
 
 
@@ -255,7 +251,7 @@ def test_the_mp3_has_an_info_header_with_exact_counts(tmp_path: Path) -> None:
         delays = int.from_bytes(data[lame + 21 : lame + 24], "big")
         delay, padding = delays >> 12, delays & 0xFFF
         samples = frames * info.samples - delay - padding
-        assert samples * 1000 // info.sample_rate == timing(audio, slug)["duration_ms"]
+        assert samples * 1000 // info.sample_rate == timing(audio, slug).duration_ms
         assert {h.bitrate for h in headers} == {64} and {h.sample_rate for h in headers} == {22050}
         assert all(h.mono for h in headers)
 
@@ -271,9 +267,9 @@ def test_loudness_peak_and_prompt_silence(tmp_path: Path) -> None:
     offset = encode.ENCODER_DELAY + 529
     decoded = decode(stream(audio / "eerste-laatste.mp3"))
     assert decoded is not None
-    prompt = next(p for p in timing(audio, "eerste-laatste")["pauses"] if p["kind"] == "prompt")
-    quiet = decoded[offset + (prompt["start_ms"] + 20) * 22050 // 1000 :][
-        : (prompt["end_ms"] - prompt["start_ms"] - 40) * 22050 // 1000
+    prompt = next(p for p in timing(audio, "eerste-laatste").pauses if p.kind == "prompt")
+    quiet = decoded[offset + (prompt.start_ms + 20) * 22050 // 1000 :][
+        : (prompt.end_ms - prompt.start_ms - 40) * 22050 // 1000
     ]
     assert 20 * math.log10(float(np.sqrt(np.mean(quiet**2))) + 1e-12) < -50
 
@@ -362,8 +358,8 @@ def test_another_engine_rate_is_kept_when_mpeg_allows_it(tmp_path: Path) -> None
     audio = render(tmp_path, factory=fakes.FakeFactory(rate=24000))
     assert MP3(audio / "derde.mp3").info.sample_rate == 24000
     doc = timing(audio, "derde")
-    assert doc["utterances"][0]["end_ms"] - doc["utterances"][0]["start_ms"] == pytest.approx(
-        len(doc["utterances"][0]["text"]) * 60, abs=1
+    assert doc.utterances[0].end_ms - doc.utterances[0].start_ms == pytest.approx(
+        len(doc.utterances[0].text) * 60, abs=1
     )
 
 
@@ -381,8 +377,8 @@ def test_an_engine_rate_mpeg_does_not_allow_is_resampled(tmp_path: Path) -> None
     audio = render(tmp_path, factory=fakes.FakeFactory(rate=22000))
     assert MP3(audio / "derde.mp3").info.sample_rate == 44100
     doc = timing(audio, "derde")
-    first = doc["utterances"][0]
-    assert first["end_ms"] - first["start_ms"] == pytest.approx(len(first["text"]) * 60, abs=1)
+    first = doc.utterances[0]
+    assert first.end_ms - first.start_ms == pytest.approx(len(first.text) * 60, abs=1)
     decoded = decode(stream(audio / "derde.mp3"))
     assert decoded is not None
     assert fakes.reference_loudness(decoded, 44100) == pytest.approx(-19.0, abs=0.5)

@@ -15,12 +15,14 @@ from mutagen.id3 import ID3
 from PIL import Image
 
 from publisher.cache import BlobCache, cache_key
+from publisher.engines.base import Pcm
 from publisher.renderers.audio import encode, loudness, peaks, settings
 from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache
 from publisher.renderers.audio.master import decode, master, measure
 from publisher.renderers.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tag_bytes
 from publisher.timing import TimedSection
 from tests import fakes
+from tests.helpers import dominant_frequency
 
 
 def test_cache_round_trip_and_damage(tmp_path: Path) -> None:
@@ -325,3 +327,27 @@ def test_a_ctrl_c_while_workers_start_is_raised_once_they_have() -> None:
         reached.append("the end of the block")
     assert reached == ["the end of the block"]
     assert signals.getsignal(signals.SIGINT) is signals.default_int_handler
+
+
+@pytest.mark.parametrize(("source", "target"), [(22000, 44100), (30000, 44100), (48000, 44100)])
+def test_resampling_keeps_the_length_pitch_and_purity_of_a_tone(source: int, target: int) -> None:
+    n = int(source * 0.73)  # not a whole number of periods, nor of the rates' ratio
+    tone = np.round(np.sin(2 * np.pi * 1000 * np.arange(n) / source) * 16000).astype("<i2")
+    out = encode.resample(tone, source, target)
+    assert out.dtype == np.dtype("<i2")
+    assert len(out) == math.ceil(n * target / source)  # the timing counts on this length
+    assert dominant_frequency(Pcm(data=out.tobytes(), sample_rate=target)) == pytest.approx(
+        1000,
+        abs=target / len(out),  # one FFT bin
+    )
+    # Away from the edges it is the same tone sampled at the new rate: fitted by a 1 kHz sine
+    # of the same level, with what is left over (noise, distortion, images) 80 dB below it.
+    middle = np.arange(len(out) // 8, len(out) * 7 // 8)
+    t = middle / target
+    basis = np.stack([np.sin(2 * np.pi * 1000 * t), np.cos(2 * np.pi * 1000 * t)], axis=1)
+    fit, *_ = np.linalg.lstsq(basis, out[middle].astype(np.float64), rcond=None)
+    assert math.hypot(*fit) == pytest.approx(16000, rel=0.002)
+    residual = out[middle] - basis @ fit
+    assert 20 * math.log10(residual.std() / (16000 / math.sqrt(2))) < -80
+    assert np.array_equal(encode.resample(tone, source, target), out)  # builds are reproducible
+    assert len(encode.resample(tone[:0], source, target)) == 0

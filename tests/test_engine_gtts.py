@@ -267,6 +267,7 @@ def test_connection_refused_fails_with_a_clear_message() -> None:
         engine.synthesize("Hallo.")
     assert len(sleeps) == 2
     assert str(error.value).startswith("gTTS: service unreachable after 3 tries (cannot connect")
+    assert "Connection refused) at" in str(error.value)  # the system's words, nothing else
     assert url in str(error.value)
 
 
@@ -301,3 +302,15 @@ def test_identity_names_engine_version_language_and_speed() -> None:
     assert normal.startswith("gtts 2.")
     assert "lang=nl" in normal
     assert normal != slow
+
+
+def test_a_piece_that_times_out_once_is_sent_again_and_spoken() -> None:
+    fake = FakeGoogle(["sleep"])
+    try:
+        engine, sleeps = synth(fake.url, timeout=0.2, retries=2, backoff=0.01)
+        pcm = engine.synthesize("Hallo.")
+    finally:
+        fake.close()
+    assert fake.texts == ["Hallo.", "Hallo."]
+    assert sleeps == [0.01]
+    assert dominant_frequency(pcm) == pytest.approx(TONE_HZ, abs=5)

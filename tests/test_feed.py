@@ -29,6 +29,7 @@ from publisher.parse import parse_file, parse_text
 from publisher.renderers.base import BuildOptions, RenderContext
 from publisher.renderers.feed.episodes import episode_date, podcast_guid
 from publisher.renderers.feed.renderer import FeedRenderer
+from publisher.timing import TimedSection, TimedUtterance, TimingFile
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -114,35 +115,34 @@ def fake_audio(book: Book, root: Path, *, cover: bool = True) -> dict[str, bytes
         headings = [b for b in chapter.blocks if isinstance(b, Heading)]
         step = duration // (len(headings) + 1)
         sections = [
-            {"title": chapter.title_text, "start_ms": 0, "end_ms": step, "block": chapter.slug}
+            TimedSection(title=chapter.title_text, start_ms=0, end_ms=step, block=chapter.slug)
         ] + [
-            {
-                "title": plain_text(h.children),
-                "start_ms": step * (i + 1),
-                "end_ms": step * (i + 2),
-                "block": h.id,
-            }
+            TimedSection(
+                title=plain_text(h.children),
+                start_ms=step * (i + 1),
+                end_ms=step * (i + 2),
+                block=h.id,
+            )
             for i, h in enumerate(headings)
         ]
-        timing = {
-            "version": 1,
-            "chapter": chapter.slug,
-            "number": chapter.number,
-            "title": chapter.title_text,
-            "duration_ms": duration,
-            "sections": sections,
-            "utterances": [
-                {
-                    "start_ms": 0,
-                    "end_ms": step,
-                    "block": chapter.slug,
-                    "kind": "title",
-                    "text": chapter.title_text,
-                }
-            ],
-            "pauses": [],
-        }
-        (audio / f"{chapter.slug}.json").write_text(json.dumps(timing), encoding="utf-8")
+        timing = TimingFile(
+            chapter=chapter.slug,
+            number=chapter.number,
+            title=chapter.title_text,
+            duration_ms=duration,
+            sections=tuple(sections),
+            utterances=(
+                TimedUtterance(
+                    start_ms=0,
+                    end_ms=step,
+                    block=chapter.slug,
+                    kind="title",
+                    text=chapter.title_text,
+                ),
+            ),
+            pauses=(),
+        )
+        (audio / f"{chapter.slug}.json").write_bytes(timing.dump())
         (audio / f"{chapter.slug}.vtt").write_text(
             f"WEBVTT\n\n00:00:00.000 --> 00:00:00.{step:03d}\n{chapter.title_text}\n",
             encoding="utf-8",
@@ -214,8 +214,8 @@ def test_feedparser_sees_every_episode(tmp_path: Path) -> None:
         assert int(enclosure.length) == sizes[slug]
         assert enclosure.type == "audio/mpeg"
         assert entry.id and entry.guidislink is False
-        timing = json.loads((tmp_path / "build/audio" / f"{slug}.json").read_text())
-        assert int(entry.itunes_duration) == round(timing["duration_ms"] / 1000)
+        timing = TimingFile.load(tmp_path / "build/audio" / f"{slug}.json")
+        assert int(entry.itunes_duration) == round(timing.duration_ms / 1000)
     published = [e.published_parsed for e in parsed.entries]
     assert published == sorted(published, reverse=True)  # newest first
     assert [e.itunes_episode for e in parsed.entries] == ["3", "2", "1"]
@@ -397,6 +397,21 @@ def test_missing_audio_asks_for_the_audio_build(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="build the audio target first") as caught:
         render_feed(book, tmp_path)
     assert "het-midden" in str(caught.value)
+
+
+def test_a_timing_file_of_another_chapter_or_version_is_refused(tmp_path: Path) -> None:
+    book = make_book(book_text("een", "twee"))
+    fake_audio(book, tmp_path)
+    audio = tmp_path / "audio"
+    (audio / "het-midden.json").write_bytes((audio / "een-begin.json").read_bytes())
+    with pytest.raises(BuildError, match="timing is for chapter 'een-begin', not 'het-midden'"):
+        render_feed(book, tmp_path)
+    stale = (
+        TimingFile.load(audio / "een-begin.json").dump().replace(b'"version": 1', b'"version": 0')
+    )
+    (audio / "het-midden.json").write_bytes(stale)
+    with pytest.raises(BuildError, match=r"het-midden\.json: not a version 1 timing file"):
+        render_feed(book, tmp_path)
 
 
 def test_reads_audio_of_the_published_build(tmp_path: Path) -> None:

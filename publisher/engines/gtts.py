@@ -1,9 +1,10 @@
 """Google's online voice through gTTS: better sounding than espeak-ng, but needs the network.
 
 gTTS is used for what is specific to Google's service: its text pre-processing and the
-``batchexecute`` request it packs each piece of text in. Sending is done here, because
-gTTS's own ``stream()`` has no retries, opens one connection per piece without a way to set
-the URL, and takes proxies from the environment while ignoring ``NO_PROXY``.
+``batchexecute`` request it packs each piece of text in. Sending is done here, with requests
+and urllib3's ``Retry``, because gTTS's own ``stream()`` has no retries, opens one
+connection per piece without a way to set the URL, and takes proxies from the environment
+while ignoring ``NO_PROXY``.
 
 Each piece comes back as an MP3, decoded to PCM with pedalboard (no ffmpeg needed).
 """
@@ -18,10 +19,15 @@ import time
 import urllib.parse
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any, Self
 
 import numpy as np
 import numpy.typing as npt
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3 import BaseHTTPResponse
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
+from urllib3.util import Retry
 
 from publisher.engines.base import Pcm, VoiceProfile
 from publisher.errors import EngineError
@@ -172,44 +178,91 @@ class GttsSynthesizer:
         from gtts import gTTS
 
         headers = dict(gTTS.GOOGLE_TTS_HEADERS)
+        retry = _Retry(
+            total=self.retries - 1,  # tries after the first
+            allowed_methods=None,  # the service's POST is a lookup: safe to send again
+            status_forcelist=_RETRY_STATUSES,
+            backoff_factor=self.backoff,
+            raise_on_status=False,  # the last answer comes back, to say what went wrong
+            respect_retry_after_header=False,  # as before: our own back-off, never hours
+            pause=self._sleep,
+        )
         with requests.Session() as session:
             # requests honours NO_PROXY where gTTS does not; loopback never goes via a proxy.
             session.trust_env = not _is_loopback(self.url)
+            session.mount(self.url, HTTPAdapter(max_retries=retry))
             mp3s = [self._post(session, body, headers) for body in bodies]
         return _decode(mp3s)
 
     def _post(self, session: requests.Session, body: str, headers: dict[str, str]) -> bytes:
-        """Send one piece, trying again on the failures that pass; return its MP3."""
-        last = ""
-        for attempt in range(self.retries):
-            if attempt:
-                self._sleep(self.backoff * 2 ** (attempt - 1))
-            try:
-                response = session.post(self.url, data=body, headers=headers, timeout=self.timeout)
-            except requests.Timeout:
-                last = f"no answer within {self.timeout:g} s"
-                continue
-            except requests.ConnectionError as e:
-                last = f"cannot connect: {_reason(e)}"
-                continue
-            if response.status_code == 429 or response.status_code >= 500:
-                last = f"HTTP {response.status_code} {response.reason}"
-                continue
-            if response.status_code != 200:
-                raise EngineError(
-                    f"gTTS: the service refused the request: HTTP {response.status_code} "
-                    f"{response.reason} from {self.url}"
-                )
-            return _audio_from(response.text, self.url)
-        raise EngineError(
+        """Send one piece (the session's adapter tries again on failures that pass); return
+        its MP3."""
+        try:
+            response = session.post(self.url, data=body, headers=headers, timeout=self.timeout)
+        except (requests.ConnectionError, requests.Timeout) as e:  # the last try's failure
+            raise self._unreachable(self._failure(e)) from e
+        if response.status_code in _RETRY_STATUSES:
+            raise self._unreachable(f"HTTP {response.status_code} {response.reason}")
+        if response.status_code != 200:
+            raise EngineError(
+                f"gTTS: the service refused the request: HTTP {response.status_code} "
+                f"{response.reason} from {self.url}"
+            )
+        return _audio_from(response.text, self.url)
+
+    def _failure(self, error: requests.RequestException) -> str:
+        """What went wrong on the last try, in a few words."""
+        cause = error.args[0] if error.args else error
+        reason = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the last one
+        # NewConnectionError subclasses ConnectTimeoutError: a refusal is no timeout.
+        timed_out = isinstance(reason, ReadTimeoutError | ConnectTimeoutError) or isinstance(
+            error, requests.Timeout
+        )
+        if timed_out and not isinstance(reason, NewConnectionError):
+            return f"no answer within {self.timeout:g} s"
+        return f"cannot connect: {_reason(reason)}"
+
+    def _unreachable(self, last: str) -> EngineError:
+        return EngineError(
             f"gTTS: service unreachable after {self.retries} tries ({last}) at {self.url}"
         )
 
 
-def _reason(error: Exception) -> str:
-    # requests nests the cause several levels deep; its innermost words are the useful ones.
+_RETRY_STATUSES = frozenset({429, *range(500, 600)})
+"""Answers that pass: too many requests, and the service's own failures."""
+
+
+class _Retry(Retry):
+    """urllib3's retries, sleeping through ``pause`` (tests record the sleeps) and waiting
+    ``backoff``, ``2 * backoff``, ... before the second, third, ... try (urllib3 itself
+    sends the second try at once)."""
+
+    def __init__(self, *args: Any, pause: Callable[[float], None] = time.sleep, **kw: Any):
+        super().__init__(*args, **kw)
+        self.pause = pause
+
+    def new(self, **kw: Any) -> Self:
+        """The next state, keeping ``pause``."""
+        retry = super().new(**kw)
+        retry.pause = self.pause
+        return retry
+
+    def get_backoff_time(self) -> float:
+        """Seconds to wait before the next try."""
+        return self.backoff_factor * 2 ** (len(self.history) - 1) if self.history else 0.0
+
+    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
+        """Wait before the next try."""
+        backoff = self.get_backoff_time()
+        if backoff > 0:
+            self.pause(backoff)
+
+
+def _reason(error: object) -> str:
+    # urllib3 says "HTTPConnection(...): Failed to establish a new connection: [Errno 111]
+    # Connection refused": the operating system's words at the end are the useful ones.
     text = str(error)
-    match = re.search(r"\] ([^')]+)", text)
+    match = re.search(r"\[Errno -?\d+\] ([^)]+)", text)
     return match.group(1) if match else text
 
 

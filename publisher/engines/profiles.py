@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.engines.espeak import MAX_RATE, MIN_RATE, EspeakSynthesizer
@@ -69,6 +69,11 @@ def _is_number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+class _Fail(Protocol):
+    def __call__(self, key: str | None, message: str, table: str | None = None) -> None:
+        """Note a problem with ``key`` (in ``table``), placed at the line that sets it."""
+
+
 def load_profile(path: Path | str) -> VoiceProfile:
     """Read one profile; its name is the file name without ``.toml``.
 
@@ -77,33 +82,61 @@ def load_profile(path: Path | str) -> VoiceProfile:
     """
     path = Path(path)
     where = _display(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise SourceError.at(where, None, f"cannot read voice profile: {e}") from e
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        found = re.search(r"at line (\d+)", str(e))
-        line = int(found.group(1)) if found else None
-        raise SourceError.at(where, line, f"not valid TOML: {e}") from e
-
+    text, data = _read_profile(path, where)
     problems: list[Problem] = []
 
     def fail(key: str | None, message: str, table: str | None = None) -> None:
         line = _line_of(text, key, table) if key else None
         problems.append(Problem(path=where, line=line, message=message))
 
+    for check in _CHECKS:
+        check(data, fail)
+    if problems:
+        raise SourceError("\n".join(str(p) for p in problems), problems)
+
+    engine, language, model = data["engine"], data["language"], data.get("model")
+    rate, pitch = data.get("rate"), data.get("pitch")
+    fields: dict[str, Any] = {
+        "name": path.stem,
+        "engine": engine,
+        "voice": data.get("voice") or _default_voice(engine, language, model),
+        "language": language,
+        "rate": None if rate is None else float(rate),
+        "pitch": None if pitch is None else float(pitch),
+        "model": model,
+        "lexicon": dict(data.get("lexicon", {})),
+        "path": where,
+        "description": data.get("description"),
+    }
+    return VoiceProfile(**fields)
+
+
+def _read_profile(path: Path, where: str) -> tuple[str, dict[str, Any]]:
+    """The profile's text and its TOML values."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise SourceError.at(where, None, f"cannot read voice profile: {e}") from e
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        found = re.search(r"at line (\d+)", str(e))
+        line = int(found.group(1)) if found else None
+        raise SourceError.at(where, line, f"not valid TOML: {e}") from e
+
+
+def _check_keys(data: dict[str, Any], fail: _Fail) -> None:
     for key in data:
         if key not in KEYS:
             fail(key, f"unknown key {key!r} (known: {', '.join(sorted(KEYS))})")
 
+
+def _check_engine_and_language(data: dict[str, Any], fail: _Fail) -> None:
     engine = data.get("engine")
     if engine is None:
         fail(None, f"missing key 'engine' (one of {', '.join(ENGINES)})")
     elif engine not in ENGINES:
         fail("engine", f"'engine' must be one of {', '.join(ENGINES)}, not {engine!r}")
-
     language = data.get("language")
     if language is None:
         fail(None, "missing key 'language' (a language tag like 'nl' or 'en-US')")
@@ -111,13 +144,14 @@ def load_profile(path: Path | str) -> VoiceProfile:
         fail(
             "language", f"'language' must be a language tag like 'nl' or 'en-US', not {language!r}"
         )
-
     for key in ("voice", "model", "description"):
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
             fail(key, f"{key!r} must be a non-empty string, not {value!r}")
 
-    rate = data.get("rate")
+
+def _check_rate_and_pitch(data: dict[str, Any], fail: _Fail) -> None:
+    engine, rate, pitch = data.get("engine"), data.get("rate"), data.get("pitch")
     if rate is not None:
         if not _is_number(rate):
             fail("rate", f"'rate' must be a number, not {rate!r}")
@@ -128,24 +162,23 @@ def load_profile(path: Path | str) -> VoiceProfile:
         elif engine != "espeak" and not _SCALE_RANGE[0] <= rate <= _SCALE_RANGE[1]:
             low, high = _SCALE_RANGE
             fail("rate", f"'rate' for {engine} is a length scale, {low:g}-{high:g}, not {rate}")
-
-    pitch = data.get("pitch")
     if pitch is not None:
         if engine != "espeak":
             fail("pitch", f"'pitch' is for espeak only; {engine} has no pitch setting")
         elif not _is_number(pitch) or not 0 <= pitch <= 100:
             fail("pitch", f"'pitch' must be a number from 0 to 100, not {pitch!r}")
 
-    model = data.get("model")
+
+def _check_model_and_lexicon(data: dict[str, Any], fail: _Fail) -> None:
+    engine, model = data.get("engine"), data.get("model")
     if engine == "piper" and model is None:
         fail(None, "missing key 'model' (a .onnx file in this folder, or 'package:NAME')")
     elif engine in ("espeak", "gtts") and model is not None:
         fail("model", f"'model' is for piper only; {engine} has no model file")
-
     lexicon = data.get("lexicon", {})
     if not isinstance(lexicon, dict):
         fail("lexicon", "'lexicon' must be a table of word = \"how to say it\"")
-        lexicon = {}
+        return
     for word, said in lexicon.items():
         if not isinstance(said, str) or not said.strip():
             fail(
@@ -154,23 +187,9 @@ def load_profile(path: Path | str) -> VoiceProfile:
                 table="lexicon",
             )
 
-    if problems:
-        raise SourceError("\n".join(str(p) for p in problems), problems)
 
-    voice = data.get("voice") or _default_voice(str(engine), str(language), model)
-    fields: dict[str, Any] = {
-        "name": path.stem,
-        "engine": engine,
-        "voice": voice,
-        "language": language,
-        "rate": None if rate is None else float(rate),
-        "pitch": None if pitch is None else float(pitch),
-        "model": model,
-        "lexicon": dict(lexicon),
-        "path": where,
-        "description": data.get("description"),
-    }
-    return VoiceProfile(**fields)
+_CHECKS = (_check_keys, _check_engine_and_language, _check_rate_and_pitch, _check_model_and_lexicon)
+"""Every check of a profile's values, each noting all it finds (in the file's key order)."""
 
 
 def _default_voice(engine: str, language: str, model: str | None) -> str:

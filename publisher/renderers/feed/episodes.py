@@ -1,4 +1,4 @@
-"""Building blocks of the podcast feed: namespaces, identities, dates and the audio's timing.
+"""Building blocks of the podcast feed: namespaces, identities, dates, JSON Chapters, cover.
 
 Identity rules, because podcast apps key everything on them:
 
@@ -17,15 +17,15 @@ import datetime as dt
 import json
 import re
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 from publisher.config import INTERVALS, Config
 from publisher.errors import BuildError
 from publisher.renderers.feed.notes import one_line
+from publisher.timing import TimedSection
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -108,63 +108,7 @@ def rfc2822(when: dt.datetime) -> str:
 # --- the audio target's timing files ------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
-class TimedSection:
-    """A heading inside an episode and where it starts."""
-
-    title: str
-    start_ms: int
-    end_ms: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class Timing:
-    """What the feed needs from ``audio/<slug>.json``."""
-
-    duration_ms: int
-    sections: tuple[TimedSection, ...]
-
-    @property
-    def duration_seconds(self) -> int:
-        """Whole seconds, rounded, as ``itunes:duration`` wants them."""
-        return (self.duration_ms + 500) // 1000
-
-
-def _int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def load_timing(path: Path, slug: str) -> Timing:
-    """Read and check the timing file the audio target wrote for chapter ``slug``."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise BuildError(f"{path}: cannot read the audio timing: {e}") from e
-    if not isinstance(data, dict) or data.get("version") != 1:
-        raise BuildError(f"{path}: not a version 1 timing file; rebuild the audio")
-    if data.get("chapter") != slug:
-        raise BuildError(
-            f"{path}: timing is for chapter {data.get('chapter')!r}, not {slug!r}; "
-            "rebuild the audio"
-        )
-    if not _int(data.get("duration_ms")):
-        raise BuildError(f"{path}: 'duration_ms' must be a whole number of milliseconds")
-    sections: list[TimedSection] = []
-    for raw in data.get("sections") or []:
-        if (
-            not isinstance(raw, dict)
-            or not isinstance(raw.get("title"), str)
-            or not _int(raw.get("start_ms"))
-            or not _int(raw.get("end_ms"))
-        ):
-            raise BuildError(f"{path}: a section needs 'title', 'start_ms' and 'end_ms'")
-        sections.append(
-            TimedSection(title=raw["title"], start_ms=raw["start_ms"], end_ms=raw["end_ms"])
-        )
-    return Timing(duration_ms=data["duration_ms"], sections=tuple(sections))
-
-
-def json_chapters(sections: tuple[TimedSection, ...]) -> bytes:
+def json_chapters(sections: Sequence[TimedSection]) -> bytes:
     """A JSON Chapters 1.2 file (Podcasting 2.0 ``podcast:chapters``) for the sections."""
     chapters = [
         {

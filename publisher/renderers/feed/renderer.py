@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 
 from lxml import etree
 
@@ -34,12 +35,10 @@ from publisher.renderers.feed.episodes import (
     LOCAL_BASE_URL,
     NSMAP,
     PODCAST,
-    Timing,
     cover_problem,
     episode_date,
     episode_guid,
     json_chapters,
-    load_timing,
     normalise_base_url,
     podcast_guid,
     rfc2822,
@@ -47,6 +46,7 @@ from publisher.renderers.feed.episodes import (
 )
 from publisher.renderers.feed.notes import one_line, opening_html, opening_text
 from publisher.text import xml_safe
+from publisher.timing import TimingFile
 
 FEED_FILE = "feed.xml"
 CHAPTERS_FOLDER = "chapters"
@@ -57,7 +57,7 @@ COVER_NAMES = ("cover.jpg", "cover.png")
 class _Episode:
     chapter: Chapter
     mp3_size: int
-    timing: Timing
+    timing: TimingFile
     has_transcript: bool
     published: str  # RFC 2822
     sort_key: tuple[dt.datetime, int]  # (date, chapter number)
@@ -72,6 +72,16 @@ def _el(
     if text is not None:
         element.text = xml_safe(text)
     return element
+
+
+def _load_timing(path: Path, slug: str) -> TimingFile:
+    """The audio timing of chapter ``slug``, checked to be that chapter's."""
+    timing = TimingFile.load(path)
+    if timing.chapter != slug:
+        raise BuildError(
+            f"{path}: timing is for chapter {timing.chapter!r}, not {slug!r}; rebuild the audio"
+        )
+    return timing
 
 
 def _ns(namespace: str, name: str) -> str:
@@ -155,7 +165,7 @@ class FeedRenderer:
                 _Episode(
                     chapter=chapter,
                     mp3_size=mp3.stat().st_size,
-                    timing=load_timing(timing, chapter.slug),
+                    timing=_load_timing(timing, chapter.slug),
                     has_transcript=ctx.find(f"audio/{chapter.slug}.vtt") is not None,
                     published=rfc2822(when),
                     sort_key=(when, chapter.number),
