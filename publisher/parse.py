@@ -7,6 +7,7 @@ escaped by every renderer, so no markup or script of the source reaches a reader
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
 from publisher import model as m
-from publisher.config import Config, load_config
+from publisher.config import MAX_PAUSE, Config, load_config
 from publisher.errors import Problem, SourceError
 from publisher.i18n import words_for
 from publisher.slugs import slugify, unique_slugs
@@ -25,6 +26,13 @@ from publisher.slugs import slugify, unique_slugs
 PROMPT_GLYPH = "💡"
 _PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
 _PAUSE_ATTR = re.compile(r"^\s*pause\s*=\s*(?P<value>\d+(?:\.\d+)?)\s*$")
+# Emphasis, links and images inside each other: real prose needs a handful of levels; every
+# stage after the parse walks them recursively, so a bound keeps a hostile file from crashing
+# it with a RecursionError.
+MAX_INLINE_DEPTH = 50
+# A book is text: 20 MB is several times the longest novel, and a bound keeps a mistaken
+# SOURCE (a video, a disk image) from filling memory.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
 def markdown() -> MarkdownIt:
@@ -48,8 +56,11 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     """``(yaml, body, body_offset)``: the front matter between ``---`` lines and the rest.
 
     ``body_offset`` is how many lines come before the body, to turn body lines into file lines.
+    Lines end at ``\n`` only (after :func:`normalise_newlines`), as markdown-it counts them:
+    ``str.splitlines`` would also break at form feeds and U+2028 and shift every later line.
     """
-    lines = text.splitlines(keepends=True)
+    lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if not lines or lines[0].strip() != "---":
         raise SourceError.at(
             path, 1, "the book must start with YAML front matter between '---' lines"
@@ -61,16 +72,34 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
 
 
 def read_source(path: Path) -> str:
-    """The file's text; bad encoding is an error, never silently dropped."""
+    """The file's text, newlines normalised; bad encoding is an error, never silently dropped.
+
+    Only a regular file of at most :data:`MAX_SOURCE_BYTES` is read: a FIFO or a device would
+    block or never end.
+    """
     try:
+        info = path.stat()  # before opening: opening a FIFO for reading blocks
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError.at(str(path), None, "is not a regular file")
+        if info.st_size > MAX_SOURCE_BYTES:
+            limit = MAX_SOURCE_BYTES // (1024 * 1024)
+            raise SourceError.at(str(path), None, f"is larger than {limit} MB; is it the book?")
         data = path.read_bytes()
     except OSError as e:
-        raise SourceError.at(str(path), None, f"cannot read: {e.strerror}") from e
+        raise SourceError.at(str(path), None, f"cannot read: {e.strerror or e}") from e
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise SourceError.at(str(path), line, "is not valid UTF-8") from e
+        raise SourceError.at(
+            str(path), line, f"is not valid UTF-8 (byte 0x{data[e.start]:02X}); save it as UTF-8"
+        ) from e
+    return normalise_newlines(text)
+
+
+def normalise_newlines(text: str) -> str:
+    """``text`` with CRLF and lone CR turned into LF, as markdown-it reads them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_file(path: Path) -> Parsed:
@@ -80,12 +109,29 @@ def parse_file(path: Path) -> Parsed:
 
 def parse_text(text: str, path: str, root: str = ".") -> Parsed:
     """Parse a whole book given as text; ``path`` is used in messages and block locations."""
-    front, body, offset = split_front_matter(text, path)
+    front, body, offset = split_front_matter(normalise_newlines(text), path)
     config, warnings = load_config(front, path, first_line=2)
     parser = _Parser(config=config, path=path, offset=offset)
-    chapters = parser.chapters(markdown().parse(body))
+    tokens = markdown().parse(body)
+    _check_depth(tokens, path, offset)
+    chapters = parser.chapters(tokens)
     book = m.Book(config=config, chapters=tuple(chapters), source=path, root=root)
     return Parsed(book=book, warnings=tuple(warnings + parser.warnings))
+
+
+def _check_depth(tokens: Sequence[Token], path: str, offset: int) -> None:
+    """Refuse inline markup nested deeper than :data:`MAX_INLINE_DEPTH`, at its line."""
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            depth = max(child.level for child in tok.children)
+            if depth > MAX_INLINE_DEPTH:
+                line = (tok.map[0] if tok.map else 0) + offset + 1
+                raise SourceError.at(
+                    path,
+                    line,
+                    f"emphasis, links and images nest {depth} levels deep here; "
+                    f"at most {MAX_INLINE_DEPTH} are allowed",
+                )
 
 
 class _Where(TypedDict):
@@ -102,6 +148,8 @@ class _ChapterState:
     slug: str
     next_id: int = 0
     anchors: set[str] = field(default_factory=set)
+    # The last suffix tried per anchor: thousands of equal headings stay linear, not quadratic.
+    anchor_suffix: dict[str, int] = field(default_factory=dict)
     footnote_numbers: dict[int, int] = field(default_factory=dict)  # markdown-it id → number
 
     def block_id(self) -> str:
@@ -288,11 +336,13 @@ class _Parser:
         if tok.type == "heading_open":
             children = self._inlines(inner[0].children or [], state)
             anchor = slugify(m.plain_text(children)) or "section"
-            base, n = anchor, 1
+            base, n = anchor, state.anchor_suffix.get(anchor, 1)
+            anchor = base if n == 1 else f"{base}-{n}"
             while anchor in state.anchors:
                 n += 1
                 anchor = f"{base}-{n}"
             state.anchors.add(anchor)
+            state.anchor_suffix[base] = n
             return m.Heading(**where, level=int(tok.tag[1]), anchor=anchor, children=children)
         if tok.type == "paragraph_open":
             return self._paragraph(inner[0], where, state)
@@ -347,7 +397,14 @@ class _Parser:
                 line,
                 f"prompt attributes {{{attrs}}} not understood; write {{pause=10}} (seconds)",
             )
-        return float(match.group("value"))
+        pause = float(match.group("value"))
+        if pause > MAX_PAUSE:
+            raise SourceError.at(
+                self.path,
+                line,
+                f"pause={match.group('value')} is longer than {MAX_PAUSE:g} seconds",
+            )
+        return pause
 
     def _table(self, inner: Sequence[Token], where: _Where, state: _ChapterState) -> m.Table:
         rows: list[tuple[m.TableCell, ...]] = []

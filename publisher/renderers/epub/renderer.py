@@ -41,6 +41,9 @@ XHTML = "application/xhtml+xml"
 # The dcterms:modified of a book without a date, and the time stamped on every zip entry of
 # it: the zip format's own epoch, so it is plainly "no date" rather than a made-up one.
 NO_DATE = dt.datetime(1980, 1, 1)
+# The only times a zip entry can hold; a book dated 1925 is stamped with the first of them.
+ZIP_FIRST = NO_DATE
+ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58)
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 # EPUB 3.3 core media types for images (anything else needs a fallback EPUBCheck rejects).
 IMAGE_TYPES = {
@@ -104,7 +107,7 @@ class _Zip(zipfile.ZipFile):
 
     def __init__(self, file: str, when: dt.datetime) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED)
-        self.when = when
+        self.when = min(max(when, ZIP_FIRST), ZIP_LAST)
 
     def writestr(  # type: ignore[override]
         self,
