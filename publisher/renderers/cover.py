@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import warnings
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
 from publisher.config import Config
 from publisher.errors import BuildError, SourceError
 from publisher.model import Book
+from publisher.renderers.images import check_pixels
 
 SIZE = 3000
 QUALITY = 90
@@ -78,7 +80,12 @@ def book_path(book: Book, relative: str, path: str, line: int | None, what: str)
 
 def _open(source: Path, name: str, path: str) -> Image.Image:
     try:
-        with Image.open(source) as opened:
+        with warnings.catch_warnings(), Image.open(source) as opened:
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check below
+            # Decode a large JPEG at a fraction of its size (no smaller than the cover), and
+            # refuse anything still too large before a pixel is read: bounded memory.
+            opened.draft("RGB", (SIZE, SIZE))
+            check_pixels(opened, name, path, None)
             # Honour the camera's rotation before the EXIF block is dropped.
             image = ImageOps.exif_transpose(opened)
             image.load()
