@@ -105,6 +105,8 @@ def derive_identifier(title: str, author: str) -> str:
 
 
 _INVALID = object()
+# Text fields that may hold several lines; every other one has its whitespace collapsed.
+_PARAGRAPHS = {"description", "accessibility_summary", "rights"}
 # What each type is called in a message ("must be …").
 _KIND = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
 _KIND[dt.date] = "a date like 2026-01-31"
@@ -244,6 +246,9 @@ class _Loader:
             if not value:
                 self.error(node, f"'{name}' is empty; give a value or remove the key")
                 return _INVALID
+            if name not in _PARAGRAPHS:
+                # A title or name is one line everywhere (OPF, feed, ID3): say so here, once.
+                value = " ".join(value.split())
         elif isinstance(value, dt.date) and not FIRST_DATE <= value <= LAST_DATE:
             self.error(node, f"'{name}' must be between {FIRST_DATE} and {LAST_DATE}")
             return _INVALID
