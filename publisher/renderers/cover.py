@@ -80,8 +80,10 @@ def book_path(book: Book, relative: str, path: str, line: int | None, what: str)
 
 def _open(source: Path, name: str, path: str) -> Image.Image:
     try:
-        with warnings.catch_warnings(), Image.open(source) as opened:
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check below
+            opened = Image.open(source)
+        with opened:
             # Decode a large JPEG at a fraction of its size (no smaller than the cover), and
             # refuse anything still too large before a pixel is read: bounded memory.
             opened.draft("RGB", (SIZE, SIZE))

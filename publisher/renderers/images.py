@@ -95,9 +95,11 @@ def raster_type(file: Path, src: str, path: str, line: int | None) -> str | None
     """The media type of the raster image at ``file`` (None when Pillow cannot open it),
     after checking its size and its integrity."""
     try:
-        with warnings.catch_warnings(), PILImage.open(file) as image:
+        with warnings.catch_warnings():
             # Pillow warns above its own limit; ours is lower and gives the author a message.
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            opened = PILImage.open(file)
+        with opened as image:
             check_pixels(image, src, path, line)
             media_type = RASTER_TYPES.get(str(image.format))
             image.verify()
