@@ -43,6 +43,16 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.meta["debug"] = debug
 
 
+def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a ``--base-url`` that would break every address in the feed (exit 2)."""
+    from publisher.urls import base_url_problem
+
+    problem = base_url_problem(value) if value is not None else None
+    if problem is not None:
+        raise click.BadParameter(f"{value!r} {problem}")
+    return value
+
+
 def _source(source: Path | None) -> Path:
     from publisher.build.runner import default_source
 
@@ -63,7 +73,12 @@ def _source(source: Path | None) -> Path:
     default=None,
     help="Comma-separated targets to build (default: all): cover, epub, audio, feed.",
 )
-@click.option("--base-url", default=None, help="Public URL the build folder is served at (feed).")
+@click.option(
+    "--base-url",
+    default=None,
+    callback=_base_url,
+    help="Public http(s) URL the build folder is served at (feed); no ?query or #fragment.",
+)
 @click.option(
     "--jobs",
     type=click.IntRange(min=1),

@@ -1,7 +1,10 @@
 """Front matter → one typed, frozen :class:`Config`.
 
 Unknown keys are errors, and every problem is collected before stopping, each with the line
-of the key it is about (mdBook's ``deny_unknown_fields``, MkDocs' ``load_config``).
+of the key it is about (mdBook's ``deny_unknown_fields``, MkDocs' ``load_config``). Every value
+is checked before anything is built: its type, its range (numbers carry theirs in the field's
+``metadata["range"]``), real dates, no control characters, URLs through
+:mod:`publisher.urls`.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import typing
+import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -17,103 +21,22 @@ from typing import Any
 
 import yaml
 
+from publisher.categories import APPLE_CATEGORIES
 from publisher.errors import Problem, SourceError
+from publisher.urls import base_url_problem, is_mailbox, url_problem
+from publisher.yamlsafe import NULL_TAG, Lines, compose, scalar_value, shown
 
-# Apple Podcasts categories (the list Apple publishes for podcasters), top level → subcategories.
-APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
-    "Business": (
-        "Careers",
-        "Entrepreneurship",
-        "Investing",
-        "Management",
-        "Marketing",
-        "Non-Profit",
-    ),
-    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
-    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
-    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
-    "Government": (),
-    "History": (),
-    "Health & Fitness": (
-        "Alternative Health",
-        "Fitness",
-        "Medicine",
-        "Mental Health",
-        "Nutrition",
-        "Sexuality",
-    ),
-    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
-    "Leisure": (
-        "Animation & Manga",
-        "Automotive",
-        "Aviation",
-        "Crafts",
-        "Games",
-        "Hobbies",
-        "Home & Garden",
-        "Video Games",
-    ),
-    "Music": ("Music Commentary", "Music History", "Music Interviews"),
-    "News": (
-        "Business News",
-        "Daily News",
-        "Entertainment News",
-        "News Commentary",
-        "Politics",
-        "Sports News",
-        "Tech News",
-    ),
-    "Religion & Spirituality": (
-        "Buddhism",
-        "Christianity",
-        "Hinduism",
-        "Islam",
-        "Judaism",
-        "Religion",
-        "Spirituality",
-    ),
-    "Science": (
-        "Astronomy",
-        "Chemistry",
-        "Earth Sciences",
-        "Life Sciences",
-        "Mathematics",
-        "Natural Sciences",
-        "Nature",
-        "Physics",
-        "Social Sciences",
-    ),
-    "Society & Culture": (
-        "Documentary",
-        "Personal Journals",
-        "Philosophy",
-        "Places & Travel",
-        "Relationships",
-    ),
-    "Sports": (
-        "Baseball",
-        "Basketball",
-        "Cricket",
-        "Fantasy Sports",
-        "Football",
-        "Golf",
-        "Hockey",
-        "Rugby",
-        "Running",
-        "Soccer",
-        "Swimming",
-        "Tennis",
-        "Volleyball",
-        "Wilderness",
-        "Wrestling",
-    ),
-    "Technology": (),
-    "True Crime": (),
-    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
-}
+__all__ = ["APPLE_CATEGORIES", "INTERVALS", "Config", "NarrationConfig", "PodcastConfig"]
 
 INTERVALS = {"daily": 1, "weekly": 7, "biweekly": 14, "monthly": 30}
+# The longest pause, in seconds, anywhere (front matter or a prompt's {pause=…}): a minute of
+# silence is already long; ten is surely a typo, and an absurd one would make the build spin.
+MAX_PAUSE = 600.0
+PAUSE = {"range": (0.0, MAX_PAUSE)}
+# The dates a book and its episodes may carry: every output (EPUB, ID3, RSS) can write these.
+FIRST_DATE = dt.date(1000, 1, 1)
+LAST_DATE = dt.date(9000, 12, 31)
+MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -121,16 +44,17 @@ class NarrationConfig:
     """``narration:`` in the front matter. Pauses are in seconds."""
 
     voice: str | None = None
-    prompt_pause: float = 8.0
-    paragraph_pause: float = 0.7
-    heading_pause: float = 1.2
-    list_item_pause: float = 0.4
-    chapter_start_pause: float = 0.5
-    chapter_end_pause: float = 2.0
+    prompt_pause: float = field(default=8.0, metadata=PAUSE)
+    paragraph_pause: float = field(default=0.7, metadata=PAUSE)
+    heading_pause: float = field(default=1.2, metadata=PAUSE)
+    list_item_pause: float = field(default=0.4, metadata=PAUSE)
+    chapter_start_pause: float = field(default=0.5, metadata=PAUSE)
+    chapter_end_pause: float = field(default=2.0, metadata=PAUSE)
     prompt_lead_in: bool = True
     lexicon: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     bitrate: int = 64
-    loudness: float = -19.0
+    # LUFS: -40 is barely audible, -6 already clips speech; podcasts aim at -16 to -19.
+    loudness: float = field(default=-19.0, metadata={"range": (-40.0, -6.0)})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,7 +93,7 @@ class Config:
     cover: str | None = None
     cover_font: str | None = None  # a font file beside the book, tried before Noto Sans
     accessibility_summary: str | None = None
-    chapter_level: int | None = None
+    chapter_level: int | None = field(default=None, metadata={"range": (1, 6)})
     example_word: str | None = None
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
@@ -183,112 +107,185 @@ def derive_identifier(title: str, author: str) -> str:
     return "urn:uuid:" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"publisher:{title}\n{author}"))
 
 
+_INVALID = object()
+# Text fields that may hold several lines; every other one has its whitespace collapsed.
+_PARAGRAPHS = {"description", "accessibility_summary", "rights"}
+# What each type is called in a message ("must be …").
+_KIND = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+_KIND[dt.date] = "a date like 2026-01-31"
+
+
+def _bad_character(text: str) -> str | None:
+    """The first character of ``text`` that no output can carry (controls other than tab and
+    newline, lone surrogates, non-characters), as ``U+XXXX``; None if there is none."""
+    for c in text:
+        if c in "\t\n":
+            continue
+        if unicodedata.category(c) in ("Cc", "Cs") or c in "\ufffe\uffff":
+            return f"U+{ord(c):04X}"
+    return None
+
+
 class _Loader:
     """Turns a YAML mapping node into a dataclass, collecting problems with their lines."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, lines: Lines) -> None:
         self.path = path
+        self.lines = lines
         self.problems: list[Problem] = []
+        self.key_lines: dict[str, int] = {}  # "podcast.category" → its line, for later checks
 
     def error(self, node: yaml.Node, message: str) -> None:
+        """Record a problem at ``node``'s line."""
+        self.problems.append(Problem(path=self.path, line=self.lines.of(node), message=message))
+
+    def fail(self, key: str, message: str) -> None:
+        """Record a problem at the line of ``key`` (dotted), else of the front matter."""
+        line = self.key_lines.get(key, self.key_lines.get(key.split(".")[0]))
         self.problems.append(
-            Problem(path=self.path, line=node.start_mark.line + 1, message=message)
+            Problem(path=self.path, line=line or self.lines.first_line - 1, message=message)
         )
 
-    def value(self, node: yaml.Node) -> Any:
-        return yaml.SafeLoader(yaml.serialize(node)).get_single_data() if node else None
-
     def build(self, cls: type[Any], node: yaml.Node, prefix: str) -> dict[str, Any]:
-        hints = typing.get_type_hints(cls)
-        names = {f.name for f in dataclasses.fields(cls)}
+        """The keyword arguments of ``cls`` that the mapping ``node`` gives validly."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
         out: dict[str, Any] = {}
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{prefix.rstrip('.') or 'front matter'} must be a mapping")
             return out
         for key_node, value_node in node.value:
-            key = str(key_node.value)
-            if key not in names:
-                known = ", ".join(sorted(names))
+            key = self.key(key_node, prefix)
+            if key is None:
+                continue
+            if key not in fields:
+                known = ", ".join(sorted(fields))
                 self.error(key_node, f"unknown key '{prefix}{key}' (known: {known})")
-                continue
-            if key in out:
+            elif key in out or f"{prefix}{key}" in self.key_lines:
                 self.error(key_node, f"key '{prefix}{key}' is given twice")
-                continue
-            hint = hints[key]
-            if isinstance(hint, type) and dataclasses.is_dataclass(hint):
-                sub = self.build(hint, value_node, f"{prefix}{key}.")
-                out[key] = hint(**sub)
-                continue
-            converted = self.convert(hint, value_node, f"{prefix}{key}")
-            if converted is not _INVALID:
-                out[key] = converted
+            else:
+                self.key_lines[f"{prefix}{key}"] = self.lines.of(key_node)
+                value = self.field(cls, fields[key], value_node, f"{prefix}{key}")
+                if value is not _INVALID:
+                    out[key] = value
         return out
 
-    def convert(self, hint: Any, node: yaml.Node, name: str) -> Any:
-        raw = self.value(node)
-        args = typing.get_args(hint)
-        optional = type(None) in args
-        if optional:
-            if raw is None:
-                return None
-            hint = next(a for a in args if a is not type(None))
-        origin = typing.get_origin(hint)
-        if origin is Mapping:
-            if not isinstance(raw, Mapping):
-                self.error(node, f"'{name}' must be a mapping")
+    def key(self, node: yaml.Node, prefix: str) -> str | None:
+        """A mapping key as text, or None (with a problem) when it is not plain text."""
+        if isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG and node.value.strip():
+            bad = _bad_character(node.value)
+            if bad is None:
+                return str(node.value)
+            self.error(node, f"a key in '{prefix.rstrip('.') or 'front matter'}' holds {bad}")
+            return None
+        self.error(node, f"a key in '{prefix.rstrip('.') or 'front matter'}' is not plain text")
+        return None
+
+    def field(self, cls: type[Any], f: dataclasses.Field[Any], node: yaml.Node, name: str) -> Any:
+        """The value of field ``f`` from ``node``, checked against its range."""
+        hint = typing.get_type_hints(cls)[f.name]
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            if _is_null(node):
+                self.error(node, f"'{name}' has no value; give one or remove the key")
                 return _INVALID
-            value_type = typing.get_args(hint)[1]
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                value = self.convert(value_type, value_node, f"{name}.{key_node.value}")
-                if value is not _INVALID:
-                    result[str(key_node.value)] = value
-            return MappingProxyType(result)  # the Book is frozen: so are its mappings
+            return hint(**self.build(hint, node, f"{name}."))
+        value = self.convert(hint, node, name)
+        bounds = f.metadata.get("range")
+        if bounds is not None and value not in (_INVALID, None):
+            low, high = bounds
+            if not low <= value <= high:
+                self.error(node, f"'{name}' must be between {low:g} and {high:g}, not {value:g}")
+                return _INVALID
+        return value
+
+    def convert(self, hint: Any, node: yaml.Node, name: str) -> Any:
+        """``node`` as a value of type ``hint`` (optional, dict, or a scalar type)."""
+        args = typing.get_args(hint)
+        if type(None) in args:
+            hint = next(a for a in args if a is not type(None))
+        if _is_null(node):
+            self.error(node, f"'{name}' has no value; give one or remove the key")
+            return _INVALID
+        if typing.get_origin(hint) in (dict, Mapping):
+            return self.mapping(typing.get_args(hint)[1], node, name)
+        if not isinstance(node, yaml.ScalarNode):
+            shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+            self.error(node, f"'{name}' must be {_KIND[hint]}, not {shape}")
+            return _INVALID
+        try:
+            raw = scalar_value(node)
+        except ValueError as e:
+            self.error(node, f"'{name}': {e}")
+            return _INVALID
         return self.scalar(hint, raw, node, name)
 
+    def mapping(self, value_type: Any, node: yaml.Node, name: str) -> Any:
+        """A ``{text: value_type}`` mapping, each entry checked."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"'{name}' must be a mapping")
+            return _INVALID
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.key(key_node, f"{name}.")
+            if key is None:
+                continue
+            if key in result:
+                self.error(key_node, f"key '{name}.{key}' is given twice")
+                continue
+            value = self.convert(value_type, value_node, f"{name}.{key}")
+            if value is not _INVALID:
+                result[key] = value
+        return MappingProxyType(result)  # the Book is frozen: so are its mappings
+
     def scalar(self, hint: Any, raw: Any, node: yaml.Node, name: str) -> Any:
-        if hint is bool:
-            if isinstance(raw, bool):
-                return raw
-            self.error(node, f"'{name}' must be true or false, not {raw!r}")
-        elif hint is int:
-            if isinstance(raw, int) and not isinstance(raw, bool):
-                return raw
-            self.error(node, f"'{name}' must be a whole number, not {raw!r}")
-        elif hint is float:
-            if isinstance(raw, int | float) and not isinstance(raw, bool):
-                return float(raw)
-            self.error(node, f"'{name}' must be a number, not {raw!r}")
-        elif hint is dt.date:
-            if isinstance(raw, dt.datetime):
-                return raw.date()
-            if isinstance(raw, dt.date):
-                return raw
-            if isinstance(raw, str):
-                try:
-                    return dt.date.fromisoformat(raw)
-                except ValueError:
-                    pass
-            self.error(node, f"'{name}' must be a date like 2026-01-31, not {raw!r}")
-        elif hint is str:
-            if isinstance(raw, str | int | float) and not isinstance(raw, bool):
-                return str(raw).strip()
-            if isinstance(raw, dt.date):
-                return raw.isoformat()
-            self.error(node, f"'{name}' must be text, not {raw!r}")
-        else:  # pragma: no cover - a type this loader does not know is a programming error
-            raise TypeError(f"unsupported config type {hint!r}")
+        """``raw`` as a ``hint``, or :data:`_INVALID` with a problem recorded."""
+        value = _coerce(hint, raw)
+        if value is _INVALID:
+            self.error(node, f"'{name}' must be {_KIND[hint]}, not {shown(raw)}")
+        elif isinstance(value, str):
+            bad = _bad_character(value)
+            if bad is not None:
+                self.error(node, f"'{name}' holds the control character {bad}; remove it")
+                return _INVALID
+            if not value:
+                self.error(node, f"'{name}' is empty; give a value or remove the key")
+                return _INVALID
+            if name not in _PARAGRAPHS:
+                # A title or name is one line everywhere (OPF, feed, ID3): say so here, once.
+                value = " ".join(value.split())
+        elif isinstance(value, dt.date) and not FIRST_DATE <= value <= LAST_DATE:
+            self.error(node, f"'{name}' must be between {FIRST_DATE} and {LAST_DATE}")
+            return _INVALID
+        return value
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
+
+
+def _coerce(hint: Any, raw: Any) -> Any:
+    """``raw`` (a YAML scalar's value) as a ``hint``, or :data:`_INVALID`."""
+    if isinstance(raw, bool):
+        return raw if hint is bool else _INVALID
+    if hint is int:
+        return raw if isinstance(raw, int) else _INVALID
+    if hint is float:
+        return float(raw) if isinstance(raw, int | float) else _INVALID
+    if hint is dt.date:
+        if isinstance(raw, dt.datetime):
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(raw) if isinstance(raw, str) else _INVALID
+        except ValueError:
+            return _INVALID
+    if hint is str:
+        if isinstance(raw, str | int | float):
+            return str(raw).strip()
+        return raw.isoformat() if isinstance(raw, dt.date) else _INVALID
+    if hint is bool:
         return _INVALID
-
-
-_INVALID = object()
-
-
-def _line_of(node: yaml.MappingNode, key: str) -> int | None:
-    for key_node, _ in node.value:
-        if key_node.value == key:
-            return int(key_node.start_mark.line) + 1
-    return None
+    raise TypeError(f"unsupported config type {hint!r}")  # a programming error, not input
 
 
 def load_config(text: str, path: str, first_line: int = 2) -> tuple[Config, list[Problem]]:
@@ -296,40 +293,21 @@ def load_config(text: str, path: str, first_line: int = 2) -> tuple[Config, list
 
     Returns the config and its warnings; raises :class:`SourceError` listing every error.
     """
-    loader = _Loader(path)
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = first_line + mark.line if mark is not None else first_line
-        problem = getattr(e, "problem", None) or str(e)
-        raise SourceError.at(path, line, f"front matter is not valid YAML: {problem}") from e
+    lines = Lines(text, first_line)
+    node = compose(text, path, lines)
     if node is None:
         node = yaml.MappingNode(tag="tag:yaml.org,2002:map", value=[])
-
-    # Shift every mark so lines are lines of the Markdown file, not of the YAML block.
-    def shift(n: yaml.Node) -> None:
-        n.start_mark.line += first_line - 1
-        if isinstance(n, yaml.MappingNode):
-            for k, v in n.value:
-                shift(k)
-                shift(v)
-        elif isinstance(n, yaml.SequenceNode):
-            for v in n.value:
-                shift(v)
-
-    if node.start_mark is not None:
-        shift(node)
+    loader = _Loader(path, lines)
     values = loader.build(Config, node, "")
-    warnings: list[Problem] = []
     for key in REQUIRED:
-        if not values.get(key):
+        if not values.get(key) and key not in loader.key_lines:
             loader.problems.append(
                 Problem(path=path, line=first_line - 1, message=f"front matter needs '{key}'")
             )
-    _check(values, node, loader)
+    _check(values, loader)
     if loader.problems:
         raise SourceError(str(loader.problems[0]), loader.problems)
+    warnings: list[Problem] = []
     if not values.get("identifier"):
         values["identifier"] = derive_identifier(values["title"], values["author"])
         warnings.append(
@@ -346,63 +324,62 @@ def load_config(text: str, path: str, first_line: int = 2) -> tuple[Config, list
     return Config(**values), warnings
 
 
-def _check(values: dict[str, Any], node: yaml.Node, loader: _Loader) -> None:  # noqa: C901 - owned by the config validation refactor
-    """Checks across fields, each reported at its key's line."""
-    if not isinstance(node, yaml.MappingNode):
-        return
-
-    def fail(key: str, sub: str | None, message: str) -> None:
-        line = _line_of(node, key)
-        if sub is not None:
-            for k, v in node.value:
-                if k.value == key and isinstance(v, yaml.MappingNode):
-                    line = _line_of(v, sub) or line
-        loader.problems.append(Problem(path=loader.path, line=line, message=message))
-
-    level = values.get("chapter_level")
-    if level is not None and not 1 <= level <= 6:
-        fail("chapter_level", None, "'chapter_level' must be between 1 and 6")
+def _check(values: dict[str, Any], loader: _Loader) -> None:
+    """Checks of values against rules and each other, each reported at its key's line."""
     language = values.get("language")
     if language is not None and not _is_language_tag(language):
-        fail(
+        loader.fail(
             "language",
-            None,
-            f"'language' must be a BCP 47 tag like 'nl' or 'en-GB', not {language!r}",
+            f"'language' must be a BCP 47 tag like 'nl' or 'en-GB', not {shown(language)}",
         )
+    cover = values.get("cover")
+    if cover is not None and url_problem(cover, ("http", "https", "file", "data")) is None:
+        loader.fail("cover", f"'cover' {cover!r} is remote; use an image file beside the book")
     narration: NarrationConfig | None = values.get("narration")
-    if narration is not None:
-        for f in dataclasses.fields(NarrationConfig):
-            if f.name.endswith("_pause") and getattr(narration, f.name) < 0:
-                fail("narration", f.name, f"'narration.{f.name}' must not be negative")
-        if narration.bitrate not in (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192):
-            fail("narration", "bitrate", "'narration.bitrate' must be an MP3 bitrate such as 64")
+    if narration is not None and narration.bitrate not in MP3_BITRATES:
+        loader.fail("narration.bitrate", "'narration.bitrate' must be an MP3 bitrate such as 64")
     podcast: PodcastConfig | None = values.get("podcast")
     if podcast is not None:
-        if podcast.category is not None and podcast.category not in APPLE_CATEGORIES:
-            fail(
-                "podcast",
-                "category",
-                f"'podcast.category' {podcast.category!r} is not an Apple Podcasts category",
-            )
-        elif podcast.subcategory is not None and (
-            podcast.category is None
-            or podcast.subcategory not in APPLE_CATEGORIES[podcast.category]
-        ):
-            fail(
-                "podcast",
-                "subcategory",
-                f"'podcast.subcategory' {podcast.subcategory!r} is not in {podcast.category!r}",
-            )
-        if podcast.type not in ("serial", "episodic"):
-            fail("podcast", "type", "'podcast.type' must be 'serial' or 'episodic'")
-        if podcast.interval not in INTERVALS:
-            fail("podcast", "interval", f"'podcast.interval' must be one of {', '.join(INTERVALS)}")
-        if podcast.base_url is not None and not podcast.base_url.startswith(
-            ("http://", "https://")
-        ):
-            fail("podcast", "base_url", "'podcast.base_url' must start with http:// or https://")
-        if podcast.locked and not podcast.owner_email:
-            fail("podcast", "locked", "'podcast.locked' needs 'podcast.owner_email'")
+        _check_category(podcast, loader)
+        _check_podcast_choices(podcast, loader)
+        _check_podcast_addresses(podcast, loader)
+
+
+def _check_category(podcast: PodcastConfig, loader: _Loader) -> None:
+    if podcast.category is not None and podcast.category not in APPLE_CATEGORIES:
+        loader.fail(
+            "podcast.category",
+            f"'podcast.category' {podcast.category!r} is not an Apple Podcasts category",
+        )
+    elif podcast.subcategory is not None and (
+        podcast.category is None or podcast.subcategory not in APPLE_CATEGORIES[podcast.category]
+    ):
+        loader.fail(
+            "podcast.subcategory",
+            f"'podcast.subcategory' {podcast.subcategory!r} is not in {podcast.category!r}",
+        )
+
+
+def _check_podcast_choices(podcast: PodcastConfig, loader: _Loader) -> None:
+    if podcast.type not in ("serial", "episodic"):
+        loader.fail("podcast.type", "'podcast.type' must be 'serial' or 'episodic'")
+    if podcast.interval not in INTERVALS:
+        loader.fail("podcast.interval", f"'podcast.interval' must be one of {', '.join(INTERVALS)}")
+    if podcast.locked and not podcast.owner_email:
+        loader.fail("podcast.locked", "'podcast.locked' needs 'podcast.owner_email'")
+
+
+def _check_podcast_addresses(podcast: PodcastConfig, loader: _Loader) -> None:
+    for key, check in (("base_url", base_url_problem), ("link", url_problem)):
+        url = getattr(podcast, key)
+        problem = check(url) if url is not None else None
+        if problem is not None:
+            loader.fail(f"podcast.{key}", f"'podcast.{key}' {shown(url)} {problem}")
+    if podcast.owner_email is not None and not is_mailbox(podcast.owner_email):
+        loader.fail(
+            "podcast.owner_email",
+            f"'podcast.owner_email' {podcast.owner_email!r} is not a mail address",
+        )
 
 
 def _is_language_tag(tag: str) -> bool:
@@ -410,5 +387,5 @@ def _is_language_tag(tag: str) -> bool:
     return (
         2 <= len(parts[0]) <= 3
         and parts[0].isalpha()
-        and all(p.isalnum() and 1 <= len(p) <= 8 for p in parts)
+        and all(p.isalnum() and p.isascii() and 1 <= len(p) <= 8 for p in parts)
     )

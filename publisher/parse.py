@@ -7,6 +7,7 @@ escaped by every renderer, so no markup or script of the source reaches a reader
 from __future__ import annotations
 
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from publisher import model as m
-from publisher.config import Config, load_config
+from publisher.config import MAX_PAUSE, Config, load_config
 from publisher.errors import Problem, SourceError
 from publisher.heading_ids import ATTRS_META, heading_attrs_plugin, heading_id
 from publisher.i18n import words_for
@@ -28,6 +29,13 @@ from publisher.slugs import chapter_slugs, slugify
 PROMPT_GLYPH = "💡"
 _PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
 _PAUSE_ATTR = re.compile(r"^\s*pause\s*=\s*(?P<value>\d+(?:\.\d+)?)\s*$")
+# Emphasis, links and images inside each other: real prose needs a handful of levels; every
+# stage after the parse walks them recursively, so a bound keeps a hostile file from crashing
+# it with a RecursionError.
+MAX_INLINE_DEPTH = 50
+# A book is text: 20 MB is several times the longest novel, and a bound keeps a mistaken
+# SOURCE (a video, a disk image) from filling memory.
+MAX_SOURCE_BYTES = 20 * 1024 * 1024
 
 
 def markdown() -> MarkdownIt:
@@ -55,8 +63,11 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
     """``(yaml, body, body_offset)``: the front matter between ``---`` lines and the rest.
 
     ``body_offset`` is how many lines come before the body, to turn body lines into file lines.
+    Lines end at ``\n`` only (after :func:`normalise_newlines`), as markdown-it counts them:
+    ``str.splitlines`` would also break at form feeds and U+2028 and shift every later line.
     """
-    lines = text.splitlines(keepends=True)
+    lines = text.split("\n")
+    lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     if not lines or lines[0].strip() != "---":
         raise SourceError.at(
             path, 1, "the book must start with YAML front matter between '---' lines"
@@ -68,16 +79,34 @@ def split_front_matter(text: str, path: str) -> tuple[str, str, int]:
 
 
 def read_source(path: Path) -> str:
-    """The file's text; bad encoding is an error, never silently dropped."""
+    """The file's text, newlines normalised; bad encoding is an error, never silently dropped.
+
+    Only a regular file of at most :data:`MAX_SOURCE_BYTES` is read: a FIFO or a device would
+    block or never end.
+    """
     try:
+        info = path.stat()  # before opening: opening a FIFO for reading blocks
+        if not stat.S_ISREG(info.st_mode):
+            raise SourceError.at(str(path), None, "is not a regular file")
+        if info.st_size > MAX_SOURCE_BYTES:
+            limit = MAX_SOURCE_BYTES // (1024 * 1024)
+            raise SourceError.at(str(path), None, f"is larger than {limit} MB; is it the book?")
         data = path.read_bytes()
     except OSError as e:
-        raise SourceError.at(str(path), None, f"cannot read: {e.strerror}") from e
+        raise SourceError.at(str(path), None, f"cannot read: {e.strerror or e}") from e
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise SourceError.at(str(path), line, "is not valid UTF-8") from e
+        raise SourceError.at(
+            str(path), line, f"is not valid UTF-8 (byte 0x{data[e.start]:02X}); save it as UTF-8"
+        ) from e
+    return normalise_newlines(text)
+
+
+def normalise_newlines(text: str) -> str:
+    """``text`` with CRLF and lone CR turned into LF, as markdown-it reads them."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def parse_file(path: Path) -> Parsed:
@@ -87,12 +116,29 @@ def parse_file(path: Path) -> Parsed:
 
 def parse_text(text: str, path: str, root: str = ".") -> Parsed:
     """Parse a whole book given as text; ``path`` is used in messages and block locations."""
-    front, body, offset = split_front_matter(text, path)
+    front, body, offset = split_front_matter(normalise_newlines(text), path)
     config, warnings = load_config(front, path, first_line=2)
     parser = _Parser(config=config, path=path, offset=offset)
-    chapters = parser.chapters(markdown().parse(body))
+    tokens = markdown().parse(body)
+    _check_depth(tokens, path, offset)
+    chapters = parser.chapters(tokens)
     book = m.Book(config=config, chapters=tuple(chapters), source=path, root=root)
     return Parsed(book=book, warnings=tuple(warnings + parser.warnings))
+
+
+def _check_depth(tokens: Sequence[Token], path: str, offset: int) -> None:
+    """Refuse inline markup nested deeper than :data:`MAX_INLINE_DEPTH`, at its line."""
+    for tok in tokens:
+        if tok.type == "inline" and tok.children:
+            depth = max(child.level for child in tok.children)
+            if depth > MAX_INLINE_DEPTH:
+                line = (tok.map[0] if tok.map else 0) + offset + 1
+                raise SourceError.at(
+                    path,
+                    line,
+                    f"emphasis, links and images nest {depth} levels deep here; "
+                    f"at most {MAX_INLINE_DEPTH} are allowed",
+                )
 
 
 class _Where(TypedDict):
@@ -110,6 +156,8 @@ class _ChapterState:
     line: int = 0  # of the block being read, for messages about its inline content
     next_id: int = 0
     anchors: set[str] = field(default_factory=set)
+    # The last suffix tried per anchor: thousands of equal headings stay linear, not quadratic.
+    anchor_suffix: dict[str, int] = field(default_factory=dict)
     footnote_numbers: dict[int, int] = field(default_factory=dict)  # markdown-it id → number
 
     def block_id(self) -> str:
@@ -174,11 +222,11 @@ class _Parser:
         ):
             state = _ChapterState(slug=slug)
             title = (
-                self._inlines(_tree(inline_tok.children or []), state)
+                self._inlines(self._tree(inline_tok.children or []), state)
                 if inline_tok
                 else (m.Text(text=self.config.title),)
             )
-            blocks = self._blocks(_tree(body), state)
+            blocks = self._blocks(self._tree(body), state)
             footnotes = self._footnotes(state)
             start = open_tok if open_tok is not None else (body[0] if body else None)
             line = self._line(start) if start is not None else 1
@@ -247,7 +295,7 @@ class _Parser:
                 done.add(fid)
                 note_id = state.block_id()
                 toks = self.footnote_tokens.get(fid, [])
-                blocks = self._blocks(_tree(toks), state)
+                blocks = self._blocks(self._tree(toks), state)
                 line = blocks[0].line if blocks else 1
                 out.append(
                     m.Footnote(
@@ -263,6 +311,21 @@ class _Parser:
         return sorted(out, key=lambda f: f.number)
 
     # -- blocks ------------------------------------------------------------------------------
+
+    def _tree(self, tokens: Sequence[Token]) -> list[SyntaxTreeNode]:
+        """The top-level nodes of a token list, nested (markdown-it's own tree).
+
+        The footnote plugin can emit an unbalanced list for odd input (a footnote definition
+        inside a quote inside a footnote definition): that is the author's line to fix, not a
+        traceback.
+        """
+        try:
+            return SyntaxTreeNode(tokens).children
+        except ValueError as e:
+            line = next((self._line(t) for t in tokens if t.map), self.offset + 1)
+            raise SourceError.at(
+                self.path, line, "markup here nests in a way the parser cannot follow"
+            ) from e
 
     def _line(self, tok: Token | SyntaxTreeNode) -> int:
         return (tok.map[0] if tok.map else 0) + self.offset + 1
@@ -306,11 +369,13 @@ class _Parser:
                         self.path, where["line"], f"heading id {{#{given}}} is already used"
                     )
                 anchor = given or slugify(m.plain_text(children)) or "section"
-                base, n = anchor, 1
+                base, n = anchor, state.anchor_suffix.get(anchor, 1)
+                anchor = base if n == 1 else f"{base}-{n}"
                 while anchor in state.anchors:
                     n += 1
                     anchor = f"{base}-{n}"
                 state.anchors.add(anchor)
+                state.anchor_suffix[base] = n
                 return m.Heading(**where, level=int(node.tag[1]), anchor=anchor, children=children)
             case "paragraph":
                 return self._paragraph(node.children[0], where, state)
@@ -365,7 +430,14 @@ class _Parser:
                 line,
                 f"prompt attributes {{{attrs}}} not understood; write {{pause=10}} (seconds)",
             )
-        return float(match.group("value"))
+        pause = float(match.group("value"))
+        if pause > MAX_PAUSE:
+            raise SourceError.at(
+                self.path,
+                line,
+                f"pause={match.group('value')} is longer than {MAX_PAUSE:g} seconds",
+            )
+        return pause
 
     def _table(self, table: SyntaxTreeNode, where: _Where, state: _ChapterState) -> m.Table:
         rows: list[tuple[m.TableCell, ...]] = []
@@ -446,8 +518,3 @@ def _append_text(out: list[m.Inline], text: str) -> None:
 
 def _opt(value: object) -> str | None:
     return str(value) if value else None
-
-
-def _tree(tokens: Sequence[Token]) -> list[SyntaxTreeNode]:
-    """The top-level nodes of a balanced token list, nested (markdown-it's own tree)."""
-    return SyntaxTreeNode(tokens).children

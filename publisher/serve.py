@@ -6,7 +6,10 @@ single byte ranges (``a-b``, ``a-``, ``-n``) with 206 and ``Content-Range``, 416
 ``Content-Range: bytes */size`` for ranges it cannot satisfy, ``Accept-Ranges: bytes`` on
 every file, and the media types of a build's files. A request for several ranges at once
 gets the whole file (200), which HTTP allows. Nothing outside the served folder is reachable,
-not even through a symbolic link inside it.
+not even through a symbolic link inside it, and no dotfile or dot-folder (``.cache/``,
+``.publisher/``) is served or listed. A request it cannot read (a NUL in the path, a Range
+number thousands of digits long) gets 400, and a connection idle for
+:data:`IDLE_TIMEOUT` seconds is closed.
 
 It binds 127.0.0.1 unless told otherwise: a build is for the author until it is published.
 """
@@ -14,6 +17,8 @@ It binds 127.0.0.1 unless told otherwise: a build is for the author until it is 
 from __future__ import annotations
 
 import email.utils
+import html
+import io
 import os
 import re
 import shutil
@@ -24,6 +29,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import quote, unquote, urlsplit
 
 from publisher.errors import BuildError
 
@@ -47,11 +53,21 @@ MEDIA_TYPES = {
 FEED_NAME = "feed.xml"
 FEED_TYPE = "application/rss+xml"
 
+# Seconds a connection may wait for a request (or the client for data) before it is closed:
+# a client that opens connections and sends nothing must not hold threads for ever.
+IDLE_TIMEOUT = 30.0
+# A byte position beyond 18 digits (an exabyte) is not a real request.
+MAX_RANGE_DIGITS = 18
+
 _RANGE = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
 
 
 class RangeNotSatisfiable(Exception):
     """The Range header is malformed or lies outside the file."""
+
+
+class BadRequest(ValueError):
+    """A request no file can answer: the server says 400."""
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
@@ -70,6 +86,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if match is None:
         raise RangeNotSatisfiable(header)
     first_text, last_text = match.groups()
+    if max(len(first_text), len(last_text)) > MAX_RANGE_DIGITS:
+        raise BadRequest(f"Range positions longer than {MAX_RANGE_DIGITS} digits")
     if not first_text:
         if not last_text:
             raise RangeNotSatisfiable(header)
@@ -89,6 +107,7 @@ class BuildRequestHandler(SimpleHTTPRequestHandler):
 
     quiet = False
     server_version = "publisher"
+    timeout = IDLE_TIMEOUT
     _range: tuple[int, int] | None = None
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -111,8 +130,24 @@ class BuildRequestHandler(SimpleHTTPRequestHandler):
         return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
     def send_head(self) -> BinaryIO | None:
-        """Send the status line and headers; return the open file for GET to copy from."""
+        """Send the status line and headers; return the open file for GET to copy from.
+
+        400 for a request that cannot name a file; 404 for dotfiles and anything outside.
+        """
         self._range = None
+        try:
+            return self._send_head()
+        except BadRequest as e:
+            self.send_error(HTTPStatus.BAD_REQUEST, str(e))
+            return None
+
+    def _send_head(self) -> BinaryIO | None:
+        url_path = unquote(urlsplit(self.path).path)
+        if "\x00" in url_path or "\\" in url_path:
+            raise BadRequest("a NUL byte or backslash in the path")
+        if any(part.startswith(".") for part in url_path.split("/")):
+            self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+            return None
         path = self.translate_path(self.path)
         if not self._inside(path):
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
@@ -157,6 +192,31 @@ class BuildRequestHandler(SimpleHTTPRequestHandler):
         self.send_header("Last-Modified", modified)
         self.end_headers()
         return f
+
+    def list_directory(self, path: str | os.PathLike[str]) -> io.BytesIO | None:
+        """A plain listing of the folder at ``path``, without dotfiles.
+
+        Written here because the standard listing shows every name, ``.cache/`` included.
+        """
+        try:
+            names = sorted(n for n in os.listdir(path) if not n.startswith("."))
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND, "No permission to list directory")
+            return None
+        title = html.escape(unquote(urlsplit(self.path).path), quote=False)
+        items = []
+        for name in names:
+            shown = name + "/" if os.path.isdir(os.path.join(path, name)) else name
+            items.append(f'<li><a href="{quote(shown)}">{html.escape(shown, quote=False)}</a></li>')
+        body = (
+            f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><h1>{title}</h1><ul>\n{chr(10).join(items)}\n</ul></body></html>\n"
+        ).encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
     def _wanted_range(self, size: int, modified: str) -> tuple[int, int] | None:
         header = self.headers.get("Range")

@@ -96,6 +96,9 @@ def chapter_slugs(
     chosen = list(fixed)
     chosen += [None] * (len(titles) - len(chosen))
     seen: set[str] = {c for c in chosen if c}
+    # The last suffix tried per base: a suffix once taken stays taken, so the search resumes
+    # there, and 20,000 equal titles take linear time instead of quadratic.
+    suffix: dict[str, int] = {}
     out: list[Slug] = []
     for title, explicit in zip(titles, chosen, strict=False):
         if explicit:
@@ -105,10 +108,12 @@ def chapter_slugs(
         made_up = not base
         if made_up:
             base = made_up_slug(title, word)
-        slug, n = base, 1
+        n = suffix.get(base, 1)
+        slug = base if n == 1 else f"{base}-{n}"
         while slug in seen:
             n += 1
             slug = f"{base}-{n}"
+        suffix[base] = n
         seen.add(slug)
         out.append(Slug(slug=slug, made_up=made_up))
     return out

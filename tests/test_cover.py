@@ -100,7 +100,6 @@ def test_transparent_author_image_gets_a_white_backdrop(tmp_path: Path) -> None:
         ("missing.jpg", "cover 'missing.jpg' not found"),
         ("../outside.jpg", "cover '../outside.jpg' is outside the book's folder"),
         ("notes.jpg", "cover 'notes.jpg' is not a readable image"),
-        ("https://x.org/a.jpg", "cover 'https://x.org/a.jpg' is remote"),
     ],
 )
 def test_bad_cover_is_a_source_error(tmp_path: Path, cover: str, message: str) -> None:
@@ -112,3 +111,12 @@ def test_bad_cover_is_a_source_error(tmp_path: Path, cover: str, message: str) -
         make_cover(book(folder, cover=cover), tmp_path / "cover.jpg")
     assert str(caught.value).startswith(f"{folder / 'book.md'}: {message}")
     assert not (tmp_path / "cover.jpg").exists()
+
+
+def test_remote_cover_is_refused_at_its_line(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as caught:
+        book(tmp_path, cover="https://x.org/a.jpg")
+    assert str(caught.value) == (
+        f"{tmp_path / 'book.md'}:4: 'cover' 'https://x.org/a.jpg' is remote; "
+        "use an image file beside the book"
+    )

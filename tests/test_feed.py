@@ -359,14 +359,16 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
 # --- hostile text ---------------------------------------------------------------------------
 
 HOSTILE_FRONT = FRONT.replace(
-    'title: "Het Kleine Boek"', 'title: "Tom & Jerry <b> \\"zegt\\" \'hoi\' \\x00\\x08\\x1b!"'
-).replace("author: Anna de Vries", 'author: "A & B <c>\\x07"')
+    'title: "Het Kleine Boek"', 'title: "Tom & Jerry <b> \\"zegt\\" \'hoi\' !"'
+).replace("author: Anna de Vries", 'author: "A & B <c>"')
 HOSTILE_CHAPTER = "# Kat & Muis <i> \"aanhalingen\" 'enkel' \x08\x1b\x0b\x0c]]> klaar\n\nTekst \x1b[31m rood & <b>.\n"
 
 
 def test_hostile_text_gives_a_feed_every_parser_reads(tmp_path: Path) -> None:
     book, feed = build(tmp_path, book_text(HOSTILE_CHAPTER, "een", front=HOSTILE_FRONT))
-    assert book.config.title == "Tom & Jerry <b> \"zegt\" 'hoi' \x00\x08\x1b!"
+    # Control characters in the front matter are refused with their line (tests/data/bad/);
+    # in the text they reach the writers, which must drop them.
+    assert book.config.title == "Tom & Jerry <b> \"zegt\" 'hoi' !"
     channel_title = "Tom & Jerry <b> \"zegt\" 'hoi' !"
     chapter_title = "Kat & Muis <i> \"aanhalingen\" 'enkel' ]]> klaar"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -287,3 +288,66 @@ def test_busy_port_is_a_build_error(site: Path) -> None:
     for port in _running(site):
         with pytest.raises(BuildError, match="cannot listen"):
             make_server(site, "127.0.0.1", port)
+
+
+# --- hostile requests -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "headers"),
+    [
+        ("/%00", {}),
+        ("/audio/hoofdstuk.mp3%00.txt", {}),
+        ("/audio/hoofdstuk.mp3", {"Range": "bytes=" + "9" * 5000 + "-"}),
+        ("/audio/hoofdstuk.mp3", {"Range": "bytes=0-" + "1" * 5000}),
+    ],
+)
+def test_unreadable_requests_get_400_and_no_traceback(
+    site: Path, path: str, headers: dict[str, str], capfd: pytest.CaptureFixture[str]
+) -> None:
+    server = make_server(site, "127.0.0.1", 0, quiet=False)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        status, _, _ = request(server.server_address[1], path, headers=headers)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert status == 400
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "path", ["/.cache/", "/.cache/x.json", "/.publisher/", "/.hidden", "/audio/.secret"]
+)
+def test_dotfiles_are_never_served(site: Path, port: int, path: str) -> None:
+    (site / ".cache").mkdir()
+    (site / ".cache/x.json").write_text("{}", encoding="utf-8")
+    (site / ".publisher").mkdir()
+    (site / ".hidden").write_text("geheim", encoding="utf-8")
+    (site / "audio/.secret").write_text("geheim", encoding="utf-8")
+    status, _, body = request(port, path)
+    assert status == 404
+    assert b"geheim" not in body
+
+
+def test_listings_leave_out_dotfiles(site: Path, port: int) -> None:
+    (site / ".cache").mkdir()
+    (site / ".hidden").write_text("geheim", encoding="utf-8")
+    status, _, body = request(port, "/")
+    assert status == 200
+    assert b"feed.xml" in body and b"audio/" in body
+    assert b".cache" not in body and b".hidden" not in body
+
+
+def test_an_idle_connection_is_closed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve_module.BuildRequestHandler, "timeout", 0.3)
+    gen = _running(site)
+    port = next(gen)
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as idle:
+            # The server closes the connection: recv returns b"" well before our own timeout.
+            assert idle.recv(1) == b""
+    finally:
+        gen.close()

@@ -15,6 +15,7 @@ import hashlib
 import io
 import re
 import unicodedata
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
@@ -27,6 +28,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
 from publisher.config import Config
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
+from publisher.renderers.images import check_pixels
 
 QUALITY = 90
 FONTS = Path(__file__).parents[1] / "data" / "fonts"
@@ -111,7 +113,7 @@ def cover_jpeg(
     config = book.config
     if config.cover:
         source = book_path(book, config.cover, book.source, None, "cover")
-        image = _padded(_open(source, config.cover, book.source), shape)
+        image = _padded(_open(source, config.cover, book.source, shape), shape)
     else:
         drawn = draw_cover(config, shape, author_fonts(book))
         image = drawn.image
@@ -184,9 +186,16 @@ def book_path(book: Book, relative: str, path: str, line: int | None, what: str)
     return resolved
 
 
-def _open(source: Path, name: str, path: str) -> Image.Image:
+def _open(source: Path, name: str, path: str, shape: Shape) -> Image.Image:
     try:
-        with Image.open(source) as opened:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check below
+            opened = Image.open(source)
+        with opened:
+            # Decode a large JPEG at a fraction of its size (no smaller than the cover), and
+            # refuse anything still too large before a pixel is read: bounded memory.
+            opened.draft("RGB", (shape.width, shape.height))
+            check_pixels(opened, name, path, None)
             # Honour the camera's rotation before the EXIF block is dropped.
             image = ImageOps.exif_transpose(opened)
             image.load()

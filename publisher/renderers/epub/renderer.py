@@ -19,7 +19,6 @@ from typing import Any
 from urllib.parse import unquote
 
 from ebooklib import epub
-from PIL import Image as PILImage
 
 from publisher import model as m
 from publisher.errors import BuildError, Problem, SourceError
@@ -35,6 +34,7 @@ from publisher.renderers.epub.xhtml import (
     ncx_document,
     title_document,
 )
+from publisher.renderers.images import check_image
 from publisher.slugs import slugify
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -42,6 +42,9 @@ XHTML = "application/xhtml+xml"
 # The dcterms:modified of a book without a date, and the time stamped on every zip entry of
 # it: the zip format's own epoch, so it is plainly "no date" rather than a made-up one.
 NO_DATE = dt.datetime(1980, 1, 1)
+# The only times a zip entry can hold; a book dated 1925 is stamped with the first of them.
+ZIP_FIRST = NO_DATE
+ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58)
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 # EPUB 3.3 core media types for images (anything else needs a fallback EPUBCheck rejects).
 IMAGE_TYPES = {
@@ -101,7 +104,7 @@ class _Zip(zipfile.ZipFile):
 
     def __init__(self, file: str, when: dt.datetime) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED)
-        self.when = when
+        self.when = min(max(when, ZIP_FIRST), ZIP_LAST)
 
     def writestr(  # type: ignore[override]
         self,
@@ -143,6 +146,7 @@ class _Images:
     """The book's images, copied into the EPUB once each under a safe, stable name."""
 
     book: m.Book
+    warn: Callable[[Problem], None]
     items: list[epub.EpubItem] = field(default_factory=list)
     _names: dict[Path, str] = field(default_factory=dict)
 
@@ -150,37 +154,26 @@ class _Images:
         """The href (from a chapter in ``text/``) of the image ``src`` of ``path:line``."""
         file = book_path(self.book, unquote(src), path, line, "image")
         if file not in self._names:
-            media_type = IMAGE_TYPES.get(file.suffix.lower())
-            if media_type is None:
+            if file.suffix.lower() not in IMAGE_TYPES:
                 known = ", ".join(sorted(IMAGE_TYPES))
                 raise SourceError.at(
                     path, line, f"image {src!r}: EPUB readers show only {known} images"
                 )
-            data = _image_bytes(file, src, path, line, media_type)
+            # By its bytes, not its name: the media type and suffix the content really has.
+            image = check_image(file, src, path, line, self.warn)
             base = slugify(file.stem) or "image"
-            name, n = f"images/{base}{file.suffix.lower()}", 1
+            name, n = f"images/{base}{image.suffix}", 1
             while name in self._names.values() or name == "images/cover.jpg":
                 n += 1
-                name = f"images/{base}-{n}{file.suffix.lower()}"
+                name = f"images/{base}-{n}{image.suffix}"
             self._names[file] = name
             uid = f"img-{len(self.items) + 1}"
             self.items.append(
-                epub.EpubItem(uid=uid, file_name=name, media_type=media_type, content=data)
+                epub.EpubItem(
+                    uid=uid, file_name=name, media_type=image.media_type, content=image.data
+                )
             )
         return "../" + self._names[file]
-
-
-def _image_bytes(file: Path, src: str, path: str, line: int, media_type: str) -> bytes:
-    """The image's bytes, after checking it is an image (a broken one fails EPUBCheck)."""
-    try:
-        data = file.read_bytes()
-        if media_type != "image/svg+xml":
-            with PILImage.open(file) as image:
-                image.verify()
-    except (OSError, ValueError, SyntaxError) as e:
-        why = f": {e.strerror}" if isinstance(e, OSError) and e.strerror else ""
-        raise SourceError.at(path, line, f"image {src!r} is not a readable image{why}") from e
-    return data
 
 
 def _package(book: m.Book, cover_jpeg: bytes, warn: Callable[[Problem], None]) -> epub.EpubBook:
@@ -195,7 +188,7 @@ def _package(book: m.Book, cover_jpeg: bytes, warn: Callable[[Problem], None]) -
     package.title = config.title
     package.language = lang
 
-    images = _Images(book=book)
+    images = _Images(book=book, warn=warn)
     anchors = _anchors(book.chapters)
     chapter_css = "../style/epub.css"
     chapters = []

@@ -1,0 +1,211 @@
+"""The book's images, judged by their bytes: the media type they really have, a bound on their
+pixels, and SVG with nothing active or remote left in it.
+
+A name can lie (JPEG bytes called ``.png``), a 48 kB PNG can claim 20000×20000 pixels, and an
+SVG can carry scripts, event handlers and tracking images. Raster images are opened with
+Pillow (header only) to learn their format and size; SVG is parsed with lxml without network
+or entities and rebuilt from what is safe (hand-written: no maintained SVG sanitizer is among
+our dependencies, and the rule is short).
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from publisher.errors import Problem, SourceError
+from publisher.urls import WEB_OR_MAIL, url_problem
+
+# 50 million pixels: a 8000×6000 photo fits; decoding one takes about 200 MB, so bigger ones
+# (and decompression bombs, which claim billions) are refused before any pixel is read.
+MAX_PIXELS = 50_000_000
+RASTER_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
+SVG_TYPE = "image/svg+xml"
+SUFFIXES = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    SVG_TYPE: ".svg",
+}
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+# Elements that run code, embed other documents or change attributes over time (an
+# <animate> can set an href to javascript:): dropped with everything inside them.
+_DROPPED = {
+    "script",
+    "foreignObject",
+    "iframe",
+    "object",
+    "embed",
+    "handler",
+    "listener",
+    "set",
+    "animate",
+    "animateMotion",
+    "animateTransform",
+    "discard",
+}
+# A url(...) or @import that points anywhere but "#id" inside the same image.
+_EXTERNAL_CSS = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import|expression\(", re.IGNORECASE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckedImage:
+    """An image's bytes as they may go into the book, and its real media type."""
+
+    data: bytes
+    media_type: str
+
+    @property
+    def suffix(self) -> str:
+        """The file name suffix that matches the content."""
+        return SUFFIXES[self.media_type]
+
+
+def check_image(
+    file: Path, src: str, path: str, line: int | None, warn: Callable[[Problem], None]
+) -> CheckedImage:
+    """The image at ``file`` (written ``src`` at ``path:line``), checked by its content.
+
+    Raises :class:`SourceError` for an unreadable image, one over :data:`MAX_PIXELS`, or an
+    SVG that is not well-formed; ``warn`` hears what was removed from an SVG.
+    """
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise SourceError.at(path, line, f"image {src!r} cannot be read: {e.strerror}") from e
+    media_type = raster_type(file, src, path, line)
+    if media_type is not None:
+        return CheckedImage(data=data, media_type=media_type)
+    if file.suffix.lower() == ".svg" or data.lstrip()[:1] == b"<":
+        return CheckedImage(data=sanitize_svg(data, src, path, line, warn), media_type=SVG_TYPE)
+    raise SourceError.at(path, line, f"image {src!r} is not a readable image")
+
+
+def raster_type(file: Path, src: str, path: str, line: int | None) -> str | None:
+    """The media type of the raster image at ``file`` (None when Pillow cannot open it),
+    after checking its size and its integrity."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above its own limit; ours is lower and gives the author a message.
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            opened = PILImage.open(file)
+        with opened as image:
+            check_pixels(image, src, path, line)
+            media_type = RASTER_TYPES.get(str(image.format))
+            image.verify()
+    except PILImage.DecompressionBombError as e:
+        raise SourceError.at(path, line, _too_big(src)) from e
+    except UnidentifiedImageError:
+        return None
+    except (OSError, ValueError, SyntaxError) as e:
+        raise SourceError.at(path, line, f"image {src!r} is not a readable image") from e
+    if media_type is None:
+        raise SourceError.at(
+            path,
+            line,
+            f"image {src!r} is a {image.format} image; EPUB readers show PNG, JPEG, GIF, WebP and SVG",
+        )
+    return media_type
+
+
+def check_pixels(image: PILImage.Image, src: str, path: str | None, line: int | None) -> None:
+    """Refuse ``image`` (opened, not yet decoded) when it has more than :data:`MAX_PIXELS`."""
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise SourceError.at(path or src, line, _too_big(src, f" ({width}×{height})"))
+
+
+def _too_big(src: str, size: str = "") -> str:
+    return (
+        f"image {src!r} has too many pixels{size}; at most {MAX_PIXELS // 1_000_000} million "
+        "are allowed: scale it down"
+    )
+
+
+def sanitize_svg(
+    data: bytes, src: str, path: str, line: int | None, warn: Callable[[Problem], None]
+) -> bytes:
+    """``data`` (an SVG document) with scripts, event handlers, foreign objects, animations
+    and every reference outside the image removed; refused when it is not well-formed XML,
+    declares entities or is not SVG."""
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        message = str(e.msg).splitlines()[0] if e.msg else "not well-formed"
+        raise SourceError.at(path, line, f"image {src!r} is not well-formed SVG: {message}") from e
+    if root.getroottree().docinfo.internalDTD is not None:
+        raise SourceError.at(path, line, f"image {src!r} declares a DOCTYPE; remove it")
+    if root.tag != f"{{{SVG_NS}}}svg":
+        raise SourceError.at(path, line, f"image {src!r} is not an SVG image (no <svg> root)")
+    removed = _clean(root)
+    if removed:
+        warn(
+            Problem(
+                path=path,
+                line=line,
+                severity="warning",
+                message=f"image {src!r}: removed {', '.join(sorted(removed))}",
+            )
+        )
+    return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def _clean(root: etree._Element) -> set[str]:
+    """Remove what is unsafe from ``root`` in place; name what was removed."""
+    removed: set[str] = set()
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):  # an entity reference left unresolved
+            element.getparent().remove(element)
+            removed.add("an entity reference")
+            continue
+        local = etree.QName(element).localname
+        if local in _DROPPED:
+            parent = element.getparent()
+            if parent is not None:
+                parent.remove(element)
+                removed.add(f"<{local}>")
+            continue
+        if local == "style" and _EXTERNAL_CSS.search(element.text or ""):
+            element.text = ""
+            removed.add("a style sheet with external references")
+        for name, value in list(element.attrib.items()):
+            reason = _unsafe_attribute(local, etree.QName(name).localname, value)
+            if reason is not None:
+                del element.attrib[name]
+                removed.add(reason)
+        if local == "image" and not (element.get("href") or element.get(XLINK_HREF)):
+            element.getparent().remove(element)
+    return removed
+
+
+def _unsafe_attribute(element: str, name: str, value: str) -> str | None:
+    """Why the attribute ``name="value"`` of ``<element>`` must go, or None if it may stay."""
+    if name.lower().startswith("on"):
+        return "event handlers"
+    if name == "href":
+        if value.strip().startswith("#"):
+            return None
+        if element == "a" and url_problem(value.strip(), WEB_OR_MAIL) is None:
+            return None
+        return "external references"
+    if _EXTERNAL_CSS.search(value):
+        return "external references"
+    return None

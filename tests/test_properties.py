@@ -1,0 +1,151 @@
+"""Property tests: whatever the author writes, publisher answers with a message, never a
+traceback, and what it accepts makes XHTML, an OPF and a feed that parse."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+from PIL import Image
+
+from publisher.config import load_config
+from publisher.errors import SourceError
+from publisher.parse import parse_text
+from publisher.renderers.epub.renderer import write_epub
+from tests.test_feed import fake_audio, render_feed
+
+BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+HEAD = "title: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\n"
+KEYS = [
+    "title", "author", "language", "subtitle", "description", "identifier", "publisher", "date",
+    "rights", "cover", "chapter_level", "example_word", "narration", "podcast",
+    "voice", "prompt_pause", "loudness", "bitrate", "lexicon", "start", "dates", "link",
+    "base_url", "explicit", "interval", "owner_email", "locked", "category",
+]  # fmt: skip
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=20),
+    st.dates(),
+    st.datetimes(),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(KEYS), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+MARKDOWN_PIECES = [
+    "*", "_", "**", "~", "[", "](", ")", "![", "](x.png)", "#", "## ", "\n", "\n\n", "> ", "- ",
+    "1. ", "`", "```", "|", "| --- |", "---", "[^1]", "[^1]: ", "💡", "💡{pause=3} ", "<b>",
+    "&amp;", "&", "<", ">", "\x00", "\u2028", "\x0c", "é", "word", "Word?", " ", "    ",
+    "http://x.y", "<http://a.b/c>", "[l](javascript:alert(1))", "[l](#c)", "\t", "\\", "\"", "'",
+    "\ud7ff", "\ufffd", "\U0001f600",
+]  # fmt: skip
+MARKDOWN = st.lists(st.sampled_from(MARKDOWN_PIECES), max_size=60).map("".join)
+
+
+def jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+COVER = jpeg()
+
+
+@BOUNDED
+@given(st.text(max_size=200))
+def test_any_front_matter_text_gives_a_config_or_a_source_error(text: str) -> None:
+    try:
+        load_config(HEAD + text, "book.md")
+    except SourceError as e:
+        assert all(line.startswith("book.md:") for line in e.lines())
+        assert all("\n" not in line for line in e.lines())
+
+
+@BOUNDED
+@given(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=6))
+def test_any_front_matter_structure_gives_a_config_or_a_source_error(
+    values: dict[str, object],
+) -> None:
+    text = HEAD + yaml.safe_dump(values, allow_unicode=True) if values else HEAD
+    try:
+        load_config(text, "book.md")
+    except SourceError as e:
+        assert all(line.startswith("book.md:") for line in e.lines())
+
+
+@BOUNDED
+@given(MARKDOWN)
+def test_any_markdown_parses_or_gives_a_source_error_and_its_xhtml_is_xml(body: str) -> None:
+    text = f"---\n{HEAD}---\n# Chapter\n\n{body}\n"
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            book = parse_text(text, str(Path(folder) / "book.md"), root=folder).book
+            dest = Path(folder) / "book.epub"
+            write_epub(book, COVER, dest)
+        except SourceError as e:
+            assert all(line.startswith(str(Path(folder) / "book.md")) for line in e.lines())
+            return
+        with zipfile.ZipFile(dest) as z:
+            for name in z.namelist():
+                if name.endswith(".xhtml"):
+                    etree.fromstring(z.read(name))  # raises on anything that is not XML
+
+
+# Text an author may give (controls and lone surrogates are refused, as the corpus tests show).
+CHARACTERS = st.characters(exclude_categories=("Cc", "Cs"), exclude_characters="\ufffe\uffff")
+TEXT = st.text(CHARACTERS | st.sampled_from("\n\t"), min_size=1, max_size=40).filter(str.strip)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=TEXT, author=TEXT, description=TEXT)
+def test_any_accepted_title_and_author_round_trip_through_the_opf_and_the_feed(
+    title: str, author: str, description: str
+) -> None:
+    front = yaml.safe_dump(
+        {
+            "title": title,
+            "author": author,
+            "description": description,
+            "language": "nl",
+            "identifier": "urn:x",
+            "date": dt.date(1925, 4, 10),
+            "podcast": {"start": dt.date(2025, 1, 6)},
+        },
+        allow_unicode=True,
+    )
+    try:
+        book = parse_text(f"---\n{front}---\n# Chapter\n\nText.\n", "book.md").book
+    except SourceError:
+        assume(False)
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_epub(book, COVER, root / "book.epub")
+        with zipfile.ZipFile(root / "book.epub") as z:
+            opf = etree.fromstring(z.read("EPUB/content.opf"))
+        dc = "{http://purl.org/dc/elements/1.1/}"
+        assert [e.text or "" for e in opf.iter(f"{dc}title")] == [book.config.title]
+        assert [e.text or "" for e in opf.iter(f"{dc}creator")] == [book.config.author]
+        assert [e.text or "" for e in opf.iter(f"{dc}description")] == [book.config.description]
+        fake_audio(book, root)
+        feed = etree.fromstring(render_feed(book, root))
+        channel = feed.find("channel")
+        assert channel is not None
+        assert channel.findtext("title") == book.config.title
+        assert (
+            channel.findtext("{http://www.itunes.com/dtds/podcast-1.0.dtd}author")
+            == book.config.author
+        )
