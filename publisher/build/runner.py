@@ -27,7 +27,7 @@ from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
 from publisher.renderers.base import BuildOptions, RenderContext, Renderer
 
-TARGETS = ("epub", "audio", "feed")
+TARGETS = ("epub", "audio", "feed", "audiobook")
 LOCK_NAME = ".lock"
 CACHE_NAME = ".cache"
 STAGING_PREFIX = ".staging-"
@@ -75,7 +75,8 @@ def check_targets(names: Sequence[str]) -> None:
 
 
 def make_renderers(names: Sequence[str]) -> list[Renderer]:
-    """The built-in renderers for ``names``, in build order (the feed reads the audio)."""
+    """The built-in renderers for ``names``, in build order (the feed and the audiobook read
+    the audio)."""
     check_targets(names)
     out: list[Renderer] = []
     for name in TARGETS:
@@ -89,10 +90,14 @@ def make_renderers(names: Sequence[str]) -> list[Renderer]:
             from publisher.renderers.audio.renderer import AudioRenderer
 
             out.append(AudioRenderer())
-        else:
+        elif name == "feed":
             from publisher.renderers.feed.renderer import FeedRenderer
 
             out.append(FeedRenderer())
+        else:
+            from publisher.renderers.audiobook.renderer import AudiobookRenderer
+
+            out.append(AudiobookRenderer())
     return out
 
 
