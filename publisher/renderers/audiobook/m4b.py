@@ -28,6 +28,7 @@ frames and in the timing files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from collections.abc import Callable, Sequence
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.cache import BlobCache, cache_key
+from publisher.errors import BuildError
 
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
     from av.audio.codeccontext import AudioCodecContext
@@ -191,26 +193,34 @@ def pieces(
     cache_dir: Path,
     jobs: int = 1,
     encoded: Callable[[int], None] | None = None,
-) -> list[Piece]:
-    """Each chapter's piece, from the cache or encoded now (``jobs`` at a time: PyAV lets go
-    of the interpreter while FFmpeg works, so threads suffice). ``encoded(i)`` is told of
-    each chapter that had to be encoded."""
+) -> list[tuple[str, Piece]]:
+    """Each chapter's cache key and piece *without its packets* (``data`` empty: an 11-hour
+    book's AAC is 300 MB, read back one chapter at a time as it is muxed), encoded now if the
+    cache lacks it, ``jobs`` at a time (PyAV lets go of the interpreter while FFmpeg works,
+    so threads suffice). ``encoded(i)`` is told of each chapter that had to be encoded."""
     cache = PieceCache(cache_dir)
     keys = [piece_key(audio_digest(c.mp3), bitrate) for c in chapters]
-    found: list[Piece | None] = [cache.get(key) for key in keys]
+
+    def light(piece: Piece) -> Piece:
+        return dataclasses.replace(piece, data=b"")
+
+    found: list[Piece | None] = []
+    for key in keys:
+        piece = cache.get(key)
+        found.append(None if piece is None else light(piece))
 
     def make(i: int) -> Piece:
         piece = encode_piece(chapters[i].mp3, bitrate)
         cache.put(keys[i], piece)
         if encoded is not None:
             encoded(i)
-        return piece
+        return light(piece)
 
     todo = [i for i, piece in enumerate(found) if piece is None]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         for i, piece in zip(todo, pool.map(make, todo), strict=True):
             found[i] = piece
-    return [p for p in found if p is not None]
+    return [(key, p) for key, p in zip(keys, found, strict=True) if p is not None]
 
 
 def layout(titles: Sequence[str], parts: Sequence[Piece]) -> tuple[list[int], list[Mark]]:
@@ -248,11 +258,10 @@ def write_m4b(
 
     from publisher.renderers.audiobook.tags import write_tags
 
-    parts = pieces(chapters, bitrate, cache_dir, jobs, encoded)
+    keyed = pieces(chapters, bitrate, cache_dir, jobs, encoded)
+    parts = [piece for _, piece in keyed]
     rates = {p.sample_rate for p in parts}
     if len(rates) != 1:
-        from publisher.errors import BuildError
-
         raise BuildError(f"audiobook: the chapters have different sample rates {sorted(rates)}")
     rate = rates.pop()
     keep, marks = layout([c.title for c in chapters], parts)
@@ -263,7 +272,11 @@ def write_m4b(
         stream.codec_context.options = {"aac_coder": AAC_CODER}
         stream.time_base = base
         index = 0
-        for piece, count in zip(parts, keep, strict=True):
+        cache = PieceCache(cache_dir)
+        for (key, light), count in zip(keyed, keep, strict=True):
+            piece = cache.get(key)
+            if piece is None or piece.sizes != light.sizes:
+                raise BuildError(f"audiobook: piece {key[:12]} left the cache while in use")
             offset = 0
             for size in piece.sizes[:count]:
                 packet = av.Packet(piece.data[offset : offset + size])
