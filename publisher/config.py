@@ -95,6 +95,7 @@ class Config:
     accessibility_summary: str | None = None
     chapter_level: int | None = field(default=None, metadata={"range": (1, 6)})
     example_word: str | None = None
+    audiobook: bool = True  # false: no build/audiobook/<slug>.m4b
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
 

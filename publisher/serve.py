@@ -39,6 +39,7 @@ DEFAULT_PORT = 8000
 # Media types of what a build holds; others fall back to the standard library's table.
 MEDIA_TYPES = {
     ".mp3": "audio/mpeg",
+    ".m4b": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
     ".json": "application/json",
     ".xml": "application/xml",

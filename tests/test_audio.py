@@ -134,6 +134,7 @@ def test_one_mp3_timing_and_captions_per_chapter_and_a_playlist(tmp_path: Path) 
     assert {p.name for p in audio.iterdir()} == expected | {"playlist.m3u"}
     playlist = (audio / "playlist.m3u").read_text(encoding="utf-8").splitlines()
     assert playlist[0] == "#EXTM3U"
+    assert "# The whole book in one file: ../audiobook/klein-boek.m4b" in playlist
     entries = [line for line in playlist if not line.startswith("#")]
     assert entries == [f"{s}.mp3" for s in SLUGS]
     infos = [line for line in playlist if line.startswith("#EXTINF:")]

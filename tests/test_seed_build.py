@@ -17,6 +17,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import feedparser
 import podcastparser
@@ -120,6 +121,85 @@ def test_gpodder_downloads_every_chapter_byte_identical(
     expected = {p.name: p.read_bytes() for p in (out / "audio").glob("*.mp3")}
     assert len(expected) == CHAPTERS
     assert download_problems(folders[0], expected) == [], log
+
+
+def _m4b(out: Path) -> Path:
+    (path,) = (out / "audiobook").glob("*.m4b")
+    return path
+
+
+def _seed_timings(out: Path) -> list[dict[str, Any]]:
+    """The timing files in reading order."""
+    files = [json.loads(p.read_text()) for p in (out / "audio").glob("*.json")]
+    return sorted(files, key=lambda t: int(t["number"]))
+
+
+def test_ffprobe_lists_the_audiobooks_chapters_where_the_timing_files_put_them(
+    site: tuple[Path, str],
+) -> None:
+    require(shutil.which("ffprobe"), "ffprobe is not installed (Debian package 'ffmpeg')")
+    out, _ = site
+    probe = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_chapters", "-show_format", "-of", "json", _m4b(out)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(probe.stdout)
+    timings = _seed_timings(out)
+    assert [c["tags"]["title"] for c in found["chapters"]] == [t["title"] for t in timings]
+    assert len(found["chapters"]) == CHAPTERS
+    start_ms = 0
+    for chapter, timing in zip(found["chapters"], timings, strict=True):
+        assert abs(float(chapter["start_time"]) * 1000 - start_ms) <= 50, chapter
+        start_ms += timing["duration_ms"]
+    # The chapter MP3s' lengths, as a gapless decoder plays them (the timing files say so).
+    assert abs(float(found["format"]["duration"]) - start_ms / 1000) <= 0.5
+
+
+def test_ffmpeg_decodes_the_audiobook_at_the_books_loudness(site: tuple[Path, str]) -> None:
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed (Debian package 'ffmpeg')")
+    import av
+    import numpy as np
+
+    from tests.fakes import reference_loudness, reference_true_peak_db
+
+    out, _ = site
+    check = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", _m4b(out), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert check.returncode == 0 and check.stderr == "", check.stderr
+    with av.open(str(_m4b(out))) as f:
+        stream = f.streams.audio[0]
+        assert stream.codec_context.profile == "LC" and stream.codec_context.layout.nb_channels == 1
+        samples = np.concatenate([frame.to_ndarray()[0] for frame in f.decode(stream)])
+        rate = stream.codec_context.sample_rate
+    assert abs(reference_loudness(samples, rate) - (-19)) <= 1
+    assert reference_true_peak_db(samples) <= -1
+
+
+def test_mutagen_reads_the_audiobooks_tags_and_cover(site: tuple[Path, str]) -> None:
+    from mutagen.mp4 import MP4
+
+    out, base_url = site
+    tags = MP4(_m4b(out)).tags
+    assert tags is not None
+    assert tags["\xa9nam"] == tags["\xa9alb"]
+    assert tags["\xa9nam"][0].startswith("De Geneeskracht van Knuffelen")
+    assert tags["\xa9ART"] == tags["aART"] == ["Gerrit"]
+    assert tags["\xa9gen"] == ["Audiobook"]
+    assert tags["\xa9day"][0].isdigit()
+    assert tags["desc"][0]
+    assert "nl-espeak" in tags["\xa9wrt"][0] and "synthetic" in tags["\xa9wrt"][0]
+    assert bytes(tags["----:com.apple.iTunes:IDENTIFIER"][0]).startswith(b"urn:")
+    assert bytes(tags["covr"][0]) == (out / "cover.jpg").read_bytes()
+    url = base_url + _m4b(out).relative_to(out).as_posix()
+    request = urllib.request.Request(url, method="HEAD")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.headers["Content-Type"] == "audio/mp4"
 
 
 def published(out: Path) -> dict[str, int]:

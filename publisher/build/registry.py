@@ -48,6 +48,7 @@ REGISTRY: Registry = {
     "epub": Entry(_lazy("publisher.renderers.epub.renderer:EpubRenderer")),
     "audio": Entry(_lazy("publisher.renderers.audio.renderer:AudioRenderer")),
     "feed": Entry(_lazy("publisher.renderers.feed.renderer:FeedRenderer")),
+    "audiobook": Entry(_lazy("publisher.renderers.audiobook.renderer:AudiobookRenderer")),
 }
 
 

@@ -141,6 +141,9 @@ class AudioRenderer:
         )
 
         playlist = ["#EXTM3U", f"#PLAYLIST:{_one_line(config.title)}"]
+        if config.audiobook:
+            # A comment, not an entry: a player would otherwise play the book twice.
+            playlist.append(f"# The whole book in one file: ../audiobook/{book.slug}.m4b")
         for job, script in zip(jobs, scripts, strict=True):
             playlist += [
                 f"#EXTINF:{seconds[job.index]},{_one_line(script.title)}",

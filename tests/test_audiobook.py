@@ -1,0 +1,165 @@
+"""The audiobook target on a small book narrated by the fake engine: chapter marks where the
+timing files put the chapters, tags, the per-chapter cache, the switch, and errors.
+
+The seed's M4B, checked with ffprobe, ffmpeg and pyloudnorm, is in test_seed_build.py.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+from mutagen.mp4 import MP4
+from PIL import Image
+
+from publisher.errors import BuildError
+from publisher.model import Book
+from publisher.renderers.audiobook import m4b
+from publisher.renderers.audiobook.m4b import FRAME, Piece, layout
+from publisher.renderers.audiobook.renderer import AudiobookRenderer
+from publisher.renderers.base import BuildOptions, RenderContext
+from publisher.renderers.cover import PORTRAIT
+from tests import fakes
+from tests.test_audio import SLUGS, SOURCE, make_book, render
+
+pytestmark = pytest.mark.slow  # it encodes real AAC
+
+
+def build_m4b(tmp: Path, book: Book | None = None) -> Path | None:
+    """Render the audio (fake voice), then the audiobook; the M4B, or None if none was made."""
+    book = book or make_book()
+    render(tmp, book)
+    root = tmp / "build"
+    folder = root / "audiobook"
+    folder.mkdir(exist_ok=True)
+    for old in folder.iterdir():
+        old.unlink()
+    ctx = RenderContext(
+        book=book,
+        root=root,
+        out_dir=folder,
+        published=root,
+        cache_dir=tmp / "cache",
+        options=BuildOptions(),
+    )
+    AudiobookRenderer().render(ctx)
+    made = list(folder.iterdir())
+    return made[0] if made else None
+
+
+def decoded(path: Path) -> tuple[np.ndarray[Any, Any], int]:
+    with av.open(str(path)) as f:
+        stream = f.streams.audio[0]
+        frames = [frame.to_ndarray()[0] for frame in f.decode(stream)]
+        return np.concatenate(frames), stream.codec_context.sample_rate
+
+
+def timings(tmp: Path) -> list[dict[str, Any]]:
+    audio = tmp / "build" / "audio"
+    return [json.loads((audio / f"{slug}.json").read_text()) for slug in SLUGS]
+
+
+def test_one_mark_per_chapter_where_the_timing_files_put_it(tmp_path: Path) -> None:
+    path = build_m4b(tmp_path)
+    assert path is not None
+    assert path.name == "klein-boek.m4b"
+    chapters = MP4(path).chapters
+    assert chapters is not None
+    marks = list(chapters)
+    files = timings(tmp_path)
+    assert [c.title for c in marks] == [t["title"] for t in files]
+    start = 0
+    for chapter, timing in zip(marks, files, strict=True):
+        assert abs(chapter.start * 1000 - start) <= 50, chapter.title
+        start += timing["duration_ms"]
+    samples, rate = decoded(path)
+    assert abs(len(samples) / rate * 1000 - start) <= 50
+
+
+def test_tags_name_the_book_the_synthetic_narrator_and_the_cover(tmp_path: Path) -> None:
+    path = build_m4b(tmp_path)
+    assert path is not None
+    tags = MP4(path).tags
+    assert tags is not None
+    assert tags["\xa9nam"] == ["Klein Boek"]
+    assert tags["\xa9alb"] == ["Klein Boek"]
+    assert tags["\xa9ART"] == tags["aART"] == ["Ada Auteur"]
+    assert tags["\xa9day"] == ["2024"]
+    assert tags["\xa9gen"] == ["Audiobook"]
+    assert "synthetic voice" in tags["\xa9wrt"][0]
+    assert bytes(tags["----:com.apple.iTunes:IDENTIFIER"][0]) == b"urn:x"
+    # The portrait cover, as on the EPUB (not the square podcast artwork).
+    cover = Image.open(io.BytesIO(bytes(tags["covr"][0])))
+    assert (cover.format, cover.size) == ("JPEG", (PORTRAIT.width, PORTRAIT.height))
+
+
+def test_the_audio_is_the_chapters_at_their_loudness(tmp_path: Path) -> None:
+    path = build_m4b(tmp_path)
+    assert path is not None
+    samples, rate = decoded(path)
+    assert abs(fakes.reference_loudness(samples, rate) - (-19)) <= 1
+    assert fakes.reference_true_peak_db(samples) <= -1
+
+
+def test_a_second_build_encodes_nothing_and_an_edit_only_its_chapter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    real = m4b.encode_piece
+
+    def counting(mp3: Path, bitrate: int) -> Piece:
+        calls.append(mp3.stem)
+        return real(mp3, bitrate)
+
+    monkeypatch.setattr(m4b, "encode_piece", counting)
+    first = build_m4b(tmp_path)
+    assert first is not None
+    assert sorted(calls) == sorted(SLUGS)
+    before = first.read_bytes()
+    calls.clear()
+    again = build_m4b(tmp_path)
+    assert again is not None
+    assert calls == []
+    assert again.read_bytes() == before
+    edited = build_m4b(tmp_path, make_book(SOURCE.replace("Tekst hier.", "Andere tekst hier.")))
+    assert edited is not None
+    assert calls == ["tweede"]
+    assert edited.read_bytes() != before
+
+
+def test_audiobook_false_makes_none(tmp_path: Path) -> None:
+    book = make_book(SOURCE.replace("date: 2024-05-06", "date: 2024-05-06\naudiobook: false"))
+    assert build_m4b(tmp_path, book) is None
+
+
+def test_without_the_chapter_audio_it_says_to_build_it(tmp_path: Path) -> None:
+    book = make_book()
+    root = tmp_path / "build"
+    (root / "audiobook").mkdir(parents=True)
+    ctx = RenderContext(
+        book=book, root=root, out_dir=root / "audiobook", published=root, cache_dir=tmp_path
+    )
+    with pytest.raises(BuildError, match="build the audio target first"):
+        AudiobookRenderer().render(ctx)
+
+
+def test_marks_stay_within_half_a_packet_however_long_the_chapters() -> None:
+    rng = np.random.default_rng(7)
+    lengths = [int(n) for n in rng.integers(30_000, 3_000_000, size=60)]
+    # As the encoder makes them: a priming packet, then enough to hold the signal and a flush.
+    parts = [
+        Piece(sample_rate=22050, samples=n, sizes=(1,) * (n // FRAME + 2), data=b"")
+        for n in lengths
+    ]
+    keep, marks = layout([f"c{i}" for i in range(len(parts))], parts)
+    start = 0
+    for n, mark, count, piece in zip(lengths, marks, keep, parts, strict=True):
+        assert abs(mark.start - start) <= FRAME // 2
+        assert count <= len(piece.sizes)
+        start += n
+    assert abs(marks[-1].end - start) <= FRAME // 2
