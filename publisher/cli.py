@@ -59,9 +59,9 @@ def _source(source: Path | None) -> Path:
 )
 @click.option(
     "--only",
-    default="epub,audio,feed",
+    default="epub,audio,feed,site",
     show_default=True,
-    help="Comma-separated targets to build: epub, audio, feed.",
+    help="Comma-separated targets to build: epub, audio, feed, site.",
 )
 @click.option("--base-url", default=None, help="Public URL the build folder is served at (feed).")
 @click.option(

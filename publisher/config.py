@@ -171,6 +171,7 @@ class Config:
     example_word: str | None = None
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
+    site: bool = True  # `site: false` builds no website (index.html, episodes/)
 
 
 REQUIRED = ("title", "author", "language")

@@ -27,7 +27,7 @@ from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
 from publisher.renderers.base import BuildOptions, RenderContext, Renderer
 
-TARGETS = ("epub", "audio", "feed")
+TARGETS = ("epub", "audio", "feed", "site")
 LOCK_NAME = ".lock"
 CACHE_NAME = ".cache"
 STAGING_PREFIX = ".staging-"
@@ -89,10 +89,14 @@ def make_renderers(names: Sequence[str]) -> list[Renderer]:
             from publisher.renderers.audio.renderer import AudioRenderer
 
             out.append(AudioRenderer())
-        else:
+        elif name == "feed":
             from publisher.renderers.feed.renderer import FeedRenderer
 
             out.append(FeedRenderer())
+        else:
+            from publisher.renderers.site.renderer import SiteRenderer
+
+            out.append(SiteRenderer())
     return out
 
 

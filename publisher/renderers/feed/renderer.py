@@ -97,7 +97,9 @@ class FeedRenderer:
                 chapters_dir.mkdir(parents=True, exist_ok=True)
                 path = chapters_dir / f"{episode.chapter.slug}.json"
                 path.write_bytes(json_chapters(episode.timing.sections))
-        xml = _build_feed(book, episodes, base_url, cover)
+        # With a public address and the website on, the channel and each item link to its pages.
+        site = book.config.site and base_url != LOCAL_BASE_URL
+        xml = _build_feed(book, episodes, base_url, cover, site=site)
         (ctx.out_dir / FEED_FILE).write_bytes(xml)
 
     # -- inputs ------------------------------------------------------------------------------
@@ -178,12 +180,15 @@ class FeedRenderer:
         return None
 
 
-def _build_feed(book: Book, episodes: list[_Episode], base_url: str, cover: str | None) -> bytes:
-    """The feed document as UTF-8 bytes, episodes in the order given."""
+def _build_feed(
+    book: Book, episodes: list[_Episode], base_url: str, cover: str | None, *, site: bool = False
+) -> bytes:
+    """The feed document as UTF-8 bytes, episodes in the order given; ``site``: link the
+    website's pages (``index.html``, ``episodes/<slug>.html``)."""
     config = book.config
     podcast = config.podcast
     feed_url = url_for(base_url, FEED_FILE)
-    link = podcast.link or base_url
+    link = podcast.link or base_url  # the website's book page when it is built
     title = one_line(config.title)
 
     rss = etree.Element("rss", {"version": "2.0"}, nsmap=NSMAP)
@@ -229,18 +234,22 @@ def _build_feed(book: Book, episodes: list[_Episode], base_url: str, cover: str 
     _el(channel, _ns(PODCAST, "locked"), "yes" if podcast.locked else "no", locked)
 
     for episode in episodes:
-        _item(channel, book, episode, base_url)
+        _item(channel, book, episode, base_url, site=site)
 
     etree.indent(rss, space="  ")
     return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _item(channel: etree._Element, book: Book, episode: _Episode, base_url: str) -> None:
+def _item(
+    channel: etree._Element, book: Book, episode: _Episode, base_url: str, *, site: bool
+) -> None:
     chapter = episode.chapter
     slug = chapter.slug
     title = one_line(chapter.title_text) or slug
     item = _el(channel, "item")
     _el(item, "title", title)
+    if site:
+        _el(item, "link", url_for(base_url, "episodes", f"{slug}.html"))
     _el(item, _ns(ITUNES, "title"), title)
     _el(item, "description", opening_text(chapter) or title)
     notes = opening_html(chapter)
