@@ -5,7 +5,9 @@
 2. a rebuild with nothing changed, in seconds, next to `publisher --version`;
 3. a rebuild after one paragraph is edited, in seconds and as a share of the full build;
 4. an EPUB-only build of a generated 100,000-word book against `pandoc -o book.epub`, as a ratio;
-5. the peak memory (RSS summed over the build's processes) of a full build of that book.
+5. the peak memory (RSS summed over the build's processes) of a full build of that book;
+6. what the website adds to a full build of the seed: all targets against all but ``site``,
+   cold cache each run, runs interleaved (``--site-cost`` measures only this).
 
 The machine is shared and noisy: every timing is the median of several runs, and ratios are
 taken between runs made in the same session.
@@ -145,7 +147,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
     parser.add_argument("--words", type=int, default=100_000, help="size of the big book")
     parser.add_argument("--skip-big-audio", action="store_true", help="skip figure 5")
+    parser.add_argument("--site-cost", action="store_true", help="measure only figure 6")
     args = parser.parse_args()
+    if args.site_cost:
+        report(site_cost(args.runs))
+        return
     for tool in ("espeak-ng", "lame", "pandoc"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: run benchmarks/run.sh, which installs it")
@@ -173,6 +179,7 @@ def main() -> None:
         results["full_build_s"] = full_s
         results["baseline_espeak_lame_s"] = base_s
         results["full_vs_baseline"] = full_s / base_s
+        results.update({k: v for k, v in site_cost(args.runs).items() if k not in results})
 
         # 2. no-op rebuild vs starting the program at all.
         out = work / "full0"
@@ -239,6 +246,27 @@ def main() -> None:
     report(results)
 
 
+def site_cost(runs: int) -> dict[str, object]:
+    """Figure 6: full builds of the seed with and without the website, interleaved so that
+    both see the same load on a shared machine."""
+    with_site: list[float] = []
+    without: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="publisher-bench-") as tmp:
+        work = Path(tmp)
+        for i in range(runs):
+            build = [*PUBLISHER, "build", str(SEED), "--quiet", "--out"]
+            without.append(timed([*build, str(work / f"nosite{i}"), "--only", "epub,audio,feed"]))
+            with_site.append(timed([*build, str(work / f"site{i}")]))
+    full_s, base_s = statistics.median(with_site), statistics.median(without)
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "runs": runs,
+        "full_with_site_s": full_s,
+        "full_without_site_s": base_s,
+        "site_share": full_s / base_s - 1,
+    }
+
+
 def report(r: dict[str, object]) -> None:
     """Print the figures, with the targets the build-engine issue set."""
 
@@ -260,6 +288,9 @@ def report(r: dict[str, object]) -> None:
     )
     print(
         f"5. full build of that book      peak RSS {f('big_full_peak_rss_mb', '{:.0f}')} MB in {f('big_full_build_s', '{:.0f}')} s  (target <= 300 MB)"
+    )
+    print(
+        f"6. the website's cost           {f('full_with_site_s')} s with it vs {f('full_without_site_s')} s without: {f('site_share', '{:+.1%}')}  (target < 5%)"
     )
     print(json.dumps(r, indent=1))
 
