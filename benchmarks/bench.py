@@ -8,6 +8,8 @@
 5. the peak memory (RSS summed over the build's processes) of a full build of that book;
 6. the audiobook alone (`--only audiobook`) from a warm cache, as a share of the full build,
    and with its per-chapter AAC cache emptied (every chapter encoded again).
+7. what the website adds to a full build of the seed: all targets against all but ``site``,
+   cold cache each run, runs interleaved (``--site-cost`` measures only this).
 
 The machine is shared and noisy: every timing is the median of several runs, and ratios are
 taken between runs made in the same session.
@@ -147,7 +149,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
     parser.add_argument("--words", type=int, default=100_000, help="size of the big book")
     parser.add_argument("--skip-big-audio", action="store_true", help="skip figure 5")
+    parser.add_argument("--site-cost", action="store_true", help="measure only figure 6")
     args = parser.parse_args()
+    if args.site_cost:
+        report(site_cost(args.runs))
+        return
     for tool in ("espeak-ng", "lame", "pandoc"):
         if shutil.which(tool) is None:
             raise SystemExit(f"{tool} is missing: run benchmarks/run.sh, which installs it")
@@ -175,6 +181,7 @@ def main() -> None:
         results["full_build_s"] = full_s
         results["baseline_espeak_lame_s"] = base_s
         results["full_vs_baseline"] = full_s / base_s
+        results.update({k: v for k, v in site_cost(args.runs).items() if k not in results})
 
         # 2. no-op rebuild vs starting the program at all.
         out = work / "full0"
@@ -255,6 +262,27 @@ def main() -> None:
     report(results)
 
 
+def site_cost(runs: int) -> dict[str, object]:
+    """Figure 6: full builds of the seed with and without the website, interleaved so that
+    both see the same load on a shared machine."""
+    with_site: list[float] = []
+    without: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="publisher-bench-") as tmp:
+        work = Path(tmp)
+        for i in range(runs):
+            build = [*PUBLISHER, "build", str(SEED), "--quiet", "--out"]
+            without.append(timed([*build, str(work / f"nosite{i}"), "--only", "epub,audio,feed"]))
+            with_site.append(timed([*build, str(work / f"site{i}")]))
+    full_s, base_s = statistics.median(with_site), statistics.median(without)
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "runs": runs,
+        "full_with_site_s": full_s,
+        "full_without_site_s": base_s,
+        "site_share": full_s / base_s - 1,
+    }
+
+
 def report(r: dict[str, object]) -> None:
     """Print the figures, with the targets the build-engine issue set."""
 
@@ -279,6 +307,9 @@ def report(r: dict[str, object]) -> None:
     )
     print(
         f"6. M4B alone, warm cache        {f('audiobook_warm_s')} s = {f('audiobook_share_of_full', '{:.1%}')} of the full build  (target <= 30%); every chapter encoded again {f('audiobook_encode_s')} s"
+    )
+    print(
+        f"7. the website's cost           {f('full_with_site_s')} s with it vs {f('full_without_site_s')} s without: {f('site_share', '{:+.1%}')}  (target < 5%)"
     )
     print(json.dumps(r, indent=1))
 

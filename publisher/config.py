@@ -98,6 +98,7 @@ class Config:
     audiobook: bool = True  # false: no build/audiobook/<slug>.m4b
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
+    site: bool = True  # `site: false` builds no website (index.html, episodes/)
 
 
 REQUIRED = ("title", "author", "language")

@@ -307,6 +307,8 @@ def serve(
     server = make_server(directory, host, port, quiet=quiet)
     url = server_url(server)
     print(f"Serving {directory} at {url}", flush=True)
+    if (Path(directory) / "index.html").exists():
+        print(f"Website: {url}", flush=True)
     if (Path(directory) / FEED_NAME).exists():
         print(f"Podcast feed: {url}{FEED_NAME}", flush=True)
     if host not in (DEFAULT_HOST, "localhost", "::1"):

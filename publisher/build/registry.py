@@ -49,6 +49,8 @@ REGISTRY: Registry = {
     "audio": Entry(_lazy("publisher.renderers.audio.renderer:AudioRenderer")),
     "feed": Entry(_lazy("publisher.renderers.feed.renderer:FeedRenderer")),
     "audiobook": Entry(_lazy("publisher.renderers.audiobook.renderer:AudiobookRenderer")),
+    # Last: its book page lists the downloads the targets before it made.
+    "site": Entry(_lazy("publisher.renderers.site.renderer:SiteRenderer")),
 }
 
 

@@ -109,7 +109,9 @@ class FeedRenderer:
                 (ctx.root / rel).parent.mkdir(parents=True, exist_ok=True)
                 (ctx.root / rel).write_bytes(json_chapters(episode.timing.sections))
                 made.append(rel)
-        xml = _build_feed(book, episodes, base_url, cover)
+        # With a public address and the website on, the channel and each item link to its pages.
+        site = book.config.site and base_url != LOCAL_BASE_URL
+        xml = _build_feed(book, episodes, base_url, cover, site=site)
         (ctx.root / FEED_FILE).write_bytes(xml)
         return RenderResult(files=tuple(made), warnings=ctx.warnings())
 
@@ -191,12 +193,15 @@ class FeedRenderer:
         return None
 
 
-def _build_feed(book: Book, episodes: list[_Episode], base_url: str, cover: str | None) -> bytes:
-    """The feed document as UTF-8 bytes, episodes in the order given."""
+def _build_feed(
+    book: Book, episodes: list[_Episode], base_url: str, cover: str | None, *, site: bool = False
+) -> bytes:
+    """The feed document as UTF-8 bytes, episodes in the order given; ``site``: link the
+    website's pages (``index.html``, ``episodes/<slug>.html``)."""
     config = book.config
     podcast = config.podcast
     feed_url = url_for(base_url, FEED_FILE)
-    link = podcast.link or base_url
+    link = podcast.link or base_url  # the website's book page when it is built
     title = one_line(config.title)
 
     rss = etree.Element("rss", {"version": "2.0"}, nsmap=NSMAP)
@@ -242,18 +247,22 @@ def _build_feed(book: Book, episodes: list[_Episode], base_url: str, cover: str 
     _el(channel, _ns(PODCAST, "locked"), "yes" if podcast.locked else "no", locked)
 
     for episode in episodes:
-        _item(channel, book, episode, base_url)
+        _item(channel, book, episode, base_url, site=site)
 
     etree.indent(rss, space="  ")
     return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
-def _item(channel: etree._Element, book: Book, episode: _Episode, base_url: str) -> None:
+def _item(
+    channel: etree._Element, book: Book, episode: _Episode, base_url: str, *, site: bool
+) -> None:
     chapter = episode.chapter
     slug = chapter.slug
     title = one_line(chapter.title_text) or slug
     item = _el(channel, "item")
     _el(item, "title", title)
+    if site:
+        _el(item, "link", url_for(base_url, "episodes", f"{slug}.html"))
     _el(item, _ns(ITUNES, "title"), title)
     _el(item, "description", opening_text(chapter) or title)
     notes = opening_html(chapter)

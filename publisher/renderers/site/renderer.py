@@ -1,0 +1,242 @@
+"""The website target: ``index.html`` (the book), ``episodes/<slug>.html`` (one per chapter)
+and ``assets/`` (one stylesheet, one small script), all at the build root.
+
+Pages are Jinja2 templates with autoescape on; the book's own content (show notes) is
+written by :mod:`publisher.text`, the transcript from the chapter's script and the audio's
+timing (:mod:`.transcript`). Every link is relative, so the folder works from
+``publisher serve``, any static host under any path, and a file system. The pages work
+without script; ``site.js`` adds the highlight that follows the voice, seeking by sentence
+and the copy button.
+
+The site needs the audio (its durations and timing): like the feed, it reads this build's
+audio if it made any, else the published build's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from publisher import model as m
+from publisher.errors import BuildError, Problem
+from publisher.i18n import words_for
+from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.feed.episodes import (
+    LOCAL_BASE_URL,
+    episode_date,
+    normalise_base_url,
+    url_for,
+)
+from publisher.renderers.feed.notes import in_notes, opening
+from publisher.renderers.site import words as w
+from publisher.renderers.site.transcript import read_timing, transcript
+from publisher.text import Style, XhtmlWriter, collapse, plain_text, xml_safe
+from publisher.timing import TimingFile
+
+INDEX = "index.html"
+EPISODES = "episodes"
+ASSETS = "assets"
+STATIC = ("site.css", "site.js")
+FEED_FILE = "feed.xml"  # written by the feed target
+
+
+@dataclass(frozen=True, kw_only=True)
+class Download:
+    """A file the book page offers, with its size."""
+
+    label: str
+    href: str
+    size: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Episode:
+    """What the pages say about one chapter's episode."""
+
+    chapter: m.Chapter
+    title: str
+    href: str  # from the build root
+    date: dt.date
+    date_text: str
+    published: bool
+    timing: TimingFile
+    duration: str
+    duration_iso: str
+    prompts: tuple[str, ...]
+    mp3_size: str
+
+
+def _environment() -> jinja2.Environment:
+    templates = resources.files("publisher.renderers.site") / "templates"
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+
+
+class SiteRenderer:
+    """Writes the book's website. ``today`` decides which episodes are out yet (default:
+    the date the build runs, in UTC)."""
+
+    name = "site"
+    requires = ("audio", "cover")
+    owns = (INDEX, f"{EPISODES}/", f"{ASSETS}/")
+
+    def __init__(self, today: dt.date | None = None) -> None:
+        self.today = today
+
+    def render(self, ctx: RenderContext) -> RenderResult:
+        """Write ``index.html``, ``episodes/*.html`` and ``assets/*`` into ``ctx.out_dir``."""
+        book = ctx.book
+        if not book.config.site:
+            return RenderResult(files=())
+        today = self.today or dt.datetime.now(dt.UTC).date()
+        words = w.site_words(book.config.language)
+        episodes = _episodes(ctx, words, today)
+        env = _environment()
+        common: dict[str, Any] = {
+            "lang": book.config.language,
+            "title": collapse(xml_safe(book.config.title)),
+            "author": collapse(xml_safe(book.config.author)),
+            "words": words,
+            "book_words": words_for(book.config.language),
+            "episodes": episodes,
+        }
+        out = ctx.out_dir
+        feed_url = url_for(_base_url(ctx), FEED_FILE)
+        without_scheme = feed_url.split("://", 1)[1]
+        index = env.get_template("index.html.j2").render(
+            root="",
+            subtitle=collapse(xml_safe(book.config.subtitle or "")),
+            description=xml_safe(book.config.description or ""),
+            cover=ctx.find("cover.jpg") is not None,
+            feed_url=feed_url,
+            podcast_url=f"podcast://{without_scheme}",
+            pcast_url=f"pcast://{without_scheme}",
+            downloads=_downloads(ctx, words),
+            **common,
+        )
+        (out / INDEX).write_text(index, encoding="utf-8")
+        made = [INDEX]
+        folder = out / EPISODES
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, episode in enumerate(episodes):
+            before = episodes[i - 1] if i > 0 else None
+            after = episodes[i + 1] if i + 1 < len(episodes) else None
+            path = ctx.find(f"audio/{episode.chapter.slug}.json")
+            assert path is not None  # _episodes checked it
+            page = env.get_template("episode.html.j2").render(
+                root="../",
+                episode=episode,
+                notes=Markup(_notes(episode.chapter, book.config.language)),
+                parts=transcript(episode.chapter, book.config, episode.timing, path),
+                previous=before if before is not None and before.published else None,
+                next=after if after is not None and after.published else None,
+                captions=ctx.find(f"audio/{episode.chapter.slug}.vtt") is not None,
+                **common,
+            )
+            (folder / f"{episode.chapter.slug}.html").write_text(page, encoding="utf-8")
+            made.append(f"{EPISODES}/{episode.chapter.slug}.html")
+        assets = out / ASSETS
+        assets.mkdir(parents=True, exist_ok=True)
+        static = resources.files("publisher.renderers.site") / "static"
+        for name in STATIC:
+            with resources.as_file(static / name) as source:
+                shutil.copyfile(source, assets / name)
+            made.append(f"{ASSETS}/{name}")
+        return RenderResult(files=tuple(made), warnings=ctx.warnings())
+
+
+def _base_url(ctx: RenderContext) -> str:
+    """Where the build is served: the feed's address is shown and linked for apps."""
+    url = ctx.options.base_url or ctx.book.config.podcast.base_url
+    return normalise_base_url(url) if url else LOCAL_BASE_URL
+
+
+def _episodes(ctx: RenderContext, words: w.SiteWords, today: dt.date) -> list[Episode]:
+    """Every chapter's episode in reading order; a chapter without audio is an error."""
+    out: list[Episode] = []
+    missing: list[Problem] = []
+    for chapter in ctx.book.chapters:
+        slug = chapter.slug
+        mp3, timing_path = ctx.find(f"audio/{slug}.mp3"), ctx.find(f"audio/{slug}.json")
+        if mp3 is None or timing_path is None:
+            missing.append(
+                Problem(
+                    path=chapter.path,
+                    line=chapter.line,
+                    message=f"chapter {slug!r} has no audio: build the audio target first",
+                )
+            )
+            continue
+        timing = read_timing(timing_path, slug)
+        day = episode_date(ctx.book.config, slug, chapter.number).date()
+        prompts = tuple(
+            collapse(plain_text(b.children))
+            for b in m.walk(chapter.blocks)
+            if isinstance(b, m.Prompt)
+        )
+        out.append(
+            Episode(
+                chapter=chapter,
+                title=collapse(xml_safe(chapter.title_text)) or slug,
+                href=f"{EPISODES}/{slug}.html",
+                date=day,
+                date_text=w.long_date(day, words),
+                published=day <= today,
+                timing=timing,
+                duration=w.duration_text(timing.duration_ms),
+                duration_iso=w.duration_iso(timing.duration_ms),
+                prompts=prompts,
+                mp3_size=w.size_text(mp3.stat().st_size, words),
+            )
+        )
+    if missing:
+        raise BuildError(str(missing[0]), missing)
+    return out
+
+
+def _downloads(ctx: RenderContext, words: w.SiteWords) -> list[Download]:
+    """The EPUB, the narrated EPUB and the audiobook, those that exist, with their sizes."""
+    found: list[Download] = []
+    seen: set[str] = set()
+    for base in (ctx.root, ctx.published):
+        for pattern in ("epub/*.epub", "*.epub", "audiobook/*.m4b", "*.m4b"):
+            for path in sorted(base.glob(pattern)):
+                rel = path.relative_to(base).as_posix()
+                if rel in seen or rel.startswith("."):
+                    continue
+                seen.add(rel)
+                if path.suffix == ".m4b":
+                    label = words.audiobook
+                elif any(k in path.stem for k in ("narrated", "read-along", "overlay")):
+                    label = words.narrated_epub
+                else:
+                    label = words.epub
+                found.append(
+                    Download(label=label, href=rel, size=w.size_text(path.stat().st_size, words))
+                )
+    order = {words.epub: 0, words.narrated_epub: 1, words.audiobook: 2}
+    return sorted(found, key=lambda d: (order[d.label], d.href))
+
+
+def _block_kept(block: m.Block) -> bool:
+    return in_notes(block)
+
+
+def _notes(chapter: m.Chapter, language: str) -> str:
+    """The chapter's opening, as the feed's show notes choose it, with prompts and examples
+    marked as in the EPUB (the site, unlike podcast apps, shows asides)."""
+    style = Style(words=words_for(language), footnote_refs=False, details=False, keep=_block_kept)
+    writer = XhtmlWriter(style=style, path=chapter.path, line=chapter.line)
+    return xml_safe(writer.blocks(opening(chapter)))

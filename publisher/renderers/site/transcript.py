@@ -1,0 +1,88 @@
+"""An episode's transcript: what is said, sentence by sentence, with when it is said.
+
+The words come from the chapter's script (:mod:`publisher.speech.script`, which cuts the
+text with :func:`publisher.text.sentences`), in the written form the captions show; the times
+come from the audio target's timing file. Both list the same utterances in the same order,
+which is checked, so stale audio is reported rather than shown out of step.
+
+The timing file is read with :class:`publisher.timing.TimingFile`, the one definition of
+its format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import model as m
+from publisher.config import Config
+from publisher.errors import BuildError
+from publisher.speech.script import Utterance, chapter_script
+from publisher.text import heading_levels
+from publisher.timing import TimedPause, TimingFile
+
+
+def read_timing(path: Path, slug: str) -> TimingFile:
+    """Read the timing file the audio target wrote for chapter ``slug``."""
+    timing = TimingFile.load(path)
+    if timing.chapter != slug:
+        raise BuildError(f"{path}: not the timing of {slug!r}; rebuild the audio")
+    return timing
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sentence:
+    """One sentence (or heading) of the transcript, as written, and when it is said."""
+
+    text: str
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class Part:
+    """One block of the transcript: its kind (what the template draws), its sentences and,
+    for a prompt, the thinking pause after it."""
+
+    kind: str  # an utterance kind of the script ("paragraph", "prompt", "heading", …)
+    sentences: tuple[Sentence, ...]
+    level: int = 0  # <hN> of a heading
+    pause: TimedPause | None = None  # the prompt's silence
+
+
+def transcript(chapter: m.Chapter, config: Config, timing: TimingFile, path: Path) -> list[Part]:
+    """The chapter's transcript, block by block, timed by ``timing`` (read from ``path``)."""
+    script = chapter_script(chapter, config)
+    said = [item for item in script.items if isinstance(item, Utterance)]
+    if [u.block for u in said] != [t.block for t in timing.utterances]:
+        raise BuildError(
+            f"{path}: the timing does not match chapter {chapter.slug!r} as written; "
+            "rebuild the audio"
+        )
+    prompt_pauses = {p.after: p for p in timing.pauses if p.kind == "prompt"}
+    levels = heading_levels(chapter.blocks, top=3)
+    parts: list[Part] = []
+    current: list[Sentence] = []
+    block, kind = "", ""
+
+    def close() -> None:
+        if current:
+            parts.append(
+                Part(
+                    kind=kind,
+                    sentences=tuple(current),
+                    level=levels.get(block, 3),
+                    pause=prompt_pauses.get(block) if kind == "prompt" else None,
+                )
+            )
+        current.clear()
+
+    for item, timed in zip(said, timing.utterances, strict=True):
+        # A prompt's lead-in ("Reflectievraag.") is said as part of the prompt.
+        item_kind = "prompt" if item.kind == "lead-in" else item.kind
+        if item.block != block or item_kind != kind:
+            close()
+            block, kind = item.block, item_kind
+        current.append(Sentence(text=item.display, start_ms=timed.start_ms, end_ms=timed.end_ms))
+    close()
+    return parts
