@@ -169,6 +169,7 @@ class Config:
     accessibility_summary: str | None = None
     chapter_level: int | None = None
     example_word: str | None = None
+    narrated_epub: bool = True  # the read-along EPUB, built with the audio
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
 

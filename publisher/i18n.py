@@ -25,6 +25,8 @@ class Words:
     by: str
     footnote: str  # said before a footnote read aloud: "{word} 1."
     image: str  # said before an image's description in the narration
+    narration_summary: str  # added to the summary of the read-along EPUB
+    synthetic_voice: str  # "{voice}" is filled in: the narrator, named as a computer voice
 
 
 WORDS: dict[str, Words] = {
@@ -50,6 +52,11 @@ WORDS: dict[str, Words] = {
         by="door",
         footnote="Voetnoot",
         image="Afbeelding",
+        narration_summary=(
+            "De voorlezing is een synthetische stem (tekst-naar-spraak), geen menselijke "
+            "verteller; het leesapparaat markeert elke zin terwijl die wordt voorgelezen."
+        ),
+        synthetic_voice="synthetische stem {voice} (tekst-naar-spraak)",
     ),
     "en": Words(
         prompt="Reflection prompt",
@@ -73,6 +80,11 @@ WORDS: dict[str, Words] = {
         by="by",
         footnote="Footnote",
         image="Image",
+        narration_summary=(
+            "The narration is a synthetic voice (text-to-speech), not a human narrator; the "
+            "reading system highlights each sentence as it is read."
+        ),
+        synthetic_voice="synthetic voice {voice} (text-to-speech)",
     ),
 }
 

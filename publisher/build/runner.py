@@ -93,6 +93,10 @@ def make_renderers(names: Sequence[str]) -> list[Renderer]:
             from publisher.renderers.feed.renderer import FeedRenderer
 
             out.append(FeedRenderer())
+        if name == "audio" and "epub" in names:  # the read-along EPUB needs both
+            from publisher.renderers.epub.narrated import NarratedEpubRenderer
+
+            out.append(NarratedEpubRenderer())
     return out
 
 
