@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import shutil
@@ -117,7 +118,7 @@ def test_every_sentence_said_has_one_clip_with_its_words(
                 begin, end = clock(audio.get("clipBegin")), clock(audio.get("clipEnd"))
                 clips.append((begin, end, ids[fragment], par.get(EPUB_TYPE)))
             # In reading order, not overlapping, inside the MP3.
-            for (b1, e1, *_), (b2, _, *_) in zip(clips, clips[1:], strict=False):
+            for (b1, e1, *_), (b2, _, *_) in itertools.pairwise(clips):
                 assert b1 < e1 <= b2
             assert clips and clips[-1][1] <= length
             for u in timing["utterances"]:
