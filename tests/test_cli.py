@@ -38,8 +38,8 @@ def test_bad_input_is_one_line_with_its_place_and_exit_2(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
         f"{source}:5: unknown key 'colour' (known: accessibility_summary, author, chapter_level, "
-        "cover, date, description, example_word, identifier, language, narration, podcast, "
-        "publisher, rights, subtitle, title)"
+        "cover, date, description, example_word, identifier, language, narrated_epub, narration, "
+        "podcast, publisher, rights, subtitle, title)"
     ]
     assert "Traceback" not in result.output
 
