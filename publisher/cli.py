@@ -71,7 +71,10 @@ def _source(source: Path | None) -> Path:
 @click.option(
     "--only",
     default=None,
-    help="Comma-separated targets to build (default: all): cover, epub, audio, feed.",
+    help=(
+        "Comma-separated targets to build (default: all): cover, epub, audio, feed, "
+        "narrated-epub, audiobook, site."
+    ),
 )
 @click.option(
     "--base-url",

@@ -96,6 +96,7 @@ class Config:
     chapter_level: int | None = field(default=None, metadata={"range": (1, 6)})
     example_word: str | None = None
     audiobook: bool = True  # false: no build/audiobook/<slug>.m4b
+    narrated_epub: bool = True  # the read-along EPUB, built with the audio
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
     site: bool = True  # `site: false` builds no website (index.html, episodes/)

@@ -26,6 +26,8 @@ class Words:
     footnote: str  # said before a footnote read aloud: "{word} 1."
     image: str  # said before an image's description in the narration
     chapter: str  # starts a made-up slug: "hoofdstuk-hugging-face"
+    narration_summary: str  # added to the summary of the read-along EPUB
+    synthetic_voice: str  # "{voice}" is filled in: the narrator, named as a computer voice
 
 
 WORDS: dict[str, Words] = {
@@ -52,6 +54,11 @@ WORDS: dict[str, Words] = {
         footnote="Voetnoot",
         image="Afbeelding",
         chapter="hoofdstuk",
+        narration_summary=(
+            "De voorlezing is een synthetische stem (tekst-naar-spraak), geen menselijke "
+            "verteller; het leesapparaat markeert elke zin terwijl die wordt voorgelezen."
+        ),
+        synthetic_voice="synthetische stem {voice} (tekst-naar-spraak)",
     ),
     "en": Words(
         prompt="Reflection prompt",
@@ -76,6 +83,11 @@ WORDS: dict[str, Words] = {
         footnote="Footnote",
         image="Image",
         chapter="chapter",
+        narration_summary=(
+            "The narration is a synthetic voice (text-to-speech), not a human narrator; the "
+            "reading system highlights each sentence as it is read."
+        ),
+        synthetic_voice="synthetic voice {voice} (text-to-speech)",
     ),
 }
 

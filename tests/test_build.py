@@ -127,7 +127,7 @@ def test_a_required_target_is_built_first_or_read_from_the_published_build(
 
 def test_the_built_in_order_and_what_only_may_name() -> None:
     order = [r.name for r in plan(list(REGISTRY)).run]
-    assert order == ["cover", "epub", "audio", "feed", "audiobook", "site"]
+    assert order == ["cover", "epub", "audio", "feed", "narrated-epub", "audiobook", "site"]
     feed_only = plan(["feed"])
     # The cover is cheap and could be stale: made whenever needed; the audio is read.
     assert [r.name for r in feed_only.run] == ["cover", "feed"]

@@ -40,9 +40,9 @@ def test_bad_input_is_one_line_with_its_place_and_exit_2(tmp_path: Path) -> None
     result = run("check", str(source))
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        f"{source}:5: unknown key 'colour' (known: accessibility_summary, author, chapter_level, "
-        "cover, cover_font, date, description, example_word, identifier, language, narration, "
-        "podcast, publisher, rights, subtitle, title)"
+        f"{source}:5: unknown key 'colour' (known: accessibility_summary, audiobook, author, "
+        "chapter_level, cover, cover_font, date, description, example_word, identifier, "
+        "language, narrated_epub, narration, podcast, publisher, rights, site, subtitle, title)"
     ]
     assert "Traceback" not in result.output
 
@@ -67,7 +67,10 @@ def test_unknown_target_exits_2(tmp_path: Path) -> None:
     assert "unknown target 'pdf'" in result.output
     empty = run("build", str(source), "--only", "", "--out", str(tmp_path / "out"))
     assert empty.exit_code == 2
-    assert empty.output.strip() == ("--only: names no target; choose from cover, epub, audio, feed")
+    assert empty.output.strip() == (
+        "--only: names no target; choose from cover, epub, audio, feed, narrated-epub, "
+        "audiobook, site"
+    )
     assert not (tmp_path / "out").exists()
 
 

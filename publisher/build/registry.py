@@ -48,6 +48,7 @@ REGISTRY: Registry = {
     "epub": Entry(_lazy("publisher.renderers.epub.renderer:EpubRenderer")),
     "audio": Entry(_lazy("publisher.renderers.audio.renderer:AudioRenderer")),
     "feed": Entry(_lazy("publisher.renderers.feed.renderer:FeedRenderer")),
+    "narrated-epub": Entry(_lazy("publisher.renderers.epub.narrated:NarratedEpubRenderer")),
     "audiobook": Entry(_lazy("publisher.renderers.audiobook.renderer:AudiobookRenderer")),
     # Last: its book page lists the downloads the targets before it made.
     "site": Entry(_lazy("publisher.renderers.site.renderer:SiteRenderer")),

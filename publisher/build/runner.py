@@ -33,7 +33,7 @@ from publisher.renderers.base import (
     Renderer,
     RenderResult,
     own_folder,
-    owner_of,
+    owned_by,
 )
 
 STATE_DIR = ".publisher"
@@ -252,12 +252,12 @@ class _Run:
         self.cache.mkdir(parents=True, exist_ok=True)
         try:
             results = []
-            owned: list[str] = []
+            done: list[Renderer] = []
             for renderer in renderers:
-                owned += renderer.owns
+                done.append(renderer)
                 started = time.monotonic()
                 made = self._render(renderer, staging)
-                _check_contract(renderer, made, staging, tuple(owned))
+                _check_contract(renderer, made, staging, done)
                 for warning in made.warnings:
                     warn(warning)
                 result = TargetResult(
@@ -269,7 +269,7 @@ class _Run:
                 results.append(result)
                 if on_target is not None:
                     on_target(result)
-            changed, removed = _publish(staging, self.out, owned)
+            changed, removed = _publish(staging, self.out, done)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return tuple(results), tuple(changed), tuple(removed)
@@ -309,20 +309,21 @@ def _describe(error: Exception) -> str:
 
 
 def _check_contract(
-    renderer: Renderer, made: RenderResult, staging: Path, owned: tuple[str, ...]
+    renderer: Renderer, made: RenderResult, staging: Path, done: Sequence[Renderer]
 ) -> None:
-    """The renderer wrote only inside what it owns, and said what it wrote."""
+    """The renderer wrote only inside what it owns, and said what it wrote (``done``: the
+    renderers run so far, this one included)."""
     name = renderer.name
     for rel in made.files:
-        if not owner_of(renderer.owns, rel):
+        if not owned_by(renderer, rel):
             raise BuildError(f"{name}: returned {rel!r}, outside what it owns ({renderer.owns})")
         if not (staging / rel).is_file():
             raise BuildError(f"{name}: returned {rel!r}, which it did not write")
     reported = set(made.files)
     for rel in _files(staging):
-        if not owner_of(owned, rel):
+        if not any(owned_by(r, rel) for r in done):
             raise BuildError(f"{name}: wrote {rel!r}, outside what it owns ({renderer.owns})")
-        if owner_of(renderer.owns, rel) and rel not in reported:
+        if owned_by(renderer, rel) and rel not in reported:
             raise BuildError(f"{name}: wrote {rel!r} but did not return it")
 
 
@@ -332,10 +333,12 @@ def _files(folder: Path) -> Iterator[str]:
             yield path.relative_to(folder).as_posix()
 
 
-def _publish(staging: Path, out: Path, owned: Sequence[str]) -> tuple[list[str], list[str]]:
+def _publish(
+    staging: Path, out: Path, renderers: Sequence[Renderer]
+) -> tuple[list[str], list[str]]:
     """Move staged files into ``out``; keep files whose bytes did not change.
 
-    Below the paths the built targets own, files the build no longer makes are removed (a
+    Among the paths the built targets own, files the build no longer makes are removed (a
     renamed chapter leaves no orphan MP3 behind); nothing else in ``out`` is touched.
     """
     changed: list[str] = []
@@ -349,14 +352,23 @@ def _publish(staging: Path, out: Path, owned: Sequence[str]) -> tuple[list[str],
         changed.append(rel)
     keep = set(staged)
     removed: list[str] = []
-    for path in owned:
-        if path.endswith("/"):
-            folder = out / path
-            old = [f"{path}{rel}" for rel in sorted(_files(folder))] if folder.is_dir() else []
-        else:
-            old = [path] if (out / path).is_file() else []
-        for rel in old:
-            if rel not in keep:
-                (out / rel).unlink()
-                removed.append(rel)
+    for rel in sorted(_published(out, renderers)):
+        if rel not in keep:
+            (out / rel).unlink()
+            removed.append(rel)
     return changed, removed
+
+
+def _published(out: Path, renderers: Sequence[Renderer]) -> set[str]:
+    """The files in ``out`` that belong to ``renderers``."""
+    found: set[str] = set()
+    for renderer in renderers:
+        for path in renderer.owns:
+            if path.endswith("/") or "*" in path:
+                top = path.split("*", 1)[0].rsplit("/", 1)[0] if "*" in path else path[:-1]
+                folder = out / top
+                names = [f"{top}/{rel}" for rel in _files(folder)] if folder.is_dir() else []
+            else:
+                names = [path] if (out / path).is_file() else []
+            found.update(rel for rel in names if owned_by(renderer, rel))
+    return found

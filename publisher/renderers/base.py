@@ -9,6 +9,7 @@ which files it made and what it warns about; the build checks both
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,26 +85,48 @@ class RenderContext:
 
 def owner_of(owns: tuple[str, ...], relative: str) -> bool:
     """Whether ``relative`` (a file's path in the build root) lies in ``owns``: equal to an
-    owned file, or below an owned folder (written with a trailing ``/``)."""
-    return any(
-        relative.startswith(path) if path.endswith("/") else relative == path for path in owns
-    )
+    owned file, below an owned folder (written with a trailing ``/``), or matching an owned
+    pattern (with ``*``, as :func:`fnmatch.fnmatchcase` reads it)."""
+    for path in owns:
+        if path.endswith("/"):
+            if relative.startswith(path):
+                return True
+        elif "*" in path:
+            if fnmatch.fnmatchcase(relative, path):
+                return True
+        elif relative == path:
+            return True
+    return False
+
+
+def owned_by(renderer: Renderer, relative: str) -> bool:
+    """Whether ``relative`` belongs to ``renderer``: in what it ``owns`` and not in what it
+    ``leaves`` to another target (the EPUB owns ``epub/`` but leaves the read-along EPUB
+    there, ``epub/*.narrated.epub``, to its own target)."""
+    leaves: tuple[str, ...] = getattr(renderer, "leaves", ())
+    return owner_of(renderer.owns, relative) and not owner_of(leaves, relative)
 
 
 def own_folder(owns: tuple[str, ...]) -> str:
-    """The folder a renderer's ``out_dir`` points at: its one owned folder, else the root."""
+    """The folder a renderer's ``out_dir`` points at: its one owned folder (or the folder of
+    its one pattern), else the root."""
     if len(owns) == 1 and owns[0].endswith("/"):
         return owns[0].rstrip("/")
+    if len(owns) == 1 and "*" in owns[0] and "/" in owns[0]:
+        return owns[0].rsplit("/", 1)[0]
     return ""
 
 
 class Renderer(Protocol):
     """An output target: the cover, EPUB, audio, feed.
 
-    ``owns`` lists the paths in the build root that belong to it, folders ending in ``/``:
-    the EPUB owns ``("epub/",)``, the audio ``("audio/",)``, the feed
-    ``("feed.xml", "chapters/")``, the cover ``("cover.jpg",)``. Nothing else writes there,
-    and it writes nowhere else; files it no longer makes there are removed on publishing.
+    ``owns`` lists the paths in the build root that belong to it, folders ending in ``/``,
+    patterns with ``*``: the EPUB owns ``("epub/",)``, the audio ``("audio/",)``, the feed
+    ``("feed.xml", "chapters/")``, the cover ``("cover.jpg",)``, the read-along EPUB
+    ``("epub/*.narrated.epub",)``. Nothing else writes there, and it writes nowhere else;
+    files it no longer makes there are removed on publishing. A renderer whose folder holds
+    another target's files names them in an optional ``leaves`` (the EPUB leaves
+    ``epub/*.narrated.epub``): those it neither writes nor removes.
     """
 
     @property

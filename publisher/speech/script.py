@@ -193,7 +193,7 @@ class _Writer:
                 self.pause(SENTENCE_GAP, block, "sentence")
             self.items.append(
                 Utterance(
-                    text=text, display=_clean_display(sentence), block=block, kind=kind, line=line
+                    text=text, display=display_text(sentence), block=block, kind=kind, line=line
                 )
             )
             said = True
@@ -312,8 +312,9 @@ def _leaf_text(block: m.Block) -> str:
     return ""
 
 
-def _clean_display(text: str) -> str:
-    """Written text for captions: one line, no URLs, no emoji."""
+def display_text(text: str) -> str:
+    """A sentence as written, for captions and the read-along EPUB: one line, no URLs,
+    no emoji (an :attr:`Utterance.display`)."""
     return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(_URL.sub(" ", text)).split()))
 
 

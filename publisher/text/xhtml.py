@@ -19,6 +19,8 @@ from publisher.errors import Problem
 from publisher.i18n import Words
 from publisher.text.markup import attr, esc, safe_href
 from publisher.text.plain import plain_text
+from publisher.text.sentences import sentences
+from publisher.text.spans import Narration, cut, locate, spoken_text
 
 ImageHref = Callable[[str, str, int], str]
 """Resolves an image ``src`` of the block at ``path:line`` to the href the output uses (and
@@ -71,6 +73,22 @@ class Style:
     """Written after each element and hard line break: one per line, or ``""`` compact."""
     keep: Callable[[m.Block], bool] = _everything
     """Which blocks inside a list or quotation are shown at all."""
+    narration: Narration | None = None
+    """What the narration says: each sentence said becomes a ``<span>`` with an id (see
+    :func:`sentence_id`), and lists, tables, rows, figures and prompts get ids, so a
+    media overlay can point at them; None writes none of these ids."""
+
+
+def sentence_id(block: str, number: int) -> str:
+    """Id of the ``number``-th (from 1) sentence said for ``block`` (the underscores keep it
+    apart from heading anchors, which are slugs of ``[a-z0-9-]``)."""
+    return f"s_{block}_{number}"
+
+
+def element_id(block: str, row: int | None = None) -> str:
+    """Id of the element written for ``block`` (a list, table, figure or prompt), or of one
+    of a table's body rows (from 1)."""
+    return f"b_{block}" if row is None else f"b_{block}_{row}"
 
 
 @dataclass(kw_only=True)
@@ -84,6 +102,9 @@ class XhtmlWriter:
     levels: Mapping[str, int] = field(default_factory=dict)  # heading block id → <hN> level
     warn: Callable[[Problem], None] = lambda problem: None
     refs: dict[int, list[str]] = field(default_factory=dict)  # footnote number → ref ids
+    marked: list[str] = field(default_factory=list)  # sentence span ids written, in order
+    _said: dict[str, int] = field(default_factory=dict)  # block id → sentences marked so far
+    _owner: str | None = None  # the list item whose paragraphs are being written
 
     # -- blocks ----------------------------------------------------------------------------
 
@@ -107,9 +128,11 @@ class XhtmlWriter:
             case m.ListBlock():
                 start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
                 tag = "ol" if block.ordered else "ul"
-                return f"<{tag}{start}>{nl}{self.blocks(block.items)}</{tag}>{nl}"
+                return (
+                    f"<{tag}{start}{self._id(block.id)}>{nl}{self.blocks(block.items)}</{tag}>{nl}"
+                )
             case m.ListItem():
-                return f"<li>{self.blocks(block.blocks)}</li>{nl}"
+                return f"<li>{self.item_blocks(block)}</li>{nl}"
             case m.CodeBlock():
                 language = re.sub(r"[^A-Za-z0-9_+-]", "", block.language or "")
                 cls = f' class="language-{language}"' if language and self.style.details else ""
@@ -125,12 +148,61 @@ class XhtmlWriter:
             case _:
                 assert_never(block)
 
+    def item_blocks(self, item: m.ListItem) -> str:
+        """A list item's blocks: the narration says its paragraphs as the item's own."""
+        out = []
+        for block in item.blocks:
+            if not self.style.keep(block):
+                continue
+            outer, self._owner = self._owner, None
+            if isinstance(block, m.Paragraph | m.Prompt | m.Example):
+                self._owner = item.id
+            out.append(self.block(block))
+            self._owner = outer
+        return "".join(out)
+
+    def _id(self, block: str, row: int | None = None) -> str:
+        """An ``id`` attribute for a media overlay to point at, if the style asks for one."""
+        return f' id="{element_id(block, row)}"' if self.style.narration else ""
+
+    def spoken(self, owner: str, nodes: tuple[m.Inline, ...], prefix: str = "") -> str:
+        """Inline content with each sentence the narration says for ``owner`` in a
+        ``<span>``; ``prefix`` is text said before it that is written elsewhere (a label)."""
+        narration = self.style.narration
+        said = narration.said.get(owner, ()) if narration else ()
+        if narration is None or not said:
+            return self.inlines(nodes)
+        text = prefix + spoken_text(nodes)
+        pieces = sentences(text)
+        count = self._said.get(owner, 0)
+        marks: dict[int, tuple[int, str]] = {}  # start → (end, id), in the nodes' text
+        for piece, (start, end) in zip(pieces, locate(text, pieces), strict=True):
+            if count < len(said) and narration.display(piece) == said[count]:
+                count += 1
+                start, end = max(start - len(prefix), 0), end - len(prefix)
+                if end > start:
+                    marks[start] = (end, sentence_id(owner, count))
+        self._said[owner] = count
+        size = len(text) - len(prefix)
+        bounds = sorted({b for s, (e, _) in marks.items() for b in (s, e) if 0 < b < size})
+        out = []
+        for edge, piece_nodes in zip([0, *bounds], cut(nodes, bounds), strict=True):
+            html = self.inlines(piece_nodes)
+            if edge in marks:
+                span_id = marks[edge][1]
+                self.marked.append(span_id)
+                html = f'<span id="{span_id}">{html}</span>'
+            out.append(html)
+        return "".join(out)
+
     def paragraph(self, block: m.Paragraph | m.Prompt | m.Example) -> str:
         """A paragraph; a prompt or an example is one inside an ``aside`` named in the
         style's words, or a plain paragraph (an example keeping its label) without them."""
         nl = self.style.newline
         words = self.style.words
-        text = self.inlines(block.children)
+        owner = self._owner or block.id
+        prefix = f"{block.label} " if isinstance(block, m.Example) else ""
+        text = self.spoken(owner, block.children, prefix)
         match block:
             case m.Paragraph():
                 return f"<p>{text}</p>{nl}"
@@ -148,7 +220,7 @@ class XhtmlWriter:
         if words is None:
             return f"<p>{plain_lead}{text}</p>{nl}"
         return (
-            f'<aside class="{kind}" role="note" aria-label="{attr(name)}">{nl}'
+            f'<aside class="{kind}"{self._id(block.id)} role="note" aria-label="{attr(name)}">{nl}'
             f"<p>{lead}{text}</p>{nl}</aside>{nl}"
         )
 
@@ -162,7 +234,7 @@ class XhtmlWriter:
             self._warn(f"image {block.src!r} has no alt text; describe it in ![…](…)")
         src = self.style.image_href(block.src, block.path, block.line)
         caption = f"<figcaption>{esc(block.title)}</figcaption>" if block.title else ""
-        return f'<figure><img src="{attr(src)}" alt="{attr(block.alt)}"/>{caption}</figure>{nl}'
+        return f'<figure{self._id(block.id)}><img src="{attr(src)}" alt="{attr(block.alt)}"/>{caption}</figure>{nl}'
 
     def table(self, table: m.Table) -> str:
         """A table; alignment goes in a class because EPUB readers may drop inline styles."""
@@ -174,10 +246,11 @@ class XhtmlWriter:
 
         head = "".join(cell("th", c, ' scope="col"') for c in table.header)
         rows = "".join(
-            "<tr>" + "".join(cell("td", c) for c in row) + f"</tr>{nl}" for row in table.rows
+            f"<tr{self._id(table.id, i)}>" + "".join(cell("td", c) for c in row) + f"</tr>{nl}"
+            for i, row in enumerate(table.rows, start=1)
         )
         body = f"<tbody>{nl}{rows}</tbody>{nl}" if rows else ""
-        return f"<table>{nl}<thead>{nl}<tr>{head}</tr>{nl}</thead>{nl}{body}</table>{nl}"
+        return f"<table{self._id(table.id)}>{nl}<thead>{nl}<tr>{head}</tr>{nl}</thead>{nl}{body}</table>{nl}"
 
     def footnotes(self, notes: tuple[m.Footnote, ...], words: Words) -> str:
         """A chapter's footnotes, each an ``aside`` a reading system can pop up, with a

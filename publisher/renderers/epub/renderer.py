@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -36,6 +36,7 @@ from publisher.renderers.epub.xhtml import (
 )
 from publisher.renderers.images import check_image
 from publisher.slugs import slugify
+from publisher.text.spans import Narration
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML = "application/xhtml+xml"
@@ -63,6 +64,7 @@ class EpubRenderer:
     name = "epub"
     requires: tuple[str, ...] = ()
     owns = ("epub/",)
+    leaves = ("epub/*.narrated.epub",)  # the read-along EPUB's own target writes those
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Build the EPUB from ``ctx.book``, with the cover drawn in portrait for it."""
@@ -86,7 +88,11 @@ def write_epub(
 ) -> None:
     """Package ``book`` with the given cover as an EPUB 3 at ``dest``; ``warn`` hears about
     what the author may want to fix (links the EPUB cannot keep)."""
-    package = _package(book, cover_jpeg, warn)
+    write_package(book, make_package(book, cover_jpeg, warn), dest)
+
+
+def write_package(book: m.Book, package: epub.EpubBook, dest: Path) -> None:
+    """Write ``package`` (made by :func:`make_package`, perhaps extended) to ``dest``."""
     # ebooklib reads the clock for dcterms:modified unless given "mtime".
     writer = _Writer(str(dest), package, {"mtime": modified(book)})
     writer.process()
@@ -118,6 +124,8 @@ class _Zip(zipfile.ZipFile):
             info.compress_type = self.compression
             info.create_system = 3  # Unix, whatever the building machine is
             info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
+            if zinfo_or_arcname.endswith(".mp3"):
+                compress_type = zipfile.ZIP_STORED  # compressed already: deflate only costs time
             zinfo_or_arcname = info
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
@@ -176,7 +184,16 @@ class _Images:
         return "../" + self._names[file]
 
 
-def _package(book: m.Book, cover_jpeg: bytes, warn: Callable[[Problem], None]) -> epub.EpubBook:
+def make_package(
+    book: m.Book,
+    cover_jpeg: bytes,
+    warn: Callable[[Problem], None],
+    narration: Mapping[str, Narration] | None = None,
+    marked: dict[str, list[str]] | None = None,
+) -> epub.EpubBook:
+    """The EPUB's package before it is written; with ``narration`` (chapter slug → what is
+    said), each sentence said is marked for a media overlay, and ``marked`` receives, per
+    chapter, the ids of the sentences marked (see :mod:`publisher.renderers.epub.narrated`)."""
     config = book.config
     lang = config.language
     words = words_for(lang)
@@ -201,8 +218,11 @@ def _package(book: m.Book, cover_jpeg: bytes, warn: Callable[[Problem], None]) -
             image_href=images.href,
             anchors=anchors,
             warn=warn,
+            narration=(narration or {}).get(chapter.slug),
         )
         chapters.append(_doc(f"ch-{chapter.slug}", f"text/{chapter.slug}.xhtml", writer.document()))
+        if marked is not None:
+            marked[chapter.slug] = writer.marked
 
     css = files("publisher").joinpath("data", "epub.css").read_bytes()
     cover_image = epub.EpubItem(

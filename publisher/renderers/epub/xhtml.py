@@ -9,13 +9,14 @@ keeps as text) reaches the reader as visible text, never as markup.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from publisher import model as m
 from publisher.config import Config
 from publisher.errors import Problem
 from publisher.i18n import Words
 from publisher.text import ImageHref, Style, XhtmlWriter, attr, esc, heading_levels
+from publisher.text.spans import Narration
 
 # Id the toolkit adds to a chapter's title. Heading anchors are slugs ([a-z0-9-] only), so an
 # underscore keeps it from ever colliding with an anchor the author's headings produce.
@@ -52,6 +53,8 @@ class ChapterWriter:
     image_href: ImageHref
     anchors: dict[str, str]  # "#fragment" → href of the heading it names, across the book
     warn: Callable[[Problem], None] = lambda problem: None
+    narration: Narration | None = None  # mark each sentence said (the read-along EPUB)
+    marked: list[str] = field(default_factory=list)  # the sentence ids document() wrote
 
     def document(self) -> str:
         """The chapter as a complete XHTML document."""
@@ -65,11 +68,17 @@ class ChapterWriter:
         if chapter.footnotes:
             body.append(text.footnotes(chapter.footnotes, self.words))
         body.append("</section>\n")
+        self.marked = text.marked
         return page(lang=self.lang, title=chapter.title_text, css=self.css, body="".join(body))
 
     def writer(self) -> XhtmlWriter:
         """A fresh writer of this chapter's content in the EPUB's style."""
-        style = Style(words=self.words, image_href=self.image_href, anchors=self.anchors)
+        style = Style(
+            words=self.words,
+            image_href=self.image_href,
+            anchors=self.anchors,
+            narration=self.narration,
+        )
         return XhtmlWriter(
             style=style,
             path=self.chapter.path,

@@ -1,0 +1,234 @@
+"""The read-along EPUB: ``build/epub/<slug>.narrated.epub``, the text EPUB with its narration
+inside, each sentence highlighted while it is read (EPUB 3 Media Overlays).
+
+It holds the text EPUB's documents, the chapter MP3s as the audio target made them (stored,
+not re-encoded) and one SMIL document per chapter that pairs every piece the narrator says
+with its clip: the title and headings, each sentence of paragraphs, examples, prompts, quotes
+and list items, each table row, an image's description, and the footnotes (read at the end
+of the chapter, and paired there).
+
+Text and audio cannot disagree: the sentences marked in the XHTML are the speech script's
+utterances (:func:`publisher.speech.script.chapter_script`, the script the audio was made
+from), and each is matched with the timing file's entry for it, by block, kind and spoken
+text; a timing file that does not match the script fails the build instead of pairing the
+wrong words. A prompt's clip runs on through its reflection pause, so a reading system waits
+too (the silences between other clips are skipped by reading systems).
+
+The book is remade only when one of its inputs changed: the finished file is kept in the
+cache under a digest of the text EPUB, the MP3s, the timing files, the voice and this code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from ebooklib import epub
+
+from publisher import model as m
+from publisher.engines.base import VoiceProfile
+from publisher.errors import BuildError
+from publisher.i18n import words_for
+from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.cover import PORTRAIT
+from publisher.renderers.cover_target import cached_cover
+from publisher.renderers.epub import smil
+from publisher.renderers.epub.renderer import make_package, write_package
+from publisher.speech.script import ChapterScript, chapter_script, display_text
+from publisher.text.spans import Narration
+from publisher.timing import TimingFile
+
+NARRATED = "epub/*.narrated.epub"
+"""What this target owns: inside the EPUB's folder, which leaves these files to it."""
+
+ACTIVE_CLASS = "-epub-media-overlay-active"
+"""The class a reading system puts on the sentence being read (``media:active-class``)."""
+
+# Said but written elsewhere than in a sentence span: these pair with a whole element.
+_WHOLE = frozenset({"title", "heading", "image", "table", "footnote", "lead-in"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChapterAudio:
+    """One chapter's narration as the audio target left it."""
+
+    slug: str
+    mp3: Path
+    timing: TimingFile
+
+
+class NarratedEpubRenderer:
+    """Writes ``<out_dir>/<book slug>.narrated.epub`` from the text EPUB's content and the
+    audio target's MP3s and timing files (so it runs after both)."""
+
+    name = "narrated-epub"
+    requires = ("epub", "audio")
+    owns = (NARRATED,)
+
+    def __init__(self, voice: VoiceProfile | None = None) -> None:
+        self.voice = voice  # the audio target's voice, when a test chose it
+
+    def render(self, ctx: RenderContext) -> RenderResult:
+        """Build the read-along EPUB, or take it from the cache if its inputs are unchanged."""
+        book = ctx.book
+        if not book.config.narrated_epub:
+            return RenderResult(files=())
+        voice = self.voice or _voice(book)
+        chapters = [_chapter_audio(ctx, c.slug) for c in book.chapters]
+        # The portrait cover, as on the text EPUB (drawn once, cached).
+        cover = cached_cover(book, PORTRAIT, ctx.cache_dir)
+        text_epub = ctx.find(f"epub/{book.slug}.epub")
+        key = _key(
+            [p for p in (text_epub,) if p is not None],
+            chapters,
+            f"{voice.name}\0{voice.description}",
+            cover,
+        )
+        dest = ctx.out_dir / f"{book.slug}.narrated.epub"
+        cached = ctx.cache_dir / "narrated" / f"{key}.epub"
+        made = RenderResult(files=(f"epub/{dest.name}",))
+        if cached.is_file():
+            shutil.copyfile(cached, dest)
+            return made
+        write_narrated(ctx, voice, chapters, cover, dest)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for old in cached.parent.glob("*.epub"):
+            old.unlink()  # one book per build folder: the previous one is of no more use
+        tmp = cached.with_suffix(f".tmp{os.getpid()}")
+        shutil.copyfile(dest, tmp)
+        os.replace(tmp, cached)
+        return made
+
+
+def _voice(book: m.Book) -> VoiceProfile:
+    """The voice the audio target reads with (the same choice, made the same way)."""
+    from publisher.engines.profiles import choose_voice
+    from publisher.renderers.audio.renderer import voices_folder
+
+    config = book.config
+    return choose_voice(config.narration.voice, config.language, voices_folder(book))
+
+
+def _chapter_audio(ctx: RenderContext, slug: str) -> ChapterAudio:
+    mp3, timing = ctx.find(f"audio/{slug}.mp3"), ctx.find(f"audio/{slug}.json")
+    if mp3 is None or timing is None:
+        raise BuildError(f"narrated-epub: chapter {slug!r} has no narration; build the audio")
+    return ChapterAudio(slug=slug, mp3=mp3, timing=TimingFile.load(timing))
+
+
+def _key(inputs: list[Path], chapters: list[ChapterAudio], voice: str, cover: bytes) -> str:
+    digest = hashlib.sha256(voice.encode())
+    digest.update(cover)
+    here = Path(__file__).parent
+    # This code and what writes the content: a change to either must not reuse old books.
+    for code in (*sorted(here.glob("*.py")), *sorted((here.parent.parent / "text").glob("*.py"))):
+        digest.update(code.read_bytes())
+    for path in inputs:
+        digest.update(path.read_bytes())
+    for chapter in chapters:
+        digest.update(chapter.mp3.read_bytes())
+        digest.update(chapter.timing.dump())
+    return digest.hexdigest()
+
+
+def narration(script: ChapterScript) -> Narration:
+    """What each block's sentence spans are: the sentences said for it, as written."""
+    said: dict[str, list[str]] = {}
+    for u in script.utterances:
+        if u.kind not in _WHOLE:
+            said.setdefault(u.block, []).append(u.display)
+    return Narration(said=said, display=display_text)
+
+
+def check_timing(script: ChapterScript, timing: TimingFile, mp3: Path) -> None:
+    """The timing file must be the one made from ``script``: same utterances, in order."""
+    made = [(u.block, u.kind, u.text) for u in script.utterances]
+    found = [(u.block, u.kind, u.text) for u in timing.utterances]
+    if made != found:
+        first = next(
+            (i for i, (a, b) in enumerate(zip(made, found, strict=False)) if a != b),
+            min(len(made), len(found)),
+        )
+        raise BuildError(
+            f"narrated-epub: {mp3.with_suffix('.json')} does not match the text "
+            f"(utterance {first + 1}); build the audio again"
+        )
+
+
+def write_narrated(
+    ctx: RenderContext,
+    voice: VoiceProfile,
+    chapters: list[ChapterAudio],
+    cover_jpeg: bytes,
+    dest: Path,
+) -> None:
+    """Package the read-along EPUB at ``dest``."""
+    book = ctx.book
+    scripts = {c.slug: chapter_script(c, book.config, voice.lexicon) for c in book.chapters}
+    for audio in chapters:
+        check_timing(scripts[audio.slug], audio.timing, audio.mp3)
+    marked: dict[str, list[str]] = {}
+    package = make_package(
+        book,
+        cover_jpeg,
+        lambda problem: None,  # the text EPUB, made from the same content, reported them
+        narration={slug: narration(s) for slug, s in scripts.items()},
+        marked=marked,
+    )
+    durations: list[int] = []
+    for chapter, audio in zip(book.chapters, chapters, strict=True):
+        pars = smil.pars(chapter, scripts[chapter.slug], audio.timing, set(marked[chapter.slug]))
+        document = smil.document(chapter.slug, pars)
+        overlay = epub.EpubSMIL(
+            uid=f"mo-{chapter.slug}",
+            file_name=f"smil/{chapter.slug}.smil",
+            content=document.encode("utf-8"),
+        )
+        package.add_item(overlay)
+        package.add_item(
+            epub.EpubItem(
+                uid=f"audio-{chapter.slug}",
+                file_name=f"audio/{chapter.slug}.mp3",
+                media_type="audio/mpeg",
+                content=audio.mp3.read_bytes(),
+            )
+        )
+        # ebooklib writes media-overlay on any manifest item that has this attribute.
+        package.get_item_with_id(f"ch-{chapter.slug}").media_overlay = overlay.id
+        durations.append(audio.timing.duration_ms)
+    _metadata(package, book, voice, durations)
+    style = package.get_item_with_id("style")
+    rule = files("publisher").joinpath("data", "narration.css").read_bytes()
+    style.content = style.content + b"\n" + rule
+    tmp = dest.with_name(dest.name + ".part")
+    write_package(book, package, tmp)
+    os.replace(tmp, dest)
+
+
+def _metadata(
+    package: epub.EpubBook, book: m.Book, voice: VoiceProfile, durations: list[int]
+) -> None:
+    """Media overlay and accessibility metadata on top of the text EPUB's."""
+    words = words_for(book.config.language)
+
+    def meta(prop: str, value: str, **extra: str) -> None:
+        package.add_metadata("OPF", "meta", value, {"property": prop, **extra})
+
+    for chapter, ms in zip(book.chapters, durations, strict=True):
+        meta("media:duration", smil.clock(ms), refines=f"#mo-{chapter.slug}")
+    # The sum of the rounded parts, so the total is their sum to the millisecond.
+    meta("media:duration", smil.clock(sum(durations)))
+    meta("media:narrator", words.synthetic_voice.format(voice=voice.name))
+    meta("media:active-class", ACTIVE_CLASS)
+    meta("schema:accessMode", "auditory")
+    for sufficient in ("auditory", "textual,auditory"):
+        meta("schema:accessModeSufficient", sufficient)
+    meta("schema:accessibilityFeature", "synchronizedAudioText")
+    entries = package.metadata[epub.NAMESPACES["OPF"]]["meta"]
+    for i, (value, attrs) in enumerate(entries):
+        if attrs.get("property") == "schema:accessibilitySummary":
+            entries[i] = (f"{value} {words.narration_summary}", attrs)

@@ -1,0 +1,167 @@
+"""One chapter's media overlay (SMIL 3.0, EPUB 3 Media Overlays), from its timing file.
+
+Each piece said becomes a ``<par>``: a ``<text>`` pointing at what is written (a sentence's
+span, a heading, a table row, a figure, a footnote) and an ``<audio>`` clip of the chapter's
+MP3. The pieces of a table or a list sit in a ``<seq>`` named after it, so a reader can skip
+it (escapability); footnotes' pars are marked so a reader can skip them (skippability).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from publisher import model as m
+from publisher.errors import BuildError
+from publisher.renderers.epub.xhtml import TITLE_ID
+from publisher.speech.script import ChapterScript
+from publisher.text import attr
+from publisher.text.spans import spoken_text
+from publisher.text.xhtml import element_id, sentence_id
+from publisher.timing import TimingFile
+
+_SPEAKABLE = re.compile(r"\w")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Par:
+    """One piece said: where it is written (a fragment of the chapter) and when it is said."""
+
+    fragment: str
+    begin_ms: int
+    end_ms: int
+    kind: str = ""  # epub:type of the par ("footnote" marks it skippable)
+    container: tuple[str, str] | None = None  # (epub:type, fragment) of its table or list
+
+
+def clock(ms: int) -> str:
+    """A SMIL full clock value: ``h:mm:ss.fff``."""
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+
+
+def _containers(blocks: tuple[m.Block, ...]) -> dict[str, tuple[str, str]]:
+    """Block id → (epub:type, element id) of the outermost table or list it is part of."""
+    out: dict[str, tuple[str, str]] = {}
+    for block in blocks:
+        if isinstance(block, m.Table):
+            out[block.id] = ("table", element_id(block.id))
+        elif isinstance(block, m.ListBlock):
+            outer = ("list", element_id(block.id))
+            for inner in m.walk((block,)):
+                out[inner.id] = outer
+        elif isinstance(block, m.Quote):
+            out.update(_containers(block.blocks))
+    return out
+
+
+def _said_rows(table: m.Table) -> list[int]:
+    """The body rows (from 1) that the narration reads: those with words in them."""
+    return [
+        i
+        for i, row in enumerate(table.rows, start=1)
+        if any(_SPEAKABLE.search(spoken_text(c.children)) for c in row)
+    ]
+
+
+def pars(
+    chapter: m.Chapter, script: ChapterScript, timing: TimingFile, marked: set[str]
+) -> list[Par]:
+    """The chapter's pars in reading order (``marked``: the sentence ids its XHTML has)."""
+    blocks = {b.id: b for b in m.walk(chapter.blocks)}
+    notes = {n.id: n for n in chapter.footnotes}
+    containers = _containers(chapter.blocks)
+    counts: dict[str, int] = {}
+    out: list[Par] = []
+    last: dict[str, int] = {}  # block id → index of its last par
+    lead_in: int | None = None
+    utterances = timing.utterances
+    for said, u in zip(script.utterances, utterances, strict=True):
+        begin, end, block, kind = u.start_ms, u.end_ms, u.block, u.kind
+        if lead_in is not None:
+            begin, lead_in = lead_in, None
+        count = counts[block] = counts.get(block, 0) + 1
+        par_kind = ""
+        if kind == "lead-in":
+            lead_in = begin  # said before the prompt: part of its first sentence's clip
+            continue
+        if kind == "title":
+            fragment = TITLE_ID
+        elif kind == "heading":
+            heading = blocks[block]
+            assert isinstance(heading, m.Heading)
+            fragment = heading.anchor
+        elif kind in ("image", "footnote"):
+            fragment = f"fn-{notes[block].number}" if kind == "footnote" else element_id(block)
+            par_kind = "footnote" if kind == "footnote" else ""
+            if out and last.get(block) == len(out) - 1:  # one clip for the whole description
+                out[-1] = replace(out[-1], end_ms=end)
+                continue
+        elif kind == "table":
+            table = blocks[block]
+            assert isinstance(table, m.Table)
+            rows = _said_rows(table)
+            row = rows[count - 1] if len(rows) == count_of(script, block) else None
+            fragment = element_id(block, row)
+        else:
+            fragment = sentence_id(block, count - _lead_ins(script, block))
+            if fragment not in marked:
+                raise BuildError(
+                    f"{chapter.path}:{said.line}: narrated-epub: the sentence "
+                    f"{said.display!r} is said but not found in the text"
+                )
+        last[block] = len(out)
+        container = containers.get(block)
+        out.append(
+            Par(fragment=fragment, begin_ms=begin, end_ms=end, kind=par_kind, container=container)
+        )
+    for pause in timing.pauses:
+        index = last.get(pause.after)
+        if pause.kind == "prompt" and index is not None:
+            # The reflection pause is part of the prompt's last clip: a reading system skips
+            # the silence between clips, and this one is meant to be heard.
+            out[index] = replace(out[index], end_ms=max(out[index].end_ms, pause.end_ms))
+    return out
+
+
+def count_of(script: ChapterScript, block: str) -> int:
+    """How many utterances ``block`` has in ``script``."""
+    return sum(1 for u in script.utterances if u.block == block)
+
+
+def _lead_ins(script: ChapterScript, block: str) -> int:
+    return sum(1 for u in script.utterances if u.block == block and u.kind == "lead-in")
+
+
+def document(slug: str, items: Sequence[Par]) -> str:
+    """The SMIL document of chapter ``slug`` (it lives in ``smil/``, the chapter in ``text/``)."""
+    text = f"../text/{slug}.xhtml"
+    audio = f"../audio/{slug}.mp3"
+    lines = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops"'
+        ' version="3.0">',
+        f'<body epub:textref="{attr(text)}">',
+    ]
+    open_container: tuple[str, str] | None = None
+    for n, par in enumerate(items, start=1):
+        if par.container != open_container:
+            if open_container is not None:
+                lines.append("</seq>")
+            if par.container is not None:
+                kind, fragment = par.container
+                lines.append(f'<seq epub:type="{kind}" epub:textref="{attr(text)}#{fragment}">')
+            open_container = par.container
+        kind = f' epub:type="{par.kind}"' if par.kind else ""
+        lines.append(
+            f'<par id="par{n}"{kind}><text src="{attr(text)}#{attr(par.fragment)}"/>'
+            f'<audio src="{attr(audio)}" clipBegin="{clock(par.begin_ms)}"'
+            f' clipEnd="{clock(par.end_ms)}"/></par>'
+        )
+    if open_container is not None:
+        lines.append("</seq>")
+    lines += ["</body>", "</smil>", ""]
+    return "\n".join(lines)
