@@ -16,10 +16,10 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 MAGIC = b"PUBCACHE1\n"
 _HEADER = len(MAGIC) + 8 + 32
@@ -73,6 +73,12 @@ class BlobCache:
         with contextlib.suppress(FileNotFoundError):
             self.path(key).unlink()
 
+    def put_with_meta(self, key: str, meta: Mapping[str, object], payload: bytes) -> None:
+        """Store ``payload`` under ``key`` behind a small JSON header ``meta`` (sample rate,
+        sizes, …), read back with :func:`read_meta`."""
+        head = json.dumps(meta).encode()
+        self.put(key, [len(head).to_bytes(4, "big"), head, payload])
+
     def put(self, key: str, payload: bytes | Sequence[bytes]) -> None:
         """Store ``payload`` (or the concatenation of its parts, which is not made in memory)
         under ``key`` atomically."""
@@ -94,6 +100,16 @@ class BlobCache:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
+
+
+def read_meta(read: Callable[[int], bytes]) -> Any:
+    """The JSON header :meth:`BlobCache.put_with_meta` wrote, read with ``read`` (a
+    :class:`PayloadReader`'s, or a bytes stream's); the payload follows it.
+
+    Raises ValueError when the header is not JSON (a damaged entry).
+    """
+    size = int.from_bytes(read(4), "big")
+    return json.loads(read(size))
 
 
 class PayloadReader:

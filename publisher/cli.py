@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -59,15 +60,20 @@ def _source(source: Path | None) -> Path:
     return source if source is not None else default_source(Path("."))
 
 
+def _out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--out DIR`` (default ``build``), as ``build`` and ``check`` both take it."""
+    return click.option(
+        "--out",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=Path("build"),
+        show_default=True,
+        help=help_text,
+    )
+
+
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Folder to write the outputs into.",
-)
+@_out_option("Folder to write the outputs into.")
 @click.option(
     "--only",
     default=None,
@@ -118,13 +124,7 @@ def build(
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Fail (exit 2) on warnings too.")
-@click.option(
-    "--out",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="The last build, whose feed.xml shows chapters renamed since.",
-)
+@_out_option("The last build, whose feed.xml shows chapters renamed since.")
 def check(source: Path | None, strict: bool, out: Path) -> None:
     """Report problems in SOURCE without building."""
     from publisher.check import check_book

@@ -3,64 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from importlib.resources import files
 from pathlib import Path
 
 from publisher.errors import SourceError
 
-TEMPLATE = """\
----
-title: {title}
-author: Your Name
-language: en
-description: What this book is about, in a sentence or two.
-identifier: "urn:uuid:{uuid}"
-narration:
-  prompt_pause: 8
-podcast:
-  category: Education
-  type: serial
----
-
-# {title}
-
-## The First Chapter
-
-Write your chapter here. *Emphasis*, **strong** text, [links](https://example.org)
-and lists work as in any Markdown.
-
-Example: An example paragraph starts with "Example:" and is marked as one.
-
-💡 What would you like your reader to think about here?
-"""
-
-DUTCH = """\
----
-title: {title}
-author: Jouw Naam
-language: nl
-description: Waar dit boek over gaat, in een zin of twee.
-identifier: "urn:uuid:{uuid}"
-narration:
-  prompt_pause: 8
-podcast:
-  category: Education
-  type: serial
----
-
-# {title}
-
-## Het Eerste Hoofdstuk
-
-Schrijf hier je hoofdstuk. *Nadruk*, **vette** tekst, [links](https://example.org)
-en lijsten werken zoals in elke Markdown.
-
-Voorbeeld: Een alinea die met "Voorbeeld:" begint, wordt als voorbeeld gemarkeerd.
-
-💡 Waar wil je dat je lezer hier over nadenkt?
-"""
-
-STARTERS = {"en": (TEMPLATE, "My Book"), "nl": (DUTCH, "Mijn Boek")}
-"""Per language (BCP 47 primary subtag): the starter book and its default title."""
+STARTERS = {"en": "My Book", "nl": "Mijn Boek"}
+"""Per language (BCP 47 primary subtag): a starter book in ``data/starters/<lang>.md`` (a
+``str.format`` template taking ``title`` and ``uuid``) and its default title."""
 
 
 def create_book(directory: Path, title: str | None = None, language: str = "en") -> Path:
@@ -73,7 +23,8 @@ def create_book(directory: Path, title: str | None = None, language: str = "en")
     if language not in STARTERS:
         known = ", ".join(sorted(STARTERS))
         raise SourceError.at(str(directory), None, f"no starter book in {language!r} ({known})")
-    template, default_title = STARTERS[language]
+    default_title = STARTERS[language]
+    template = files("publisher").joinpath("data", "starters", f"{language}.md").read_text("utf-8")
     source = directory / "source"
     book = source / "book.md"
     if source.exists() and any(source.iterdir()):

@@ -36,7 +36,7 @@ BOLD = FONTS / "NotoSans-Bold.ttf"  # the title
 REGULAR = FONTS / "NotoSans-Regular.ttf"  # subtitle and author
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True)
 class Shape:
     """A cover's size and where its text goes (all in pixels)."""
 
@@ -51,30 +51,11 @@ class Shape:
     author_bottom: int  # the author's last line ends this far above the bottom edge
 
 
-SQUARE = Shape(
-    width=3000,
-    height=3000,
-    margin=300,
-    title_top=550,
-    title_size=300,
-    title_height=1300,
-    subtitle_size=170,
-    author_size=160,
-    author_bottom=300,
-)
+# A table of layouts, in pixels: width, height, side margin; the title's top, size and most
+# height; the subtitle's size; the author's size and distance from the bottom edge.
+SQUARE = Shape(3000, 3000, 300, 550, 300, 1300, 170, 160, 300)
 """The podcast artwork: Apple asks for 1400–3000 px square."""
-
-PORTRAIT = Shape(
-    width=1600,
-    height=2560,
-    margin=150,
-    title_top=520,
-    title_size=190,
-    title_height=1050,
-    subtitle_size=100,
-    author_size=95,
-    author_bottom=260,
-)
+PORTRAIT = Shape(1600, 2560, 150, 520, 190, 1050, 100, 95, 260)
 """The EPUB cover: the 1:1.6 of most e-reader screens."""
 
 SIZE = SQUARE.width  # the artwork's side, which other targets check against

@@ -9,13 +9,12 @@ author name or a chapter inserted before this one re-tags it without re-encoding
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.cache import BlobCache, cache_key
+from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.engines.base import Synthesizer
 from publisher.renderers.audio.settings import CHAPTER_FORMAT
 from publisher.speech.script import ChapterScript, Pause
@@ -110,8 +109,7 @@ class ChapterCache:
             return None
         with reader:
             try:
-                size = int.from_bytes(reader.read(4), "big")
-                meta = json.loads(reader.read(size))
+                meta = read_meta(reader.read)
                 timing = ChapterTiming(
                     sample_rate=int(meta["sample_rate"]),
                     samples=int(meta["samples"]),
@@ -132,10 +130,8 @@ class ChapterCache:
 
     def put(self, key: str, audio: ChapterAudio) -> None:
         """Store ``audio`` under ``key``."""
-        meta = json.dumps(
-            {"sample_rate": audio.sample_rate, "samples": audio.samples, "spans": audio.spans}
-        ).encode()
-        self.blobs.put(key, [len(meta).to_bytes(4, "big"), meta, audio.mp3])
+        meta = {"sample_rate": audio.sample_rate, "samples": audio.samples, "spans": audio.spans}
+        self.blobs.put_with_meta(key, meta, audio.mp3)
 
 
 def make_chapter(

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
+import io
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +38,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.cache import BlobCache, cache_key
+from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.errors import BuildError
 
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
@@ -164,13 +164,13 @@ class PieceCache:
         if payload is None:
             return None
         try:
-            size = int.from_bytes(payload[:4], "big")
-            meta = json.loads(payload[4 : 4 + size])
+            stream = io.BytesIO(payload)
+            meta = read_meta(stream.read)
             piece = Piece(
                 sample_rate=int(meta["sample_rate"]),
                 samples=int(meta["samples"]),
                 sizes=tuple(int(n) for n in meta["sizes"]),
-                data=payload[4 + size :],
+                data=stream.read(),
             )
         except (ValueError, KeyError, TypeError):
             piece = None
@@ -181,10 +181,8 @@ class PieceCache:
 
     def put(self, key: str, piece: Piece) -> None:
         """Store ``piece`` under ``key``."""
-        meta = json.dumps(
-            {"sample_rate": piece.sample_rate, "samples": piece.samples, "sizes": piece.sizes}
-        ).encode()
-        self.blobs.put(key, [len(meta).to_bytes(4, "big"), meta, piece.data])
+        meta = {"sample_rate": piece.sample_rate, "samples": piece.samples, "sizes": piece.sizes}
+        self.blobs.put_with_meta(key, meta, piece.data)
 
 
 def pieces(
