@@ -2,8 +2,9 @@
 
 Both books are built (all targets, the real espeak-ng voice) from copies in a temporary
 folder, with the base URL the golden listings were made with, and the SHA-256 of every file
-in the build folder is compared with ``tests/golden/build/<book>-sha256.txt``
-(``UPDATE_GOLDEN=1`` rewrites them; review the change with ``git diff``).
+in the build folder is compared with ``tests/golden/build/<book>-sha256.txt``, and the feed
+with ``tests/golden/feed/<book>.xml`` (``UPDATE_GOLDEN=1`` rewrites them; review the change
+with ``git diff``).
 """
 
 from __future__ import annotations
@@ -41,4 +42,6 @@ def test_every_output_is_byte_identical_to_the_golden_listing(
     args = ["build", str(source), "--out", str(out), "--base-url", BASE_URL, "--quiet"]
     result = CliRunner(mix_stderr=False).invoke(cli, args)
     assert result.exit_code == 0, result.stderr
+    # The feed as text too: a change to it shows as a readable diff, not only a new hash.
+    assert_golden(f"feed/{name}.xml", (out / "feed.xml").read_text(encoding="utf-8"))
     assert_golden(f"build/{name}-sha256.txt", sha256_listing(out))
