@@ -20,6 +20,7 @@ class Words:
     footnotes: str
     back_to_text: str
     and_word: str  # "&" is read as this
+    at_word: str  # "@" of an e-mail address is read as this
     prompt_lead_in: str  # said before a prompt
     accessibility_summary: str
     by: str
@@ -43,6 +44,7 @@ WORDS: dict[str, Words] = {
         footnotes="Voetnoten",
         back_to_text="Terug naar de tekst",
         and_word="en",
+        at_word="apenstaartje",
         prompt_lead_in="Reflectievraag.",
         accessibility_summary=(
             "Dit boek volgt EPUB Accessibility 1.1 en WCAG 2.1 niveau AA: een inhoudsopgave "
@@ -72,6 +74,7 @@ WORDS: dict[str, Words] = {
         footnotes="Footnotes",
         back_to_text="Back to the text",
         and_word="and",
+        at_word="at",
         prompt_lead_in="Reflection prompt.",
         accessibility_summary=(
             "This book meets EPUB Accessibility 1.1 and WCAG 2.1 Level AA: a table of contents "

@@ -212,7 +212,9 @@ def test_speakable_normalises_for_the_language() -> None:
     nl, en = words_for("nl"), words_for("en")
     assert speakable("Zout & peper 🧂", nl, {}) == "Zout en peper."
     assert speakable("Salt & pepper", en, {}) == "Salt and pepper."
-    assert speakable("Zie https://example.org/x?y=1 voor meer", nl, {}) == "Zie voor meer."
+    assert (
+        speakable("Zie https://example.org/x?y=1 voor meer", nl, {}) == "Zie example.org voor meer."
+    )
     assert speakable("  veel   ruimte\n hier  ", nl, {}) == "veel ruimte hier."
     assert speakable("👍🏽 ✅", nl, {}) == ""
     assert speakable("Vlag 🇳🇱 en familie 👨‍👩‍👧!", nl, {}) == "Vlag en familie!"

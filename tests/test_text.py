@@ -13,7 +13,7 @@ from publisher import model as m
 from publisher.i18n import words_for
 from publisher.parse import parse_file
 from publisher.renderers.epub.xhtml import ChapterWriter
-from publisher.renderers.feed.notes import in_notes, notes_html
+from publisher.renderers.feed.notes import in_notes, notes_html, notes_style
 from publisher.text import XhtmlWriter, attr, esc, plain_text, safe_href, sentences, xml_safe
 
 EVERY_BLOCK = Path(__file__).parent / "fixtures" / "every-block.md"
@@ -65,6 +65,15 @@ def visible_text(element: ET.Element) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
+def without_prompts(element: ET.Element) -> ET.Element:
+    """``element`` with every prompt's aside taken out (in place)."""
+    for parent in element.iter():
+        for child in list(parent):
+            if child.tag == "aside" and child.get("class") == "prompt":
+                parent.remove(child)
+    return element
+
+
 def all_blocks(chapter: m.Chapter) -> tuple[m.Block, ...]:
     return chapter.blocks + chapter.footnotes
 
@@ -93,37 +102,69 @@ def test_show_notes_show_each_block_as_the_epub_does_or_leave_it_out_by_decision
 ) -> None:
     """Every block of every chapter goes through both writers, whole chapters at a time:
     a block the notes keep becomes the same elements with the same visible text as in the
-    EPUB (prompts and examples as paragraphs, not asides); the others are left out only
-    where :func:`in_notes` says so."""
+    EPUB (prompts and examples as paragraphs, not asides; a prompt's label before its
+    question with a colon; a heading, a question of a question-and-answer chapter, as a
+    bold paragraph); the others are left out only where :func:`in_notes` says so."""
+    style = notes_style(words_for("en"))
     seen_in_notes: set[type] = set()
     left_out: set[type] = set()
     for chapter in book.chapters:
-        epub, notes = epub_writer(chapter), notes_html
+        epub = epub_writer(chapter)
         for block in m.walk(all_blocks(chapter)):
             in_epub = fragment(epub.block(block))
-            shown = fragment(notes(chapter, (block,)))
+            shown = fragment(notes_html(chapter, (block,), style))
             assert len(in_epub), f"{type(block).__name__} vanished from the EPUB"
+            if isinstance(block, m.Heading):
+                assert [el.tag for el in shown] == ["p"]
+                assert [el.tag for el in shown[0]] == ["strong"]
+                assert visible_text(shown) == visible_text(in_epub)
+                continue
             if not in_notes(block):
                 assert len(shown) == 0
                 left_out.add(type(block))
                 continue
             seen_in_notes.add(type(block))
+            if isinstance(block, m.Prompt):
+                label, question = in_epub[0]
+                assert [el.tag for el in shown] == ["p"]
+                assert visible_text(shown) == f"{visible_text(label)}: {visible_text(question)}"
+                continue
             epub_tags = [
-                "p" if isinstance(block, m.Prompt | m.Example) and el.tag == "aside" else el.tag
+                "p" if isinstance(block, m.Example) and el.tag == "aside" else el.tag
                 for el in in_epub
             ]
             assert [el.tag for el in shown] == epub_tags, type(block).__name__
-            assert visible_text(shown) == visible_text(in_epub), type(block).__name__
+            # A prompt inside a list or quotation is listed after the opening instead.
+            assert visible_text(shown) == visible_text(without_prompts(in_epub))
 
         # The whole chapter through the notes path: only elements the EPUB has as well.
-        whole = fragment(notes_html(chapter, all_blocks(chapter)))
+        whole = fragment(notes_html(chapter, all_blocks(chapter), style))
         epub_whole = fragment(epub_writer(chapter).blocks(all_blocks(chapter)))
         assert {el.tag for el in whole.iter()} <= {el.tag for el in epub_whole.iter()}
 
     # Both kinds of decision were met, and together they cover every block type.
-    assert seen_in_notes | left_out == set(typing.get_args(m.Block))
+    assert seen_in_notes | left_out == set(typing.get_args(m.Block)) - {m.Heading}
     assert seen_in_notes >= {m.Paragraph, m.Prompt, m.Example, m.Quote, m.ListBlock}
-    assert left_out == {m.Heading, m.Image, m.Table, m.ThematicBreak, m.Footnote}
+    assert left_out == {m.Image, m.Table, m.ThematicBreak, m.Footnote}
+
+
+def test_every_prompt_in_the_epub_starts_with_its_label_as_visible_text(book: m.Book) -> None:
+    """The label ("Reflection prompt") is text a reader sees and names the aside; the light
+    bulb is drawn by the stylesheet, so no emoji (a box without an emoji font) is left."""
+    prompts = 0
+    for chapter in book.chapters:
+        for block in m.walk(chapter.blocks):
+            if not isinstance(block, m.Prompt):
+                continue
+            prompts += 1
+            (aside,) = fragment(epub_writer(chapter).block(block))
+            label = aside[0]
+            assert visible_text(label) == "Reflection prompt"
+            assert visible_text(aside).startswith("Reflection prompt ")
+            assert aside.get("aria-labelledby") == label.get("id")
+            assert aside.get("aria-label") is None  # named once, by the visible label
+            assert "💡" not in ET.tostring(aside, encoding="unicode")
+    assert prompts
 
 
 def test_markup_drops_what_xml_forbids_and_escapes_the_rest() -> None:
@@ -151,7 +192,7 @@ def test_plain_text_for_readers_and_for_the_narrator() -> None:
         m.InlineImage(src="p.png", alt=" a dot"),
     )
     assert plain_text(nodes) == "See https://x.org\nnow a dot"
-    assert plain_text(nodes, line_break="|", autolinks=False) == "See |now a dot"
+    assert plain_text(nodes, line_break="|") == "See https://x.org|now a dot"
 
 
 def test_one_sentence_splitter_keeps_abbreviations_and_initials() -> None:

@@ -14,7 +14,9 @@ Reading order and choices:
 * Each block is said sentence by sentence, so captions (WebVTT) can follow each sentence
   exactly; between two sentences of a block lies a :data:`SENTENCE_GAP`, about the pause
   espeak-ng makes at a full stop. The ``text`` is what is said, ``display`` what is written.
-* Normalisation: link targets and bare URLs are never read, emoji and pictographs go (espeak
+* Normalisation: link targets are never read; a web address in the text (bare or an
+  autolink) is said as its domain ("example.org"), an e-mail address with the language's word
+  for "@"; HTML tags shown as text (``<b>``) are not read; emoji and pictographs go (espeak
   reads 💡 as "gloeilamp"), "&" becomes the language's "and", footnote markers go, whitespace
   collapses, the lexicon (the voice's, overridden by the book's ``narration.lexicon``)
   replaces whole words regardless of case, and every utterance ends in punctuation, so a
@@ -27,11 +29,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import assert_never
+from urllib.parse import urlsplit
 
 from publisher import model as m
 from publisher.config import Config, NarrationConfig
 from publisher.i18n import Words, words_for
-from publisher.text import HARD_BREAK, plain_text, sentences
+from publisher.text import HARD_BREAK, sentences
+from publisher.text.spans import spoken_text
 
 SENTENCE_GAP = 0.3
 """Seconds between two sentences of one block (espeak-ng pauses about this long at a '.')."""
@@ -98,6 +102,17 @@ class ChapterScript:
 # --- normalisation --------------------------------------------------------------------------
 
 _URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
+_URL_TAIL = re.compile(r"[.,;:!?)\]}'\"”’»]+$")  # sentence punctuation after an address
+_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)")
+# Markup shown as text ("Tekst <b>vet</b>", "<br/>", "<!-- … -->"): an HTML tag or comment as
+# HTML's own syntax spells it (a name, then attributes), so "3 < 5 > 2" is still read.
+_MARKUP = re.compile(
+    r"<!--.*?-->"
+    r"|</?[A-Za-z][A-Za-z0-9-]*"
+    r"""(?:\s+[A-Za-z_:][\w:.-]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*"""
+    r"\s*/?>",
+    re.DOTALL,
+)
 _EMOJI = re.compile(
     "["
     "\U0001f000-\U0001faff"  # mahjong … symbols and pictographs extended-A
@@ -113,6 +128,37 @@ _EMOJI = re.compile(
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
 _FINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _SPEAKABLE = re.compile(r"\w")
+
+
+def domain(url: str) -> str:
+    """The host a web address names, without ``www.`` ("https://www.example.org/x" →
+    "example.org"); the address itself when it names none."""
+    try:
+        host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    except ValueError:
+        host = ""
+    return host.removeprefix("www.") or url
+
+
+def say_addresses(text: str, words: Words) -> str:
+    """Web addresses in ``text`` as their domain, which a listener can remember and type
+    (the path and query are noise read aloud), and e-mail addresses with the language's
+    word for "@" ("a@b.org" → "a apenstaartje b.org"), so no engine spells the sign."""
+
+    def web(match: re.Match[str]) -> str:
+        url = match.group(0)
+        tail = _URL_TAIL.search(url)
+        end = tail.start() if tail else len(url)
+        return f"{domain(url[:end])}{url[end:]}"
+
+    text = _URL.sub(web, text)
+    return _EMAIL.sub(lambda match: f"{match[1]} {words.at_word} {match[2]}", text)
+
+
+def remove_markup(text: str) -> str:
+    """``text`` without HTML tags and comments written as text: what a reader sees as
+    ``<b>`` the narrator must not read as "kleiner dan b groter dan"."""
+    return _MARKUP.sub(" ", text)
 
 
 def remove_emoji(text: str) -> str:
@@ -133,7 +179,7 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
     """``text`` as the engine should get it (see the module docstring); ``""`` if nothing
     in it can be said. ``final`` adds a full stop when the text ends without punctuation."""
     lowered = {k.lower(): v for k, v in lexicon.items()}
-    text = _URL.sub(" ", text)
+    text = say_addresses(remove_markup(text), words)
     text = remove_emoji(text)
     pattern = lexicon_pattern(lexicon)
     if pattern is not None:
@@ -149,8 +195,9 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
 
 
 def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
-    """What is read of inline content: no link targets, footnote markers or autolinks."""
-    return plain_text(inlines, line_break=HARD_BREAK, autolinks=False)
+    """What is read of inline content: a link's text, not its target; no footnote markers
+    (an autolink's text is its address, said as its domain by :func:`speakable`)."""
+    return spoken_text(inlines)
 
 
 # --- the script -----------------------------------------------------------------------------
@@ -313,9 +360,10 @@ def _leaf_text(block: m.Block) -> str:
 
 
 def display_text(text: str) -> str:
-    """A sentence as written, for captions and the read-along EPUB: one line, no URLs,
-    no emoji (an :attr:`Utterance.display`)."""
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(_URL.sub(" ", text)).split()))
+    """A sentence as written, for captions and the read-along EPUB: one line, no emoji
+    (an :attr:`Utterance.display`). Addresses and markup stay as written: the captions show
+    the text, the voice says what :func:`speakable` makes of it."""
+    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(text).split()))
 
 
 def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str, str]:

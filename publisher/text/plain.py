@@ -15,14 +15,10 @@ from publisher import model as m
 _SPACES = re.compile(r"\s+")
 
 
-def plain_text(
-    inlines: tuple[m.Inline, ...], *, line_break: str = "\n", autolinks: bool = True
-) -> str:
+def plain_text(inlines: tuple[m.Inline, ...], *, line_break: str = "\n") -> str:
     """The text a reader sees, without markup, link targets or footnote markers.
 
     ``line_break`` stands for a hard line break (speech uses one that ends a sentence).
-    ``autolinks=False`` leaves out a link whose text is its own target (``<https://…>``):
-    on paper it is a name, read aloud it is noise.
     """
     out: list[str] = []
     for node in inlines:
@@ -30,12 +26,9 @@ def plain_text(
             case m.Text() | m.Code():
                 out.append(node.text)
             case m.Emphasis() | m.Strong():
-                out.append(plain_text(node.children, line_break=line_break, autolinks=autolinks))
+                out.append(plain_text(node.children, line_break=line_break))
             case m.Link():
-                label = plain_text(node.children, line_break=line_break, autolinks=autolinks)
-                target = node.href.removeprefix("mailto:")
-                if autolinks or label.strip() not in (node.href, target):
-                    out.append(label)
+                out.append(plain_text(node.children, line_break=line_break))
             case m.LineBreak():
                 out.append(line_break)
             case m.InlineImage():

@@ -40,7 +40,7 @@ class Narration:
 
 def spoken_text(nodes: tuple[m.Inline, ...]) -> str:
     """The plain text the narration cuts into sentences (as the speech script reads it)."""
-    return plain_text(nodes, line_break=HARD_BREAK, autolinks=False)
+    return plain_text(nodes, line_break=HARD_BREAK)
 
 
 def locate(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
@@ -73,8 +73,7 @@ def cut(nodes: tuple[m.Inline, ...], bounds: Sequence[int]) -> list[tuple[m.Inli
     """``nodes`` cut at the plain-text offsets ``bounds`` (increasing, inside the text):
     ``len(bounds) + 1`` pieces whose texts, joined, are the whole text.
 
-    A node without spoken text (a footnote mark, a bare web address) goes with the text
-    before it, so "sentence.¹" keeps its mark; a line break or an inline image is not cut.
+    A node without spoken text (a footnote mark) goes with the text before it, so "sentence.¹" keeps its mark; a line break or an inline image is not cut.
     """
     edges = [0, *bounds]
     out: list[list[m.Inline]] = [[] for _ in edges]

@@ -59,8 +59,11 @@ class Style:
     """How content becomes XHTML in one output."""
 
     words: Words | None = None
-    """Names of prompts and examples, which become labelled ``aside`` elements; None writes
-    them as plain paragraphs (podcast apps drop asides and ARIA)."""
+    """Names of prompts and examples: a prompt starts with its name as visible text; None
+    writes prompts and examples as plain paragraphs with no name added."""
+    asides: bool = True
+    """Prompts and examples as ``aside`` elements named by their label; False writes them as
+    paragraphs that start with it in bold (podcast apps drop asides and ARIA)."""
     image_href: ImageHref | None = None
     """Where images are; None shows each image by its description (alt text) instead."""
     anchors: Mapping[str, str] | None = None
@@ -83,6 +86,12 @@ def sentence_id(block: str, number: int) -> str:
     """Id of the ``number``-th (from 1) sentence said for ``block`` (the underscores keep it
     apart from heading anchors, which are slugs of ``[a-z0-9-]``)."""
     return f"s_{block}_{number}"
+
+
+def label_id(block: str) -> str:
+    """Id of the visible label of prompt ``block`` (its aside is named by it, and the
+    read-along EPUB highlights it while the narrator says the lead-in)."""
+    return f"l_{block}"
 
 
 def element_id(block: str, row: int | None = None) -> str:
@@ -197,9 +206,8 @@ class XhtmlWriter:
 
     def paragraph(self, block: m.Paragraph | m.Prompt | m.Example) -> str:
         """A paragraph; a prompt or an example is one inside an ``aside`` named in the
-        style's words, or a plain paragraph (an example keeping its label) without them."""
+        style's words, or a plain paragraph starting with its label in bold without asides."""
         nl = self.style.newline
-        words = self.style.words
         owner = self._owner or block.id
         prefix = f"{block.label} " if isinstance(block, m.Example) else ""
         text = self.spoken(owner, block.children, prefix)
@@ -207,21 +215,41 @@ class XhtmlWriter:
             case m.Paragraph():
                 return f"<p>{text}</p>{nl}"
             case m.Prompt():
-                kind, name = "prompt", words.prompt if words else ""
-                # The glyph is drawn for sighted readers only: the aside's name already says
-                # what it is, and "light bulb" read aloud before every prompt is noise.
-                lead, plain_lead = '<span class="glyph" aria-hidden="true">💡</span> ', ""
+                return self.prompt(block, text)
             case m.Example():
-                kind, name = "example", words.example if words else ""
-                lead = f'<strong class="label">{esc(block.label)}</strong> '
-                plain_lead = f"<strong>{esc(block.label)}</strong> "
+                return self.example(block, text)
             case _:
                 assert_never(block)
+
+    def prompt(self, block: m.Prompt, text: str) -> str:
+        """A prompt: its label (the words' name for it) as visible text, then the question.
+
+        In an aside the label is a line of its own that names the aside
+        (``aria-labelledby``), so a screen reader announces it once, as the name; the
+        stylesheet draws a light bulb before it (no emoji font needed, nothing to read)."""
+        nl = self.style.newline
+        words = self.style.words
         if words is None:
-            return f"<p>{plain_lead}{text}</p>{nl}"
+            return f"<p>{text}</p>{nl}"
+        if not self.style.asides:
+            return f"<p><strong>{esc(words.prompt)}:</strong> {text}</p>{nl}"
+        label = label_id(block.id)
         return (
-            f'<aside class="{kind}"{self._id(block.id)} role="note" aria-label="{attr(name)}">{nl}'
-            f"<p>{lead}{text}</p>{nl}</aside>{nl}"
+            f'<aside class="prompt"{self._id(block.id)} role="note" aria-labelledby="{label}">{nl}'
+            f'<p class="label" id="{label}">{esc(words.prompt)}</p>{nl}'
+            f"<p>{text}</p>{nl}</aside>{nl}"
+        )
+
+    def example(self, block: m.Example, text: str) -> str:
+        """An example: its label (from the source, so also said) in bold, in an aside."""
+        nl = self.style.newline
+        words = self.style.words
+        if words is None or not self.style.asides:
+            return f"<p><strong>{esc(block.label)}</strong> {text}</p>{nl}"
+        return (
+            f'<aside class="example"{self._id(block.id)} role="note"'
+            f' aria-label="{attr(words.example)}">{nl}'
+            f'<p><strong class="label">{esc(block.label)}</strong> {text}</p>{nl}</aside>{nl}'
         )
 
     def image(self, block: m.Image) -> str:

@@ -18,7 +18,7 @@ from publisher.renderers.epub.xhtml import TITLE_ID
 from publisher.speech.script import ChapterScript
 from publisher.text import attr
 from publisher.text.spans import spoken_text
-from publisher.text.xhtml import element_id, sentence_id
+from publisher.text.xhtml import element_id, label_id, sentence_id
 from publisher.timing import TimingFile
 
 _SPEAKABLE = re.compile(r"\w")
@@ -77,18 +77,14 @@ def pars(
     counts: dict[str, int] = {}
     out: list[Par] = []
     last: dict[str, int] = {}  # block id → index of its last par
-    lead_in: int | None = None
     utterances = timing.utterances
     for said, u in zip(script.utterances, utterances, strict=True):
         begin, end, block, kind = u.start_ms, u.end_ms, u.block, u.kind
-        if lead_in is not None:
-            begin, lead_in = lead_in, None
         count = counts[block] = counts.get(block, 0) + 1
         par_kind = ""
         if kind == "lead-in":
-            lead_in = begin  # said before the prompt: part of its first sentence's clip
-            continue
-        if kind == "title":
+            fragment = label_id(block)  # "Reflectievraag.": the prompt's visible label
+        elif kind == "title":
             fragment = TITLE_ID
         elif kind == "heading":
             heading = blocks[block]

@@ -26,6 +26,7 @@ from lxml import etree
 
 from publisher import __version__
 from publisher.errors import BuildError, Problem
+from publisher.i18n import words_for
 from publisher.model import Book, Chapter
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.feed.episodes import (
@@ -264,8 +265,9 @@ def _item(
     if site:
         _el(item, "link", url_for(base_url, "episodes", f"{slug}.html"))
     _el(item, _ns(ITUNES, "title"), title)
-    _el(item, "description", opening_text(chapter) or title)
-    notes = opening_html(chapter)
+    words = words_for(book.config.language)
+    _el(item, "description", opening_text(chapter, words) or title)
+    notes = opening_html(chapter, words)
     if notes:
         # Escaped rather than CDATA: the same to every XML parser, and no "]]>" in the text
         # can end it early.

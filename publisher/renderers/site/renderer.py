@@ -33,10 +33,10 @@ from publisher.renderers.feed.episodes import (
     normalise_base_url,
     url_for,
 )
-from publisher.renderers.feed.notes import in_notes, opening
+from publisher.renderers.feed.notes import in_opening, notes_html, opening, prompts
 from publisher.renderers.site import words as w
 from publisher.renderers.site.transcript import read_timing, transcript
-from publisher.text import Style, XhtmlWriter, collapse, plain_text, xml_safe
+from publisher.text import Style, collapse, plain_text, xml_safe
 from publisher.timing import TimingFile
 
 INDEX = "index.html"
@@ -230,13 +230,9 @@ def _downloads(ctx: RenderContext, words: w.SiteWords) -> list[Download]:
     return sorted(found, key=lambda d: (order[d.label], d.href))
 
 
-def _block_kept(block: m.Block) -> bool:
-    return in_notes(block)
-
-
 def _notes(chapter: m.Chapter, language: str) -> str:
-    """The chapter's opening, as the feed's show notes choose it, with prompts and examples
-    marked as in the EPUB (the site, unlike podcast apps, shows asides)."""
-    style = Style(words=words_for(language), footnote_refs=False, details=False, keep=_block_kept)
-    writer = XhtmlWriter(style=style, path=chapter.path, line=chapter.line)
-    return xml_safe(writer.blocks(opening(chapter)))
+    """The chapter's show notes as the feed chooses them (its opening, then every prompt),
+    with prompts and examples marked as in the EPUB (the site, unlike podcast apps, shows
+    asides)."""
+    style = Style(words=words_for(language), footnote_refs=False, details=False, keep=in_opening)
+    return notes_html(chapter, opening(chapter) + prompts(chapter), style)
