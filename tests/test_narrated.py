@@ -26,7 +26,7 @@ from publisher.speech.script import speakable
 from publisher.text.spans import cut, locate
 from publisher.text.xhtml import Style, XhtmlWriter
 from publisher.timing import TimingFile
-from tests.books import ROOT, copy_book
+from tests.books import EVERY_BLOCK, ROOT, copy_book
 from tests.helpers import require
 from tests.test_epub import BOOKS, _chromium
 
@@ -323,6 +323,28 @@ def test_only_epub_makes_no_read_along_epub() -> None:
     assert [r.name for r in plan(["epub"]).run] == ["epub"]
     default = [r.name for r in plan(["cover", "epub", "audio", "narrated-epub"]).run]
     assert default == ["cover", "epub", "audio", "narrated-epub"]
+
+
+@pytest.mark.slow
+def test_only_epub_keeps_the_published_read_along_epub(tmp_path: Path) -> None:
+    source = copy_book(EVERY_BLOCK, tmp_path)
+    folder = tmp_path / "build"
+    build(source, folder, only=["epub", "audio", "narrated-epub"])
+    published = narrated(folder)
+    before = published.read_bytes()
+    text_epub = next(p for p in (folder / "epub").glob("*.epub") if ".narrated." not in p.name)
+    old_text = text_epub.read_bytes()
+    # A change the text EPUB must show, so `--only epub` really writes the EPUB folder again.
+    original = source.read_text(encoding="utf-8")
+    edited = re.sub(r"(?m)^(description: .*?)$", r"\1 Edited.", original, count=1)
+    assert edited != original
+    source.write_text(edited, encoding="utf-8")
+    result = build(source, folder, only=["epub"])
+    assert not result.up_to_date and text_epub.read_bytes() != old_text
+    assert (
+        published.is_file() and published.read_bytes() == before
+    )  # left to its own target, as published
+    assert not any(".narrated." in p for p in result.removed)
 
 
 def test_sentences_cut_across_markup_and_keep_it() -> None:
