@@ -355,7 +355,7 @@ def narrated_cost(runs: int) -> dict[str, object]:
                 capture_output=True,
                 text=True,
             )
-            return time.perf_counter() - started, done.stdout
+            return time.perf_counter() - started, done.stdout + done.stderr  # the target lines
 
         for i in range(runs):
             for name, only in variants if i % 2 == 0 else variants[::-1]:
