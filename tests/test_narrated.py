@@ -139,15 +139,8 @@ def test_every_sentence_said_has_one_clip_with_its_words(
                 elif u["kind"] in ("image", "table"):
                     assert element.tag.split("}")[1] in ("figure", "tr", "table")
                 else:  # a sentence or heading: the words written are the words said
-                    written = text_of(element)
-                    label = element.getparent().find("h:strong[@class='label']", NS)
-                    if (
-                        u["kind"] == "example"
-                        and label is not None
-                        and element.get("id").endswith("_1")
-                    ):
-                        written = f"{text_of(label)} {written}"  # the label is said first
-                    assert speakable(written, words, lexicon) == u["text"]
+                    # An example's label is said with its first sentence, and highlighted so.
+                    assert speakable(text_of(element), words, lexicon) == u["text"]
             said = [u for u in timing["utterances"] if u["kind"] not in ("lead-in",)]
             assert len(clips) <= len(said)
         total = durations[None]
@@ -341,10 +334,29 @@ def test_only_epub_keeps_the_published_read_along_epub(tmp_path: Path) -> None:
     source.write_text(edited, encoding="utf-8")
     result = build(source, folder, only=["epub"])
     assert not result.up_to_date and text_epub.read_bytes() != old_text
-    assert (
-        published.is_file() and published.read_bytes() == before
-    )  # left to its own target, as published
+    # Left to its own target, as published.
+    assert published.is_file() and published.read_bytes() == before
     assert not any(".narrated." in p for p in result.removed)
+
+
+@pytest.mark.slow
+def test_a_change_to_no_chapter_repackages_and_a_no_op_leaves_it(tmp_path: Path) -> None:
+    source = copy_book(EVERY_BLOCK, tmp_path)
+    folder = tmp_path / "build"
+    only = ["epub", "audio", "narrated-epub"]
+    build(source, folder, only=only)
+    before = narrated(folder).read_bytes()
+    original = source.read_text(encoding="utf-8")
+    source.write_text(
+        re.sub(r"(?m)^(description: .*?)$", r"\1 Edited.", original, count=1), encoding="utf-8"
+    )
+    result = build(source, folder, only=only)
+    # The book is packaged again around the same MP3s: no chapter's audio changed.
+    assert f"epub/{narrated(folder).name}" in result.changed
+    assert narrated(folder).read_bytes() != before
+    assert not [p for p in result.changed if p.startswith("audio/") and p.endswith(".mp3")]
+    again = build(source, folder, only=only)
+    assert again.up_to_date and not again.changed
 
 
 def test_sentences_cut_across_markup_and_keep_it() -> None:

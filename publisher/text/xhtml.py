@@ -165,20 +165,27 @@ class XhtmlWriter:
         """An ``id`` attribute for a media overlay to point at, if the style asks for one."""
         return f' id="{element_id(block, row)}"' if self.style.narration else ""
 
-    def spoken(self, owner: str, nodes: tuple[m.Inline, ...], prefix: str = "") -> str:
+    def spoken(
+        self, owner: str, nodes: tuple[m.Inline, ...], prefix: str = "", lead: str = ""
+    ) -> str:
         """Inline content with each sentence the narration says for ``owner`` in a
-        ``<span>``; ``prefix`` is text said before it that is written elsewhere (a label)."""
+        ``<span>``; ``prefix`` is text said before it (a label), written as ``lead``: inside
+        the first sentence's span when it is said with that sentence, so the label is
+        highlighted while it is read, else before the content."""
         narration = self.style.narration
         said = narration.said.get(owner, ()) if narration else ()
         if narration is None or not said:
-            return self.inlines(nodes)
+            return lead + self.inlines(nodes)
         text = prefix + spoken_text(nodes)
         pieces = sentences(text)
         count = self._said.get(owner, 0)
         marks: dict[int, tuple[int, str]] = {}  # start → (end, id), in the nodes' text
+        labelled = ""  # the id of the sentence said with the prefix
         for piece, (start, end) in zip(pieces, locate(text, pieces), strict=True):
             if count < len(said) and narration.display(piece) == said[count]:
                 count += 1
+                if start < len(prefix) < end:
+                    labelled = sentence_id(owner, count)
                 start, end = max(start - len(prefix), 0), end - len(prefix)
                 if end > start:
                     marks[start] = (end, sentence_id(owner, count))
@@ -191,9 +198,10 @@ class XhtmlWriter:
             if edge in marks:
                 span_id = marks[edge][1]
                 self.marked.append(span_id)
-                html = f'<span id="{span_id}">{html}</span>'
+                inner = lead + html if span_id == labelled else html
+                html = f'<span id="{span_id}">{inner}</span>'
             out.append(html)
-        return "".join(out)
+        return ("" if labelled else lead) + "".join(out)
 
     def paragraph(self, block: m.Paragraph | m.Prompt | m.Example) -> str:
         """A paragraph; a prompt or an example is one inside an ``aside`` named in the
@@ -202,10 +210,9 @@ class XhtmlWriter:
         words = self.style.words
         owner = self._owner or block.id
         prefix = f"{block.label} " if isinstance(block, m.Example) else ""
-        text = self.spoken(owner, block.children, prefix)
         match block:
             case m.Paragraph():
-                return f"<p>{text}</p>{nl}"
+                return f"<p>{self.spoken(owner, block.children)}</p>{nl}"
             case m.Prompt():
                 kind, name = "prompt", words.prompt if words else ""
                 # The glyph is drawn for sighted readers only: the aside's name already says
@@ -218,10 +225,11 @@ class XhtmlWriter:
             case _:
                 assert_never(block)
         if words is None:
-            return f"<p>{plain_lead}{text}</p>{nl}"
+            return f"<p>{self.spoken(owner, block.children, prefix, plain_lead)}</p>{nl}"
+        text = self.spoken(owner, block.children, prefix, lead)
         return (
             f'<aside class="{kind}"{self._id(block.id)} role="note" aria-label="{attr(name)}">{nl}'
-            f"<p>{lead}{text}</p>{nl}</aside>{nl}"
+            f"<p>{text}</p>{nl}</aside>{nl}"
         )
 
     def image(self, block: m.Image) -> str:
