@@ -10,6 +10,10 @@
    and with its per-chapter AAC cache emptied (every chapter encoded again).
 7. what the website adds to a full build of the seed: all targets against all but ``site``,
    cold cache each run, runs interleaved (``--site-cost`` measures only this).
+8. what the read-along EPUB adds: to a full build of the seed (all targets against all but
+   ``narrated-epub``, cold cache each run, interleaved), and to a rebuild after a change that
+   touches no chapter (the book's description: the EPUB changes, the audio does not), with
+   the target's own seconds; a no-op rebuild must not run it (``--narrated-cost``).
 
 The machine is shared and noisy: every timing is the median of several runs, and ratios are
 taken between runs made in the same session.
@@ -18,6 +22,7 @@ taken between runs made in the same session.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -149,10 +154,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs per timing (median)")
     parser.add_argument("--words", type=int, default=100_000, help="size of the big book")
     parser.add_argument("--skip-big-audio", action="store_true", help="skip figure 5")
-    parser.add_argument("--site-cost", action="store_true", help="measure only figure 6")
+    parser.add_argument("--site-cost", action="store_true", help="measure only figure 7")
+    parser.add_argument("--narrated-cost", action="store_true", help="measure only figure 8")
     args = parser.parse_args()
-    if args.site_cost:
-        report(site_cost(args.runs))
+    if args.site_cost or args.narrated_cost:
+        results = site_cost(args.runs) if args.site_cost else {}
+        report({**results, **(narrated_cost(args.runs) if args.narrated_cost else {})})
         return
     for tool in ("espeak-ng", "lame", "pandoc"):
         if shutil.which(tool) is None:
@@ -182,6 +189,7 @@ def main() -> None:
         results["baseline_espeak_lame_s"] = base_s
         results["full_vs_baseline"] = full_s / base_s
         results.update({k: v for k, v in site_cost(args.runs).items() if k not in results})
+        results.update({k: v for k, v in narrated_cost(args.runs).items() if k not in results})
 
         # 2. no-op rebuild vs starting the program at all.
         out = work / "full0"
@@ -270,9 +278,24 @@ def site_cost(runs: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="publisher-bench-") as tmp:
         work = Path(tmp)
         for i in range(runs):
-            build = [*PUBLISHER, "build", str(SEED), "--quiet", "--out"]
-            without.append(timed([*build, str(work / f"nosite{i}"), "--only", "epub,audio,feed"]))
-            with_site.append(timed([*build, str(work / f"site{i}")]))
+            for name, only, times in (
+                ("nosite", ["--only", "epub,audio,feed"], without),
+                ("site", [], with_site),
+            ):
+                src = fresh_seed(work / f"{name}{i}")
+                times.append(
+                    timed(
+                        [
+                            *PUBLISHER,
+                            "build",
+                            str(src),
+                            "--quiet",
+                            "--out",
+                            str(src.parent.parent / "build"),
+                            *only,
+                        ]
+                    )
+                )
     full_s, base_s = statistics.median(with_site), statistics.median(without)
     return {
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
@@ -280,6 +303,103 @@ def site_cost(runs: int) -> dict[str, object]:
         "full_with_site_s": full_s,
         "full_without_site_s": base_s,
         "site_share": full_s / base_s - 1,
+    }
+
+
+def fresh_seed(folder: Path) -> Path:
+    """A copy of the seed in ``folder/src``: its cache (``.publisher/`` beside the source)
+    starts empty, so a build of it is cold, and the repository is never written to."""
+    src = folder / "src" / SEED.name
+    src.parent.mkdir(parents=True)
+    shutil.copyfile(SEED, src)
+    return src
+
+
+def target_seconds(output: str, target: str) -> float | None:
+    """The seconds ``publisher build`` printed for ``target``; None if it was up to date."""
+    for line in output.splitlines():
+        name, _, rest = line.partition(" ")
+        if name == target:
+            return None if "(up to date)" in rest else float(rest.rsplit("(", 1)[1].split()[0])
+    raise SystemExit(f"publisher build printed no line for {target}")
+
+
+def mp3_digests(src: Path) -> dict[str, str]:
+    """SHA-256 of each MP3 in the build folder of ``src`` (see :func:`fresh_seed`)."""
+    folder = src.parent.parent / "build" / "audio"
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.glob("*.mp3")}
+
+
+def narrated_cost(runs: int) -> dict[str, object]:
+    """Figure 8: full builds of the seed with and without the read-along EPUB, then rebuilds
+    of each after the book's description changed, runs interleaved so both see the same load
+    on a shared machine; then a no-op rebuild, which must not run the target at all."""
+    sys.path.insert(0, str(ROOT))
+    from publisher.build.registry import REGISTRY
+
+    others = ",".join(name for name in REGISTRY if name != "narrated-epub")
+    variants = (("without", ["--only", others]), ("with", []))
+    full: dict[str, list[float]] = {"with": [], "without": []}
+    rebuild: dict[str, list[float]] = {"with": [], "without": []}
+    # The narrated-epub target's own seconds (as publisher build prints them, to 0.1 s) in
+    # each full build and each rebuild: on a loaded machine the difference of two medians
+    # of whole builds is mostly noise, the target's own time is not.
+    own_full: list[float] = []
+    own: list[float] = []
+    audio: list[float] = []  # the audio target's (its chapters come from its cache)
+    with tempfile.TemporaryDirectory(prefix="publisher-bench-") as tmp:
+        work = Path(tmp)
+        sources: dict[str, Path] = {}
+
+        def run(only: list[str], src: Path) -> tuple[float, str]:
+            started = time.perf_counter()
+            done = subprocess.run(
+                [*PUBLISHER, "build", str(src), "--out", str(src.parent.parent / "build"), *only],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            return time.perf_counter() - started, done.stdout + done.stderr  # the target lines
+
+        for i in range(runs):
+            for name, only in variants if i % 2 == 0 else variants[::-1]:
+                sources[name] = fresh_seed(work / f"{name}{i}")
+                seconds, output = run(only, sources[name])
+                full[name].append(seconds)
+                if name == "with":
+                    own_full.append(target_seconds(output, "narrated-epub") or 0.0)
+        for i in range(runs):
+            for name, only in variants if i % 2 == 0 else variants[::-1]:
+                src = sources[name]
+                mp3s = mp3_digests(src)
+                text = src.read_text(encoding="utf-8")
+                anchor = "om bij stil te staan."
+                src.write_text(text.replace(anchor, f"{anchor} Versie {i + 2}.", 1), "utf-8")
+                seconds, output = run(only, src)
+                rebuild[name].append(seconds)
+                if mp3_digests(src) != mp3s:
+                    raise SystemExit("a change to the description made different MP3s")
+                if name == "with":
+                    own.append(target_seconds(output, "narrated-epub") or 0.0)
+                    audio.append(target_seconds(output, "audio") or 0.0)
+        noop_s, noop_out = run([], sources["with"])
+        if target_seconds(noop_out, "narrated-epub") is not None:
+            raise SystemExit("a no-op rebuild ran the narrated-epub target")
+    full_with, full_without = statistics.median(full["with"]), statistics.median(full["without"])
+    re_with, re_without = statistics.median(rebuild["with"]), statistics.median(rebuild["without"])
+    return {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "runs": runs,
+        "full_with_narrated_s": full_with,
+        "full_without_narrated_s": full_without,
+        "narrated_share": full_with / full_without - 1,
+        "full_narrated_target_s": statistics.median(own_full),
+        "narrated_target_share": statistics.median(own_full) / full_without,
+        "rebuild_with_narrated_s": re_with,
+        "rebuild_without_narrated_s": re_without,
+        "rebuild_narrated_target_s": statistics.median(own),
+        "rebuild_audio_target_s": statistics.median(audio),
+        "noop_with_narrated_s": noop_s,
     }
 
 
@@ -310,6 +430,10 @@ def report(r: dict[str, object]) -> None:
     )
     print(
         f"7. the website's cost           {f('full_with_site_s')} s with it vs {f('full_without_site_s')} s without: {f('site_share', '{:+.1%}')}  (target < 5%)"
+    )
+    print(
+        f"8. the read-along EPUB's cost   full build {f('full_with_narrated_s')} s with it vs {f('full_without_narrated_s')} s without: {f('narrated_share', '{:+.1%}')}; the target itself {f('full_narrated_target_s')} s = {f('narrated_target_share', '{:.1%}')} of the build without it  (target <= 10%);"
+        f" rebuild after a description change {f('rebuild_with_narrated_s')} s vs {f('rebuild_without_narrated_s')} s, the target itself {f('rebuild_narrated_target_s')} s (audio target {f('rebuild_audio_target_s')} s, MP3s unchanged); no-op {f('noop_with_narrated_s')} s without running it"
     )
     print(json.dumps(r, indent=1))
 

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -24,7 +25,8 @@ from publisher.renderers.base import BuildOptions
 from publisher.speech.script import speakable
 from publisher.text.spans import cut, locate
 from publisher.text.xhtml import Style, XhtmlWriter
-from tests.books import copy_book
+from publisher.timing import TimingFile
+from tests.books import EVERY_BLOCK, ROOT, copy_book
 from tests.helpers import require
 from tests.test_epub import BOOKS, _chromium
 
@@ -139,15 +141,8 @@ def test_every_sentence_said_has_one_clip_with_its_words(
                     assert element.getparent().get("aria-labelledby") == element.get("id")
                     assert speakable(text_of(element), words, lexicon) == u["text"]
                 else:  # a sentence or heading: the words written are the words said
-                    written = text_of(element)
-                    label = element.getparent().find("h:strong[@class='label']", NS)
-                    if (
-                        u["kind"] == "example"
-                        and label is not None
-                        and element.get("id").endswith("_1")
-                    ):
-                        written = f"{text_of(label)} {written}"  # the label is said first
-                    assert speakable(written, words, lexicon) == u["text"]
+                    # An example's label is said with its first sentence, and highlighted so.
+                    assert speakable(text_of(element), words, lexicon) == u["text"]
             assert len(clips) <= len(timing["utterances"])
         total = durations[None]
         assert abs(total - sum(v for k, v in durations.items() if k)) <= 1
@@ -211,6 +206,80 @@ def test_ace_passes(name: str, books: dict[str, Path], tmp_path: Path) -> None:
     assert report["earl:result"]["earl:outcome"] == "pass"
 
 
+READIUM = ROOT / "tests" / "js" / "readium-overlays.js"
+
+
+def readium(epub: Path) -> dict[str, Any]:
+    """What Readium's parser (r2-shared-js, Thorium Reader's engine) finds of the book's
+    media overlays: see tests/js/readium-overlays.js."""
+    node = shutil.which("node")
+    installed = (ROOT / "tests" / "js" / "node_modules" / "r2-shared-js").is_dir()
+    require(node and installed, "node and r2-shared-js are needed (npm ci --prefix tests/js)")
+    assert node is not None
+    run = subprocess.run(
+        [node, str(READIUM), str(epub)], capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    found: dict[str, Any] = json.loads(run.stdout)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(BOOKS))
+def test_readium_lists_one_overlay_per_chapter(name: str, books: dict[str, Path]) -> None:
+    folder = books[name]
+    book = parse_file(BOOKS[name]).book
+    found = readium(narrated(folder))
+    with zipfile.ZipFile(narrated(folder)) as z:
+        opf = etree.fromstring(z.read("EPUB/content.opf"))
+        smils = {
+            c.slug: etree.fromstring(z.read(f"EPUB/smil/{c.slug}.smil")) for c in book.chapters
+        }
+    metadata = {
+        meta.get("refines"): clock(meta.text)
+        for meta in opf.iterfind("opf:metadata/opf:meta[@property='media:duration']", NS)
+    }
+    spine = {item["href"]: item for item in found["spine"]}
+    chapters = {f"EPUB/text/{c.slug}.xhtml": c for c in book.chapters}
+    # Only the chapters are narrated: the cover, title page and contents have no overlay.
+    assert {href for href, item in spine.items() if item["overlay"]} == set(chapters)
+    for href, chapter in chapters.items():
+        item = spine[href]
+        overlay = item["overlay"]
+        assert overlay["smil"] == f"EPUB/smil/{chapter.slug}.smil"
+        timing = TimingFile.load(folder / "audio" / f"{chapter.slug}.json")
+        assert item["duration"] == pytest.approx(metadata[f"#mo-{chapter.slug}"], abs=0.001)
+        assert item["duration"] == pytest.approx(timing.duration_ms / 1000, abs=0.001)
+        pars = overlay["pars"]
+        written = [
+            (
+                par.find("s:text", NS).get("src").split("#")[1],
+                clock(par.find("s:audio", NS).get("clipBegin")),
+                clock(par.find("s:audio", NS).get("clipEnd")),
+            )
+            for par in smils[chapter.slug].iterfind(".//s:par", NS)
+        ]
+        # Every clip we wrote, as Readium plays it: same sentence, same times, same order.
+        assert [(p["text"].split("#")[1], p["begin"], p["end"]) for p in pars] == [
+            (f, pytest.approx(b, abs=0.001), pytest.approx(e, abs=0.001)) for f, b, e in written
+        ]
+        for par in pars:
+            assert par["text"].startswith(f"{href}#")
+            assert par["audio"].split("#")[0] == f"EPUB/audio/{chapter.slug}.mp3"
+            assert 0 <= par["begin"] < par["end"] <= item["duration"] + 0.001
+        # Readium sees what a reader may skip or escape.
+        for par in pars:
+            fragment = par["text"].split("#")[1]
+            assert ("footnote" in par["roles"]) == fragment.startswith("fn-")
+        if any(isinstance(b, m.Table) for b in m.walk(chapter.blocks)):
+            assert any("table" in par["within"] for par in pars)
+    assert found["duration"] == pytest.approx(metadata[None], abs=0.001)
+    assert found["duration"] == pytest.approx(sum(v for k, v in metadata.items() if k), abs=1)
+    assert found["activeClass"] == "-epub-media-overlay-active"
+    narrator = opf.find("opf:metadata/opf:meta[@property='media:narrator']", NS).text
+    assert found["narrators"] == [narrator]
+
+
 @pytest.mark.slow
 def test_package_metadata_says_the_voice_is_synthetic(books: dict[str, Path]) -> None:
     with zipfile.ZipFile(narrated(books["seed"])) as z:
@@ -248,6 +317,47 @@ def test_only_epub_makes_no_read_along_epub() -> None:
     assert [r.name for r in plan(["epub"]).run] == ["epub"]
     default = [r.name for r in plan(["cover", "epub", "audio", "narrated-epub"]).run]
     assert default == ["cover", "epub", "audio", "narrated-epub"]
+
+
+@pytest.mark.slow
+def test_only_epub_keeps_the_published_read_along_epub(tmp_path: Path) -> None:
+    source = copy_book(EVERY_BLOCK, tmp_path)
+    folder = tmp_path / "build"
+    build(source, folder, only=["epub", "audio", "narrated-epub"])
+    published = narrated(folder)
+    before = published.read_bytes()
+    text_epub = next(p for p in (folder / "epub").glob("*.epub") if ".narrated." not in p.name)
+    old_text = text_epub.read_bytes()
+    # A change the text EPUB must show, so `--only epub` really writes the EPUB folder again.
+    original = source.read_text(encoding="utf-8")
+    edited = re.sub(r"(?m)^(description: .*?)$", r"\1 Edited.", original, count=1)
+    assert edited != original
+    source.write_text(edited, encoding="utf-8")
+    result = build(source, folder, only=["epub"])
+    assert not result.up_to_date and text_epub.read_bytes() != old_text
+    # Left to its own target, as published.
+    assert published.is_file() and published.read_bytes() == before
+    assert not any(".narrated." in p for p in result.removed)
+
+
+@pytest.mark.slow
+def test_a_change_to_no_chapter_repackages_and_a_no_op_leaves_it(tmp_path: Path) -> None:
+    source = copy_book(EVERY_BLOCK, tmp_path)
+    folder = tmp_path / "build"
+    only = ["epub", "audio", "narrated-epub"]
+    build(source, folder, only=only)
+    before = narrated(folder).read_bytes()
+    original = source.read_text(encoding="utf-8")
+    source.write_text(
+        re.sub(r"(?m)^(description: .*?)$", r"\1 Edited.", original, count=1), encoding="utf-8"
+    )
+    result = build(source, folder, only=only)
+    # The book is packaged again around the same MP3s: no chapter's audio changed.
+    assert f"epub/{narrated(folder).name}" in result.changed
+    assert narrated(folder).read_bytes() != before
+    assert not [p for p in result.changed if p.startswith("audio/") and p.endswith(".mp3")]
+    again = build(source, folder, only=only)
+    assert again.up_to_date and not again.changed
 
 
 def test_sentences_cut_across_markup_and_keep_it() -> None:

@@ -174,20 +174,27 @@ class XhtmlWriter:
         """An ``id`` attribute for a media overlay to point at, if the style asks for one."""
         return f' id="{element_id(block, row)}"' if self.style.narration else ""
 
-    def spoken(self, owner: str, nodes: tuple[m.Inline, ...], prefix: str = "") -> str:
+    def spoken(
+        self, owner: str, nodes: tuple[m.Inline, ...], prefix: str = "", lead: str = ""
+    ) -> str:
         """Inline content with each sentence the narration says for ``owner`` in a
-        ``<span>``; ``prefix`` is text said before it that is written elsewhere (a label)."""
+        ``<span>``; ``prefix`` is text said before it (a label), written as ``lead``: inside
+        the first sentence's span when it is said with that sentence, so the label is
+        highlighted while it is read, else before the content."""
         narration = self.style.narration
         said = narration.said.get(owner, ()) if narration else ()
         if narration is None or not said:
-            return self.inlines(nodes)
+            return lead + self.inlines(nodes)
         text = prefix + spoken_text(nodes)
         pieces = sentences(text)
         count = self._said.get(owner, 0)
         marks: dict[int, tuple[int, str]] = {}  # start → (end, id), in the nodes' text
+        labelled = ""  # the id of the sentence said with the prefix
         for piece, (start, end) in zip(pieces, locate(text, pieces), strict=True):
             if count < len(said) and narration.display(piece) == said[count]:
                 count += 1
+                if start < len(prefix) < end:
+                    labelled = sentence_id(owner, count)
                 start, end = max(start - len(prefix), 0), end - len(prefix)
                 if end > start:
                     marks[start] = (end, sentence_id(owner, count))
@@ -200,24 +207,23 @@ class XhtmlWriter:
             if edge in marks:
                 span_id = marks[edge][1]
                 self.marked.append(span_id)
-                html = f'<span id="{span_id}">{html}</span>'
+                inner = lead + html if span_id == labelled else html
+                html = f'<span id="{span_id}">{inner}</span>'
             out.append(html)
-        return "".join(out)
+        return ("" if labelled else lead) + "".join(out)
 
     def paragraph(self, block: m.Paragraph | m.Prompt | m.Example) -> str:
         """A paragraph; a prompt or an example is one inside an ``aside`` named in the
         style's words, or a plain paragraph starting with its label in bold without asides."""
         nl = self.style.newline
         owner = self._owner or block.id
-        prefix = f"{block.label} " if isinstance(block, m.Example) else ""
-        text = self.spoken(owner, block.children, prefix)
         match block:
             case m.Paragraph():
-                return f"<p>{text}</p>{nl}"
+                return f"<p>{self.spoken(owner, block.children)}</p>{nl}"
             case m.Prompt():
-                return self.prompt(block, text)
+                return self.prompt(block, self.spoken(owner, block.children))
             case m.Example():
-                return self.example(block, text)
+                return self.example(block, owner)
             case _:
                 assert_never(block)
 
@@ -240,16 +246,21 @@ class XhtmlWriter:
             f"<p>{text}</p>{nl}</aside>{nl}"
         )
 
-    def example(self, block: m.Example, text: str) -> str:
-        """An example: its label (from the source, so also said) in bold, in an aside."""
+    def example(self, block: m.Example, owner: str) -> str:
+        """An example: its label (from the source, so also said) in bold, in an aside. The
+        label is said with the first sentence, so it sits inside that sentence's span."""
         nl = self.style.newline
         words = self.style.words
+        prefix = f"{block.label} "
         if words is None or not self.style.asides:
-            return f"<p><strong>{esc(block.label)}</strong> {text}</p>{nl}"
+            lead = f"<strong>{esc(block.label)}</strong> "
+            return f"<p>{self.spoken(owner, block.children, prefix, lead)}</p>{nl}"
+        lead = f'<strong class="label">{esc(block.label)}</strong> '
+        text = self.spoken(owner, block.children, prefix, lead)
         return (
             f'<aside class="example"{self._id(block.id)} role="note"'
             f' aria-label="{attr(words.example)}">{nl}'
-            f'<p><strong class="label">{esc(block.label)}</strong> {text}</p>{nl}</aside>{nl}'
+            f"<p>{text}</p>{nl}</aside>{nl}"
         )
 
     def image(self, block: m.Image) -> str:

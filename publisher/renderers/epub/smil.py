@@ -4,6 +4,14 @@ Each piece said becomes a ``<par>``: a ``<text>`` pointing at what is written (a
 span, a heading, a table row, a figure, a footnote) and an ``<audio>`` clip of the chapter's
 MP3. The pieces of a table or a list sit in a ``<seq>`` named after it, so a reader can skip
 it (escapability); footnotes' pars are marked so a reader can skip them (skippability).
+
+Note references get no par of their own. The narration does not say them: a mark stays in
+the sentence it follows (so it is highlighted with that sentence), and the note itself is
+read at the chapter's end, where its par is marked ``footnote``. A par for the mark would
+have nothing honest to play: without ``<audio>``, reading systems fall back to their own
+text-to-speech (Thorium does), which would read "1" in another voice; a clip cut from the
+silence after the sentence would pair the mark with nothing said. Skipping it would skip
+nothing, so there is nothing to mark ``noteref``.
 """
 
 from __future__ import annotations
