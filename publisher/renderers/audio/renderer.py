@@ -97,6 +97,7 @@ class AudioRenderer:
                 bitrate=config.narration.bitrate,
                 loudness=config.narration.loudness,
                 cache_dir=str(ctx.cache_dir),
+                pause_sound=config.narration.pause_sound,
             )
             for i, script in enumerate(scripts)
         ]
