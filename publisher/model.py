@@ -181,6 +181,18 @@ class ThematicBreak(Node):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Pause(Node):
+    """A pause the author asked for anywhere: a paragraph holding only ``{pause=N}``.
+
+    Heard, not seen: the narration holds ``seconds`` of pause there (with the book's pause
+    sound); the EPUB and the website's text show nothing, the website's transcript says
+    "pause, N s".
+    """
+
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class Image(Node):
     """An image standing alone in its paragraph; ``src`` is relative to the source file."""
 
@@ -224,6 +236,7 @@ Block = Union[  # noqa: UP007
     ListItem,
     CodeBlock,
     ThematicBreak,
+    Pause,
     Image,
     Table,
     Footnote,

@@ -10,7 +10,8 @@ Reading order and choices:
   label word), prompts (after the spoken lead-in, "Reflectievraag."), list items, quotes,
   images (their description, after the word "Afbeelding"), tables (row by row, each cell
   with its column's header) and, at the end of the chapter, the footnotes ("Voetnoot 1. …").
-  Code blocks are not read. A scene break (``---``) is a pause.
+  Code blocks are not read. A scene break (``---``) is a pause. A ``{pause=N}`` block is a
+  pause of N seconds, in place of the paragraph's or heading's pause just before it.
 * Each block is said sentence by sentence, so captions (WebVTT) can follow each sentence
   exactly; between two sentences of a block lies a :data:`SENTENCE_GAP`, about the pause
   espeak-ng makes at a full stop. The ``text`` is what is said, ``display`` what is written.
@@ -51,8 +52,19 @@ UTTERANCE_KINDS = (
 )
 """The kinds an :class:`Utterance` can have (also written to the timing file)."""
 
-PAUSE_KINDS = ("prompt", "paragraph", "heading", "list-item", "chapter-start", "chapter-end")
-"""The kinds of :class:`Pause` written to the timing file; ``"sentence"`` gaps are not."""
+PAUSE_KINDS = (
+    "prompt",
+    "paragraph",
+    "heading",
+    "list-item",
+    "chapter-start",
+    "chapter-end",
+    "pause",
+)
+"""The kinds of :class:`Pause` written to the timing file; ``"sentence"`` gaps are not.
+``"pause"`` is a ``{pause=N}`` block's, ``after`` its own id."""
+_SHORT_PAUSES = ("paragraph", "heading", "list-item")
+"""Pauses that a ``{pause=N}`` block right after them replaces: the author set the length."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -222,6 +234,11 @@ class _Writer:
                 self.table(block)
             case m.ThematicBreak():
                 self.pause(self.narration.heading_pause, block.id, "paragraph")
+            case m.Pause():
+                last = self.items[-1] if self.items else None
+                if isinstance(last, Pause) and last.kind in _SHORT_PAUSES:
+                    self.items.pop()
+                self.pause(block.seconds, block.id, "pause")
             case m.CodeBlock():
                 pass  # not read aloud
             case _:
@@ -274,7 +291,7 @@ class _Writer:
             text = HARD_BREAK.join(_leaf_text(b) for b in item.blocks if not _is_container(b))
             said = self.say(text, item.id, "list-item", item.line)
             for inner in item.blocks:
-                if isinstance(inner, m.ListBlock | m.Quote | m.Table | m.Image):
+                if isinstance(inner, m.ListBlock | m.Quote | m.Table | m.Image | m.Pause):
                     self.block(inner)
             last = index == len(block.items) - 1
             if said and not last:
@@ -339,13 +356,13 @@ def chapter_script(
     for footnote in chapter.footnotes:
         writer.block(footnote)
     items = writer.items
-    # The last block's own short pause gives way to the chapter's end pause; a prompt keeps
-    # its silence (it is time to reflect), and the end pause follows it.
+    # The last block's own short pause gives way to the chapter's end pause; a prompt's or a
+    # {pause=N}'s is kept (it is time to reflect), and the end pause follows it.
     last = items[-1] if items else None
     after = chapter.slug
     if isinstance(last, Pause) and last.kind != "chapter-start":
         after = last.after
-        if last.kind != "prompt":
+        if last.kind not in ("prompt", "pause"):
             items.pop()
     writer.pause(n.chapter_end_pause, after, "chapter-end")
     return ChapterScript(
