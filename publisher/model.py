@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from publisher.config import Config
+    from publisher.pls import PronunciationLexicon
 
 
 # --- inline content -----------------------------------------------------------------------
@@ -310,6 +311,7 @@ class Book:
     chapters: tuple[Chapter, ...]
     source: str  # path of the Markdown file
     root: str  # folder that relative image and cover paths are resolved against
+    pronunciation: PronunciationLexicon | None = None  # narration.pls, read
 
     @property
     def slug(self) -> str:

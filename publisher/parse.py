@@ -124,7 +124,17 @@ def parse_text(text: str, path: str, root: str = ".") -> Parsed:
     tokens = markdown().parse(body)
     _check_depth(tokens, path, offset)
     chapters = parser.chapters(tokens)
-    book = m.Book(config=config, chapters=tuple(chapters), source=path, root=root)
+    lexicon = None
+    if config.narration.pls is not None:
+        from publisher import pls  # lxml only for a book that has a lexicon file
+
+        key = re.search(r"^\s*pls\s*:", front, re.MULTILINE)
+        line = 2 + front.count("\n", 0, key.start()) if key else 1
+        lexicon, found = pls.load(Path(root), config.narration.pls, path, line)
+        warnings += found
+    book = m.Book(
+        config=config, chapters=tuple(chapters), source=path, root=root, pronunciation=lexicon
+    )
     return Parsed(book=book, warnings=tuple(warnings + parser.warnings))
 
 

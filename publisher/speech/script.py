@@ -31,6 +31,7 @@ from typing import assert_never
 
 from publisher import model as m
 from publisher.config import Config, NarrationConfig
+from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.i18n import Words, words_for
 from publisher.text import HARD_BREAK, plain_text, sentences
 
@@ -125,6 +126,7 @@ _EMOJI = re.compile(
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
 _FINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _SPEAKABLE = re.compile(r"\w")
+_AMPERSAND = re.compile(r"&(?![^\[\]]*\]\])")  # not inside a lexicon's [[phonemes]]
 
 
 def remove_emoji(text: str) -> str:
@@ -147,10 +149,12 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
     lowered = {k.lower(): v for k, v in lexicon.items()}
     text = _URL.sub(" ", text)
     text = remove_emoji(text)
+    # "[[" starts phonemes for espeak-ng: only a lexicon's may (see publisher.pls).
+    text = text.replace("[[", "[ [").replace("]]", "] ]")
     pattern = lexicon_pattern(lexicon)
     if pattern is not None:
         text = pattern.sub(lambda match: lowered[match.group(0).lower()], text)
-    text = text.replace("&", f" {words.and_word} ")
+    text = _AMPERSAND.sub(f" {words.and_word} ", text)
     text = " ".join(text.split())
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip(" ,;")
     if not _SPEAKABLE.search(text):
@@ -333,6 +337,16 @@ def display_text(text: str) -> str:
     """A sentence as written, for captions and the read-along EPUB: one line, no URLs,
     no emoji (an :attr:`Utterance.display`)."""
     return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(_URL.sub(" ", text)).split()))
+
+
+def voice_lexicon(book: m.Book, voice: VoiceProfile) -> dict[str, str]:
+    """The voice's lexicon with the book's PLS file (``narration.pls``) over it: its aliases,
+    or its phonemes where the voice's engine reads their alphabet. The inline
+    ``narration.lexicon`` goes over both (:func:`merged_lexicon`)."""
+    merged = dict(voice.lexicon)
+    if book.pronunciation is not None:
+        merged.update(book.pronunciation.respellings(PHONEME_ALPHABETS.get(voice.engine)))
+    return merged
 
 
 def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str, str]:
