@@ -26,7 +26,14 @@ from publisher.errors import Problem, SourceError
 from publisher.urls import base_url_problem, is_mailbox, url_problem
 from publisher.yamlsafe import NULL_TAG, Lines, compose, scalar_value, shown
 
-__all__ = ["APPLE_CATEGORIES", "INTERVALS", "Config", "NarrationConfig", "PodcastConfig"]
+__all__ = [
+    "APPLE_CATEGORIES",
+    "INTERVALS",
+    "PAUSE_SOUNDS",
+    "Config",
+    "NarrationConfig",
+    "PodcastConfig",
+]
 
 INTERVALS = {"daily": 1, "weekly": 7, "biweekly": 14, "monthly": 30}
 # The longest pause, in seconds, anywhere (front matter or a prompt's {pause=…}): a minute of
@@ -36,6 +43,9 @@ PAUSE = {"range": (0.0, MAX_PAUSE)}
 # The dates a book and its episodes may carry: every output (EPUB, ID3, RSS) can write these.
 FIRST_DATE = dt.date(1000, 1, 1)
 LAST_DATE = dt.date(9000, 12, 31)
+# What a meant pause (a prompt's, a {pause=N} block) sounds like: see
+# publisher/renderers/audio/pauses.py. Room tone is the default: "trim silence" keeps it.
+PAUSE_SOUNDS = ("silence", "room", "chime")
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192)
 
 
@@ -51,7 +61,9 @@ class NarrationConfig:
     chapter_start_pause: float = field(default=0.5, metadata=PAUSE)
     chapter_end_pause: float = field(default=2.0, metadata=PAUSE)
     prompt_lead_in: bool = True
+    pause_sound: str = "room"  # one of PAUSE_SOUNDS
     lexicon: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    pls: str | None = None  # a W3C PLS lexicon file, relative to the book
     bitrate: int = 64
     # LUFS: -40 is barely audible, -6 already clips speech; podcasts aim at -16 to -19.
     loudness: float = field(default=-19.0, metadata={"range": (-40.0, -6.0)})
@@ -341,6 +353,12 @@ def _check(values: dict[str, Any], loader: _Loader) -> None:
     narration: NarrationConfig | None = values.get("narration")
     if narration is not None and narration.bitrate not in MP3_BITRATES:
         loader.fail("narration.bitrate", "'narration.bitrate' must be an MP3 bitrate such as 64")
+    if narration is not None and narration.pause_sound not in PAUSE_SOUNDS:
+        loader.fail(
+            "narration.pause_sound",
+            f"'narration.pause_sound' must be one of {', '.join(PAUSE_SOUNDS)}, "
+            f"not {narration.pause_sound!r}",
+        )
     podcast: PodcastConfig | None = values.get("podcast")
     if podcast is not None:
         _check_category(podcast, loader)

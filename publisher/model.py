@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
     from publisher.config import Config
+    from publisher.pls import PronunciationLexicon
 
 
 # --- inline content -----------------------------------------------------------------------
@@ -181,6 +182,18 @@ class ThematicBreak(Node):
 
 
 @dataclass(frozen=True, kw_only=True)
+class Pause(Node):
+    """A pause the author asked for anywhere: a paragraph holding only ``{pause=N}``.
+
+    Heard, not seen: the narration holds ``seconds`` of pause there (with the book's pause
+    sound); the EPUB and the website's text show nothing, the website's transcript says
+    "pause, N s".
+    """
+
+    seconds: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class Image(Node):
     """An image standing alone in its paragraph; ``src`` is relative to the source file."""
 
@@ -224,6 +237,7 @@ Block = Union[  # noqa: UP007
     ListItem,
     CodeBlock,
     ThematicBreak,
+    Pause,
     Image,
     Table,
     Footnote,
@@ -297,6 +311,7 @@ class Book:
     chapters: tuple[Chapter, ...]
     source: str  # path of the Markdown file
     root: str  # folder that relative image and cover paths are resolved against
+    pronunciation: PronunciationLexicon | None = None  # narration.pls, read
 
     @property
     def slug(self) -> str:

@@ -29,6 +29,8 @@ from publisher.slugs import chapter_slugs, slugify
 PROMPT_GLYPH = "💡"
 _PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
 _PAUSE_ATTR = re.compile(r"^\s*pause\s*=\s*(?P<value>\d+(?:\.\d+)?)\s*$")
+# A paragraph that is only ``{pause=N}`` (or a mistyped attempt at one, which is an error).
+_PAUSE_BLOCK = re.compile(r"^\{(?P<attrs>\s*pause\b[^}]*)\}$")
 # Emphasis, links and images inside each other: real prose needs a handful of levels; every
 # stage after the parse walks them recursively, so a bound keeps a hostile file from crashing
 # it with a RecursionError.
@@ -122,7 +124,17 @@ def parse_text(text: str, path: str, root: str = ".") -> Parsed:
     tokens = markdown().parse(body)
     _check_depth(tokens, path, offset)
     chapters = parser.chapters(tokens)
-    book = m.Book(config=config, chapters=tuple(chapters), source=path, root=root)
+    lexicon = None
+    if config.narration.pls is not None:
+        from publisher import pls  # lxml only for a book that has a lexicon file
+
+        key = re.search(r"^\s*pls\s*:", front, re.MULTILINE)
+        line = 2 + front.count("\n", 0, key.start()) if key else 1
+        lexicon, found = pls.load(Path(root), config.narration.pls, path, line)
+        warnings += found
+    book = m.Book(
+        config=config, chapters=tuple(chapters), source=path, root=root, pronunciation=lexicon
+    )
     return Parsed(book=book, warnings=tuple(warnings + parser.warnings))
 
 
@@ -406,10 +418,16 @@ class _Parser:
                 title=_opt(img.attrs.get("title")),
             )
         first = children[0].token if children and children[0].type == "text" else None
+        if first is not None and len(children) == 1:
+            block_pause = _PAUSE_BLOCK.match(first.content.strip())
+            if block_pause is not None:
+                seconds = self._pause(block_pause.group("attrs"), where["line"], "pause")
+                assert seconds is not None
+                return m.Pause(**where, seconds=seconds)
         if first is not None and first.content.startswith(PROMPT_GLYPH):
             match = _PROMPT_START.match(first.content)
             assert match is not None
-            pause = self._pause(match.group("attrs"), where["line"])
+            pause = self._pause(match.group("attrs"), where["line"], "prompt")
             first.content = first.content[match.end() :]
             return m.Prompt(**where, children=self._inlines(children, state), pause=pause)
         if first is not None:
@@ -420,7 +438,8 @@ class _Parser:
                 return m.Example(**where, label=label, children=self._inlines(children, state))
         return m.Paragraph(**where, children=self._inlines(children, state))
 
-    def _pause(self, attrs: str | None, line: int) -> float | None:
+    def _pause(self, attrs: str | None, line: int, what: str) -> float | None:
+        """The seconds of a ``{pause=N}`` (after a 💡, or a paragraph of its own), checked."""
         if attrs is None:
             return None
         match = _PAUSE_ATTR.match(attrs)
@@ -428,7 +447,7 @@ class _Parser:
             raise SourceError.at(
                 self.path,
                 line,
-                f"prompt attributes {{{attrs}}} not understood; write {{pause=10}} (seconds)",
+                f"{what} attributes {{{attrs}}} not understood; write {{pause=10}} (seconds)",
             )
         pause = float(match.group("value"))
         if pause > MAX_PAUSE:

@@ -195,8 +195,10 @@ def test_loudness_and_true_peak(built: Path) -> None:
         assert peak <= -1.0, (path.name, peak)
 
 
-def test_silence_after_every_prompt(built: Path) -> None:
-    edge_ms = 15  # the codec smears a few ms of speech into the silence
+def test_room_tone_after_every_prompt(built: Path) -> None:
+    """The seed's prompt pauses hold the default room tone: quiet, yet over the −50 dB at
+    which "trim silence" features cut (tests/test_pause_sound.py measures the trimming)."""
+    edge_ms = 200  # the codec smears a few ms of speech into the pause; the tone fades in
     found = 0
     for path in chapters(built):
         samples, rate = decoded(path)
@@ -209,7 +211,7 @@ def test_silence_after_every_prompt(built: Path) -> None:
                 : (pause["end_ms"] - pause["start_ms"] - 2 * edge_ms) * rate // 1000
             ]
             rms = math.sqrt(float(np.mean(span**2)))
-            assert 20 * math.log10(rms + 1e-12) < -50, (path.name, pause)
+            assert -50 < 20 * math.log10(rms + 1e-12) < -45, (path.name, pause)
     assert found == 5
 
 

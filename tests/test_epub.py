@@ -36,7 +36,8 @@ EVERY_BLOCK = Path(__file__).parent / "fixtures" / "every-block.md"
 # The author's article as exported (plain text), kept in the repository so a fresh clone
 # runs every test.
 SEED_TEXT = Path(__file__).parent / "fixtures" / "seed-original.txt"
-BOOKS = {"seed": SEED_SOURCE, "every-block": EVERY_BLOCK}
+PLS_BOOK = Path(__file__).parent / "fixtures" / "pls" / "book.md"  # links a PLS lexicon
+BOOKS = {"seed": SEED_SOURCE, "every-block": EVERY_BLOCK, "pls": PLS_BOOK}
 
 NS = {
     "h": "http://www.w3.org/1999/xhtml",

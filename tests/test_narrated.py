@@ -22,7 +22,7 @@ from publisher.i18n import words_for
 from publisher.parse import parse_file
 from publisher.renderers.audio.renderer import voices_folder
 from publisher.renderers.base import BuildOptions
-from publisher.speech.script import speakable
+from publisher.speech.script import merged_lexicon, speakable, voice_lexicon
 from publisher.text.spans import cut, locate
 from publisher.text.xhtml import Style, XhtmlWriter
 from publisher.timing import TimingFile
@@ -98,7 +98,9 @@ def test_every_sentence_said_has_one_clip_with_its_words(
     folder = books[name]
     book = parse_file(BOOKS[name]).book
     words = words_for(book.config.language)
-    lexicon = choose_voice(None, book.config.language, voices_folder(book)).lexicon
+    voice = choose_voice(None, book.config.language, voices_folder(book))
+    # The voice's, the book's PLS file's and the inline entries, as the narration used them.
+    lexicon = merged_lexicon(book.config, voice_lexicon(book, voice))
     with zipfile.ZipFile(narrated(folder)) as z:
         opf = etree.fromstring(z.read("EPUB/content.opf"))
         durations = {

@@ -43,6 +43,11 @@ class VoiceProfile:
     description: str | None = None
 
 
+PHONEME_ALPHABETS = {"espeak": "x-espeak"}
+"""Engine → the phoneme alphabet it reads in its input (a PLS ``<phoneme>``'s alphabet);
+the others take words only, and get a lexicon's aliases."""
+
+
 @runtime_checkable
 class Synthesizer(Protocol):
     """A speech engine: text in the profile's language to PCM.

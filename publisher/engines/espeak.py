@@ -47,6 +47,9 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000  # return an error instead of calling exit()
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
+# [[...]] in the text is espeak-ng's phoneme mnemonics (a PLS lexicon's x-espeak phonemes);
+# the script breaks up any "[[" the author wrote, so only the lexicon's reach the engine.
+_PHONEMES = 0x100
 _PARAM_RATE = 1
 _PARAM_PITCH = 3
 _EE_OK = 0
@@ -416,7 +419,14 @@ class EspeakSynthesizer:
                 state.chunks.clear()
                 try:
                     error = lib.espeak_Synth(
-                        encoded, len(encoded) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
+                        encoded,
+                        len(encoded) + 1,
+                        0,
+                        _POS_CHARACTER,
+                        0,
+                        _CHARS_UTF8 | _PHONEMES,
+                        None,
+                        None,
                     )
                     data = b"".join(state.chunks)
                 finally:

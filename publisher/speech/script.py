@@ -10,7 +10,8 @@ Reading order and choices:
   label word), prompts (after the spoken lead-in, "Reflectievraag."), list items, quotes,
   images (their description, after the word "Afbeelding"), tables (row by row, each cell
   with its column's header) and, at the end of the chapter, the footnotes ("Voetnoot 1. …").
-  Code blocks are not read. A scene break (``---``) is a pause.
+  Code blocks are not read. A scene break (``---``) is a pause. A ``{pause=N}`` block is a
+  pause of N seconds, in place of the paragraph's or heading's pause just before it.
 * Each block is said sentence by sentence, so captions (WebVTT) can follow each sentence
   exactly; between two sentences of a block lies a :data:`SENTENCE_GAP`, about the pause
   espeak-ng makes at a full stop. The ``text`` is what is said, ``display`` what is written.
@@ -33,6 +34,7 @@ from urllib.parse import urlsplit
 
 from publisher import model as m
 from publisher.config import Config, NarrationConfig
+from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.i18n import Words, words_for
 from publisher.text import HARD_BREAK, sentences
 from publisher.text.spans import spoken_text
@@ -55,8 +57,19 @@ UTTERANCE_KINDS = (
 )
 """The kinds an :class:`Utterance` can have (also written to the timing file)."""
 
-PAUSE_KINDS = ("prompt", "paragraph", "heading", "list-item", "chapter-start", "chapter-end")
-"""The kinds of :class:`Pause` written to the timing file; ``"sentence"`` gaps are not."""
+PAUSE_KINDS = (
+    "prompt",
+    "paragraph",
+    "heading",
+    "list-item",
+    "chapter-start",
+    "chapter-end",
+    "pause",
+)
+"""The kinds of :class:`Pause` written to the timing file; ``"sentence"`` gaps are not.
+``"pause"`` is a ``{pause=N}`` block's, ``after`` its own id."""
+_SHORT_PAUSES = ("paragraph", "heading", "list-item")
+"""Pauses that a ``{pause=N}`` block right after them replaces: the author set the length."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -128,6 +141,7 @@ _EMOJI = re.compile(
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
 _FINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
 _SPEAKABLE = re.compile(r"\w")
+_AMPERSAND = re.compile(r"&(?![^\[\]]*\]\])")  # not inside a lexicon's [[phonemes]]
 
 
 def domain(url: str) -> str:
@@ -181,10 +195,12 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
     lowered = {k.lower(): v for k, v in lexicon.items()}
     text = say_addresses(remove_markup(text), words)
     text = remove_emoji(text)
+    # "[[" starts phonemes for espeak-ng: only a lexicon's may (see publisher.pls).
+    text = text.replace("[[", "[ [").replace("]]", "] ]")
     pattern = lexicon_pattern(lexicon)
     if pattern is not None:
         text = pattern.sub(lambda match: lowered[match.group(0).lower()], text)
-    text = text.replace("&", f" {words.and_word} ")
+    text = _AMPERSAND.sub(f" {words.and_word} ", text)
     text = " ".join(text.split())
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip(" ,;")
     if not _SPEAKABLE.search(text):
@@ -269,6 +285,11 @@ class _Writer:
                 self.table(block)
             case m.ThematicBreak():
                 self.pause(self.narration.heading_pause, block.id, "paragraph")
+            case m.Pause():
+                last = self.items[-1] if self.items else None
+                if isinstance(last, Pause) and last.kind in _SHORT_PAUSES:
+                    self.items.pop()
+                self.pause(block.seconds, block.id, "pause")
             case m.CodeBlock():
                 pass  # not read aloud
             case _:
@@ -321,7 +342,7 @@ class _Writer:
             text = HARD_BREAK.join(_leaf_text(b) for b in item.blocks if not _is_container(b))
             said = self.say(text, item.id, "list-item", item.line)
             for inner in item.blocks:
-                if isinstance(inner, m.ListBlock | m.Quote | m.Table | m.Image):
+                if isinstance(inner, m.ListBlock | m.Quote | m.Table | m.Image | m.Pause):
                     self.block(inner)
             last = index == len(block.items) - 1
             if said and not last:
@@ -366,6 +387,16 @@ def display_text(text: str) -> str:
     return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(text).split()))
 
 
+def voice_lexicon(book: m.Book, voice: VoiceProfile) -> dict[str, str]:
+    """The voice's lexicon with the book's PLS file (``narration.pls``) over it: its aliases,
+    or its phonemes where the voice's engine reads their alphabet. The inline
+    ``narration.lexicon`` goes over both (:func:`merged_lexicon`)."""
+    merged = dict(voice.lexicon)
+    if book.pronunciation is not None:
+        merged.update(book.pronunciation.respellings(PHONEME_ALPHABETS.get(voice.engine)))
+    return merged
+
+
 def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str, str]:
     """The voice's lexicon with the book's entries over it (keys compared ignoring case)."""
     merged = {k.lower(): v for k, v in voice_lexicon.items()}
@@ -387,13 +418,13 @@ def chapter_script(
     for footnote in chapter.footnotes:
         writer.block(footnote)
     items = writer.items
-    # The last block's own short pause gives way to the chapter's end pause; a prompt keeps
-    # its silence (it is time to reflect), and the end pause follows it.
+    # The last block's own short pause gives way to the chapter's end pause; a prompt's or a
+    # {pause=N}'s is kept (it is time to reflect), and the end pause follows it.
     last = items[-1] if items else None
     after = chapter.slug
     if isinstance(last, Pause) and last.kind != "chapter-start":
         after = last.after
-        if last.kind != "prompt":
+        if last.kind not in ("prompt", "pause"):
             items.pop()
     writer.pause(n.chapter_end_pause, after, "chapter-end")
     return ChapterScript(

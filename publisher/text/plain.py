@@ -67,7 +67,7 @@ def block_text(block: m.Block, keep: Callable[[m.Block], bool] = lambda block: T
             return "\n".join("• " + inner(item.blocks) for item in block.items if keep(item))
         case m.CodeBlock():
             return collapse(block.text)
-        case m.ThematicBreak():
+        case m.ThematicBreak() | m.Pause():
             return ""
         case m.Image():
             return collapse(block.alt)

@@ -148,6 +148,10 @@ class XhtmlWriter:
                 return f"<pre><code{cls}>{esc(block.text)}</code></pre>{nl}"
             case m.ThematicBreak():
                 return f"<hr/>{nl}"
+            case m.Pause():
+                # Heard, not seen: a marker on the page would be read out by screen readers
+                # as noise, and a reader pauses where they like.
+                return ""
             case m.Image():
                 return self.image(block)
             case m.Table():

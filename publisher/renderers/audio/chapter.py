@@ -2,7 +2,7 @@
 
 A finished chapter is cached under ``<cache_dir>/chapters`` keyed by everything that changes
 its sound: the spoken text and pauses in order, the synthesizer's identity, the bitrate, the
-loudness target and :data:`CHAPTER_FORMAT` (this code's own settings). Tags, timing files
+loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT` (this code's own settings). Tags, timing files
 and playlists are not cached: they are made from the current book in milliseconds, so a new
 author name or a chapter inserted before this one re-tags it without re-encoding it.
 """
@@ -33,11 +33,14 @@ class ChapterJob:
     bitrate: int
     loudness: float
     cache_dir: str
+    pause_sound: str = "silence"  # narration.pause_sound
 
     @property
     def key(self) -> str:
         """The cache key of the finished chapter."""
-        return chapter_key(self.script, self.identity, self.bitrate, self.loudness)
+        return chapter_key(
+            self.script, self.identity, self.bitrate, self.loudness, self.pause_sound
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,13 +78,15 @@ class ChapterAudio(ChapterTiming):
         )
 
 
-def chapter_key(script: ChapterScript, identity: str, bitrate: int, target: float) -> str:
+def chapter_key(
+    script: ChapterScript, identity: str, bitrate: int, target: float, pause_sound: str = "silence"
+) -> str:
     """The cache key of a chapter's audio (see the module docstring)."""
     sound = [
-        ["pause", item.seconds] if isinstance(item, Pause) else ["say", item.text]
+        ["pause", item.seconds, item.kind] if isinstance(item, Pause) else ["say", item.text]
         for item in script.items
     ]
-    return cache_key("chapter", CHAPTER_FORMAT, identity, bitrate, target, sound)
+    return cache_key("chapter", CHAPTER_FORMAT, identity, bitrate, target, pause_sound, sound)
 
 
 class ChapterCache:
@@ -140,7 +145,7 @@ def make_chapter(
     """Synthesise, assemble, normalise and encode one chapter; store it in the cache."""
     # Here, not at the top: the renderer's process only needs the cache keys, and numpy and
     # the encoder would add 15 MB and a tenth of a second to it.
-    from publisher.renderers.audio import master
+    from publisher.renderers.audio import loudness, master, pauses
     from publisher.renderers.audio.assemble import SpeechCache, assemble
 
     cache_dir = Path(job.cache_dir)
@@ -148,7 +153,14 @@ def make_chapter(
         job.script, synthesizer, job.identity, SpeechCache(cache_dir), job.bitrate, progress
     )
     rate = assembled.sample_rate
-    mp3 = master.master(assembled.samples, rate, job.bitrate, job.loudness)
+    # The speech alone sets the mastering gain; the pause sound is added at the level it
+    # must have after that gain (see publisher.renderers.audio.pauses).
+    speech = loudness.integrated_loudness(assembled.samples, rate)
+    regions = pauses.sounding(job.script.items, assembled.spans)
+    samples = pauses.with_sound(
+        assembled.samples, regions, job.pause_sound, rate, speech, job.loudness
+    )
+    mp3 = master.master(samples, rate, job.bitrate, job.loudness, measured=speech)
     audio = ChapterAudio(
         mp3=mp3.data,
         sample_rate=rate,

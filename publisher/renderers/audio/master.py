@@ -65,10 +65,21 @@ def measure(mp3: bytes, rate: int) -> tuple[float, float] | None:
     return meter.integrated(), 20 * math.log10(top) if top > 0 else -math.inf
 
 
-def master(pcm: bytes | peaks.Signal, rate: int, bitrate: int, target_lufs: float) -> encode.Mp3:
-    """``pcm`` (mono 16-bit at ``rate``) normalised, encoded and checked (module docstring)."""
+def master(
+    pcm: bytes | peaks.Signal,
+    rate: int,
+    bitrate: int,
+    target_lufs: float,
+    measured: float | None = None,
+) -> encode.Mp3:
+    """``pcm`` (mono 16-bit at ``rate``) normalised, encoded and checked (module docstring).
+
+    ``measured`` is the loudness to normalise from, if already known (the speech's, before
+    a pause sound was added under it); the check measures the MP3 as it is, sound included.
+    """
     samples = loudness.as_int16(pcm) if isinstance(pcm, bytes) else pcm
-    measured = loudness.integrated_loudness(samples, rate)
+    if measured is None:
+        measured = loudness.integrated_loudness(samples, rate)
     index = peaks.PeakIndex(samples)  # found once, for every attempt
     gain = ENCODER_GAIN_DB
     ceiling = CEILING_DBTP

@@ -27,7 +27,7 @@ from publisher.renderers.audio.chapter import ChapterCache, ChapterJob, ChapterT
 from publisher.renderers.audio.pool import SynthesizerFactory, in_process, run_jobs, warm_up
 from publisher.renderers.audio.tags import TrackInfo, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult
-from publisher.speech.script import ChapterScript, book_script
+from publisher.speech.script import ChapterScript, book_script, voice_lexicon
 from publisher.timing import TimingFile, sections, webvtt
 
 
@@ -88,7 +88,7 @@ class AudioRenderer:
         factory = self.synthesizer_factory or ProfileSynthesizerFactory(str(voices_dir))
         synthesizer = factory(profile)
         identity = synthesizer.identity()
-        scripts = book_script(book, profile.lexicon)
+        scripts = book_script(book, voice_lexicon(book, profile))
         jobs = [
             ChapterJob(
                 index=i,
@@ -97,6 +97,7 @@ class AudioRenderer:
                 bitrate=config.narration.bitrate,
                 loudness=config.narration.loudness,
                 cache_dir=str(ctx.cache_dir),
+                pause_sound=config.narration.pause_sound,
             )
             for i, script in enumerate(scripts)
         ]

@@ -39,6 +39,20 @@ PEAK_LIMIT_DBTP = -1.2
 """The true peak of the decoded MP3 above which it is encoded again with a lower ceiling
 (the promise is −1 dBTP; 0.2 dB spare for other decoders' rounding)."""
 
+ROOM_DBFS = -47.0
+"""RMS of room tone under a meant pause in the mastered chapter, in dBFS: 28 dB under the
+speech (a quiet room), 3 dB over the −50 dB at which "trim silence" features take it for
+silence (see :mod:`publisher.renderers.audio.pauses`)."""
+CHIME_DBFS = -26.0
+"""Peak of the chime at each end of a meant pause in the mastered chapter, in dBFS: soft
+beside speech that peaks near −2 dBFS, and short enough that the loudness gate leaves it out."""
+CHIME_SECONDS = 0.8
+"""Length of one chime (at most half the pause)."""
+PAUSE_FADE_SECONDS = 0.15
+"""Room tone fades in and out over this long, so it does not start with a click."""
+PAUSE_SOUND_SEED = 20260
+"""The seed of the room tone's noise: the same tone on every build."""
+
 CHAPTER_FORMAT = (
     FORMAT,
     ENCODER_VERSION.decode(),
@@ -48,5 +62,10 @@ CHAPTER_FORMAT = (
     ENCODER_GAIN_DB,
     LOUDNESS_TOLERANCE,
     PEAK_LIMIT_DBTP,
+    ROOM_DBFS,
+    CHIME_DBFS,
+    CHIME_SECONDS,
+    PAUSE_FADE_SECONDS,
+    PAUSE_SOUND_SEED,
 )
 """What in this code changes a finished chapter; part of its cache key."""

@@ -38,7 +38,7 @@ from publisher.renderers.cover import PORTRAIT
 from publisher.renderers.cover_target import cached_cover
 from publisher.renderers.epub import smil
 from publisher.renderers.epub.renderer import make_package, write_package
-from publisher.speech.script import ChapterScript, chapter_script, display_text
+from publisher.speech.script import ChapterScript, chapter_script, display_text, voice_lexicon
 from publisher.text.spans import Narration
 from publisher.timing import TimingFile
 
@@ -168,7 +168,8 @@ def write_narrated(
 ) -> None:
     """Package the read-along EPUB at ``dest``."""
     book = ctx.book
-    scripts = {c.slug: chapter_script(c, book.config, voice.lexicon) for c in book.chapters}
+    lexicon = voice_lexicon(book, voice)
+    scripts = {c.slug: chapter_script(c, book.config, lexicon) for c in book.chapters}
     for audio in chapters:
         check_timing(scripts[audio.slug], audio.timing, audio.mp3)
     marked: dict[str, list[str]] = {}

@@ -23,6 +23,7 @@ from ebooklib import epub
 from publisher import model as m
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
+from publisher.pls import MEDIA_TYPE
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.cover import PORTRAIT, book_path
 from publisher.renderers.cover_target import cached_cover
@@ -40,6 +41,8 @@ from publisher.text.spans import Narration
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XHTML = "application/xhtml+xml"
+PLS_FILE = "pronunciation.pls"
+"""Where the book's PLS lexicon (``narration.pls``) goes in the package, whatever its name."""
 # The dcterms:modified of a book without a date, and the time stamped on every zip entry of
 # it: the zip format's own epoch, so it is plainly "no date" rather than a made-up one.
 NO_DATE = dt.datetime(1980, 1, 1)
@@ -209,6 +212,12 @@ def make_package(
     anchors = _anchors(book.chapters)
     chapter_css = "../style/epub.css"
     chapters = []
+    lexicon = book.pronunciation
+    pls_item = (
+        epub.EpubItem(uid="pls", file_name=PLS_FILE, media_type=MEDIA_TYPE, content=lexicon.data)
+        if lexicon is not None
+        else None
+    )
     for chapter in book.chapters:
         writer = ChapterWriter(
             chapter=chapter,
@@ -219,6 +228,7 @@ def make_package(
             anchors=anchors,
             warn=warn,
             narration=(narration or {}).get(chapter.slug),
+            lexicon=(f"../{PLS_FILE}", lexicon.language) if lexicon is not None else None,
         )
         chapters.append(_doc(f"ch-{chapter.slug}", f"text/{chapter.slug}.xhtml", writer.document()))
         if marked is not None:
@@ -285,6 +295,8 @@ def make_package(
     )
     for item in (cover_page, title_page, nav, *chapters, ncx, style, cover_image, *images.items):
         package.add_item(item)
+    if pls_item is not None:
+        package.add_item(pls_item)
     package.spine = [cover_page, title_page, nav, *chapters]
     # After the chapters: only writing them tells whether the book has images.
     _metadata(package, book, images=bool(images.items))

@@ -12,6 +12,8 @@ have nothing honest to play: without ``<audio>``, reading systems fall back to t
 text-to-speech (Thorium does), which would read "1" in another voice; a clip cut from the
 silence after the sentence would pair the mark with nothing said. Skipping it would skip
 nothing, so there is nothing to mark ``noteref``.
+
+Meant pauses (a prompt's, a ``{pause=N}`` block's) run on in the clip said before them.
 """
 
 from __future__ import annotations
@@ -123,12 +125,22 @@ def pars(
             Par(fragment=fragment, begin_ms=begin, end_ms=end, kind=par_kind, container=container)
         )
     for pause in timing.pauses:
-        index = last.get(pause.after)
-        if pause.kind == "prompt" and index is not None:
-            # The reflection pause is part of the prompt's last clip: a reading system skips
-            # the silence between clips, and this one is meant to be heard.
+        index = last.get(pause.after) if pause.kind == "prompt" else None
+        if pause.kind == "pause":
+            # A {pause=N} block has no text of its own to point at: its pause belongs to the
+            # clip said before it (the last one that ends by its start).
+            index = _clip_before(out, pause.start_ms)
+        if index is not None:
+            # A meant pause is part of the clip before it: a reading system skips what lies
+            # between clips, and this pause is meant to be heard.
             out[index] = replace(out[index], end_ms=max(out[index].end_ms, pause.end_ms))
     return out
+
+
+def _clip_before(items: Sequence[Par], ms: int) -> int | None:
+    """Index of the last par that ends by ``ms``, or None if none does."""
+    ends = [i for i, par in enumerate(items) if par.end_ms <= ms]
+    return max(ends, key=lambda i: (items[i].end_ms, i)) if ends else None
 
 
 def count_of(script: ChapterScript, block: str) -> int:

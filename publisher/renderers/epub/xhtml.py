@@ -23,9 +23,24 @@ from publisher.text.spans import Narration
 TITLE_ID = "chapter_title"
 
 
-def page(*, lang: str, title: str, css: str, body: str, body_attrs: str = "") -> str:
+def page(
+    *,
+    lang: str,
+    title: str,
+    css: str,
+    body: str,
+    body_attrs: str = "",
+    lexicon: tuple[str, str] | None = None,
+) -> str:
     """A complete XHTML content document with the language on ``<html>`` (both attributes, so
-    XML and HTML processors alike find it)."""
+    XML and HTML processors alike find it); ``lexicon`` is ``(href, language)`` of a PLS
+    file to link (EPUB 3 Text-to-Speech: a reading system's voice uses it)."""
+    pronunciation = (
+        f'<link rel="pronunciation" type="application/pls+xml"'
+        f' hreflang="{attr(lexicon[1])}" href="{attr(lexicon[0])}"/>\n'
+        if lexicon
+        else ""
+    )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         "<!DOCTYPE html>\n"
@@ -35,6 +50,7 @@ def page(*, lang: str, title: str, css: str, body: str, body_attrs: str = "") ->
         '<meta charset="utf-8"/>\n'
         f"<title>{esc(title)}</title>\n"
         f'<link rel="stylesheet" type="text/css" href="{attr(css)}"/>\n'
+        f"{pronunciation}"
         "</head>\n"
         f"<body{body_attrs}>\n{body}</body>\n"
         "</html>\n"
@@ -54,6 +70,7 @@ class ChapterWriter:
     anchors: dict[str, str]  # "#fragment" → href of the heading it names, across the book
     warn: Callable[[Problem], None] = lambda problem: None
     narration: Narration | None = None  # mark each sentence said (the read-along EPUB)
+    lexicon: tuple[str, str] | None = None  # (href, language) of the book's PLS file
     marked: list[str] = field(default_factory=list)  # the sentence ids document() wrote
 
     def document(self) -> str:
@@ -69,7 +86,13 @@ class ChapterWriter:
             body.append(text.footnotes(chapter.footnotes, self.words))
         body.append("</section>\n")
         self.marked = text.marked
-        return page(lang=self.lang, title=chapter.title_text, css=self.css, body="".join(body))
+        return page(
+            lang=self.lang,
+            title=chapter.title_text,
+            css=self.css,
+            body="".join(body),
+            lexicon=self.lexicon,
+        )
 
     def writer(self) -> XhtmlWriter:
         """A fresh writer of this chapter's content in the EPUB's style."""

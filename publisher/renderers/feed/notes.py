@@ -35,8 +35,8 @@ def in_notes(block: m.Block) -> bool:
             return False  # images live in the EPUB; a feed cannot point into it
         case m.Table():
             return False  # podcast apps lay tables out badly, if at all
-        case m.ThematicBreak():
-            return False  # a scene break means nothing in a few lines of notes
+        case m.ThematicBreak() | m.Pause():
+            return False  # a scene break or a pause means nothing in a few lines of notes
         case m.Footnote():
             return False  # footnotes are not in the notes, and neither are their marks
         case _:

@@ -42,7 +42,8 @@ class Sentence:
 @dataclass(frozen=True, kw_only=True)
 class Part:
     """One block of the transcript: its kind (what the template draws), its sentences and,
-    for a prompt, the thinking pause after it."""
+    for a prompt, the thinking pause after it; a ``{pause=N}`` block is a part of kind
+    ``"pause"`` with no sentences, only its pause."""
 
     kind: str  # an utterance kind of the script ("paragraph", "prompt", "heading", …)
     sentences: tuple[Sentence, ...]
@@ -77,7 +78,13 @@ def transcript(chapter: m.Chapter, config: Config, timing: TimingFile, path: Pat
             )
         current.clear()
 
+    # A {pause=N} block says nothing: it is shown where it falls in time, as a pause.
+    block_pauses = [p for p in timing.pauses if p.kind == "pause"]
     for item, timed in zip(said, timing.utterances, strict=True):
+        while block_pauses and block_pauses[0].start_ms < timed.start_ms:
+            close()
+            parts.append(Part(kind="pause", sentences=(), pause=block_pauses.pop(0)))
+            block, kind = "", ""
         # A prompt's lead-in ("Reflectievraag.") is said as part of the prompt.
         item_kind = "prompt" if item.kind == "lead-in" else item.kind
         if item.block != block or item_kind != kind:
@@ -85,4 +92,5 @@ def transcript(chapter: m.Chapter, config: Config, timing: TimingFile, path: Pat
             block, kind = item.block, item_kind
         current.append(Sentence(text=item.display, start_ms=timed.start_ms, end_ms=timed.end_ms))
     close()
+    parts += [Part(kind="pause", sentences=(), pause=p) for p in block_pauses]
     return parts
