@@ -16,23 +16,35 @@ _SPACES = re.compile(r"\s+")
 
 
 def plain_text(
-    inlines: tuple[m.Inline, ...], *, line_break: str = "\n", autolinks: bool = True
+    inlines: tuple[m.Inline, ...],
+    *,
+    line_break: str = "\n",
+    autolinks: bool = True,
+    span: Callable[[str, str], str] | None = None,
 ) -> str:
     """The text a reader sees, without markup, link targets or footnote markers.
 
     ``line_break`` stands for a hard line break (speech uses one that ends a sentence).
     ``autolinks=False`` leaves out a link whose text is its own target (``<https://…>``):
-    on paper it is a name, read aloud it is noise.
+    on paper it is a name, read aloud it is noise. ``span(lang, text)``, if given, writes
+    the text of a span marked as another language (speech marks it for another voice).
     """
     out: list[str] = []
+
+    def inner(children: tuple[m.Inline, ...]) -> str:
+        return plain_text(children, line_break=line_break, autolinks=autolinks, span=span)
+
     for node in inlines:
         match node:
             case m.Text() | m.Code():
                 out.append(node.text)
             case m.Emphasis() | m.Strong():
-                out.append(plain_text(node.children, line_break=line_break, autolinks=autolinks))
+                out.append(inner(node.children))
+            case m.Span():
+                text = inner(node.children)
+                out.append(span(node.lang, text) if span is not None else text)
             case m.Link():
-                label = plain_text(node.children, line_break=line_break, autolinks=autolinks)
+                label = inner(node.children)
                 target = node.href.removeprefix("mailto:")
                 if autolinks or label.strip() not in (node.href, target):
                     out.append(label)
