@@ -413,7 +413,7 @@ def test_a_timing_file_of_another_chapter_or_version_is_refused(tmp_path: Path) 
         TimingFile.load(audio / "een-begin.json").dump().replace(b'"version": 2', b'"version": 0')
     )
     (audio / "het-midden.json").write_bytes(stale)
-    with pytest.raises(BuildError, match=r"het-midden\.json: not a version 1 timing file"):
+    with pytest.raises(BuildError, match=r"het-midden\.json: not a version 2 timing file"):
         render_feed(book, tmp_path)
 
 
