@@ -47,6 +47,8 @@ LAST_DATE = dt.date(9000, 12, 31)
 # publisher/renderers/audio/pauses.py. Room tone is the default: "trim silence" keeps it.
 PAUSE_SOUNDS = ("silence", "room", "chime")
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192)
+ROLES = ("prompt", "example", "quote", "heading", "footnote")
+"""The kinds of text ``narration.roles`` can give a voice of their own."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,6 +69,8 @@ class NarrationConfig:
     bitrate: int = 64
     # LUFS: -40 is barely audible, -6 already clips speech; podcasts aim at -16 to -19.
     loudness: float = field(default=-19.0, metadata={"range": (-40.0, -6.0)})
+    # Kind of text (ROLES) → voice profile name, e.g. {prompt: nl-espeak-f3}.
+    roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,6 +250,7 @@ class _Loader:
             if key in result:
                 self.error(key_node, f"key '{name}.{key}' is given twice")
                 continue
+            self.key_lines[f"{name}.{key}"] = self.lines.of(key_node)
             value = self.convert(value_type, value_node, f"{name}.{key}")
             if value is not _INVALID:
                 result[key] = value
@@ -342,7 +347,7 @@ def load_config(text: str, path: str, first_line: int = 2) -> tuple[Config, list
 def _check(values: dict[str, Any], loader: _Loader) -> None:
     """Checks of values against rules and each other, each reported at its key's line."""
     language = values.get("language")
-    if language is not None and not _is_language_tag(language):
+    if language is not None and not is_language_tag(language):
         loader.fail(
             "language",
             f"'language' must be a BCP 47 tag like 'nl' or 'en-GB', not {shown(language)}",
@@ -359,6 +364,11 @@ def _check(values: dict[str, Any], loader: _Loader) -> None:
             f"'narration.pause_sound' must be one of {', '.join(PAUSE_SOUNDS)}, "
             f"not {narration.pause_sound!r}",
         )
+    for role in narration.roles if narration is not None else ():
+        if role not in ROLES:
+            loader.fail(
+                f"narration.roles.{role}", f"unknown role {role!r} (known: {', '.join(ROLES)})"
+            )
     podcast: PodcastConfig | None = values.get("podcast")
     if podcast is not None:
         _check_category(podcast, loader)
@@ -403,7 +413,8 @@ def _check_podcast_addresses(podcast: PodcastConfig, loader: _Loader) -> None:
         )
 
 
-def _is_language_tag(tag: str) -> bool:
+def is_language_tag(tag: str) -> bool:
+    """Whether ``tag`` has the shape of a BCP 47 language tag (``nl``, ``en-GB``)."""
     parts = tag.split("-")
     return (
         2 <= len(parts[0]) <= 3

@@ -73,6 +73,15 @@ class InlineImage:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Span:
+    """Text the author marked as another language (``[Привет]{lang=ru}``): the EPUB gives it
+    ``lang``/``xml:lang``, the narration a voice for that language."""
+
+    lang: str  # a BCP 47 tag
+    children: tuple[Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
 class FootnoteRef:
     """A reference to a footnote; ``number`` is its 1-based place in the chapter."""
 
@@ -80,7 +89,9 @@ class FootnoteRef:
     number: int
 
 
-Inline = Union[Text, Emphasis, Strong, Link, Code, LineBreak, InlineImage, FootnoteRef]  # noqa: UP007
+Inline = Union[  # noqa: UP007
+    Text, Emphasis, Strong, Link, Code, LineBreak, InlineImage, Span, FootnoteRef
+]
 
 
 def plain_text(inlines: tuple[Inline, ...]) -> str:
@@ -117,9 +128,11 @@ class Heading(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class Paragraph(Node):
-    """An ordinary paragraph."""
+    """An ordinary paragraph. ``voice`` is the voice profile a trailing ``{voice=name}``
+    asked for (``None``: the book's, or its role's)."""
 
     children: tuple[Inline, ...]
+    voice: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,6 +145,7 @@ class Prompt(Node):
 
     children: tuple[Inline, ...]
     pause: float | None = None
+    voice: str | None = None  # as for a Paragraph
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,6 +157,7 @@ class Example(Node):
 
     label: str
     children: tuple[Inline, ...]
+    voice: str | None = None  # as for a Paragraph
 
 
 @dataclass(frozen=True, kw_only=True)

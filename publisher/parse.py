@@ -6,6 +6,7 @@ escaped by every renderer, so no markup or script of the source reaches a reader
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import stat
 from collections.abc import Sequence
@@ -20,7 +21,8 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from publisher import model as m
-from publisher.config import MAX_PAUSE, Config, load_config
+from publisher.block_voice import VOICE_META, block_voice, block_voice_plugin
+from publisher.config import MAX_PAUSE, Config, is_language_tag, load_config
 from publisher.errors import Problem, SourceError
 from publisher.heading_ids import ATTRS_META, heading_attrs_plugin, heading_id
 from publisher.i18n import words_for
@@ -50,6 +52,7 @@ def markdown() -> MarkdownIt:
         # ordinary braces in the text would silently vanish.
         .use(attrs_plugin, spans=True, after=(), allowed=("lang",))
         .use(heading_attrs_plugin)
+        .use(block_voice_plugin)
     )
 
 
@@ -390,7 +393,12 @@ class _Parser:
                 state.anchor_suffix[base] = n
                 return m.Heading(**where, level=int(node.tag[1]), anchor=anchor, children=children)
             case "paragraph":
-                return self._paragraph(node.children[0], where, state)
+                block = self._paragraph(node.children[0], where, state)
+                written = node.meta.get(VOICE_META)
+                if written and isinstance(block, m.Paragraph | m.Prompt | m.Example):
+                    voice = block_voice(node.attrs, written, self.path, where["line"])
+                    block = dataclasses.replace(block, voice=voice)
+                return block
             case "blockquote":
                 return m.Quote(**where, blocks=tuple(self._blocks(node.children, state)))
             case "bullet_list" | "ordered_list":
@@ -512,6 +520,16 @@ class _Parser:
                     raise SourceError.at(
                         self.path, state.line, "span attributes not understood; write {lang=ru}"
                     )
+                case "span" if "lang" in node.attrs:
+                    lang = str(node.attrs["lang"])
+                    if not is_language_tag(lang):
+                        raise SourceError.at(
+                            self.path,
+                            state.line,
+                            f"{{lang={lang}}} is not a language tag like 'ru' or 'el'",
+                        )
+                    children = self._inlines(node.children, state)
+                    out.append(m.Span(lang=lang, children=children))
                 case _ if node.is_nested:  # markup publisher has no node for: its content
                     out.extend(self._inlines(node.children, state))
         return tuple(out)

@@ -1,4 +1,4 @@
-"""Where things are said: the timing file (JSON, version 1) and captions (WebVTT).
+"""Where things are said: the timing file (JSON, version 2) and captions (WebVTT).
 
 Both are made from the script and the sample positions the assembly recorded, converted to
 milliseconds (rounded down) only here. Sample 0 of the PCM is sample 0 of the MP3 for a
@@ -12,14 +12,22 @@ version and the shape. The JSON, key order included::
 
     {"version": 1, "chapter": slug, "number": n, "title": title, "duration_ms": ms,
      "sections": [{"title", "start_ms", "end_ms", "block"}],
-     "utterances": [{"start_ms", "end_ms", "block", "kind", "text"}],
+     "utterances": [{"start_ms", "end_ms", "block", "kind", "voice", "text",
+                     "runs": [{"voice", "text"}]}],
      "pauses": [{"start_ms", "end_ms", "after", "kind"}]}
 
 ``sections`` starts with the chapter title at 0 and has one entry per heading; each ends
 where the next begins, the last at the end of the audio. ``block`` and ``after`` are the
 model's block ids (the chapter slug for the title); ``kind`` is one of
 :data:`~publisher.speech.script.UTTERANCE_KINDS` or
-:data:`~publisher.speech.script.PAUSE_KINDS`.
+:data:`~publisher.speech.script.PAUSE_KINDS`. ``voice`` is the voice profile that said the
+utterance; ``runs`` is empty unless several voices share it (a Russian word in a Dutch
+sentence), and then says which voice said what, in order.
+
+Version 2 added ``voice`` and ``runs``. A version 1 file is refused with "rebuild the
+audio" rather than read with a guessed voice: timing files are outputs of the audio target,
+rewritten on every build in milliseconds from the cache (no synthesis), and the only one who
+knows which voice spoke is the build that made the audio.
 """
 
 from __future__ import annotations
@@ -39,8 +47,8 @@ from publisher.speech.script import (
     Utterance,
 )
 
-VERSION = 1
-"""The timing file's format version; a reader refuses any other."""
+VERSION = 2
+"""The timing file's format version; a reader refuses any other (see the module docstring)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -54,14 +62,25 @@ class TimedSection:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TimedRun:
+    """The part of an utterance one voice said, when several share it."""
+
+    voice: str
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class TimedUtterance:
-    """Where one utterance (a sentence of a block, a heading) is said, and its spoken text."""
+    """Where one utterance (a sentence of a block, a heading) is said, by which voice, and
+    its spoken text."""
 
     start_ms: int
     end_ms: int
     block: str
     kind: str  # one of UTTERANCE_KINDS
+    voice: str  # the voice profile's name
     text: str
+    runs: tuple[TimedRun, ...] = ()
 
     KINDS: ClassVar[tuple[str, ...]] = UTTERANCE_KINDS
 
@@ -139,7 +158,9 @@ class TimingFile:
                         end_ms=end_ms,
                         block=item.block,
                         kind=item.kind,
+                        voice=item.voice,
                         text=item.text,
+                        runs=tuple(TimedRun(voice=r.voice, text=r.text) for r in item.runs),
                     )
                 )
             elif item.kind in PAUSE_KINDS:
@@ -184,12 +205,12 @@ class TimingFile:
             title=fields["title"],
             duration_ms=fields["duration_ms"],
             sections=_records(TimedSection, fields["sections"], where, "sections"),
-            utterances=_records(TimedUtterance, fields["utterances"], where, "utterances"),
+            utterances=_utterances(fields["utterances"], where),
             pauses=_records(TimedPause, fields["pauses"], where, "pauses"),
         )
 
 
-_Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause)
+_Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause, TimedRun)
 
 
 def _fields(cls: type, raw: object, where: str, path: str) -> dict[str, Any]:
@@ -219,6 +240,15 @@ def _fields(cls: type, raw: object, where: str, path: str) -> dict[str, Any]:
 
 def _records(cls: type[_Record], raw: list[Any], where: str, name: str) -> tuple[_Record, ...]:
     return tuple(cls(**_fields(cls, item, where, f"{name}[{i}]")) for i, item in enumerate(raw))
+
+
+def _utterances(raw: list[Any], where: str) -> tuple[TimedUtterance, ...]:
+    out = []
+    for i, item in enumerate(raw):
+        fields = dict(_fields(TimedUtterance, item, where, f"utterances[{i}]"))
+        fields["runs"] = _records(TimedRun, fields["runs"], where, f"utterances[{i}].runs")
+        out.append(TimedUtterance(**fields))
+    return tuple(out)
 
 
 def _whole(value: object) -> bool:

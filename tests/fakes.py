@@ -65,16 +65,28 @@ class FakeSynthesizer:
         self.rate = rate
         self.fail_on = fail_on
 
+    @property
+    def gain(self) -> float:
+        """A profile's ``pitch`` scales the fake's amplitude (50 = as made): a test can have a
+        voice that is quieter than another, as real engines' voices are."""
+        return 1.0 if self.profile.pitch is None else self.profile.pitch / 50
+
     def identity(self) -> str:
-        """What changes the sound: the voice and the rate."""
-        return f"fake voice={self.profile.voice} rate={self.rate}"
+        """What changes the sound: the voice, the rate and the gain."""
+        gain = "" if self.profile.pitch is None else f" gain={self.gain:g}"
+        return f"fake voice={self.profile.voice} rate={self.rate}{gain}"
 
     def synthesize(self, text: str) -> Pcm:
         """A tone for ``text``; raises EngineError when ``text`` contains ``fail_on``."""
         calls[text] += 1
         if self.fail_on is not None and self.fail_on in text:
             raise EngineError("fake: service unreachable after 3 tries")
-        return fake_pcm(text, self.rate)
+        pcm = fake_pcm(text, self.rate)
+        if self.profile.pitch is None:
+            return pcm
+        scaled = np.frombuffer(pcm.data, dtype="<i2") * self.gain
+        data = np.clip(np.round(scaled), -32768, 32767).astype("<i2").tobytes()
+        return Pcm(data=data, sample_rate=pcm.sample_rate)
 
 
 class FakeFactory:

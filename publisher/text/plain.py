@@ -15,20 +15,34 @@ from publisher import model as m
 _SPACES = re.compile(r"\s+")
 
 
-def plain_text(inlines: tuple[m.Inline, ...], *, line_break: str = "\n") -> str:
+def plain_text(
+    inlines: tuple[m.Inline, ...],
+    *,
+    line_break: str = "\n",
+    span: Callable[[str, str], str] | None = None,
+) -> str:
     """The text a reader sees, without markup, link targets or footnote markers.
 
     ``line_break`` stands for a hard line break (speech uses one that ends a sentence).
+    ``span(lang, text)``, if given, writes the text of a span marked as another language
+    (speech marks it for another voice).
     """
     out: list[str] = []
+
+    def inner(children: tuple[m.Inline, ...]) -> str:
+        return plain_text(children, line_break=line_break, span=span)
+
     for node in inlines:
         match node:
             case m.Text() | m.Code():
                 out.append(node.text)
             case m.Emphasis() | m.Strong():
-                out.append(plain_text(node.children, line_break=line_break))
+                out.append(inner(node.children))
+            case m.Span():
+                text = inner(node.children)
+                out.append(span(node.lang, text) if span is not None else text)
             case m.Link():
-                out.append(plain_text(node.children, line_break=line_break))
+                out.append(inner(node.children))
             case m.LineBreak():
                 out.append(line_break)
             case m.InlineImage():

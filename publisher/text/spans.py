@@ -106,7 +106,7 @@ def cut(nodes: tuple[m.Inline, ...], bounds: Sequence[int]) -> list[tuple[m.Inli
                     hi = min(edges[i + 1], offset + size) if i + 1 < len(edges) else offset + size
                     parts.append((i, dataclasses.replace(node, text=node.text[lo : hi - offset])))
                 return parts
-            case m.Emphasis() | m.Strong() | m.Link():
+            case m.Emphasis() | m.Strong() | m.Link() | m.Span():
                 grouped: dict[int, list[m.Inline]] = {}
                 for i, child in walk(node.children, offset):
                     grouped.setdefault(i, []).append(child)

@@ -345,6 +345,9 @@ class XhtmlWriter:
                 return f"<strong>{self.inlines(node.children)}</strong>"
             case m.Code():
                 return f"<code>{esc(node.text)}</code>"
+            case m.Span():  # another language: reading systems and screen readers switch
+                lang = attr(node.lang)
+                return f'<span lang="{lang}" xml:lang="{lang}">{self.inlines(node.children)}</span>'
             case m.LineBreak():
                 return f"<br/>{self.style.newline}"
             case m.Link():

@@ -13,23 +13,35 @@ times).
 Positions are counted in whole samples while the chapter is put together, so the timing
 file says exactly where each utterance lies in the audio; milliseconds are derived from them
 only when the timing file is written.
+
+Each run of an utterance (:attr:`~publisher.speech.script.Utterance.parts`) is said by its
+voice's engine and cached under that engine's identity; a voice at another rate is resampled
+to the chapter's. When more than one voice speaks in a chapter, each voice's utterances are
+measured (BS.1770 loudness over 400 ms blocks) and the louder voices turned down to the
+quietest one (:func:`voice_gains`), before mastering brings the whole chapter to its target:
+a listener should not reach for the volume when the prompts' voice takes over.
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterator
+import math
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from publisher.cache import BlobCache, cache_key
-from publisher.engines.base import SAMPLE_WIDTH, Pcm, Synthesizer
+from publisher.engines.base import SAMPLE_WIDTH, Pcm
 from publisher.errors import BuildError, EngineError
 from publisher.renderers.audio.encode import mpeg_rate, resample
-from publisher.renderers.audio.loudness import CHUNK, Int16
+from publisher.renderers.audio.loudness import CHUNK, Int16, Meter
 from publisher.speech.script import ChapterScript, Pause
+
+if TYPE_CHECKING:
+    from publisher.renderers.audio.chapter import Engines
 
 SPEECH_FORMAT = 1
 """Bump to invalidate every cached utterance (a change in how PCM is stored)."""
@@ -91,6 +103,7 @@ class ChapterPcm:
         self.held: dict[str, Int16] = {}  # see HELD_BYTES; and those at another rate
         self.held_bytes = 0
         self._last: tuple[str, Int16] | None = None  # reads go forward: one utterance back
+        self.gains: dict[str, float] = {}  # key → linear gain (a voice turned down), if any
 
     def __len__(self) -> int:
         return self.length
@@ -136,7 +149,11 @@ class ChapterPcm:
             end = self.starts[piece + 1] if piece + 1 < len(self.starts) else self.length
             if key is not None:
                 lo, hi = max(start, begin), min(stop, end)
-                out[lo - start : hi - start] = self.utterance(key)[lo - begin : hi - begin]
+                piece_samples = self.utterance(key)[lo - begin : hi - begin]
+                gain = self.gains.get(key)
+                if gain is not None:  # at most 1: never clips
+                    piece_samples = np.round(piece_samples * gain).astype(np.int16)
+                out[lo - start : hi - start] = piece_samples
             piece += 1
         return out
 
@@ -156,22 +173,24 @@ def short_title(title: str, limit: int = 30) -> str:
 
 def assemble(
     script: ChapterScript,
-    synthesizer: Synthesizer,
-    identity: str,
+    engines: Engines,
+    identities: Mapping[str, str],
     cache: SpeechCache,
     bitrate: int,
     progress: Progress | None = None,
 ) -> Assembled:
-    """Say every utterance of ``script`` that is not in the cache yet and lay the chapter out
-    with its pauses, at the MPEG rate for the engine's rate and ``bitrate`` (utterances at
-    another rate are resampled).
+    """Say every run of ``script`` that is not in the cache yet, each with its voice's engine
+    from ``engines`` (``identities``: each voice's engine identity), and lay the chapter out
+    with its pauses, at the MPEG rate for the first engine's rate and ``bitrate`` (runs at
+    another rate are resampled); then match the voices' loudness (module docstring).
 
     Repeated text (the lead-in before every prompt) is synthesised once.
     """
     layout: ChapterPcm | None = None
     spans: list[tuple[int, int]] = []
     waiting: list[float] = []  # pauses before the first utterance, which sets the rate
-    lengths: dict[str, int] = {}  # samples of each utterance laid out, at the chapter's rate
+    lengths: dict[str, int] = {}  # samples of each run laid out, at the chapter's rate
+    voice_of: dict[str, str] = {}  # key → voice
     synthesised = 0
 
     def silence(seconds: float) -> None:
@@ -187,25 +206,30 @@ def assemble(
             else:
                 silence(item.seconds)
             continue
-        key = SpeechCache.key(item.text, identity)
-        if key not in lengths:
-            pcm = cache.get(key)
-            if pcm is None:
-                try:
-                    pcm = synthesizer.synthesize(item.text)
-                except EngineError as e:
-                    where = f"{script.path}:{item.line}"
-                    raise EngineError(f"{where}: chapter {short_title(script.title)!r}: {e}") from e
-                synthesised += 1
-                cache.put(key, pcm)
-            if layout is None:
-                layout = ChapterPcm(cache, mpeg_rate(pcm.sample_rate, bitrate))
-                for seconds in waiting:
-                    silence(seconds)
-            lengths[key] = layout.keep(key, pcm)
+        start = len(layout) if layout is not None else 0
+        for run in item.parts:
+            key = SpeechCache.key(run.text, identities[run.voice])
+            if key not in lengths:
+                pcm = cache.get(key)
+                if pcm is None:
+                    try:
+                        pcm = engines(run.voice).synthesize(run.text)
+                    except EngineError as e:
+                        where = f"{script.path}:{item.line}"
+                        title = short_title(script.title)
+                        raise EngineError(f"{where}: chapter {title!r}: {e}") from e
+                    synthesised += 1
+                    cache.put(key, pcm)
+                if layout is None:
+                    layout = ChapterPcm(cache, mpeg_rate(pcm.sample_rate, bitrate))
+                    for seconds in waiting:
+                        silence(seconds)
+                    start = len(layout)
+                lengths[key] = layout.keep(key, pcm)
+                voice_of[key] = run.voice
+            assert layout is not None
+            layout.append(key, lengths[key])
         assert layout is not None
-        start = len(layout)
-        layout.append(key, lengths[key])
         spans.append((start, len(layout)))
         if progress is not None:
             progress(item.display)
@@ -213,6 +237,31 @@ def assemble(
         layout = ChapterPcm(cache, mpeg_rate(DEFAULT_ENGINE_RATE, bitrate))
         for seconds in waiting:
             silence(seconds)
+    if len(set(voice_of.values())) > 1:
+        gains = voice_gains(layout, voice_of)
+        layout.gains = {key: gains[voice] for key, voice in voice_of.items() if voice in gains}
     return Assembled(
         samples=layout, sample_rate=layout.rate, spans=tuple(spans), synthesised=synthesised
     )
+
+
+def voice_loudness(layout: ChapterPcm, voice_of: Mapping[str, str]) -> dict[str, float]:
+    """Each voice's loudness (LUFS, BS.1770 gated over 400 ms blocks) over its utterances,
+    each counted once; ``-inf`` for a voice too short or quiet to measure."""
+    meters: dict[str, Meter] = {}
+    for key, voice in voice_of.items():
+        meter = meters.setdefault(voice, Meter(layout.rate))
+        samples = layout.utterance(key)
+        for begin in range(0, len(samples), CHUNK):
+            meter.add(samples[begin : begin + CHUNK])
+    return {voice: meter.integrated() for voice, meter in meters.items()}
+
+
+def voice_gains(layout: ChapterPcm, voice_of: Mapping[str, str]) -> dict[str, float]:
+    """Linear gains (at most 1) that bring every measurable voice down to the quietest one."""
+    measured = {v: lufs for v, lufs in voice_loudness(layout, voice_of).items()}
+    finite = {v: lufs for v, lufs in measured.items() if math.isfinite(lufs)}
+    if len(finite) < 2:
+        return {}
+    quietest = min(finite.values())
+    return {v: 10 ** ((quietest - lufs) / 20) for v, lufs in finite.items() if lufs > quietest}

@@ -1,21 +1,22 @@
 """One chapter from script to encoded MP3 (untagged), and the cache of finished chapters.
 
 A finished chapter is cached under ``<cache_dir>/chapters`` keyed by everything that changes
-its sound: the spoken text and pauses in order, the synthesizer's identity, the bitrate, the
-loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT` (this code's own settings). Tags, timing files
+its sound: the spoken text and pauses in order, each run with its voice's synthesizer identity,
+the bitrate, the loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT`
+(this code's own settings). Tags, timing files
 and playlists are not cached: they are made from the current book in milliseconds, so a new
 author name or a chapter inserted before this one re-tags it without re-encoding it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.cache import BlobCache, cache_key, read_meta
-from publisher.engines.base import Synthesizer
+from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.renderers.audio.settings import CHAPTER_FORMAT
 from publisher.speech.script import ChapterScript, Pause
 
@@ -23,13 +24,35 @@ if TYPE_CHECKING:
     from publisher.renderers.audio.assemble import Progress
 
 
+class Engines:
+    """The synthesizer of each voice (by profile name), made by ``factory`` when first asked
+    for; ``made`` are those already made. Picklable when the factory is."""
+
+    def __init__(
+        self,
+        factory: Callable[[VoiceProfile], Synthesizer],
+        profiles: Mapping[str, VoiceProfile],
+        made: Mapping[str, Synthesizer] | None = None,
+    ) -> None:
+        self.factory = factory
+        self.profiles = dict(profiles)
+        self.made: dict[str, Synthesizer] = dict(made or {})
+
+    def __call__(self, voice: str) -> Synthesizer:
+        """The synthesizer for the voice called ``voice``."""
+        if voice not in self.made:
+            self.made[voice] = self.factory(self.profiles[voice])
+        return self.made[voice]
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChapterJob:
-    """What a worker needs to make one chapter (picklable)."""
+    """What a worker needs to make one chapter (picklable). ``identities`` maps each voice
+    of the script to its synthesizer's identity."""
 
     index: int
     script: ChapterScript
-    identity: str
+    identities: Mapping[str, str]
     bitrate: int
     loudness: float
     cache_dir: str
@@ -39,7 +62,7 @@ class ChapterJob:
     def key(self) -> str:
         """The cache key of the finished chapter."""
         return chapter_key(
-            self.script, self.identity, self.bitrate, self.loudness, self.pause_sound
+            self.script, self.identities, self.bitrate, self.loudness, self.pause_sound
         )
 
 
@@ -79,14 +102,20 @@ class ChapterAudio(ChapterTiming):
 
 
 def chapter_key(
-    script: ChapterScript, identity: str, bitrate: int, target: float, pause_sound: str = "silence"
+    script: ChapterScript,
+    identities: Mapping[str, str],
+    bitrate: int,
+    target: float,
+    pause_sound: str = "silence",
 ) -> str:
     """The cache key of a chapter's audio (see the module docstring)."""
     sound = [
-        ["pause", item.seconds, item.kind] if isinstance(item, Pause) else ["say", item.text]
+        ["pause", item.seconds, item.kind]
+        if isinstance(item, Pause)
+        else ["say", [[identities[r.voice], r.text] for r in item.parts]]
         for item in script.items
     ]
-    return cache_key("chapter", CHAPTER_FORMAT, identity, bitrate, target, pause_sound, sound)
+    return cache_key("chapter", CHAPTER_FORMAT, bitrate, target, pause_sound, sound)
 
 
 class ChapterCache:
@@ -140,7 +169,7 @@ class ChapterCache:
 
 
 def make_chapter(
-    job: ChapterJob, synthesizer: Synthesizer, progress: Progress | None = None
+    job: ChapterJob, engines: Engines, progress: Progress | None = None
 ) -> ChapterTiming:
     """Synthesise, assemble, normalise and encode one chapter; store it in the cache."""
     # Here, not at the top: the renderer's process only needs the cache keys, and numpy and
@@ -150,7 +179,7 @@ def make_chapter(
 
     cache_dir = Path(job.cache_dir)
     assembled = assemble(
-        job.script, synthesizer, job.identity, SpeechCache(cache_dir), job.bitrate, progress
+        job.script, engines, job.identities, SpeechCache(cache_dir), job.bitrate, progress
     )
     rate = assembled.sample_rate
     # The speech alone sets the mastering gain; the pause sound is added at the level it

@@ -38,7 +38,7 @@ import os
 import queue as queue_module
 import signal
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
@@ -46,7 +46,7 @@ from typing import Any
 
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.errors import BuildError
-from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, make_chapter
+from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines, make_chapter
 
 SynthesizerFactory = Callable[[VoiceProfile], Synthesizer]
 """Makes the engine for a voice. Must be picklable (a top-level class or function) to be
@@ -68,8 +68,11 @@ _WORKER_ENV = {
 _worker: dict[str, Any] = {}
 
 
-def is_stateless(synthesizer: Synthesizer) -> bool:
-    """Whether ``synthesizer`` says its output does not depend on what it said before."""
+def is_stateless(synthesizer: Synthesizer | Engines) -> bool:
+    """Whether ``synthesizer`` (or every engine already made in ``Engines``) says its output
+    does not depend on what it said before."""
+    if isinstance(synthesizer, Engines):
+        return all(is_stateless(s) for s in synthesizer.made.values())
     return bool(getattr(synthesizer, "stateless", False))
 
 
@@ -82,7 +85,7 @@ def _context(stateless: bool) -> BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def in_process(jobs: int, workers: int, synthesizer: Synthesizer) -> bool:
+def in_process(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> bool:
     """Whether :func:`run_jobs` makes ``jobs`` chapters here rather than in workers: one
     worker or one chapter, with an engine that needs no fresh process."""
     return (workers <= 1 or jobs <= 1) and is_stateless(synthesizer)
@@ -149,7 +152,7 @@ def _no_interrupt_while_starting() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
-def warm_up(synthesizer: Synthesizer) -> None:
+def warm_up(synthesizer: Synthesizer | Engines) -> None:
     """Start the forkserver now (if the platform has one), so that it has imported what the
     workers of ``synthesizer``'s engine need by the time :func:`run_jobs` asks for them."""
     context = _context(is_stateless(synthesizer))
@@ -160,41 +163,40 @@ def warm_up(synthesizer: Synthesizer) -> None:
             forkserver.ensure_running()
 
 
-def _init_worker(factory: SynthesizerFactory, profile: VoiceProfile, events: Any) -> None:
+def _init_worker(engines: Engines, events: Any) -> None:
     # Ctrl-C reaches the whole process group. The renderer's process handles it and stops
     # the workers (see _run_pool); in a worker it would land anywhere, inside espeak-ng's
     # callback too, where Python can only print it and carry on.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(factory=factory, profile=profile, events=events, synthesizer=None)
+    _worker.update(engines=engines, events=events)
 
 
 def _run(job: ChapterJob) -> ChapterTiming:
-    synthesizer = _worker["synthesizer"]
-    if synthesizer is None:
-        synthesizer = _worker["synthesizer"] = _worker["factory"](_worker["profile"])
     events = _worker["events"]
-    return make_chapter(job, synthesizer, lambda _label: events.put(job.index))
+    return make_chapter(job, _worker["engines"], lambda _label: events.put(job.index))
 
 
 def run_jobs(
     jobs: Sequence[ChapterJob],
     *,
     factory: SynthesizerFactory,
-    profile: VoiceProfile,
+    profiles: Mapping[str, VoiceProfile],
     workers: int,
     done: Done,
-    synthesizer: Synthesizer | None = None,
+    engines: Engines | None = None,
 ) -> dict[int, ChapterTiming]:
     """Make every chapter of ``jobs`` (into the cache); their timings by job index.
 
-    ``synthesizer`` (made by ``factory`` already) is used when the work stays in this
-    process. The first error stops the rest and is raised as it was (an
-    :class:`~publisher.errors.EngineError` names the chapter and the line).
+    ``profiles`` are the voices by name; ``engines`` (made by ``factory`` already) are used
+    when the work stays in this process. The first error stops the rest and is raised as it
+    was (an :class:`~publisher.errors.EngineError` names the chapter and the line).
     """
     results: dict[int, ChapterTiming] = {}
     if not jobs:
         return results
-    engine = synthesizer if synthesizer is not None else factory(profile)
+    engine = engines if engines is not None else Engines(factory, profiles)
+    for name in profiles:
+        engine(name)  # made here once, so whether they are stateless is known
     if in_process(len(jobs), workers, engine):
         for job in jobs:
 
@@ -206,16 +208,15 @@ def run_jobs(
         return results
     warm_up(engine)
     with _worker_environment():  # spawned workers (no forkserver) read it as they start
-        return _run_pool(jobs, factory, profile, workers, done, engine)
+        return _run_pool(jobs, Engines(factory, profiles), workers, done, engine)
 
 
 def _run_pool(
     jobs: Sequence[ChapterJob],
-    factory: SynthesizerFactory,
-    profile: VoiceProfile,
+    fresh: Engines,
     workers: int,
     done: Done,
-    engine: Synthesizer,
+    engine: Engines,
 ) -> dict[int, ChapterTiming]:
     results: dict[int, ChapterTiming] = {}
     context = _context(is_stateless(engine))
@@ -230,7 +231,7 @@ def _run_pool(
                 max_workers=max(1, min(workers, len(jobs))),
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(factory, profile, events),
+                initargs=(fresh, events),  # each worker makes its own engines
                 # A fresh process per chapter only for engines that remember what they said.
                 max_tasks_per_child=None if is_stateless(engine) else 1,
             )

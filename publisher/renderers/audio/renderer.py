@@ -18,23 +18,19 @@ long the book.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from publisher.engines.base import Synthesizer, VoiceProfile
+from publisher.engines.casting import BookCast, narrator, voices_folder
 from publisher.errors import BuildError
 from publisher.model import Book
-from publisher.renderers.audio.chapter import ChapterCache, ChapterJob, ChapterTiming
+from publisher.renderers.audio.chapter import ChapterCache, ChapterJob, ChapterTiming, Engines
 from publisher.renderers.audio.pool import SynthesizerFactory, in_process, run_jobs, warm_up
 from publisher.renderers.audio.tags import TrackInfo, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.speech.script import ChapterScript, book_script, voice_lexicon
 from publisher.timing import TimingFile, sections, webvtt
 
-
-def voices_folder(book: Book) -> Path:
-    """Where the voice profiles are: ``voices/`` beside the source folder, else inside it."""
-    beside = Path(book.root).parent / "voices"
-    return beside if beside.is_dir() else Path(book.root) / "voices"
+__all__ = ["AudioRenderer", "ProfileSynthesizerFactory", "voices_folder"]
 
 
 @dataclass(frozen=True)
@@ -86,14 +82,19 @@ class AudioRenderer:
 
             profile = choose_voice(config.narration.voice, config.language, voices_dir)
         factory = self.synthesizer_factory or ProfileSynthesizerFactory(str(voices_dir))
-        synthesizer = factory(profile)
-        identity = synthesizer.identity()
-        scripts = book_script(book, voice_lexicon(book, profile))
+        cast = BookCast(book, profile, voices_dir)
+        scripts = book_script(book, voice_lexicon(book, profile), cast.cast())
+        for script in scripts:
+            for warning in script.warnings:
+                ctx.warn(warning)
+        engines = Engines(factory, cast.profiles)
+        identities = {name: engines(name).identity() for name in cast.profiles}
+        engine_of = {name: p.engine for name, p in cast.profiles.items()}
         jobs = [
             ChapterJob(
                 index=i,
                 script=script,
-                identity=identity,
+                identities=identities,
                 bitrate=config.narration.bitrate,
                 loudness=config.narration.loudness,
                 cache_dir=str(ctx.cache_dir),
@@ -106,14 +107,16 @@ class AudioRenderer:
         cache = ChapterCache(ctx.cache_dir)
         cached = {job.index for job in jobs if cache.has(job.key)}
         todo = [job for job in jobs if job.index not in cached]
-        if todo and not in_process(len(todo), workers, synthesizer):
-            warm_up(synthesizer)  # the workers' imports overlap with writing the cached ones
+        if todo and not in_process(len(todo), workers, engines):
+            warm_up(engines)  # the workers' imports overlap with writing the cached ones
         cover_path = ctx.find("cover.jpg")
         cover = cover_path.read_bytes() if cover_path is not None else None
         seconds: dict[int, int] = {}
 
         def write(job: ChapterJob) -> bool:
-            chapter = _write_chapter(ctx, book, scripts[job.index], cache, job.key, cover)
+            script = scripts[job.index]
+            voices = narrator(list(script.voices), engine_of)
+            chapter = _write_chapter(ctx, book, script, cache, job.key, cover, voices)
             if chapter is not None:
                 seconds[job.index] = round(chapter.samples / chapter.sample_rate)
             return chapter is not None
@@ -135,10 +138,10 @@ class AudioRenderer:
         run_jobs(
             todo,
             factory=factory,
-            profile=profile,
+            profiles=cast.profiles,
             workers=workers,
             done=done,
-            synthesizer=synthesizer,
+            engines=engines,
         )
 
         playlist = ["#EXTM3U", f"#PLAYLIST:{_one_line(config.title)}"]
@@ -162,6 +165,7 @@ def _write_chapter(
     cache: ChapterCache,
     key: str,
     cover: bytes | None,
+    voices: str,
 ) -> ChapterTiming | None:
     """Write the chapter's files from its cache entry; its timing, or None (and no files)
     if the entry is missing or damaged."""
@@ -177,6 +181,7 @@ def _write_chapter(
             language=config.language,
             year=config.date.year if config.date else None,
             cover=cover,
+            narrator=voices,
             sections=sections(script, chapter.spans, chapter.sample_rate, chapter.duration_ms),
         )
         return tag_bytes(info)

@@ -1,7 +1,8 @@
 """ID3v2.4 tags for a chapter's MP3, written with mutagen, the same bytes for the same input.
 
 Title, album (the book), artist and album artist (the author), track n/N, language (ISO
-639-2), year, the front cover (scaled down, see :data:`ART_SIZE`), and a chapter table: one
+639-2), the narrator (the voices used, as synthetic, in a ``TMCL`` musician credit), year,
+the front cover (scaled down, see :data:`ART_SIZE`), and a chapter table: one
 ``CHAP`` frame per section (the chapter title and each heading, with start and end in ms)
 and a top-level, ordered ``CTOC`` listing them in reading order (mutagen writes ``CHAP``
 frames in size order; readers that list chapters in frame order rely on the ``CTOC``)."""
@@ -87,6 +88,7 @@ class TrackInfo:
     year: int | None
     cover: bytes | None  # JPEG
     sections: Sequence[TimedSection]
+    narrator: str | None = None  # the voices, named as synthetic
 
 
 def build_tags(info: TrackInfo) -> Any:
@@ -98,6 +100,9 @@ def build_tags(info: TrackInfo) -> Any:
     tags.add(id3.TPE2(encoding=id3.Encoding.UTF8, text=[info.artist]))
     tags.add(id3.TRCK(encoding=id3.Encoding.UTF8, text=[f"{info.track}/{info.total}"]))
     tags.add(id3.TLAN(encoding=id3.Encoding.UTF8, text=[iso_639_2(info.language)]))
+    if info.narrator:
+        # ID3v2.4's musician credits (role, name): the narrator is the chapter's performer.
+        tags.add(id3.TMCL(encoding=id3.Encoding.UTF8, people=[["narrator", info.narrator]]))
     if info.year is not None:
         tags.add(id3.TDRC(encoding=id3.Encoding.UTF8, text=[id3.ID3TimeStamp(f"{info.year:04d}")]))
     if info.cover:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from publisher.engines.casting import SYNTHETIC
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, write_m4b
@@ -17,8 +18,7 @@ from publisher.renderers.cover import PORTRAIT
 from publisher.renderers.cover_target import cached_cover
 from publisher.timing import TimingFile
 
-SYNTHETIC = "synthetic voice"
-"""How the narrator tag says that no person reads the book."""
+__all__ = ["SYNTHETIC", "AudiobookRenderer", "chapter_title", "narrator"]
 
 
 def chapter_title(timing: Path) -> str:
@@ -26,18 +26,17 @@ def chapter_title(timing: Path) -> str:
     return TimingFile.load(timing).title
 
 
-def narrator(book: Book) -> str:
-    """The narrator tag: the voice profile the audio target uses, named as synthetic."""
-    from publisher.engines.profiles import choose_voice
-    from publisher.errors import EngineError, SourceError
-    from publisher.renderers.audio.renderer import voices_folder
+def narrator(book: Book, timings: list[Path]) -> str:
+    """The narrator tag: the voices the timing files say spoke, named as synthetic."""
+    from publisher.engines.casting import engines_of
+    from publisher.engines.casting import narrator as tag
 
-    config = book.config
-    try:
-        profile = choose_voice(config.narration.voice, config.language, voices_folder(book))
-    except (EngineError, SourceError):  # the audio target reports it; the tag makes do
-        return f"{config.narration.voice or config.language} ({SYNTHETIC})"
-    return f"{profile.name} ({SYNTHETIC}, {profile.engine})"
+    names: dict[str, None] = {}
+    for path in timings:
+        for u in TimingFile.load(path).utterances:
+            names.update(dict.fromkeys([u.voice, *(r.voice for r in u.runs)]))
+    voices = list(names)
+    return tag(voices, engines_of(book, voices))
 
 
 class AudiobookRenderer:
@@ -54,6 +53,7 @@ class AudiobookRenderer:
         if not config.audiobook:
             return RenderResult(files=())
         chapters = []
+        timings: list[Path] = []
         for chapter in book.chapters:
             mp3 = ctx.find(f"audio/{chapter.slug}.mp3")
             timing = ctx.find(f"audio/{chapter.slug}.json")
@@ -62,6 +62,7 @@ class AudiobookRenderer:
                     f"audiobook: no audio for chapter {chapter.number} "
                     f"({chapter.title_text!r}); build the audio target first"
                 )
+            timings.append(timing)
             title = chapter_title(timing)
             if title != chapter.title_text:
                 raise BuildError(
@@ -75,7 +76,7 @@ class AudiobookRenderer:
             title=config.title,
             author=config.author,
             album=config.title,
-            narrator=narrator(book),
+            narrator=narrator(book, timings),
             year=config.date.year if config.date else None,
             description=config.description,
             identifier=config.identifier,

@@ -31,6 +31,7 @@ from ebooklib import epub
 
 from publisher import model as m
 from publisher.engines.base import VoiceProfile
+from publisher.engines.casting import book_cast
 from publisher.errors import BuildError
 from publisher.i18n import words_for
 from publisher.renderers.base import RenderContext, RenderResult
@@ -106,8 +107,8 @@ class NarratedEpubRenderer:
 
 def _voice(book: m.Book) -> VoiceProfile:
     """The voice the audio target reads with (the same choice, made the same way)."""
+    from publisher.engines.casting import voices_folder
     from publisher.engines.profiles import choose_voice
-    from publisher.renderers.audio.renderer import voices_folder
 
     config = book.config
     return choose_voice(config.narration.voice, config.language, voices_folder(book))
@@ -169,7 +170,8 @@ def write_narrated(
     """Package the read-along EPUB at ``dest``."""
     book = ctx.book
     lexicon = voice_lexicon(book, voice)
-    scripts = {c.slug: chapter_script(c, book.config, lexicon) for c in book.chapters}
+    cast = book_cast(book, voice)  # the voices the audio used: the same runs, the same text
+    scripts = {c.slug: chapter_script(c, book.config, lexicon, cast) for c in book.chapters}
     for audio in chapters:
         check_timing(scripts[audio.slug], audio.timing, audio.mp3)
     marked: dict[str, list[str]] = {}

@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher import model as m
+from publisher.engines.casting import book_cast
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.renderers.base import RenderContext, RenderResult
@@ -130,6 +131,7 @@ class SiteRenderer:
         made = [INDEX]
         folder = out / EPISODES
         folder.mkdir(parents=True, exist_ok=True)
+        cast = book_cast(book) if episodes else None  # the audio's voices (see transcript)
         for i, episode in enumerate(episodes):
             before = episodes[i - 1] if i > 0 else None
             after = episodes[i + 1] if i + 1 < len(episodes) else None
@@ -139,7 +141,7 @@ class SiteRenderer:
                 root="../",
                 episode=episode,
                 notes=Markup(_notes(episode.chapter, book.config.language)),
-                parts=transcript(episode.chapter, book.config, episode.timing, path),
+                parts=transcript(episode.chapter, book.config, episode.timing, path, cast),
                 previous=before if before is not None and before.published else None,
                 next=after if after is not None and after.published else None,
                 captions=ctx.find(f"audio/{episode.chapter.slug}.vtt") is not None,

@@ -17,7 +17,7 @@ from pathlib import Path
 from publisher import model as m
 from publisher.config import Config
 from publisher.errors import BuildError
-from publisher.speech.script import Utterance, chapter_script
+from publisher.speech.script import Cast, Utterance, chapter_script
 from publisher.text import heading_levels
 from publisher.timing import TimedPause, TimingFile
 
@@ -51,9 +51,12 @@ class Part:
     pause: TimedPause | None = None  # the prompt's silence
 
 
-def transcript(chapter: m.Chapter, config: Config, timing: TimingFile, path: Path) -> list[Part]:
-    """The chapter's transcript, block by block, timed by ``timing`` (read from ``path``)."""
-    script = chapter_script(chapter, config)
+def transcript(
+    chapter: m.Chapter, config: Config, timing: TimingFile, path: Path, cast: Cast | None = None
+) -> list[Part]:
+    """The chapter's transcript, block by block, timed by ``timing`` (read from ``path``);
+    ``cast``: the audio's voices, so text no voice could say is left out here too."""
+    script = chapter_script(chapter, config, cast=cast)
     said = [item for item in script.items if isinstance(item, Utterance)]
     if [u.block for u in said] != [t.block for t in timing.utterances]:
         raise BuildError(

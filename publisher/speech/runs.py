@@ -1,0 +1,164 @@
+"""A sentence cut into runs by language, so each run is said by a voice that speaks it.
+
+Text in another script than the book's (Cyrillic, Greek, Han, kana, Hangul, Arabic, …) is
+not the book voice's to say: espeak-ng's Dutch voice spells "Привет" out as "Cyrillic pe,
+Cyrillic er, …". Each character's script comes from fontTools' ``unicodedata.script``
+(Unicode's Scripts.txt, kept up to date by a library publisher already depends on for the
+cover), not from a hand-kept table of ranges. Characters common to all scripts (spaces,
+digits, punctuation) and combining marks go with the run before them.
+
+Text the author marked (``[Привет]{lang=ru}``, a :class:`~publisher.model.Span`) is in
+that language whatever its script; the speech script carries the mark through sentence
+splitting as private-use characters (:func:`mark`), removed again by :func:`unmark`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fontTools import unicodedata as ucd
+
+OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
+_MARKS = re.compile(f"{OPEN}[^{SEP}]*{SEP}|{CLOSE}")
+_WORD = re.compile(r"\w")
+
+LANGUAGE_OF_SCRIPT = {
+    "Cyrl": "ru",
+    "Grek": "el",
+    "Hang": "ko",
+    "Arab": "ar",
+    "Hebr": "he",
+    "Thai": "th",
+    "Deva": "hi",
+    "Armn": "hy",
+    "Geor": "ka",
+    "Beng": "bn",
+    "Taml": "ta",
+}
+"""The language a run in a foreign script is read in when the author did not mark it."""
+_CJK = frozenset({"Hani", "Hira", "Kana"})
+_KANA = frozenset({"Hira", "Kana"})
+_BOOK_SCRIPTS = {
+    "ru": {"Cyrl"},
+    "uk": {"Cyrl"},
+    "bg": {"Cyrl"},
+    "sr": {"Cyrl"},
+    "mk": {"Cyrl"},
+    "be": {"Cyrl"},
+    "el": {"Grek"},
+    "ja": set(_CJK),
+    "zh": {"Hani"},
+    "cmn": {"Hani"},
+    "yue": {"Hani"},
+    "ko": {"Hang", "Hani"},
+    "ar": {"Arab"},
+    "fa": {"Arab"},
+    "ur": {"Arab"},
+    "he": {"Hebr"},
+    "th": {"Thai"},
+    "hi": {"Deva"},
+}
+_NEUTRAL = frozenset({"Zyyy", "Zinh", "Zzzz"})  # common, inherited (combining), unknown
+
+
+@dataclass(frozen=True, kw_only=True)
+class Piece:
+    """A stretch of a sentence and who should say it: ``language`` None and ``script`` None
+    is the book's own voice; ``language`` set is a voice for that language; ``script`` set
+    without a language is a script no language is known for."""
+
+    text: str
+    language: str | None = None
+    script: str | None = None
+
+
+def mark(lang: str, text: str) -> str:
+    """``text`` marked as being in ``lang`` (see the module docstring)."""
+    return f"{OPEN}{lang}{SEP}{text}{CLOSE}"
+
+
+def unmark(text: str) -> str:
+    """``text`` without the marks :func:`mark` put in."""
+    return _MARKS.sub("", text)
+
+
+def book_scripts(language: str) -> frozenset[str]:
+    """The scripts the book's own voice reads: its language's, and Latin always (which
+    language a Latin word is in cannot be told from its letters)."""
+    primary = language.split("-", 1)[0].lower()
+    return frozenset({"Latn"} | _BOOK_SCRIPTS.get(primary, set()))
+
+
+_Key = tuple[str | None, str | None]  # (marked language, foreign script)
+_NEUTRAL_KEY: _Key = ("", "")
+
+
+def _key(char: str, marked: list[str], own: frozenset[str]) -> _Key:
+    """Who says ``char``: its marked language, its foreign script, (None, None) for the book's
+    voice, or :data:`_NEUTRAL_KEY` for a character of every script."""
+    if marked:
+        return marked[-1], None
+    script = str(ucd.script(char))
+    if script in _NEUTRAL:
+        return _NEUTRAL_KEY
+    if script in own:
+        return None, None
+    return None, "CJK" if script in _CJK else script
+
+
+def split(text: str, language: str) -> list[Piece]:
+    """``text`` (a sentence, possibly with marks) cut into :class:`Piece` runs, in order.
+
+    A piece with no letter or digit in it (a lone "." after a foreign word) joins the one
+    before it (or after it, at the start).
+    """
+    own = book_scripts(language)
+    raw: list[tuple[str, str | None, str | None]] = []  # (text, marked language, script)
+    marked: list[str] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        i += 1
+        if char == OPEN:
+            end = text.find(SEP, i)
+            if end < 0:
+                break
+            marked.append(text[i:end])
+            i = end + 1
+        elif char == CLOSE:
+            if marked:
+                marked.pop()
+        else:
+            key = _key(char, marked, own)
+            if raw and (key == _NEUTRAL_KEY or key == raw[-1][1:]):
+                raw[-1] = (raw[-1][0] + char, raw[-1][1], raw[-1][2])
+            else:
+                raw.append((char, *(key if key != _NEUTRAL_KEY else (None, None))))
+    return _pieces(raw)
+
+
+def _pieces(raw: list[tuple[str, str | None, str | None]]) -> list[Piece]:
+    """Runs merged where they belong together, with their language found."""
+    merged: list[tuple[str, str | None, str | None]] = []
+    for text, lang, script in raw:
+        if merged and not _WORD.search(text):
+            merged[-1] = (merged[-1][0] + text, *merged[-1][1:])
+        elif merged and (not _WORD.search(merged[-1][0]) or merged[-1][1:] == (lang, script)):
+            merged[-1] = (merged[-1][0] + text, lang, script)
+        else:
+            merged.append((text, lang, script))
+    out: list[Piece] = []
+    for text, lang, script in merged:
+        if lang is not None:
+            out.append(Piece(text=text, language=lang))
+        elif script == "CJK":
+            # espeak-ng's Japanese reads kana; Han characters alone are read as Mandarin.
+            japanese = any(str(ucd.script(c)) in _KANA for c in text)
+            out.append(Piece(text=text, language="ja" if japanese else "cmn"))
+        elif script is not None:
+            found = LANGUAGE_OF_SCRIPT.get(script)
+            out.append(Piece(text=text, language=found, script=None if found else script))
+        else:
+            out.append(Piece(text=text))
+    return out
