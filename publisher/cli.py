@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from publisher import __version__
 from publisher.errors import PublisherError
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 class _Cli(click.Group):
@@ -29,9 +32,31 @@ class _Cli(click.Group):
             for line in e.lines():
                 click.echo(line, err=True)
             ctx.exit(e.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted; the previous build is unchanged", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as e:
+            terminated = isinstance(e, Terminated)
+            published = getattr(e, "published_to", None)
+            what = "terminated" if terminated else "interrupted"
+            left = (
+                f"the new build is in {published}"
+                if published
+                else "the previous build is unchanged"
+            )
+            click.echo(f"{what}; {left}", err=True)
+            ctx.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds the build as Ctrl-C does."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _terminate_like_interrupt() -> None:
+    """Handle SIGTERM as Ctrl-C: stop the workers, keep the previous build, say so."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,6 +130,7 @@ def build(
     options = BuildOptions(base_url=base_url, jobs=jobs or os.cpu_count() or 1, quiet=quiet)
     reporter = Reporter(quiet=options.quiet)
     targets = None if only is None else [t.strip() for t in only.split(",") if t.strip()]
+    _terminate_like_interrupt()
     run_build(
         _source(source),
         out,

@@ -139,6 +139,16 @@ def up_to_date(
         return None
 
 
+def recorded_files(state: Path, out: Path) -> set[str]:
+    """The files the last finished build into ``out`` published, as its record lists them
+    (none if there is no readable record)."""
+    try:
+        document = json.loads(manifest_path(state, out).read_text(encoding="utf-8"))
+        return {str(rel) for rel in document["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
 def forget(state: Path, out: Path) -> None:
     """Drop the record, so the next build does the work (used before publishing)."""
     manifest_path(state, out).unlink(missing_ok=True)

@@ -33,10 +33,12 @@ tests that count engine calls use.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import queue as queue_module
 import signal
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -66,6 +68,7 @@ _WORKER_ENV = {
     "MALLOC_TRIM_THRESHOLD_": str(4 << 20),
 }
 _worker: dict[str, Any] = {}
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def is_stateless(synthesizer: Synthesizer) -> bool:
@@ -160,7 +163,25 @@ def warm_up(synthesizer: Synthesizer) -> None:
             forkserver.ensure_running()
 
 
+def _die_with_parent() -> None:
+    """Have the kernel SIGKILL this worker when its parent dies (Linux ``PR_SET_PDEATHSIG``).
+
+    A worker's parent is the forkserver, which exits when the build does (it watches a pipe
+    that only the build holds), or the build itself with ``spawn``. Without this, a build
+    killed with SIGKILL left its workers synthesising, and the resource tracker waiting for
+    them, for good. Elsewhere a worker finds out when it next reads the pool's queue.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def _init_worker(factory: SynthesizerFactory, profile: VoiceProfile, events: Any) -> None:
+    _die_with_parent()
     # Ctrl-C reaches the whole process group. The renderer's process handles it and stops
     # the workers (see _run_pool); in a worker it would land anywhere, inside espeak-ng's
     # callback too, where Python can only print it and carry on.
