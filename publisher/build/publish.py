@@ -98,8 +98,14 @@ def files(folder: Path) -> Iterator[str]:
             yield (here / name).relative_to(folder).as_posix()
 
 
+def _where(state: Path, out: Path) -> str:
+    """``out`` as seen from the book's folder: the record still holds when the author moves
+    the folder holding both (the book and its build) elsewhere."""
+    return os.path.relpath(out.resolve(), state.resolve().parent)
+
+
 def _record_path(state: Path, out: Path) -> Path:
-    name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    name = hashlib.sha256(_where(state, out).encode()).hexdigest()[:16]
     return state / PUBLISHED / f"{name}.json"
 
 
@@ -108,7 +114,7 @@ def written(state: Path, out: Path) -> set[str]:
     try:
         document = json.loads(_record_path(state, out).read_text(encoding="utf-8"))
         found = document["files"]
-        if document.get("out") == str(out.resolve()) and isinstance(found, list):
+        if document.get("out") == _where(state, out) and isinstance(found, list):
             return {str(f) for f in found}
     except (OSError, ValueError, KeyError, TypeError):
         pass  # no record, or a damaged one: nothing is known to be ours
@@ -120,7 +126,7 @@ def record_written(state: Path, out: Path, names: Sequence[str] | set[str]) -> N
     path = _record_path(state, out)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".tmp{os.getpid()}")
-    document = {"out": str(out.resolve()), "files": sorted(names)}
+    document = {"out": _where(state, out), "files": sorted(names)}
     tmp.write_text(json.dumps(document, indent=1), encoding="utf-8")
     os.replace(tmp, path)
 

@@ -33,12 +33,11 @@ tests that count engine calls use.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import queue as queue_module
+import select
 import signal
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -68,7 +67,6 @@ _WORKER_ENV = {
     "MALLOC_TRIM_THRESHOLD_": str(4 << 20),
 }
 _worker: dict[str, Any] = {}
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def is_stateless(synthesizer: Synthesizer) -> bool:
@@ -163,25 +161,37 @@ def warm_up(synthesizer: Synthesizer) -> None:
             forkserver.ensure_running()
 
 
-def _die_with_parent() -> None:
-    """Have the kernel SIGKILL this worker when its parent dies (Linux ``PR_SET_PDEATHSIG``).
+def _die_with_build(build: int) -> None:
+    """End this worker as soon as the build process ``build`` ends, however it ends.
 
-    A worker's parent is the forkserver, which exits when the build does (it watches a pipe
-    that only the build holds), or the build itself with ``spawn``. Without this, a build
-    killed with SIGKILL left its workers synthesising, and the resource tracker waiting for
-    them, for good. Elsewhere a worker finds out when it next reads the pool's queue.
+    The kernel's "parent died" signal (``PR_SET_PDEATHSIG``) is not enough: a worker's parent
+    is the forkserver, and the forkserver lives as long as any worker does (each keeps the
+    pipe end the forkserver watches, so that it can start processes of its own), so a build
+    killed with SIGKILL left the forkserver, its workers and the resource tracker running for
+    good. So each worker watches the build itself, through a Linux ``pidfd`` that becomes
+    readable when it exits: a thread that sleeps in ``select`` costs nothing until then.
+    Once the workers are gone, the forkserver and the resource tracker see their pipes close
+    and exit too. Where there are no pidfds (not Linux, or before 5.3), a worker finds out
+    when it next reads the pool's queue.
     """
-    if not sys.platform.startswith("linux"):
+    try:
+        watched = os.pidfd_open(build)
+    except ProcessLookupError:  # the build ended before this worker started
+        os._exit(1)
+    except (AttributeError, OSError):
         return
-    parent = os.getppid()
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent died before the request took effect
+
+    def watch() -> None:
+        select.select([watched], [], [])
         os._exit(1)
 
+    threading.Thread(target=watch, name="watch-build", daemon=True).start()
 
-def _init_worker(factory: SynthesizerFactory, profile: VoiceProfile, events: Any) -> None:
-    _die_with_parent()
+
+def _init_worker(
+    factory: SynthesizerFactory, profile: VoiceProfile, events: Any, build: int
+) -> None:
+    _die_with_build(build)
     # Ctrl-C reaches the whole process group. The renderer's process handles it and stops
     # the workers (see _run_pool); in a worker it would land anywhere, inside espeak-ng's
     # callback too, where Python can only print it and carry on.
@@ -251,7 +261,7 @@ def _run_pool(
                 max_workers=max(1, min(workers, len(jobs))),
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(factory, profile, events),
+                initargs=(factory, profile, events, os.getpid()),
                 # A fresh process per chapter only for engines that remember what they said.
                 max_tasks_per_child=None if is_stateless(engine) else 1,
             )
