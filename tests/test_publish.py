@@ -4,6 +4,7 @@ only files that builds of the same book wrote."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import signal
@@ -205,3 +206,35 @@ def test_ctrl_c_during_publishing_says_which_build_is_there(
     assert not list(tmp_path.glob(".build.*"))
     monkeypatch.undo()
     assert run(book, out, "--only", "cover").returncode == 0
+
+
+def test_a_build_folder_under_a_file_is_one_line_and_exit_1(book: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("x")
+    out = tmp_path / "a-file" / "build"
+    result = run(book, out, "--only", "cover")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        f"{out}: cannot be the build folder: {tmp_path / 'a-file'} is a file"
+    ]
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_build(
+    book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "build"
+    assert run(book, out, "--only", "cover").returncode == 0
+    old = tree(out)
+    book.write_text(BOOK.format(words="x").replace("title: Kill", "title: Full"))
+
+    def full_disk(self: Path, data: bytes) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    result = CliRunner(mix_stderr=False).invoke(
+        cli, ["build", str(book), "--out", str(out), "--only", "cover"]
+    )
+    monkeypatch.undo()
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"cover: {out / 'cover.jpg'}: No space left on device"]
+    assert tree(out) == old
+    assert not list(tmp_path.glob(".build.*"))

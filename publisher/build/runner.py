@@ -158,6 +158,7 @@ def _build(
         from publisher.parse import parse_file
 
         parse_file(source)
+    _check_out_path(out)
     state = state_folder(source)
     with build_lock(state):
         publish.clean_stale(out)
@@ -190,6 +191,15 @@ def _build(
             removed=removed,
             warnings=tuple(warnings),
         )
+
+
+def _check_out_path(out: Path) -> None:
+    """Say in one line, before anything is built, that ``out`` cannot be a folder."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise BuildError(f"{out}: cannot be the build folder: {folder} is a file")
+            return
 
 
 def _nothing_to_do(
@@ -304,7 +314,9 @@ class _Run:
                 raise
             raise type(e)(f"{name}: {e}", e.problems) from e
         except Exception as e:
-            raise BuildError(f"{name}: {_describe(e)}") from e
+            # Name the file where the author will look for it, not in the staging folder.
+            where = _describe(e).replace(str(staging), str(self.out))
+            raise BuildError(f"{name}: {where}") from e
 
 
 def _describe(error: Exception) -> str:
