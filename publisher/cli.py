@@ -84,6 +84,16 @@ def _source(source: Path | None) -> Path:
     return source if source is not None else default_source(Path("."))
 
 
+def _default_source_or_none() -> Path | None:
+    from publisher.build.runner import default_source
+    from publisher.errors import SourceError
+
+    try:
+        return default_source(Path("."))
+    except SourceError:
+        return None
+
+
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -167,17 +177,22 @@ def check(source: Path | None, strict: bool, out: Path) -> None:
 
 
 @cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--voices",
     "voices_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("voices"),
-    show_default=True,
-    help="Folder of voice profiles.",
+    default=None,
+    help="The book's folder of voice profiles (default: where build looks, beside SOURCE).",
 )
-def voices(voices_dir: Path) -> None:
-    """List the voice profiles and whether each can run on this machine."""
-    from publisher.engines.profiles import describe_voices
+def voices(source: Path | None, voices_dir: Path | None) -> None:
+    """List the voice profiles a build of SOURCE can use (the book's voices/, then those
+    publisher ships) and whether each can run on this machine."""
+    from publisher.engines.profiles import book_voices, describe_voices
+
+    if voices_dir is None:
+        book = source if source is not None else _default_source_or_none()
+        voices_dir = book_voices(book.parent) if book is not None else Path("voices")
 
     for profile, problem in describe_voices(voices_dir):
         state = "ok" if problem is None else f"unavailable: {problem}"

@@ -32,9 +32,11 @@ from publisher.timing import TimingFile, sections, webvtt
 
 
 def voices_folder(book: Book) -> Path:
-    """Where the voice profiles are: ``voices/`` beside the source folder, else inside it."""
-    beside = Path(book.root).parent / "voices"
-    return beside if beside.is_dir() else Path(book.root) / "voices"
+    """The book's own voice profiles (see :func:`~publisher.engines.profiles.book_voices`;
+    the shipped ones come after them)."""
+    from publisher.engines.profiles import book_voices
+
+    return book_voices(book.root)
 
 
 @dataclass(frozen=True)
