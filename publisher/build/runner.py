@@ -24,6 +24,7 @@ from pathlib import Path
 
 from publisher.build import publish, uptodate
 from publisher.build.registry import REGISTRY, Plan, Registry, check_only, plan
+from publisher.clock import build_now
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
 from publisher.model import Book
 from publisher.renderers.base import (
@@ -182,8 +183,12 @@ def _build(
         targets, changed, removed = ctx.run(chosen.run, note, on_target)
         if key is not None:
             made = {t.name: list(t.files) for t in targets}
+            from publisher.renderers.feed.episodes import next_release
+
+            chapters = [(c.slug, c.number) for c in parsed.book.chapters]
+            expires = next_release(parsed.book.config, chapters, build_now())
             with publish.published_already(out):
-                uptodate.record(state, out, key, made, warnings)
+                uptodate.record(state, out, key, made, warnings, expires)
         return BuildResult(
             out=out,
             targets=targets,
