@@ -170,13 +170,13 @@ def publish(
         src, dest = out / rel, staging / rel
         if rel in old and filecmp.cmp(src, dest, shallow=False):
             dest.unlink()
-            os.link(src, dest)  # the same file: its modification time stays
+            _link(src, dest)  # the same file: its modification time stays
             _step()
         else:
             changed.append(rel)
     for rel in sorted(old - set(staged) - rebuilt):  # other targets' published files
         (staging / rel).parent.mkdir(parents=True, exist_ok=True)
-        os.link(out / rel, staging / rel)
+        _link(out / rel, staging / rel)
         _step()
     removed = sorted(rebuilt - set(staged))
     new = set(files(staging))
@@ -213,6 +213,16 @@ def published_already(out: Path) -> Iterator[None]:
     except KeyboardInterrupt as e:
         mark_published(e, out)
         raise
+
+
+def _link(src: Path, dest: Path) -> None:
+    """A hard link, or a copy with the same times where the file system has none."""
+    try:
+        os.link(src, dest)
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EXDEV, errno.EMLINK):
+            raise
+        shutil.copy2(src, dest)
 
 
 @contextlib.contextmanager
