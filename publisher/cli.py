@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -15,6 +17,7 @@ from publisher import __version__
 from publisher.errors import PublisherError
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
 
 
 class _Cli(click.Group):
@@ -30,9 +33,31 @@ class _Cli(click.Group):
             for line in e.lines():
                 click.echo(line, err=True)
             ctx.exit(e.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted; the previous build is unchanged", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+        except KeyboardInterrupt as e:
+            terminated = isinstance(e, Terminated)
+            published = getattr(e, "published_to", None)
+            what = "terminated" if terminated else "interrupted"
+            left = (
+                f"the new build is in {published}"
+                if published
+                else "the previous build is unchanged"
+            )
+            click.echo(f"{what}; {left}", err=True)
+            ctx.exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it unwinds the build as Ctrl-C does."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def _terminate_like_interrupt() -> None:
+    """Handle SIGTERM as Ctrl-C: stop the workers, keep the previous build, say so."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _raise_terminated)
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,6 +94,16 @@ def _out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
         show_default=True,
         help=help_text,
     )
+
+
+def _default_source_or_none() -> Path | None:
+    from publisher.build.runner import default_source
+    from publisher.errors import SourceError
+
+    try:
+        return default_source(Path("."))
+    except SourceError:
+        return None
 
 
 @cli.command()
@@ -111,6 +146,7 @@ def build(
     options = BuildOptions(base_url=base_url, jobs=jobs or os.cpu_count() or 1, quiet=quiet)
     reporter = Reporter(quiet=options.quiet)
     targets = None if only is None else [t.strip() for t in only.split(",") if t.strip()]
+    _terminate_like_interrupt()
     run_build(
         _source(source),
         out,
@@ -141,17 +177,22 @@ def check(source: Path | None, strict: bool, out: Path) -> None:
 
 
 @cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--voices",
     "voices_dir",
     type=click.Path(path_type=Path, file_okay=False),
-    default=Path("voices"),
-    show_default=True,
-    help="Folder of voice profiles.",
+    default=None,
+    help="The book's folder of voice profiles (default: where build looks, beside SOURCE).",
 )
-def voices(voices_dir: Path) -> None:
-    """List the voice profiles and whether each can run on this machine."""
-    from publisher.engines.profiles import describe_voices
+def voices(source: Path | None, voices_dir: Path | None) -> None:
+    """List the voice profiles a build of SOURCE can use (the book's voices/, then those
+    publisher ships) and whether each can run on this machine."""
+    from publisher.engines.profiles import book_voices, describe_voices
+
+    if voices_dir is None:
+        book = source if source is not None else _default_source_or_none()
+        voices_dir = book_voices(book.parent) if book is not None else Path("voices")
 
     for profile, problem in describe_voices(voices_dir):
         state = "ok" if problem is None else f"unavailable: {problem}"

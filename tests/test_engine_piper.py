@@ -115,6 +115,9 @@ def test_missing_voice_package() -> None:
 def test_missing_piper_tts_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(piper_engine, "piper_installed", lambda: False)
     synth = PiperSynthesizer(JOE, Path("."))
-    assert synth.check() == "piper-tts is not installed: pip install 'publisher[piper]'"
-    with pytest.raises(EngineError, match=r"pip install 'publisher\[piper\]'"):
+    assert (
+        synth.check()
+        == "piper-tts is not installed: pip install '.[piper]' in publisher's checkout"
+    )
+    with pytest.raises(EngineError, match=r"pip install '\.\[piper\]' in publisher's checkout"):
         synth.synthesize("Hello.")

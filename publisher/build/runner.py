@@ -1,9 +1,9 @@
-"""Runs the targets: the plan, staging, the contract checks, moving outputs into place.
+"""Runs the targets: the plan, staging, the contract checks, publishing.
 
-A build writes everything into ``<out>/.staging-<pid>/`` and moves files into ``<out>`` only
-when every target succeeded, so a failed, interrupted or killed build leaves the previous
-build as it was. A file whose bytes did not change is not moved, so its modification time
-stays and tools that watch the folder see no change.
+A build writes everything into a staging folder beside ``<out>`` and switches ``<out>`` to
+it in one step only when every target succeeded (see :mod:`publisher.build.publish`), so a
+failed, interrupted or killed build leaves the previous build as it was. A file whose bytes
+did not change keeps its modification time, so tools that watch the folder see no change.
 
 The build folder holds only what is published. What a build keeps for the next one (the
 cache, the record of the last build, the lock) lives in ``.publisher/`` beside the source.
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import filecmp
 import os
 import shutil
 import time
@@ -23,8 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.build import uptodate
+from publisher.build import publish, uptodate
 from publisher.build.registry import REGISTRY, Plan, Registry, check_only, plan
+from publisher.clock import build_now
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
 from publisher.model import Book
 from publisher.renderers.base import (
@@ -39,7 +39,6 @@ from publisher.renderers.base import (
 STATE_DIR = ".publisher"
 LOCK_NAME = "lock"
 CACHE_NAME = "cache"
-STAGING_PREFIX = ".staging-"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -150,6 +149,7 @@ def _build(
     on_target: Callable[[TargetResult], None] | None,
 ) -> BuildResult:
     warnings: list[Problem] = []
+    out = Path(os.path.abspath(out))  # publishing renames it: "." must have a name
 
     def note(problem: Problem) -> None:
         warnings.append(problem)
@@ -159,8 +159,11 @@ def _build(
         from publisher.parse import parse_file
 
         parse_file(source)
+    _check_out_path(out)
     state = state_folder(source)
     with build_lock(state):
+        publish.clean_stale(out)
+        publish.check_out_folder(state, out, uptodate.recorded_files(state, out))
         key = None
         if source.is_file():
             factories = [registry[name].make for name in registry]
@@ -176,11 +179,16 @@ def _build(
         chosen = plan(names, registry)
         _check_published(chosen, out)
         uptodate.forget(state, out)
-        ctx = _Run(book=parsed.book, out=out, cache=state / CACHE_NAME, options=options)
+        ctx = _Run(book=parsed.book, out=out, state=state, options=options)
         targets, changed, removed = ctx.run(chosen.run, note, on_target)
         if key is not None:
             made = {t.name: list(t.files) for t in targets}
-            uptodate.record(state, out, key, made, warnings)
+            from publisher.renderers.feed.episodes import next_release
+
+            chapters = [(c.slug, c.number) for c in parsed.book.chapters]
+            expires = next_release(parsed.book.config, chapters, build_now())
+            with publish.published_already(out):
+                uptodate.record(state, out, key, made, warnings, expires)
         return BuildResult(
             out=out,
             targets=targets,
@@ -188,6 +196,15 @@ def _build(
             removed=removed,
             warnings=tuple(warnings),
         )
+
+
+def _check_out_path(out: Path) -> None:
+    """Say in one line, before anything is built, that ``out`` cannot be a folder."""
+    for folder in (out, *out.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise BuildError(f"{out}: cannot be the build folder: {folder} is a file")
+            return
 
 
 def _nothing_to_do(
@@ -235,8 +252,13 @@ class _Run:
 
     book: Book
     out: Path
-    cache: Path
+    state: Path
     options: BuildOptions
+
+    @property
+    def cache(self) -> Path:
+        """The cache folder, which survives builds."""
+        return self.state / CACHE_NAME
 
     def run(
         self,
@@ -245,9 +267,7 @@ class _Run:
         on_target: Callable[[TargetResult], None] | None,
     ) -> tuple[tuple[TargetResult, ...], tuple[str, ...], tuple[str, ...]]:
         """(what each target made, files changed in ``out``, files removed from it)."""
-        for stale in self.out.glob(STAGING_PREFIX + "*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
-        staging = self.out / f"{STAGING_PREFIX}{os.getpid()}"
+        staging = publish.staging_folder(self.out)
         staging.mkdir(parents=True)
         self.cache.mkdir(parents=True, exist_ok=True)
         try:
@@ -269,7 +289,8 @@ class _Run:
                 results.append(result)
                 if on_target is not None:
                     on_target(result)
-            changed, removed = _publish(staging, self.out, done)
+            rebuilt = _published(self.out, done)
+            changed, removed = publish.publish(staging, self.out, self.state, rebuilt)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return tuple(results), tuple(changed), tuple(removed)
@@ -298,7 +319,9 @@ class _Run:
                 raise
             raise type(e)(f"{name}: {e}", e.problems) from e
         except Exception as e:
-            raise BuildError(f"{name}: {_describe(e)}") from e
+            # Name the file where the author will look for it, not in the staging folder.
+            where = _describe(e).replace(str(staging), str(self.out))
+            raise BuildError(f"{name}: {where}") from e
 
 
 def _describe(error: Exception) -> str:
@@ -331,32 +354,6 @@ def _files(folder: Path) -> Iterator[str]:
     for path in folder.rglob("*"):
         if path.is_file():
             yield path.relative_to(folder).as_posix()
-
-
-def _publish(
-    staging: Path, out: Path, renderers: Sequence[Renderer]
-) -> tuple[list[str], list[str]]:
-    """Move staged files into ``out``; keep files whose bytes did not change.
-
-    Among the paths the built targets own, files the build no longer makes are removed (a
-    renamed chapter leaves no orphan MP3 behind); nothing else in ``out`` is touched.
-    """
-    changed: list[str] = []
-    staged = sorted(_files(staging))
-    for rel in staged:
-        src, dest = staging / rel, out / rel
-        if dest.is_file() and filecmp.cmp(src, dest, shallow=False):
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(src, dest)
-        changed.append(rel)
-    keep = set(staged)
-    removed: list[str] = []
-    for rel in sorted(_published(out, renderers)):
-        if rel not in keep:
-            (out / rel).unlink()
-            removed.append(rel)
-    return changed, removed
 
 
 def _published(out: Path, renderers: Sequence[Renderer]) -> set[str]:

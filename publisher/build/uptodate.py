@@ -9,11 +9,13 @@ nothing, and only repeats the warnings the author has not fixed yet.
 The fingerprint covers the Markdown's bytes and, by size and modification time (as make
 does), every other file beside it (images, a cover), the voice profiles, and publisher's own
 code, plus the targets and the base URL asked for, and the code of each renderer (see
-:func:`fingerprint`). ``--jobs`` is left out on purpose: the output is the same whatever it is.
+:func:`fingerprint`). A record also expires on the date of the next episode that is not out
+yet, since the feed and the website change then with nothing else changed. ``--jobs`` is left out on purpose: the output is the same whatever it is.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import inspect
 import itertools
@@ -23,6 +25,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from publisher.clock import build_now
 from publisher.errors import Problem
 
 MANIFESTS = "manifests"
@@ -106,10 +109,16 @@ def record(
     key: str,
     targets: dict[str, list[str]],
     warnings: Sequence[Problem],
+    expires: dt.datetime | None = None,
 ) -> None:
-    """Remember a successful build: its fingerprint, published files and warnings."""
+    """Remember a successful build: its fingerprint, published files and warnings.
+
+    ``expires``: when the build's output changes by itself (the next episode's date: from
+    then on the feed and the website list it), so it is no longer up to date.
+    """
     files = sorted({f for made in targets.values() for f in made})
     document = {
+        "expires": expires.isoformat() if expires is not None else None,
         "key": key,
         "targets": targets,
         "files": _state(out, files),
@@ -130,6 +139,9 @@ def up_to_date(
         document = json.loads(manifest_path(state, out).read_text(encoding="utf-8"))
         if document.get("key") != key:
             return None
+        expires = document.get("expires")
+        if expires is not None and build_now() >= dt.datetime.fromisoformat(expires):
+            return None  # an episode's date has come: the feed and the website change
         files: dict[str, list[int]] = document["files"]
         if _state(out, list(files)) != files:
             return None
@@ -137,6 +149,16 @@ def up_to_date(
         return dict(document["targets"]), warnings
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def recorded_files(state: Path, out: Path) -> set[str]:
+    """The files the last finished build into ``out`` published, as its record lists them
+    (none if there is no readable record)."""
+    try:
+        document = json.loads(manifest_path(state, out).read_text(encoding="utf-8"))
+        return {str(rel) for rel in document["files"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
 
 
 def forget(state: Path, out: Path) -> None:

@@ -15,10 +15,11 @@ from pathlib import Path
 from publisher import model as m
 from publisher.engines.base import VoiceProfile
 from publisher.engines.profiles import (
+    available_profiles,
+    book_voices,
     builtin_profile,
     check_profile,
     is_offline,
-    load_profiles,
     primary_subtag,
 )
 from publisher.errors import EngineError, SourceError
@@ -29,9 +30,9 @@ SYNTHETIC = "synthetic voice"
 
 
 def voices_folder(book: m.Book) -> Path:
-    """Where the voice profiles are: ``voices/`` beside the source folder, else inside it."""
-    beside = Path(book.root).parent / "voices"
-    return beside if beside.is_dir() else Path(book.root) / "voices"
+    """The book's own voice profiles: ``voices/`` beside the source folder, else inside it
+    (:func:`~publisher.engines.profiles.book_voices`; the shipped ones come after them)."""
+    return book_voices(book.root)
 
 
 class BookCast:
@@ -40,7 +41,7 @@ class BookCast:
     def __init__(self, book: m.Book, profile: VoiceProfile, voices_dir: Path | None = None):
         self.book = book
         self.voices_dir = voices_dir if voices_dir is not None else voices_folder(book)
-        self.available = {p.name: p for p in load_profiles(self.voices_dir)}
+        self.available = {p.name: p for p in available_profiles(self.voices_dir)}
         self.profiles: dict[str, VoiceProfile] = {profile.name: profile}
         self.book_voice = profile.name
         self._languages: dict[str, str | None] = {}
@@ -114,7 +115,7 @@ def book_cast(book: m.Book, profile: VoiceProfile | None = None) -> Cast:
 def engines_of(book: m.Book, voices: list[str]) -> dict[str, str]:
     """The engine of each voice named in ``voices`` (a timing file's): from its profile, or
     espeak-ng for the voices it lends other languages (``espeak-ru``)."""
-    known = {p.name: p.engine for p in load_profiles(voices_folder(book))}
+    known = {p.name: p.engine for p in available_profiles(voices_folder(book))}
     return {
         v: known.get(v, "espeak" if v.startswith("espeak-") else "unknown engine") for v in voices
     }

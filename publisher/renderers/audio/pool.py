@@ -36,6 +36,7 @@ import contextlib
 import multiprocessing
 import os
 import queue as queue_module
+import select
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -163,7 +164,35 @@ def warm_up(synthesizer: Synthesizer | Engines) -> None:
             forkserver.ensure_running()
 
 
-def _init_worker(engines: Engines, events: Any) -> None:
+def _die_with_build(build: int) -> None:
+    """End this worker as soon as the build process ``build`` ends, however it ends.
+
+    The kernel's "parent died" signal (``PR_SET_PDEATHSIG``) is not enough: a worker's parent
+    is the forkserver, and the forkserver lives as long as any worker does (each keeps the
+    pipe end the forkserver watches, so that it can start processes of its own), so a build
+    killed with SIGKILL left the forkserver, its workers and the resource tracker running for
+    good. So each worker watches the build itself, through a Linux ``pidfd`` that becomes
+    readable when it exits: a thread that sleeps in ``select`` costs nothing until then.
+    Once the workers are gone, the forkserver and the resource tracker see their pipes close
+    and exit too. Where there are no pidfds (not Linux, or before 5.3), a worker finds out
+    when it next reads the pool's queue.
+    """
+    try:
+        watched = os.pidfd_open(build)
+    except ProcessLookupError:  # the build ended before this worker started
+        os._exit(1)
+    except (AttributeError, OSError):
+        return
+
+    def watch() -> None:
+        select.select([watched], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-build", daemon=True).start()
+
+
+def _init_worker(engines: Engines, events: Any, build: int) -> None:
+    _die_with_build(build)
     # Ctrl-C reaches the whole process group. The renderer's process handles it and stops
     # the workers (see _run_pool); in a worker it would land anywhere, inside espeak-ng's
     # callback too, where Python can only print it and carry on.
@@ -231,7 +260,7 @@ def _run_pool(
                 max_workers=max(1, min(workers, len(jobs))),
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(fresh, events),  # each worker makes its own engines
+                initargs=(fresh, events, os.getpid()),  # each worker makes its own engines
                 # A fresh process per chapter only for engines that remember what they said.
                 max_tasks_per_child=None if is_stateless(engine) else 1,
             )

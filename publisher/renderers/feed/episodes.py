@@ -22,6 +22,7 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from publisher.clock import released
 from publisher.config import INTERVALS, Config
 from publisher.errors import BuildError
 from publisher.renderers.feed.notes import one_line
@@ -98,6 +99,22 @@ def episode_date(config: Config, slug: str, number: int) -> dt.datetime:
         day = config.date or FALLBACK_DATE
     start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     return start + dt.timedelta(minutes=number - 1)
+
+
+def next_release(
+    config: Config, chapters: Sequence[tuple[str, int]], now: dt.datetime
+) -> dt.datetime | None:
+    """When the next episode not out at ``now`` comes out (midnight UTC of its day), or None.
+
+    ``chapters``: ``(slug, number)`` of each chapter. A build's output changes at that
+    moment, so the up-to-date record expires then.
+    """
+    days = [episode_date(config, slug, number).date() for slug, number in chapters]
+    future = [day for day in days if not released(day, now.date())]
+    if not future:
+        return None
+    day = min(future)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
 def rfc2822(when: dt.datetime) -> str:

@@ -25,6 +25,7 @@ from pathlib import Path
 from lxml import etree
 
 from publisher import __version__
+from publisher.clock import build_now, released
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.model import Book, Chapter
@@ -144,6 +145,7 @@ class FeedRenderer:
     @staticmethod
     def _episodes(ctx: RenderContext) -> list[_Episode]:
         config = ctx.book.config
+        today = build_now().date()
         missing: list[Problem] = []
         episodes: list[_Episode] = []
         for chapter in ctx.book.chapters:
@@ -164,6 +166,8 @@ class FeedRenderer:
                 )
                 continue
             when = episode_date(config, chapter.slug, chapter.number)
+            if not released(when.date(), today):
+                continue  # in the feed from its date on (see build_now)
             episodes.append(
                 _Episode(
                     chapter=chapter,

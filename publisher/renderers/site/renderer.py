@@ -24,6 +24,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher import model as m
+from publisher.clock import build_now, released
 from publisher.engines.casting import book_cast
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
@@ -101,7 +102,7 @@ class SiteRenderer:
         book = ctx.book
         if not book.config.site:
             return RenderResult(files=())
-        today = self.today or dt.datetime.now(dt.UTC).date()
+        today = self.today or build_now().date()
         words = w.site_words(book.config.language)
         episodes = _episodes(ctx, words, today)
         env = _environment()
@@ -195,7 +196,7 @@ def _episodes(ctx: RenderContext, words: w.SiteWords, today: dt.date) -> list[Ep
                 href=f"{EPISODES}/{slug}.html",
                 date=day,
                 date_text=w.long_date(day, words),
-                published=day <= today,
+                published=released(day, today),
                 timing=timing,
                 duration=w.duration_text(timing.duration_ms),
                 duration_iso=w.duration_iso(timing.duration_ms),
