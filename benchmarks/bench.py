@@ -206,7 +206,8 @@ def main() -> None:
         def audiobook(i: int, encode: bool) -> float:
             shutil.rmtree(out / "audiobook", ignore_errors=True)
             if encode:
-                shutil.rmtree(out / ".cache" / "audiobook", ignore_errors=True)
+                # The cache lives beside the source (.publisher/), not in the build folder.
+                shutil.rmtree(src.parent / ".publisher" / "cache" / "audiobook", ignore_errors=True)
             return timed(
                 [*PUBLISHER, "build", str(src), "--out", str(out), "--only", "audiobook", "--quiet"]
             )

@@ -38,7 +38,7 @@ from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.cover import PORTRAIT
 from publisher.renderers.cover_target import cached_cover
 from publisher.renderers.epub import smil
-from publisher.renderers.epub.renderer import make_package, write_package
+from publisher.renderers.epub.renderer import FileContent, make_package, write_package
 from publisher.speech.script import ChapterScript, chapter_script, display_text, voice_lexicon
 from publisher.text.spans import Narration
 from publisher.timing import TimingFile
@@ -197,7 +197,7 @@ def write_narrated(
                 uid=f"audio-{chapter.slug}",
                 file_name=f"audio/{chapter.slug}.mp3",
                 media_type="audio/mpeg",
-                content=audio.mp3.read_bytes(),
+                content=FileContent(audio.mp3),  # streamed into the zip, never held whole
             )
         )
         # ebooklib writes media-overlay on any manifest item that has this attribute.

@@ -10,6 +10,7 @@ modification date comes from the front matter, never the clock, and so do the zi
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -108,6 +109,22 @@ def write_package(book: m.Book, package: epub.EpubBook, dest: Path) -> None:
         raise BuildError(f"{dest}: cannot write the EPUB: {e.strerror or e}") from e
 
 
+class FileContent(bytes):
+    """A manifest item's content that stays on disk until the zip is written, then is
+    streamed in from ``path`` (the read-along EPUB's MP3s: a long book's audio, 300 MB for
+    eleven hours, would otherwise be held in memory whole by ebooklib)."""
+
+    path: Path
+
+    def __new__(cls, path: Path) -> FileContent:
+        content = super().__new__(cls, b"")
+        content.path = path
+        return content
+
+    def __bool__(self) -> bool:
+        return True  # ebooklib writes ``content or b""``: an empty bytes would be replaced
+
+
 class _Zip(zipfile.ZipFile):
     """A zip whose entries carry a fixed time and mode instead of the clock's."""
 
@@ -130,6 +147,13 @@ class _Zip(zipfile.ZipFile):
             if zinfo_or_arcname.endswith(".mp3"):
                 compress_type = zipfile.ZIP_STORED  # compressed already: deflate only costs time
             zinfo_or_arcname = info
+        if isinstance(data, FileContent) and isinstance(zinfo_or_arcname, zipfile.ZipInfo):
+            zinfo_or_arcname.compress_type = (
+                self.compression if compress_type is None else compress_type
+            )
+            with data.path.open("rb") as source, self.open(zinfo_or_arcname, "w") as out:
+                shutil.copyfileobj(source, out, 1 << 20)
+            return
         super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
 
 
