@@ -343,6 +343,23 @@ def test_only_epub_keeps_the_published_read_along_epub(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_only_narrated_epub_builds_it_alone_from_the_published_epub_and_audio(
+    tmp_path: Path,
+) -> None:
+    source = copy_book(EVERY_BLOCK, tmp_path)
+    folder = tmp_path / "build"
+    build(source, folder, only=["epub", "audio", "narrated-epub"])
+    published = narrated(folder)
+    before = published.read_bytes()
+    published.unlink()
+    shutil.rmtree(source.parent / ".publisher" / "cache" / "narrated")  # really made again
+    result = build(source, folder, only=["narrated-epub"])
+    assert [t.name for t in result.targets] == ["narrated-epub"]
+    assert narrated(folder).read_bytes() == before
+    assert (folder / "epub").is_dir() and len(list((folder / "epub").glob("*.epub"))) == 2
+
+
+@pytest.mark.slow
 def test_a_change_to_no_chapter_repackages_and_a_no_op_leaves_it(tmp_path: Path) -> None:
     source = copy_book(EVERY_BLOCK, tmp_path)
     folder = tmp_path / "build"

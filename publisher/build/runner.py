@@ -302,10 +302,14 @@ class _Run:
         for path in renderer.owns:
             if path.endswith("/"):
                 (staging / path).mkdir(parents=True, exist_ok=True)
+        out_dir = staging / own_folder(renderer.owns)
+        # A pattern's folder too (``epub/`` for ``epub/*.narrated.epub``), made even when
+        # the folder's owner is not part of this build.
+        out_dir.mkdir(parents=True, exist_ok=True)
         ctx = RenderContext(
             book=self.book,
             root=staging,
-            out_dir=staging / own_folder(renderer.owns),
+            out_dir=out_dir,
             published=self.out,
             cache_dir=self.cache,
             options=self.options,
