@@ -49,6 +49,11 @@ def timed(command: list[str], **kwargs: object) -> float:
     return time.perf_counter() - started
 
 
+def machine() -> str:
+    """What the figures were measured on, as each report states it."""
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
 def median_of(runs: int, action: Callable[[int], float]) -> float:
     """The median of ``runs`` calls of ``action(i)``."""
     return statistics.median(action(i) for i in range(runs))
@@ -166,7 +171,7 @@ def main() -> None:
             raise SystemExit(f"{tool} is missing: run benchmarks/run.sh, which installs it")
 
     results: dict[str, object] = {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "runs": args.runs,
     }
     with tempfile.TemporaryDirectory(prefix="publisher-bench-") as tmp:
@@ -299,7 +304,7 @@ def site_cost(runs: int) -> dict[str, object]:
                 )
     full_s, base_s = statistics.median(with_site), statistics.median(without)
     return {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "runs": runs,
         "full_with_site_s": full_s,
         "full_without_site_s": base_s,
@@ -389,7 +394,7 @@ def narrated_cost(runs: int) -> dict[str, object]:
     full_with, full_without = statistics.median(full["with"]), statistics.median(full["without"])
     re_with, re_without = statistics.median(rebuild["with"]), statistics.median(rebuild["without"])
     return {
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine(),
         "runs": runs,
         "full_with_narrated_s": full_with,
         "full_without_narrated_s": full_without,

@@ -9,7 +9,6 @@ clean MP3 (mp3val) for each sound.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import subprocess
@@ -18,15 +17,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from publisher.config import PAUSE_SOUNDS, NarrationConfig
 from publisher.errors import SourceError
 from publisher.parse import parse_text
-from publisher.renderers.audio.renderer import AudioRenderer
-from publisher.renderers.base import BuildOptions, RenderContext
 from tests import fakes
 from tests.helpers import require
+from tests.test_audio import render
 
 pytestmark = pytest.mark.slow
 
@@ -56,22 +53,9 @@ SLUG = "denken"
 
 def build(tmp: Path, sound: str, pause: float) -> Path:
     """The chapter's MP3 with ``sound`` under a prompt pause of ``pause`` seconds."""
-    root = tmp / f"{sound}-{pause:g}"
-    (root / "audio").mkdir(parents=True)
-    buffer = io.BytesIO()
-    Image.new("RGB", (16, 16), (200, 30, 30)).save(buffer, "JPEG")
-    (root / "cover.jpg").write_bytes(buffer.getvalue())
     text = SOURCE.replace("{sound}", sound).replace("{pause}", f"{pause:g}")
-    ctx = RenderContext(
-        book=parse_text(text, "boek.md").book,
-        root=root,
-        out_dir=root / "audio",
-        published=root,
-        cache_dir=tmp / "cache",
-        options=BuildOptions(jobs=1),
-    )
-    AudioRenderer(synthesizer_factory=fakes.FakeFactory(), voice=fakes.FAKE_VOICE).render(ctx)
-    return root / "audio" / f"{SLUG}.mp3"
+    book = parse_text(text, "boek.md").book
+    return render(tmp, book, out=f"{sound}-{pause:g}") / f"{SLUG}.mp3"
 
 
 def decode(mp3: Path, *filters: str) -> np.ndarray[Any, np.dtype[np.float32]]:

@@ -22,6 +22,7 @@ from publisher.timing import TimingFile
 from tests import fakes
 from tests.books import ROOT
 from tests.helpers import require
+from tests.test_audio import render as render_fake
 
 pytestmark = pytest.mark.slow
 
@@ -261,20 +262,10 @@ def test_voices_far_apart_in_loudness_are_matched(tmp_path: Path, pitch: int) ->
     path = tmp_path / "source" / "boek.md"
     path.parent.mkdir()
     path.write_text(ROLES.replace("nl-espeak-f3", "nl-anders"), encoding="utf-8")
-    root = tmp_path / "build"
-    (root / "audio").mkdir(parents=True)
-    ctx = RenderContext(
-        book=parse_file(path).book,
-        root=root,
-        out_dir=root / "audio",
-        published=root,
-        cache_dir=tmp_path / "cache",
-        options=BuildOptions(jobs=1),
-    )
-    AudioRenderer(synthesizer_factory=fakes.FakeFactory(), voice=fakes.FAKE_VOICE).render(ctx)
-    decoded = decode((root / "audio" / "rust.mp3").read_bytes())
+    audio = render_fake(tmp_path, parse_file(path).book, cover=False)
+    decoded = decode((audio / "rust.mp3").read_bytes())
     assert decoded is not None
-    timing = TimingFile.load(root / "audio" / "rust.json")
+    timing = TimingFile.load(audio / "rust.json")
     book = fakes.reference_loudness(segments(decoded, timing, "fake-nl"), 22050)
     prompts = fakes.reference_loudness(segments(decoded, timing, "nl-anders"), 22050)
     assert fakes.reference_loudness(decoded, 22050) == pytest.approx(-19, abs=1)
