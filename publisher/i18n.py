@@ -1,8 +1,24 @@
-"""Words the toolkit itself puts in a book, per language (primary subtag)."""
+"""Words the toolkit itself puts in a book, per language (primary subtag).
+
+The words are data, not code: ``publisher/data/words/<subtag>.toml``, one file per language,
+holds a ``[book]`` table (:class:`Words`: the EPUB, the narration, the feed) and a ``[site]``
+table (:class:`~publisher.renderers.site.words.SiteWords`). Adding a language is adding a
+file; :func:`load_words` refuses a table that lacks a key or has one too many, and a test
+loads every file. English stands in for a language that has no file.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.resources import files
+from typing import Any, ClassVar, Protocol, TypeVar
+
+FALLBACK = "en"
+"""The language whose words stand in for one that has no words file."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -31,70 +47,69 @@ class Words:
     synthetic_voice: str  # "{voice}" is filled in: the narrator, named as a computer voice
 
 
-WORDS: dict[str, Words] = {
-    "nl": Words(
-        prompt="Reflectievraag",
-        example="Voorbeeld",
-        example_word="Voorbeeld:",
-        contents="Inhoudsopgave",
-        landmarks="Oriëntatiepunten",
-        cover="Omslag",
-        cover_alt="Omslag van {title}, door {author}",
-        start="Begin",
-        footnotes="Voetnoten",
-        back_to_text="Terug naar de tekst",
-        and_word="en",
-        at_word="apenstaartje",
-        prompt_lead_in="Reflectievraag.",
-        accessibility_summary=(
-            "Dit boek volgt EPUB Accessibility 1.1 en WCAG 2.1 niveau AA: een inhoudsopgave "
-            "met alle koppen, een logische leesvolgorde, tekst die de lezer zelf kan vergroten "
-            "en kleuren die het leesapparaat bepaalt. Reflectievragen en voorbeelden zijn als "
-            "zodanig gemarkeerd."
-        ),
-        by="door",
-        footnote="Voetnoot",
-        image="Afbeelding",
-        chapter="hoofdstuk",
-        narration_summary=(
-            "De voorlezing is een synthetische stem (tekst-naar-spraak), geen menselijke "
-            "verteller; het leesapparaat markeert elke zin terwijl die wordt voorgelezen."
-        ),
-        synthetic_voice="synthetische stem {voice} (tekst-naar-spraak)",
-    ),
-    "en": Words(
-        prompt="Reflection prompt",
-        example="Example",
-        example_word="Example:",
-        contents="Contents",
-        landmarks="Landmarks",
-        cover="Cover",
-        cover_alt="Cover of {title}, by {author}",
-        start="Start",
-        footnotes="Footnotes",
-        back_to_text="Back to the text",
-        and_word="and",
-        at_word="at",
-        prompt_lead_in="Reflection prompt.",
-        accessibility_summary=(
-            "This book meets EPUB Accessibility 1.1 and WCAG 2.1 Level AA: a table of contents "
-            "with every heading, a logical reading order, text the reader can resize and "
-            "colours the reading system chooses. Reflection prompts and examples are marked "
-            "as such."
-        ),
-        by="by",
-        footnote="Footnote",
-        image="Image",
-        chapter="chapter",
-        narration_summary=(
-            "The narration is a synthetic voice (text-to-speech), not a human narrator; the "
-            "reading system highlights each sentence as it is read."
-        ),
-        synthetic_voice="synthetic voice {voice} (text-to-speech)",
-    ),
-}
+class _Dataclass(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+_Table = TypeVar("_Table", bound=_Dataclass)
+
+
+@functools.cache
+def languages() -> tuple[str, ...]:
+    """The primary subtags that have a words file, sorted."""
+    folder = files("publisher").joinpath("data", "words")
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+def subtag(language: str) -> str:
+    """The words file to use for a BCP 47 tag: its primary subtag if it has one, else English."""
+    primary = language.split("-")[0].lower()
+    return primary if primary in languages() else FALLBACK
+
+
+@functools.cache
+def _tables(code: str) -> dict[str, Any]:
+    text = files("publisher").joinpath("data", "words", f"{code}.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def load_words(cls: type[_Table], code: str, table: str) -> _Table:
+    """The ``[table]`` of ``data/words/<code>.toml`` as a ``cls``."""
+    return from_table(cls, _tables(code).get(table), f"data/words/{code}.toml [{table}]")
+
+
+def from_table(cls: type[_Table], raw: object, where: str) -> _Table:
+    """``raw`` as a ``cls``: exactly its fields, each a text, or a list of texts for a tuple
+    field. Anything else is a ``ValueError`` naming ``where``: the files ship with publisher,
+    so a fault in one is a bug (the test of every language finds it), not bad input."""
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"{where}: missing")
+    fields = dataclasses.fields(cls)
+    names = {f.name for f in fields}
+    if missing := [f.name for f in fields if f.name not in raw]:
+        raise ValueError(f"{where}: lacks {', '.join(missing)}")
+    if extra := sorted(set(raw) - names):
+        raise ValueError(f"{where}: has unknown keys {', '.join(extra)}")
+    values: dict[str, Any] = {}
+    for field in fields:
+        value = raw[field.name]
+        if str(field.type).startswith("tuple"):  # annotations are strings (PEP 563)
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{where}: {field.name} must be a list of texts")
+            value = tuple(value)
+        elif not isinstance(value, str):
+            raise ValueError(f"{where}: {field.name} must be a text, not {value!r}")
+        values[field.name] = value
+    return cls(**values)
+
+
+@functools.cache
+def _words(code: str) -> Words:
+    return load_words(Words, code, "book")
 
 
 def words_for(language: str) -> Words:
     """The words for a BCP 47 tag, by its primary subtag; English where we have none."""
-    return WORDS.get(language.split("-")[0].lower(), WORDS["en"])
+    return _words(subtag(language))

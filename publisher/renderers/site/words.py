@@ -1,13 +1,17 @@
 """What the website itself says (labels, dates, durations, sizes) in the book's language.
 
-Kept beside the site rather than in :mod:`publisher.i18n`: these words appear only on the web
-pages, and English stands in for a language that has none here, as it does there.
+Typed beside the site rather than in :mod:`publisher.i18n`: these words appear only on the
+web pages. They are read, as the book's are, from the ``[site]`` table of
+``publisher/data/words/<language>.toml`` (see :mod:`publisher.i18n`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+
+from publisher.i18n import load_words, subtag
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -46,103 +50,14 @@ class SiteWords:
     decimal: str
 
 
-WORDS: dict[str, SiteWords] = {
-    "nl": SiteWords(
-        skip="Naar de inhoud",
-        by="door",
-        subscribe="Abonneren",
-        subscribe_help="Plak dit adres in je podcast-app, of open het er direct in:",
-        feed_address="Adres van de feed",
-        copy="Kopieer het adres",
-        copied="Gekopieerd",
-        open_in_app="Open in je podcast-app",
-        downloads="Downloads",
-        episodes="Afleveringen",
-        episode_count="{n} afleveringen",
-        from_date="vanaf {date}",
-        published="Verschenen",
-        duration="Duur",
-        prompts="Reflectievragen",
-        player="Speler",
-        captions="Ondertiteling",
-        download_mp3="Download de MP3",
-        show_notes="Over deze aflevering",
-        transcript="Uitgeschreven tekst",
-        transcript_help="Klik op een zin, of druk er op Enter, om vanaf daar te luisteren.",
-        pause="pauze, {seconds} s",
-        previous="Vorige",
-        next="Volgende",
-        book="Het boek",
-        epub="EPUB",
-        narrated_epub="EPUB met voorgelezen tekst",
-        audiobook="Luisterboek (M4B)",
-        months=(
-            "januari",
-            "februari",
-            "maart",
-            "april",
-            "mei",
-            "juni",
-            "juli",
-            "augustus",
-            "september",
-            "oktober",
-            "november",
-            "december",
-        ),
-        decimal=",",
-    ),
-    "en": SiteWords(
-        skip="Skip to content",
-        by="by",
-        subscribe="Subscribe",
-        subscribe_help="Paste this address into your podcast app, or open it there directly:",
-        feed_address="Feed address",
-        copy="Copy the address",
-        copied="Copied",
-        open_in_app="Open in your podcast app",
-        downloads="Downloads",
-        episodes="Episodes",
-        episode_count="{n} episodes",
-        from_date="from {date}",
-        published="Published",
-        duration="Duration",
-        prompts="Reflection prompts",
-        player="Player",
-        captions="Captions",
-        download_mp3="Download the MP3",
-        show_notes="About this episode",
-        transcript="Transcript",
-        transcript_help="Click a sentence, or press Enter on it, to listen from there.",
-        pause="pause, {seconds} s",
-        previous="Previous",
-        next="Next",
-        book="The book",
-        epub="EPUB",
-        narrated_epub="Narrated EPUB",
-        audiobook="Audiobook (M4B)",
-        months=(
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ),
-        decimal=".",
-    ),
-}
+@functools.cache
+def _site_words(code: str) -> SiteWords:
+    return load_words(SiteWords, code, "site")
 
 
 def site_words(language: str) -> SiteWords:
     """The site's words for a BCP 47 tag, by its primary subtag; English where we have none."""
-    return WORDS.get(language.split("-")[0].lower(), WORDS["en"])
+    return _site_words(subtag(language))
 
 
 def long_date(day: dt.date, words: SiteWords) -> str:
