@@ -44,6 +44,7 @@ from publisher.speech.script import (
     PAUSE_KINDS,
     UTTERANCE_KINDS,
     ChapterScript,
+    Run,
     Utterance,
 )
 
@@ -62,14 +63,6 @@ class TimedSection:
 
 
 @dataclass(frozen=True, kw_only=True)
-class TimedRun:
-    """The part of an utterance one voice said, when several share it."""
-
-    voice: str
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
 class TimedUtterance:
     """Where one utterance (a sentence of a block, a heading) is said, by which voice, and
     its spoken text."""
@@ -80,7 +73,7 @@ class TimedUtterance:
     kind: str  # one of UTTERANCE_KINDS
     voice: str  # the voice profile's name
     text: str
-    runs: tuple[TimedRun, ...] = ()
+    runs: tuple[Run, ...] = ()
 
     KINDS: ClassVar[tuple[str, ...]] = UTTERANCE_KINDS
 
@@ -160,7 +153,7 @@ class TimingFile:
                         kind=item.kind,
                         voice=item.voice,
                         text=item.text,
-                        runs=tuple(TimedRun(voice=r.voice, text=r.text) for r in item.runs),
+                        runs=item.runs,
                     )
                 )
             elif item.kind in PAUSE_KINDS:
@@ -210,7 +203,7 @@ class TimingFile:
         )
 
 
-_Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause, TimedRun)
+_Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause, Run)
 
 
 def _fields(cls: type, raw: object, where: str, path: str) -> dict[str, Any]:
@@ -246,7 +239,7 @@ def _utterances(raw: list[Any], where: str) -> tuple[TimedUtterance, ...]:
     out = []
     for i, item in enumerate(raw):
         fields = dict(_fields(TimedUtterance, item, where, f"utterances[{i}]"))
-        fields["runs"] = _records(TimedRun, fields["runs"], where, f"utterances[{i}].runs")
+        fields["runs"] = _records(Run, fields["runs"], where, f"utterances[{i}].runs")
         out.append(TimedUtterance(**fields))
     return tuple(out)
 

@@ -13,7 +13,6 @@ from publisher.speech.script import ChapterScript, Pause, Run, Utterance
 from publisher.timing import (
     VERSION,
     TimedPause,
-    TimedRun,
     TimedSection,
     TimedUtterance,
     TimingFile,
@@ -76,8 +75,8 @@ def test_from_script_lists_sections_utterances_and_the_pauses_that_matter() -> N
         "nl-espeak", "nl-espeak", "nl-espeak", "nl-espeak", "nl-espeak-f3"
     ]  # fmt: skip
     assert timing.utterances[2].runs == (
-        TimedRun(voice="nl-espeak", text="Zeg"),
-        TimedRun(voice="espeak-ru", text="Привет."),
+        Run(voice="nl-espeak", text="Zeg"),
+        Run(voice="espeak-ru", text="Привет."),
     )
     assert timing.utterances[1].runs == ()
     # Sentence gaps are not listed; the other pauses are, with the block they follow.

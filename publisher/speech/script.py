@@ -93,10 +93,13 @@ ROLE_OF_KIND = {
 
 @dataclass(frozen=True, kw_only=True)
 class Run:
-    """Part of an utterance said by one voice (a foreign word inside a Dutch sentence)."""
+    """Part of an utterance said by one voice (a foreign word inside a Dutch sentence).
 
-    text: str
+    The timing file stores these as they are (:mod:`publisher.timing`), so the field order
+    is the order of the keys it writes."""
+
     voice: str
+    text: str
 
 
 @dataclass(frozen=True, kw_only=True)
