@@ -234,9 +234,10 @@ def init(directory: Path, language: str) -> None:
 )
 def serve(directory: Path, port: int, host: str) -> None:
     """Serve the build folder (HEAD and Range requests, as podcast apps need)."""
+    from publisher.serve import make_server
     from publisher.serve import serve as run_server
 
-    run_server(directory, host=host, port=port)
+    run_server(make_server(directory, host=host, port=port), directory)
 
 
 def main() -> None:

@@ -296,16 +296,11 @@ def server_url(server: ThreadingHTTPServer) -> str:
     return f"http://{host}:{port}/"
 
 
-def serve(
-    directory: str | os.PathLike[str],
-    host: str = DEFAULT_HOST,
-    port: int = DEFAULT_PORT,
-    *,
-    quiet: bool = False,
-) -> None:
-    """Serve ``directory`` until Ctrl-C, printing the URL of the feed first."""
-    server = make_server(directory, host, port, quiet=quiet)
+def serve(server: ThreadingHTTPServer, directory: str | os.PathLike[str]) -> None:
+    """Run ``server`` (from :func:`make_server`, serving ``directory``) until Ctrl-C, printing
+    its URL and those of the website and the feed first; close it on the way out."""
     url = server_url(server)
+    host = str(server.server_address[0])
     print(f"Serving {directory} at {url}", flush=True)
     if (Path(directory) / "index.html").exists():
         print(f"Website: {url}", flush=True)

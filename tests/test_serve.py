@@ -231,31 +231,27 @@ def test_every_enclosure_length_is_what_the_server_sends(tmp_path: Path) -> None
 
 
 def test_serve_prints_the_url_and_stops_on_ctrl_c(
-    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    site: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    made = []
+    server = make_server(site, "127.0.0.1", 0, quiet=True)
 
-    def fake_make_server(*args: object, **kwargs: object) -> object:
-        server = make_server(*args, **kwargs)  # type: ignore[arg-type]
-        made.append(server)
+    def interrupted(poll_interval: float = 0.5) -> None:
+        raise KeyboardInterrupt
 
-        def interrupted(poll_interval: float = 0.5) -> None:
-            raise KeyboardInterrupt
-
-        server.serve_forever = interrupted  # type: ignore[method-assign]
-        return server
-
-    monkeypatch.setattr(serve_module, "make_server", fake_make_server)
-    serve(site, port=0, quiet=True)
+    server.serve_forever = interrupted  # type: ignore[method-assign]
+    serve(server, site)
     out = capsys.readouterr().out
-    url = server_url(made[0])
+    url = server_url(server)
     assert url.startswith("http://127.0.0.1:") and url in out
     assert f"{url}feed.xml" in out
-    assert made[0].socket.fileno() == -1  # closed
+    assert server.socket.fileno() == -1  # closed
 
 
 def test_serve_in_a_process_stops_cleanly_on_sigint(site: Path) -> None:
-    code = "import sys; from publisher.serve import serve; serve(sys.argv[1], port=0, quiet=True)"
+    code = (
+        "import sys; from publisher.serve import make_server, serve; "
+        "serve(make_server(sys.argv[1], port=0, quiet=True), sys.argv[1])"
+    )
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     process = subprocess.Popen(
         [sys.executable, "-c", code, str(site)],
