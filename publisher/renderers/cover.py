@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from fontTools.ttLib import TTFont, TTLibError
@@ -212,8 +213,7 @@ def palette_for(title: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]
     return PALETTE[digest[0] % len(PALETTE)]
 
 
-@dataclass(frozen=True, kw_only=True)
-class Run:
+class Run(NamedTuple):
     """Text drawn in one font: every character of ``text`` is in ``font``'s cmap."""
 
     text: str

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 from PIL import Image as PILImage
@@ -58,9 +58,9 @@ _DROPPED = {
 _EXTERNAL_CSS = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import|expression\(", re.IGNORECASE)
 
 
-@dataclass(frozen=True, kw_only=True)
-class CheckedImage:
-    """An image's bytes as they may go into the book, and its real media type."""
+class CheckedImage(NamedTuple):
+    """What :func:`check_image` returns: an image's bytes as they may go into the book, and
+    its real media type."""
 
     data: bytes
     media_type: str

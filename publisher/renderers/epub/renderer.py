@@ -234,7 +234,6 @@ def make_package(
 
     images = _Images(book=book, warn=warn)
     anchors = _anchors(book.chapters)
-    chapter_css = "../style/epub.css"
     chapters = []
     lexicon = book.pronunciation
     pls_item = (
@@ -247,7 +246,7 @@ def make_package(
             chapter=chapter,
             words=words,
             lang=lang,
-            css=chapter_css,
+            css="../style/epub.css",
             image_href=images.href,
             anchors=anchors,
             warn=warn,

@@ -18,7 +18,7 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
@@ -48,9 +48,8 @@ STATIC = ("site.css", "site.js")
 FEED_FILE = "feed.xml"  # written by the feed target
 
 
-@dataclass(frozen=True, kw_only=True)
-class Download:
-    """A file the book page offers, with its size."""
+class Download(NamedTuple):
+    """A file the book page offers, with its size: a row of the downloads list."""
 
     label: str
     href: str
