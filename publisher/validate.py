@@ -135,23 +135,26 @@ def narration_problems(book: m.Book) -> list[Problem]:
 
 def podcast_problems(book: m.Book, base_url: str | None) -> list[Problem]:
     """The feed's settings: no public address, dates for chapters that do not exist."""
+    from publisher.engines.casting import front_matter_line
     from publisher.renderers.feed.episodes import LOCAL_BASE_URL
 
+    def warning(line: int | None, message: str) -> Problem:
+        return Problem(path=book.source, line=line, severity="warning", message=message)
+
     podcast = book.config.podcast
-    messages = []
+    found = []
     if not (base_url or podcast.base_url):
-        messages.append(
+        message = (
             "no podcast.base_url: the feed is for local preview only (its addresses "
             f"point at {LOCAL_BASE_URL}, where `publisher serve` answers); set "
             "podcast.base_url or pass --base-url to publish it"
         )
+        found.append(warning(None, message))
     slugs = {c.slug for c in book.chapters}
     for slug in sorted(set(podcast.dates) - slugs):
-        messages.append(
+        message = (
             f"podcast.dates names {slug!r}, which is no chapter "
             f"(chapters: {', '.join(sorted(slugs))})"
         )
-    return [
-        Problem(path=book.source, line=None, severity="warning", message=message)
-        for message in messages
-    ]
+        found.append(warning(front_matter_line(book, "podcast", "dates", slug), message))
+    return found

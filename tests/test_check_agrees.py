@@ -35,7 +35,7 @@ EXPECTED = {
     "no-base-url": ("warning", ": warning: no podcast.base_url: the feed is for local preview"),
     "podcast-dates": (
         "warning",
-        ": warning: podcast.dates names 'no-such-chapter', which is no chapter",
+        ":9: warning: podcast.dates names 'no-such-chapter', which is no chapter",
     ),
     "svg-script": ("warning", ":12: warning: image 'square.svg': removed <script>, event handlers"),
     "unknown-voice": ("error", ":14: unknown voice 'nobody'"),
