@@ -48,18 +48,18 @@ def validate(
     warnings: list[Problem] = [*parsed.warnings, *check_book(book, previous_feed)]
     errors: list[Problem] = []
 
-    def attempt(step: Callable[[], list[Problem]]) -> None:
+    def attempt(step: Callable[..., list[Problem]], *args: object) -> None:
         try:
-            warnings.extend(step())
+            warnings.extend(step(book, *args))
         except SourceError as e:
             errors.extend(e.problems or [Problem(path=book.source, line=None, message=str(e))])
 
     seen: set[Path] = set()
     for block, src in _images(book):
-        attempt(lambda block=block, src=src: _image_problems(book, block, src, seen))  # type: ignore[misc]
+        attempt(_image_problems, block, src, seen)
     warnings += link_problems(book)
-    attempt(lambda: _cover_problems(book))
-    attempt(lambda: narration_problems(book))
+    attempt(_cover_problems)
+    attempt(narration_problems)
     warnings += podcast_problems(book, base_url)
     return Findings(warnings=_unique(warnings), errors=_unique(errors))
 
@@ -118,7 +118,7 @@ def narration_problems(book: m.Book) -> list[Problem]:
     """Unknown voices (errors) and text no voice can say (warnings), from the speech script
     the audio target would write. A voice that exists but cannot run on this machine is the
     build's to report (an engine error, exit 1): ``check`` judges the book, not the machine."""
-    from publisher.engines.casting import BookCast, voices_folder
+    from publisher.engines.casting import BookCast, front_matter_line, voices_folder
     from publisher.engines.profiles import choose_voice
     from publisher.speech.script import book_script, voice_lexicon
 
@@ -129,6 +129,11 @@ def narration_problems(book: m.Book) -> list[Problem]:
         cast = BookCast(book, profile, folder).cast()
     except EngineError:
         return []
+    except SourceError as e:
+        if e.problems:
+            raise
+        line = front_matter_line(book, "narration", "voice")  # the profile's own has its place
+        raise SourceError.at(book.source, line, str(e)) from e
     scripts = book_script(book, voice_lexicon(book, profile), cast)
     return [w for script in scripts for w in script.warnings]
 

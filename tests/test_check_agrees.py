@@ -39,6 +39,7 @@ EXPECTED = {
     ),
     "svg-script": ("warning", ":12: warning: image 'square.svg': removed <script>, event handlers"),
     "unknown-voice": ("error", ":14: unknown voice 'nobody'"),
+    "unknown-book-voice": ("error", ":7: unknown voice 'nobody' (in "),
     "unspeakable": (
         "warning",
         ":12: warning: no voice speaks 'ሰላም' (script Ethi); the narration leaves it out",
@@ -114,3 +115,15 @@ def test_base_url_on_the_command_line_stands_in_for_the_front_matter(tmp_path: P
     assert _build(source, tmp_path / "out", CHEAP)[1] == _check(source)[1] != set()
     given = _build(source, tmp_path / "out2", CHEAP, "--base-url", "https://example.org/pod/")
     assert given == (0, set())
+
+
+def test_a_renamed_chapter_is_said_by_both(tmp_path: Path) -> None:
+    """``check``'s own warnings (here: a chapter renamed since the last feed) are printed
+    by the build too, which did not say them before the one validation pass."""
+    source = copy_book(DATA / "warn" / "podcast-dates" / "book.md", tmp_path)
+    out = tmp_path / "out"
+    assert _build(source, out, None)[0] == 0  # a whole build: the feed lists the chapter
+    source.write_text(source.read_text().replace("# Chapter", "# Another title"))
+    code, lines = _agree(source, out, CHEAP)
+    assert code == 0
+    assert any("replaces 'Chapter' of the last build" in line for line in lines), lines
