@@ -161,18 +161,26 @@ def build(
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Fail (exit 2) on warnings too.")
 @_out_option("The last build, whose feed.xml shows chapters renamed since.")
-def check(source: Path | None, strict: bool, out: Path) -> None:
-    """Report problems in SOURCE without building."""
-    from publisher.check import check_book
+@click.option(
+    "--base-url",
+    default=None,
+    callback=_base_url,
+    help="The --base-url the build will be given, if any (it stands in for podcast.base_url).",
+)
+def check(source: Path | None, strict: bool, out: Path, base_url: str | None) -> None:
+    """Report every warning and error a build of SOURCE would, without building."""
     from publisher.parse import parse_file
+    from publisher.validate import validate
 
     parsed = parse_file(_source(source))
-    problems = list(parsed.warnings) + check_book(parsed.book, out / "feed.xml")
-    for problem in problems:
+    findings = validate(parsed, out / "feed.xml", base_url)
+    for problem in findings.warnings:
         click.echo(str(problem), err=True)
+    findings.raise_errors()
     chapters = len(parsed.book.chapters)
-    click.echo(f"{parsed.book.source}: {chapters} chapters, {len(problems)} warning(s)")
-    if strict and problems:
+    warned = len(findings.warnings)
+    click.echo(f"{parsed.book.source}: {chapters} chapters, {warned} warning(s)")
+    if strict and warned:
         sys.exit(2)
 
 

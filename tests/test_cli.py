@@ -84,10 +84,11 @@ def test_a_failing_target_is_one_line_exit_1_and_the_build_stays(
     source = tmp_path / "book.md"
     source.write_text(HEAD + "## C\n\nx\n")
     out = tmp_path / "out"
-    assert run("build", str(source), "--only", "words", "--out", str(out)).exit_code == 0
+    url = ["--base-url", "https://example.org/pod/"]  # else a warning says it is missing
+    assert run("build", str(source), "--only", "words", "--out", str(out), *url).exit_code == 0
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     source.write_text(HEAD + "## D\n\ny\n")
-    args = ["build", str(source), "--only", "words,failing", "--out", str(out), "--quiet"]
+    args = ["build", str(source), "--only", "words,failing", "--out", str(out), "--quiet", *url]
     result = CliRunner(mix_stderr=False).invoke(cli, args)
     assert result.exit_code == 1
     assert result.stderr == f"failing: {tmp_path / 'disk'}: No space left on device\n"
@@ -98,13 +99,18 @@ def test_a_failing_target_is_one_line_exit_1_and_the_build_stays(
 
 def test_check_strict_fails_on_warnings(tmp_path: Path) -> None:
     source = tmp_path / "book.md"
-    source.write_text(HEAD + "## C\n\n💡 Think about it.\n\n![](missing.png)\n")
-    relaxed = run("check", str(source))
+    source.write_text(HEAD + "## C\n\n💡 Think about it.\n")
+    url = ["--base-url", "https://example.org/pod/"]
+    relaxed = run("check", str(source), *url)
     assert relaxed.exit_code == 0
     assert f"{source}:9: warning: reflection prompt asks no question" in relaxed.output
-    assert f"{source}:11: warning: image 'missing.png' has no alt text" in relaxed.output
-    assert f"{source}:11: warning: image 'missing.png' not found" in relaxed.output
-    assert run("check", "--strict", str(source)).exit_code == 2
+    assert run("check", "--strict", str(source), *url).exit_code == 2
+    source.write_text(HEAD + "## C\n\n💡 Think about it.\n\n![](missing.png)\n")
+    broken = run("check", str(source), *url)
+    assert broken.exit_code == 2  # the build refuses a missing image, so check does too
+    assert f"{source}:9: warning: reflection prompt asks no question" in broken.output
+    assert f"{source}:11: warning: image 'missing.png' has no alt text" in broken.output
+    assert f"{source}:11: image 'missing.png' not found" in broken.output
 
 
 def test_default_source_is_the_one_md_in_source(
@@ -125,7 +131,12 @@ def test_init_makes_a_book_that_checks_clean_and_never_overwrites(tmp_path: Path
     target = tmp_path / "new"
     assert run("init", str(target)).exit_code == 0
     book = target / "source" / "book.md"
-    assert run("check", "--strict", str(book)).exit_code == 0
+    # Its one warning: where the feed will live is the author's to say.
+    strict = CliRunner(mix_stderr=False).invoke(cli, ["check", "--strict", str(book)])
+    assert strict.exit_code == 2 and strict.stderr.count("\n") == 1
+    assert "warning: no podcast.base_url" in strict.stderr
+    url = "https://example.org/pod/"
+    assert run("check", "--strict", "--base-url", url, str(book)).exit_code == 0
     book.write_text(book.read_text() + "\nMy own words.\n")
     again = run("init", str(target))
     assert again.exit_code == 2 and "already holds a book" in again.output

@@ -30,6 +30,7 @@ from publisher.renderers.base import BuildOptions, RenderContext
 from publisher.renderers.feed.episodes import episode_date, podcast_guid
 from publisher.renderers.feed.renderer import FeedRenderer
 from publisher.timing import TimedSection, TimedUtterance, TimingFile
+from publisher.validate import podcast_problems
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -428,10 +429,11 @@ def test_reads_audio_of_the_published_build(tmp_path: Path) -> None:
 
 
 def test_without_base_url_the_feed_is_for_local_preview(tmp_path: Path) -> None:
-    warnings: list[Problem] = []
-    _, feed = build(tmp_path, book_text("een"), base_url=None, warnings=warnings)
+    book, feed = build(tmp_path, book_text("een"), base_url=None)
+    warnings = podcast_problems(book, None)  # the validation says it, for check and build
     assert any("no podcast.base_url" in w.message for w in warnings)
     assert all(w.severity == "warning" for w in warnings)
+    assert podcast_problems(book, BASE) == []
     url = feedparser.parse(feed).entries[0].enclosures[0].href
     assert url == "http://127.0.0.1:8000/audio/een-begin.mp3"
 
@@ -492,9 +494,8 @@ def test_the_seed_book(tmp_path: Path) -> None:
 
 def test_dates_for_unknown_chapters_warn(tmp_path: Path) -> None:
     front = FRONT.replace("interval: weekly", "dates:\n    geen-hoofdstuk: 2024-05-01")
-    warnings: list[Problem] = []
-    build(tmp_path, book_text("een", front=front), warnings=warnings)
-    assert any("'geen-hoofdstuk'" in w.message for w in warnings)
+    book, _ = build(tmp_path, book_text("een", front=front))
+    assert any("'geen-hoofdstuk'" in w.message for w in podcast_problems(book, BASE))
 
 
 def test_without_cover_the_feed_warns_and_has_no_artwork(tmp_path: Path) -> None:

@@ -29,6 +29,8 @@ author: A
 language: en
 identifier: urn:uuid:8a6c0f1e-5f6b-4b61-9a43-0d7f61f1b001
 date: 2024-01-01
+podcast:
+  base_url: https://example.org/pod/
 ---
 
 ## One

@@ -152,8 +152,11 @@ def _build(
     out = Path(os.path.abspath(out))  # publishing renames it: "." must have a name
 
     def note(problem: Problem) -> None:
-        warnings.append(problem)
-        warn(problem)
+        # A renderer repeats what the validation said (the EPUB's dropped links, a cleaned
+        # SVG): the author hears each once.
+        if str(problem) not in {str(w) for w in warnings}:
+            warnings.append(problem)
+            warn(problem)
 
     if not source.is_file():  # say why at its path, before making .publisher/ beside it
         from publisher.parse import parse_file
@@ -174,8 +177,12 @@ def _build(
         from publisher.parse import parse_file  # not needed when nothing changed
 
         parsed = parse_file(source)
-        for warning in parsed.warnings:
+        from publisher.validate import validate
+
+        findings = validate(parsed, out / "feed.xml", options.base_url)
+        for warning in findings.warnings:
             note(warning)
+        findings.raise_errors()
         chosen = plan(names, registry)
         _check_published(chosen, out)
         uptodate.forget(state, out)

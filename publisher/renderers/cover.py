@@ -319,18 +319,35 @@ def draw_cover(config: Config, shape: Shape = SQUARE, fonts: tuple[Path, ...] = 
     author_top = shape.height - shape.author_bottom - _line_height(author_size) * len(author_lines)
     _lines(draw, shape, regular, author_lines, author_size, author_top, ink, drawn)
 
-    missing = {
-        key: "".join(sorted(c for c in text if c in setter.missing))
-        for key, text, setter in (
-            ("title", config.title, bold),
-            ("subtitle", config.subtitle or "", regular),
-            ("author", config.author, regular),
-        )
-    }
-    shown = {
-        k: " ".join(f"'{c}' (U+{ord(c):04X})" for c in dict.fromkeys(v)) for k, v in missing.items()
-    }
-    return Drawn(image=image, runs=tuple(drawn), missing={k: v for k, v in shown.items() if v})
+    return Drawn(image=image, runs=tuple(drawn), missing=left_out(config, fonts))
+
+
+def left_out(config: Config, fonts: tuple[Path, ...] = ()) -> dict[str, str]:
+    """Front-matter key → the characters of it that no font (``fonts``, then Noto Sans) can
+    draw, as a drawn cover leaves them out: known without drawing it."""
+    bold, regular = _Setter((*fonts, BOLD)), _Setter((*fonts, REGULAR))
+    keys = (
+        ("title", config.title, bold),
+        ("subtitle", config.subtitle or "", regular),
+        ("author", config.author, regular),
+    )
+    shown = {}
+    for key, text, setter in keys:
+        setter.clean(text)
+        chars = dict.fromkeys(sorted(c for c in text if c in setter.missing))
+        shown[key] = " ".join(f"'{c}' (U+{ord(c):04X})" for c in chars)
+    return {k: v for k, v in shown.items() if v}
+
+
+def cover_problems(book: Book) -> list[Problem]:
+    """What making the cover would say, without making it: :class:`SourceError` for a
+    ``cover`` or ``cover_font`` that is not usable, warnings for characters left out."""
+    config = book.config
+    if config.cover:
+        source = book_path(book, config.cover, book.source, None, "cover")
+        _open(source, config.cover, book.source, SQUARE).close()
+        return []
+    return missing_problems(book, left_out(config, author_fonts(book)))
 
 
 def _line_height(size: int) -> int:

@@ -15,12 +15,14 @@ import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from lxml import etree
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from publisher.errors import Problem, SourceError
+from publisher.model import Book
 from publisher.urls import WEB_OR_MAIL, url_problem
 
 # 50 million pixels: a 8000×6000 photo fits; decoding one takes about 200 MB, so bigger ones
@@ -34,6 +36,17 @@ SUFFIXES = {
     "image/gif": ".gif",
     "image/webp": ".webp",
     SVG_TYPE: ".svg",
+}
+
+# EPUB 3.3 core media types for images, by file name (anything else needs a fallback that
+# EPUBCheck rejects); the bytes are checked too (:func:`check_image`).
+IMAGE_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".svg": SVG_TYPE,
 }
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -69,6 +82,24 @@ class CheckedImage(NamedTuple):
     def suffix(self) -> str:
         """The file name suffix that matches the content."""
         return SUFFIXES[self.media_type]
+
+
+def book_image(
+    book: Book, src: str, path: str, line: int | None, warn: Callable[[Problem], None]
+) -> tuple[Path, CheckedImage]:
+    """The file an image of the book (``src`` at ``path:line``) names, and its checked bytes.
+
+    Raises :class:`SourceError` when it is remote, outside the book's folder, missing, of a
+    kind EPUB readers do not show, or fails :func:`check_image`: what the EPUB and the
+    validation (:mod:`publisher.validate`) both ask of every image.
+    """
+    from publisher.renderers.cover import book_path  # cover imports this module
+
+    file = book_path(book, unquote(src), path, line, "image")
+    if file.suffix.lower() not in IMAGE_TYPES:
+        known = ", ".join(sorted(IMAGE_TYPES))
+        raise SourceError.at(path, line, f"image {src!r}: EPUB readers show only {known} images")
+    return file, check_image(file, src, path, line, warn)
 
 
 def check_image(

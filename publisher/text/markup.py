@@ -38,6 +38,11 @@ def attr(text: str) -> str:
     return xml_safe(text).translate(_ATTR_ESCAPES)
 
 
+def unsafe_link(href: str) -> str:
+    """The warning for a link :func:`safe_href` drops (the validation and the EPUB say it)."""
+    return f"link {href!r} is not a web, mail or in-book link; the EPUB keeps its text only"
+
+
 def safe_href(href: str, anchors: Mapping[str, str] | None = None) -> str | None:
     """The href to write for a link to ``href``, or None when it must not be a link.
 

@@ -17,7 +17,7 @@ from typing import assert_never
 from publisher import model as m
 from publisher.errors import Problem
 from publisher.i18n import Words
-from publisher.text.markup import attr, esc, safe_href
+from publisher.text.markup import attr, esc, safe_href, unsafe_link
 from publisher.text.plain import plain_text
 from publisher.text.sentences import sentences
 from publisher.text.spans import Narration, cut, locate, spoken_text
@@ -272,9 +272,6 @@ class XhtmlWriter:
         nl = self.style.newline
         if self.style.image_href is None:
             return f"<p>{esc(block.alt)}</p>{nl}"
-        if not block.alt.strip():
-            # The book claims "textual" suffices; an image without words breaks that claim.
-            self._warn(f"image {block.src!r} has no alt text; describe it in ![…](…)")
         src = self.style.image_href(block.src, block.path, block.line)
         caption = f"<figcaption>{esc(block.title)}</figcaption>" if block.title else ""
         return f'<figure{self._id(block.id)}><img src="{attr(src)}" alt="{attr(block.alt)}"/>{caption}</figure>{nl}'
@@ -379,10 +376,7 @@ class XhtmlWriter:
         href = safe_href(node.href, self.style.anchors)
         if href is None:
             # Tell the author: a link that silently stopped working is worse than an error.
-            self._warn(
-                f"link {node.href!r} is not a web, mail or in-book link; "
-                "the EPUB keeps its text only"
-            )
+            self._warn(unsafe_link(node.href))
             return text
         if not plain_text(node.children).strip():
             text = esc(node.href)  # a link needs a name a screen reader can announce

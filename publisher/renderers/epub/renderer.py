@@ -22,7 +22,7 @@ from urllib.parse import unquote
 from ebooklib import epub
 
 from publisher import model as m
-from publisher.errors import BuildError, Problem, SourceError
+from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.pls import MEDIA_TYPE
 from publisher.renderers.base import RenderContext, RenderResult
@@ -36,7 +36,7 @@ from publisher.renderers.epub.xhtml import (
     ncx_document,
     title_document,
 )
-from publisher.renderers.images import check_image
+from publisher.renderers.images import book_image
 from publisher.slugs import slugify
 from publisher.text.spans import Narration
 
@@ -51,15 +51,6 @@ NO_DATE = dt.datetime(1980, 1, 1)
 ZIP_FIRST = NO_DATE
 ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58)
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
-# EPUB 3.3 core media types for images (anything else needs a fallback EPUBCheck rejects).
-IMAGE_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".svg": "image/svg+xml",
-}
 
 
 class EpubRenderer:
@@ -189,13 +180,8 @@ class _Images:
         """The href (from a chapter in ``text/``) of the image ``src`` of ``path:line``."""
         file = book_path(self.book, unquote(src), path, line, "image")
         if file not in self._names:
-            if file.suffix.lower() not in IMAGE_TYPES:
-                known = ", ".join(sorted(IMAGE_TYPES))
-                raise SourceError.at(
-                    path, line, f"image {src!r}: EPUB readers show only {known} images"
-                )
             # By its bytes, not its name: the media type and suffix the content really has.
-            image = check_image(file, src, path, line, self.warn)
+            _, image = book_image(self.book, src, path, line, self.warn)
             base = slugify(file.stem) or "image"
             name, n = f"images/{base}{image.suffix}", 1
             while name in self._names.values() or name == "images/cover.jpg":
@@ -233,7 +219,7 @@ def make_package(
     package.language = lang
 
     images = _Images(book=book, warn=warn)
-    anchors = _anchors(book.chapters)
+    anchors = book_anchors(book.chapters)
     chapters = []
     lexicon = book.pronunciation
     pls_item = (
@@ -374,7 +360,7 @@ def _metadata(package: epub.EpubBook, book: m.Book, *, images: bool) -> None:
     meta("a11y:certifiedBy", config.publisher or config.author)
 
 
-def _anchors(chapters: tuple[m.Chapter, ...]) -> dict[str, str]:
+def book_anchors(chapters: tuple[m.Chapter, ...]) -> dict[str, str]:
     """``#fragment`` → href (from ``text/``) for every chapter and heading of the book, so
     the author's in-book links work across chapter documents."""
     anchors: dict[str, str] = {}

@@ -101,7 +101,6 @@ class FeedRenderer:
         """Write ``feed.xml`` and ``chapters/<slug>.json`` into ``ctx.out_dir``."""
         book = ctx.book
         base_url = self._base_url(ctx)
-        self._check_dates(ctx)
         episodes = self._episodes(ctx)
         cover = self._cover(ctx)
         made = [FEED_FILE]
@@ -122,25 +121,8 @@ class FeedRenderer:
     @staticmethod
     def _base_url(ctx: RenderContext) -> str:
         url = ctx.options.base_url or ctx.book.config.podcast.base_url
-        if url:
-            return normalise_base_url(url)
-        _warn(
-            ctx,
-            "no podcast.base_url: the feed is for local preview only (its addresses "
-            f"point at {LOCAL_BASE_URL}, where `publisher serve` answers); set "
-            "podcast.base_url or pass --base-url to publish it",
-        )
-        return LOCAL_BASE_URL
-
-    @staticmethod
-    def _check_dates(ctx: RenderContext) -> None:
-        slugs = {c.slug for c in ctx.book.chapters}
-        for slug in sorted(set(ctx.book.config.podcast.dates) - slugs):
-            _warn(
-                ctx,
-                f"podcast.dates names {slug!r}, which is no chapter "
-                f"(chapters: {', '.join(sorted(slugs))})",
-            )
+        # Without one the validation warned (publisher.validate.podcast_problems).
+        return normalise_base_url(url) if url else LOCAL_BASE_URL
 
     @staticmethod
     def _episodes(ctx: RenderContext) -> list[_Episode]:

@@ -1,0 +1,165 @@
+"""One validation pass over a parsed book: what ``publisher check`` reports, and what
+``publisher build`` reports before it writes anything.
+
+Both commands run :func:`validate`, so they agree on what is an error (exit 2, nothing built)
+and what is a warning (``check --strict`` fails on it). It covers every target, whichever
+ones a build makes, and needs none of them built: it reads the images and the cover, casts
+the voices and writes the speech script, but draws, encodes and synthesises nothing. What
+only a renderer can know (an engine failing as it speaks, an output it finds missing) is
+left to the build; the README lists those messages ("When things go wrong").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import model as m
+from publisher.check import blocks_of, check_book, inlines_of
+from publisher.errors import EngineError, Problem, SourceError
+from publisher.parse import Parsed
+from publisher.text.markup import safe_href, unsafe_link
+
+
+@dataclass(frozen=True, kw_only=True)
+class Findings:
+    """The warnings and errors of a book, each one line, sorted by place."""
+
+    warnings: tuple[Problem, ...]
+    errors: tuple[Problem, ...]
+
+    def raise_errors(self) -> None:
+        """Raise one :class:`SourceError` that lists every error (exit 2), if there is one."""
+        if self.errors:
+            raise SourceError("\n".join(str(p) for p in self.errors), self.errors)
+
+
+def validate(
+    parsed: Parsed, previous_feed: Path | None = None, base_url: str | None = None
+) -> Findings:
+    """Every problem of ``parsed``: its parse warnings, the content rules of
+    :mod:`publisher.check`, images, links, cover, voices and podcast settings.
+
+    ``previous_feed`` is the last build's feed.xml (renamed chapters); ``base_url`` the
+    command line's ``--base-url``, which stands in for ``podcast.base_url``.
+    """
+    book = parsed.book
+    warnings: list[Problem] = [*parsed.warnings, *check_book(book, previous_feed)]
+    errors: list[Problem] = []
+
+    def attempt(step: Callable[..., list[Problem]], *args: object) -> None:
+        try:
+            warnings.extend(step(book, *args))
+        except SourceError as e:
+            errors.extend(e.problems or [Problem(path=book.source, line=None, message=str(e))])
+
+    seen: set[Path] = set()
+    for block, src in _images(book):
+        attempt(_image_problems, block, src, seen)
+    warnings += link_problems(book)
+    attempt(_cover_problems)
+    attempt(narration_problems)
+    warnings += podcast_problems(book, base_url)
+    return Findings(warnings=_unique(warnings), errors=_unique(errors))
+
+
+def _unique(problems: list[Problem]) -> tuple[Problem, ...]:
+    """Each problem once (an image used twice is checked twice), sorted by place."""
+    once = {str(p): p for p in problems}
+    return tuple(sorted(once.values(), key=lambda p: (p.path, p.line or 0, p.message)))
+
+
+def _images(book: m.Book) -> Iterator[tuple[m.Block, str]]:
+    for chapter in book.chapters:
+        for block in blocks_of(chapter):
+            if isinstance(block, m.Image):
+                yield block, block.src
+            for node in inlines_of(block):
+                if isinstance(node, m.InlineImage):
+                    yield block, node.src
+
+
+def _image_problems(book: m.Book, block: m.Block, src: str, seen: set[Path]) -> list[Problem]:
+    """An image as the EPUB takes it in: where it is, its kind, its bytes (SVG cleaned);
+    what its bytes warn about is said once, at its first use, as the EPUB says it."""
+    from publisher.renderers.images import book_image
+
+    found: list[Problem] = []
+    file, _ = book_image(book, src, block.path, block.line, found.append)
+    if file in seen:
+        return []
+    seen.add(file)
+    return found
+
+
+def link_problems(book: m.Book) -> list[Problem]:
+    """A warning for each link the EPUB keeps as text only (``javascript:``, a local file,
+    a ``#fragment`` that names no heading)."""
+    from publisher.renderers.epub.renderer import book_anchors
+
+    anchors = book_anchors(book.chapters)
+    return [
+        Problem(path=block.path, line=block.line, severity="warning", message=unsafe_link(n.href))
+        for chapter in book.chapters
+        for block in blocks_of(chapter)
+        for n in inlines_of(block)
+        if isinstance(n, m.Link) and safe_href(n.href, anchors) is None
+    ]
+
+
+def _cover_problems(book: m.Book) -> list[Problem]:
+    from publisher.renderers.cover import cover_problems
+
+    return cover_problems(book)
+
+
+def narration_problems(book: m.Book) -> list[Problem]:
+    """Unknown voices (errors) and text no voice can say (warnings), from the speech script
+    the audio target would write. A voice that exists but cannot run on this machine is the
+    build's to report (an engine error, exit 1): ``check`` judges the book, not the machine."""
+    from publisher.engines.casting import BookCast, front_matter_line, voices_folder
+    from publisher.engines.profiles import choose_voice
+    from publisher.speech.script import book_script, voice_lexicon
+
+    config = book.config
+    folder = voices_folder(book)
+    try:
+        profile = choose_voice(config.narration.voice, config.language, folder)
+        cast = BookCast(book, profile, folder).cast()
+    except EngineError:
+        return []
+    except SourceError as e:
+        if e.problems:
+            raise
+        line = front_matter_line(book, "narration", "voice")  # the profile's own has its place
+        raise SourceError.at(book.source, line, str(e)) from e
+    scripts = book_script(book, voice_lexicon(book, profile), cast)
+    return [w for script in scripts for w in script.warnings]
+
+
+def podcast_problems(book: m.Book, base_url: str | None) -> list[Problem]:
+    """The feed's settings: no public address, dates for chapters that do not exist."""
+    from publisher.engines.casting import front_matter_line
+    from publisher.renderers.feed.episodes import LOCAL_BASE_URL
+
+    def warning(line: int | None, message: str) -> Problem:
+        return Problem(path=book.source, line=line, severity="warning", message=message)
+
+    podcast = book.config.podcast
+    found = []
+    if not (base_url or podcast.base_url):
+        message = (
+            "no podcast.base_url: the feed is for local preview only (its addresses "
+            f"point at {LOCAL_BASE_URL}, where `publisher serve` answers); set "
+            "podcast.base_url or pass --base-url to publish it"
+        )
+        found.append(warning(None, message))
+    slugs = {c.slug for c in book.chapters}
+    for slug in sorted(set(podcast.dates) - slugs):
+        message = (
+            f"podcast.dates names {slug!r}, which is no chapter "
+            f"(chapters: {', '.join(sorted(slugs))})"
+        )
+        found.append(warning(front_matter_line(book, "podcast", "dates", slug), message))
+    return found
