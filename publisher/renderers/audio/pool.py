@@ -77,6 +77,15 @@ def is_stateless(synthesizer: Synthesizer | Engines) -> bool:
     return bool(getattr(synthesizer, "stateless", False))
 
 
+def reuses_workers(synthesizer: Synthesizer | Engines) -> bool:
+    """Whether a worker may make chapter after chapter: every engine is stateless or says
+    a fresh process gains it nothing (``fresh_process = False``: Piper, whose output is
+    random anyway and whose model takes a second to load)."""
+    if isinstance(synthesizer, Engines):
+        return all(reuses_workers(s) for s in synthesizer.made.values())
+    return is_stateless(synthesizer) or not getattr(synthesizer, "fresh_process", True)
+
+
 def _context(stateless: bool) -> BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
@@ -262,7 +271,7 @@ def _run_pool(
                 initializer=_init_worker,
                 initargs=(fresh, events, os.getpid()),  # each worker makes its own engines
                 # A fresh process per chapter only for engines that remember what they said.
-                max_tasks_per_child=None if is_stateless(engine) else 1,
+                max_tasks_per_child=None if reuses_workers(engine) else 1,
             )
             futures = {pool.submit(_run, j): j.index for j in ordered}
         pending = set(futures)
