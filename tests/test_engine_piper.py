@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
 import json
 import pickle
@@ -191,3 +192,26 @@ def test_a_worker_loads_the_model_once_for_all_its_chapters(
     assert len(notes) >= 4
     assert len(per_process) <= 2
     assert all(loads == {1} for loads in per_process.values())
+
+
+def test_two_builds_with_one_job_give_the_same_bytes(joe: PiperSynthesizer, tmp_path: Path) -> None:
+    from publisher.parse import parse_text
+    from publisher.renderers.audio.renderer import AudioRenderer
+    from publisher.renderers.base import BuildOptions, RenderContext
+
+    made: list[dict[str, str]] = []  # hashes: pytest's diff of two MP3s would take minutes
+    for run in ("a", "b"):
+        out = tmp_path / run / "audio"
+        out.mkdir(parents=True)
+        ctx = RenderContext(
+            book=parse_text(ENGLISH, "book.md").book,
+            root=out.parent,
+            out_dir=out,
+            published=out.parent,
+            cache_dir=tmp_path / run / "cache",  # empty: every utterance synthesised
+            options=BuildOptions(jobs=1),
+        )
+        AudioRenderer(voice=JOE).render(ctx)
+        made.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.mp3")})
+    assert len(made[0]) == 4
+    assert made[0] == made[1]

@@ -38,6 +38,9 @@ THREADS = 1
 _VOICES: dict[str, Any] = {}
 """The models this process has loaded, by ``.onnx`` path: loaded once, kept for its life."""
 
+SEED = 14
+"""The seed of the model's noise in each process (see :func:`load_voice`)."""
+
 loads = 0
 """How many models this process has loaded (tests check a model is not loaded per chapter)."""
 
@@ -94,6 +97,9 @@ def load_voice(path: Path) -> Any:
         from piper import PiperVoice
         from piper.config import PiperConfig
 
+        # The model draws random noise (onnxruntime seeds it from the clock unless told):
+        # seeded, a worker that makes the same chapters in the same order says them the same.
+        onnxruntime.set_seed(SEED)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = THREADS
         options.inter_op_num_threads = 1
@@ -118,10 +124,13 @@ class PiperSynthesizer:
     speaker it is only a label. The model is loaded on first use and not pickled, so an
     instance can be sent to a worker process, which loads the model once itself.
 
-    ``fresh_process = False`` tells the audio workers that this engine gains nothing from a
-    fresh process per chapter: Piper's noise is random (onnxruntime seeds it from the clock
-    in each process), so its output was never reproducible from an empty cache, and a worker
-    that keeps its loaded model skips a second's load for every chapter after its first.
+    ``fresh_process = False`` tells the audio workers to keep a worker for chapter after
+    chapter: its loaded model saves a second's load for every chapter after its first. The
+    model's noise runs on from one utterance to the next, so a chapter's sound depends on
+    what its worker said before: with ``--jobs 1`` (one worker, the chapters in a fixed
+    order, the noise seeded) two builds from an empty cache give the same bytes; with more
+    workers, which worker makes which chapter varies. (Before, a fresh process per chapter
+    did not make it reproducible either: the noise was seeded from the clock.)
     """
 
     name = "piper"
