@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHER = [sys.executable, "-m", "publisher"]
 PIPER = Path(sys.executable).with_name("piper")
+BASE = "https://example.org/book/"  # the feed needs one; without it the build warns
 
 SENTENCES = [
     "The river ran low that summer, and the boats sat in the mud below the mill.",
@@ -108,7 +109,8 @@ def build(text: str, work: Path, *extra: str) -> float:
     src = work / "src" / "book.md"
     src.parent.mkdir(parents=True)
     src.write_text(text, encoding="utf-8")
-    command = [*PUBLISHER, "build", str(src), "--out", str(work / "out"), "--quiet", *extra]
+    out = str(work / "out")
+    command = [*PUBLISHER, "build", str(src), "--out", out, "--quiet", "--base-url", BASE, *extra]
     started = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - started
