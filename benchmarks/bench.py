@@ -195,6 +195,7 @@ def main() -> None:
         results["full_vs_baseline"] = full_s / base_s
         results.update({k: v for k, v in site_cost(args.runs).items() if k not in results})
         results.update({k: v for k, v in narrated_cost(args.runs).items() if k not in results})
+        results.update(__import__("benchmarks.piper", fromlist=["measure"]).measure(args.runs))
 
         # 2. no-op rebuild vs starting the program at all.
         out = work / "full0"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
 import json
 import pickle
@@ -121,3 +122,96 @@ def test_missing_piper_tts_says_how_to_install(monkeypatch: pytest.MonkeyPatch) 
     )
     with pytest.raises(EngineError, match=r"pip install '\.\[piper\]' in publisher's checkout"):
         synth.synthesize("Hello.")
+
+
+def test_one_session_thread_and_one_load_per_model(joe: PiperSynthesizer) -> None:
+    # The audio workers run one per core: a session on every core in each would make them
+    # fight over the cores. A second profile on the same model shares its loaded voice.
+    joe.synthesize("Hello.")
+    options = joe._load().session.get_session_options()
+    assert options.intra_op_num_threads == 1
+    before = piper_engine.loads
+    other = PiperSynthesizer(dataclasses.replace(JOE, name="joe-slow", rate=1.2), Path("."))
+    assert other.synthesize("Hello again.").duration_ms > 300
+    assert piper_engine.loads == before
+
+
+ENGLISH = """---
+title: Three Short Chapters
+author: Test
+language: en
+---
+
+# Three Short Chapters
+
+## One
+
+It was cold.
+
+## Two
+
+The boats sat in the mud.
+
+## Three
+
+Nobody came.
+
+## Four
+
+The bell rang.
+"""
+
+
+def test_a_worker_loads_the_model_once_for_all_its_chapters(
+    joe: PiperSynthesizer, tmp_path: Path
+) -> None:
+    from publisher.parse import parse_text
+    from publisher.renderers.audio.renderer import AudioRenderer
+    from publisher.renderers.base import BuildOptions, RenderContext
+    from tests.piper_probe import NotingFactory
+
+    log = tmp_path / "loads.txt"
+    out = tmp_path / "build" / "audio"
+    out.mkdir(parents=True)
+    ctx = RenderContext(
+        book=parse_text(ENGLISH, "book.md").book,
+        root=out.parent,
+        out_dir=out,
+        published=out.parent,
+        cache_dir=tmp_path / "cache",
+        options=BuildOptions(jobs=2),
+    )
+    AudioRenderer(synthesizer_factory=NotingFactory(log), voice=JOE).render(ctx)
+    assert len(list(out.glob("*.mp3"))) == 4
+    notes = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    per_process: dict[int, set[int]] = {}
+    for pid, loads in notes:
+        per_process.setdefault(pid, set()).add(loads)
+    # 4 chapters (and their titles) made by at most 2 workers, each loading the model once
+    # and keeping it: not a fresh process, and a second's load, per chapter.
+    assert len(notes) >= 4
+    assert len(per_process) <= 2
+    assert all(loads == {1} for loads in per_process.values())
+
+
+def test_two_builds_with_one_job_give_the_same_bytes(joe: PiperSynthesizer, tmp_path: Path) -> None:
+    from publisher.parse import parse_text
+    from publisher.renderers.audio.renderer import AudioRenderer
+    from publisher.renderers.base import BuildOptions, RenderContext
+
+    made: list[dict[str, str]] = []  # hashes: pytest's diff of two MP3s would take minutes
+    for run in ("a", "b"):
+        out = tmp_path / run / "audio"
+        out.mkdir(parents=True)
+        ctx = RenderContext(
+            book=parse_text(ENGLISH, "book.md").book,
+            root=out.parent,
+            out_dir=out,
+            published=out.parent,
+            cache_dir=tmp_path / run / "cache",  # empty: every utterance synthesised
+            options=BuildOptions(jobs=1),
+        )
+        AudioRenderer(voice=JOE).render(ctx)
+        made.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.mp3")})
+    assert len(made[0]) == 4
+    assert made[0] == made[1]

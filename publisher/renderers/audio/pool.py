@@ -9,6 +9,9 @@ history-free: espeak-ng by itself is not (its pitch flutter runs on from one utt
 next; our espeak engine now reloads the library for every synthesis to undo that), and a
 Piper or future engine may keep state too. A fresh process per chapter makes each chapter's
 audio depend on that chapter alone, not on which worker got it or in which order.
+An engine whose model is slow to load trades this for speed with ``fresh_process = False``
+and keeps its worker (:func:`reuses_workers`): Piper, whose model takes a second to load; its
+chapters are then the same bytes with ``--jobs 1`` only.
 
 Fresh processes are cheap with ``forkserver`` (Linux, macOS): one server imports the heavy
 modules once (numpy, lameenc, the engines, pedalboard's decoder: :data:`_PRELOAD`) and forks
@@ -75,6 +78,14 @@ def is_stateless(synthesizer: Synthesizer | Engines) -> bool:
     if isinstance(synthesizer, Engines):
         return all(is_stateless(s) for s in synthesizer.made.values())
     return bool(getattr(synthesizer, "stateless", False))
+
+
+def reuses_workers(synthesizer: Synthesizer | Engines) -> bool:
+    """Whether a worker may make chapter after chapter: every engine is stateless or asks
+    to keep its worker (``fresh_process = False``: Piper, whose model is slow to load)."""
+    if isinstance(synthesizer, Engines):
+        return all(reuses_workers(s) for s in synthesizer.made.values())
+    return is_stateless(synthesizer) or not getattr(synthesizer, "fresh_process", True)
 
 
 def _context(stateless: bool) -> BaseContext:
@@ -262,7 +273,7 @@ def _run_pool(
                 initializer=_init_worker,
                 initargs=(fresh, events, os.getpid()),  # each worker makes its own engines
                 # A fresh process per chapter only for engines that remember what they said.
-                max_tasks_per_child=None if is_stateless(engine) else 1,
+                max_tasks_per_child=None if reuses_workers(engine) else 1,
             )
             futures = {pool.submit(_run, j): j.index for j in ordered}
         pending = set(futures)
