@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,15 +90,48 @@ class Alone:
     def render(self, ctx: RenderContext) -> RenderResult:
         ctx.options.progress(1, 2, "alone, while the producer runs")
         SEEN.alone_reported.set()
+        time.sleep(0.5)  # still running when the producer and the tail are done
         (ctx.root / "alone.txt").write_text(str(len(ctx.book.chapters)))
         return RenderResult(files=("alone.txt",))
+
+
+@dataclass
+class Tail:
+    """Needs the producer; runs on the main thread after it."""
+
+    name: str = "tail"
+    requires: tuple[str, ...] = ("producer",)
+    owns: tuple[str, ...] = ("tail.txt",)
+
+    def render(self, ctx: RenderContext) -> RenderResult:
+        (ctx.root / "tail.txt").write_text("tail")
+        return RenderResult(files=("tail.txt",))
+
+
+@dataclass
+class Lister:
+    """Says which of the others' files it found, as the site lists the downloads: it runs
+    ``after`` them without requiring them."""
+
+    name: str = "lister"
+    requires: tuple[str, ...] = ("producer",)
+    after: tuple[str, ...] = ("alone", "follower")
+    owns: tuple[str, ...] = ("list.txt",)
+
+    def render(self, ctx: RenderContext) -> RenderResult:
+        # Looked for in the folder, as the site does, not through ctx.find (which waits).
+        found = [name for name in ("alone.txt", "all.txt") if (ctx.root / name).exists()]
+        (ctx.root / "list.txt").write_text(",".join(found))
+        return RenderResult(files=("list.txt",))
 
 
 def registry(fail: bool = False) -> dict[str, Entry]:
     return {
         "producer": Entry(lambda: Producer(fail=fail)),
+        "tail": Entry(Tail),
         "alone": Entry(Alone),
         "follower": Entry(Follower),
+        "lister": Entry(Lister),
     }
 
 
@@ -136,8 +170,9 @@ def test_a_follower_reads_files_while_their_maker_runs_and_makes_the_same_bytes(
     assert SEEN.follower_waited == [True]
     assert files(tmp_path / "one") == files(tmp_path / "two")
     assert (tmp_path / "two" / "all.txt").read_text() == "One,Two,Three"
+    assert (tmp_path / "two" / "list.txt").read_text() == "alone.txt,all.txt"
     # Reported in the plan's order, whatever finished first.
-    assert lines == ["producer", "alone", "follower"]
+    assert lines == ["producer", "tail", "alone", "follower", "lister"]
     assert [t.name for t in side.targets] == [t.name for t in serial.targets]
 
 

@@ -3,8 +3,8 @@
 The main thread takes the targets in the plan's order, as a serial build does, and waits for
 each before it reports it: target lines, warnings and the contract checks come in the same
 order, whatever ran at the same time. Before it starts a target, it hands to helper threads
-every later target that can already run: all its required targets are done, or have started
-when it ``follows`` them (see :mod:`publisher.renderers.board`). So the EPUB is made while the
+every later target that can already run: all its required targets (and those it runs
+``after``) are done, or have started when it ``follows`` them (see :mod:`publisher.renderers.board`). So the EPUB is made while the
 cover and the audio are, and the audiobook encodes each chapter as soon as its MP3 is
 written. The heavy work runs outside the interpreter (worker processes, FFmpeg, libjpeg), so
 threads suffice. The target on the main thread is the one a Ctrl-C reaches: the audio stops
@@ -41,6 +41,13 @@ targets started so far (itself included): the contract is checked and the target
 def follows(renderer: Renderer) -> tuple[str, ...]:
     """The required targets whose files ``renderer`` reads as they are made."""
     return tuple(getattr(renderer, "follows", ()))
+
+
+def after(renderer: Renderer) -> tuple[str, ...]:
+    """What ``renderer`` waits for: the targets it requires, and those it reads when they
+    are built without requiring them (an optional ``after``: the site lists the EPUB and the
+    audiobook among its downloads when they are made)."""
+    return (*renderer.requires, *getattr(renderer, "after", ()))
 
 
 class Schedule:
@@ -105,7 +112,7 @@ class Schedule:
         for renderer in self.renderers:
             if renderer.name in begun:
                 continue
-            needed = [n for n in renderer.requires if n in names]
+            needed = [n for n in after(renderer) if n in names]
             if all(n in self.done or (n in follows(renderer) and n in begun) for n in needed):
                 ready.append(renderer)
         return ready

@@ -154,7 +154,9 @@ class Renderer(Protocol):
     An optional ``follows`` names required targets whose files it can read one by one while
     they are made (the audiobook follows the audio, encoding each chapter as it appears): the
     build starts it as soon as those have started, and :meth:`RenderContext.find` waits for
-    each file until its maker says it is :meth:`~RenderContext.made`.
+    each file until its maker says it is :meth:`~RenderContext.made`. An optional ``after``
+    names targets it reads when they are built, without requiring them (the site lists the
+    EPUB and the audiobook): it starts only once those built with it are done.
     """
 
     @property
