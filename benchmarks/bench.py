@@ -193,6 +193,7 @@ def main() -> None:
         results["full_build_s"] = full_s
         results["baseline_espeak_lame_s"] = base_s
         results["full_vs_baseline"] = full_s / base_s
+        results.update(__import__("benchmarks.cores").cores.measure(args.runs))
         results.update({k: v for k, v in site_cost(args.runs).items() if k not in results})
         results.update({k: v for k, v in narrated_cost(args.runs).items() if k not in results})
         results.update(__import__("benchmarks.piper", fromlist=["measure"]).measure(args.runs))

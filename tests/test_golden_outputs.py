@@ -33,13 +33,18 @@ def sha256_listing(out: Path) -> str:
     )
 
 
-@pytest.mark.parametrize(("name", "book"), [("seed", SEED), ("every-block", EVERY_BLOCK)])
+@pytest.mark.parametrize(
+    ("name", "book", "jobs"),
+    # The seed twice: one target at a time, and side by side on two cores (same bytes).
+    [("seed", SEED, "1"), ("seed", SEED, "2"), ("every-block", EVERY_BLOCK, "2")],
+)
 def test_every_output_is_byte_identical_to_the_golden_listing(
-    tmp_path: Path, name: str, book: Path
+    tmp_path: Path, name: str, book: Path, jobs: str
 ) -> None:
     source = copy_book(book, tmp_path)
     out = tmp_path / "build"
     args = ["build", str(source), "--out", str(out), "--base-url", BASE_URL, "--quiet"]
+    args += ["--jobs", jobs]
     result = CliRunner(mix_stderr=False).invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     # The feed as text too: a change to it shows as a readable diff, not only a new hash.

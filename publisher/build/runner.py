@@ -17,13 +17,13 @@ import contextlib
 import fcntl
 import os
 import shutil
-import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.build import publish, uptodate
 from publisher.build.registry import REGISTRY, Plan, Registry, check_only, plan
+from publisher.build.schedule import Schedule
 from publisher.clock import build_now
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
 from publisher.model import Book
@@ -35,6 +35,7 @@ from publisher.renderers.base import (
     own_folder,
     owned_by,
 )
+from publisher.renderers.board import Board
 
 STATE_DIR = ".publisher"
 LOCK_NAME = "lock"
@@ -278,31 +279,49 @@ class _Run:
         staging.mkdir(parents=True)
         self.cache.mkdir(parents=True, exist_ok=True)
         try:
-            results = []
-            done: list[Renderer] = []
-            for renderer in renderers:
-                done.append(renderer)
-                started = time.monotonic()
-                made = self._render(renderer, staging)
-                _check_contract(renderer, made, staging, done)
+            results: list[TargetResult] = []
+            checked: list[tuple[Renderer, RenderResult]] = []
+
+            def render(
+                renderer: Renderer, options: BuildOptions, board: Board | None
+            ) -> RenderResult:
+                return self.render(renderer, staging, options, board)
+
+            def finished(
+                renderer: Renderer, made: RenderResult, seconds: float, started: Sequence[Renderer]
+            ) -> None:
+                _check_contract(renderer, made, staging, started)
+                checked.append((renderer, made))
                 for warning in made.warnings:
                     warn(warning)
                 result = TargetResult(
                     name=renderer.name,
-                    seconds=time.monotonic() - started,
+                    seconds=seconds,
                     files=tuple(sorted(made.files)),
                     warnings=made.warnings,
                 )
                 results.append(result)
                 if on_target is not None:
                     on_target(result)
-            rebuilt = _published(self.out, done)
+
+            Schedule(renderers, render, finished, self.options).run()
+            # Again with every target ended: targets that ran side by side were each checked
+            # while others were still writing.
+            for renderer, made in checked:
+                _check_contract(renderer, made, staging, renderers)
+            rebuilt = _published(self.out, renderers)
             changed, removed = publish.publish(staging, self.out, self.state, rebuilt)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return tuple(results), tuple(changed), tuple(removed)
 
-    def _render(self, renderer: Renderer, staging: Path) -> RenderResult:
+    def render(
+        self,
+        renderer: Renderer,
+        staging: Path,
+        options: BuildOptions,
+        board: Board | None = None,
+    ) -> RenderResult:
         """Run one renderer; any exception it raises is a BuildError naming it (bad input
         stays a SourceError: its message already says where, and it exits 2)."""
         name = renderer.name
@@ -319,7 +338,8 @@ class _Run:
             out_dir=out_dir,
             published=self.out,
             cache_dir=self.cache,
-            options=self.options,
+            options=options,
+            board=board,
         )
         try:
             return renderer.render(ctx)
@@ -346,7 +366,7 @@ def _check_contract(
     renderer: Renderer, made: RenderResult, staging: Path, done: Sequence[Renderer]
 ) -> None:
     """The renderer wrote only inside what it owns, and said what it wrote (``done``: the
-    renderers run so far, this one included)."""
+    renderers started so far, this one included)."""
     name = renderer.name
     for rel in made.files:
         if not owned_by(renderer, rel):

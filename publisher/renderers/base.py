@@ -10,13 +10,16 @@ which files it made and what it warns about; the build checks both
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from publisher.errors import Problem
 from publisher.model import Book
+
+if TYPE_CHECKING:
+    from publisher.renderers.board import Board
 
 
 def _no_progress(done: int, total: int, label: str) -> None:
@@ -55,6 +58,9 @@ class RenderContext:
     of this build (``--only feed`` reads the audio there). ``cache_dir`` persists across
     builds (in ``.publisher/`` beside the source, never in the build folder); a renderer may
     keep intermediate results there.
+
+    ``board``: set when this target runs beside others (see :mod:`publisher.renderers.board`);
+    :meth:`find` then waits for a file a target it ``follows`` is still making.
     """
 
     book: Book
@@ -63,16 +69,33 @@ class RenderContext:
     published: Path
     cache_dir: Path
     options: BuildOptions = field(default_factory=BuildOptions)
+    board: Board | None = None
     # Warnings found deep inside a renderer; ``render`` returns them in its RenderResult.
     _warnings: list[Problem] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def find(self, relative: str) -> Path | None:
-        """An output of this build if it made one, else the published one, else None."""
+        """An output of this build if it made one, else the published one, else None
+        (waiting for it first, if a target running beside this one may still make it)."""
+        if self.board is not None:
+            self.board.wait(relative)
         for base in (self.root, self.published):
             candidate = base / relative
             if candidate.exists():
                 return candidate
         return None
+
+    def made(self, relative: str) -> None:
+        """Say that the file ``relative`` (in the build root) is written in full, for targets
+        that read this one's files while it runs."""
+        if self.board is not None:
+            self.board.made(relative)
+
+    def as_made(self, relatives: Sequence[str]) -> Iterator[tuple[str, Path | None]]:
+        """Each of ``relatives`` with what :meth:`find` gives for it, in the order they
+        become ready (all at once when nothing runs beside this target)."""
+        ready = relatives if self.board is None else self.board.arrivals(relatives)
+        for relative in ready:
+            yield relative, self.find(relative)
 
     def warn(self, problem: Problem) -> None:
         """Note a warning for the author; :meth:`warnings` hands them to the RenderResult."""
@@ -127,6 +150,13 @@ class Renderer(Protocol):
     files it no longer makes there are removed on publishing. A renderer whose folder holds
     another target's files names them in an optional ``leaves`` (the EPUB leaves
     ``epub/*.narrated.epub``): those it neither writes nor removes.
+
+    An optional ``follows`` names required targets whose files it can read one by one while
+    they are made (the audiobook follows the audio, encoding each chapter as it appears): the
+    build starts it as soon as those have started, and :meth:`RenderContext.find` waits for
+    each file until its maker says it is :meth:`~RenderContext.made`. An optional ``after``
+    names targets it reads when they are built, without requiring them (the site lists the
+    EPUB and the audiobook): it starts only once those built with it are done.
     """
 
     @property

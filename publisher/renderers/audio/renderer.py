@@ -117,9 +117,12 @@ class AudioRenderer:
             script = scripts[job.index]
             voices = narrator(list(script.voices), engine_of)
             chapter = _write_chapter(ctx, book, script, cache, job.key, cover, voices)
-            if chapter is not None:
-                seconds[job.index] = round(chapter.samples / chapter.sample_rate)
-            return chapter is not None
+            if chapter is None:
+                return False
+            seconds[job.index] = round(chapter.samples / chapter.sample_rate)
+            for ext in ("json", "vtt", "mp3"):  # the audiobook starts on the MP3 at once
+                ctx.made(f"audio/{script.slug}.{ext}")
+            return True
 
         for job in jobs:
             if job.index in cached and not write(job):  # damaged: made again with the others

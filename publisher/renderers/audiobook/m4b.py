@@ -185,6 +185,16 @@ class PieceCache:
         self.blobs.put_with_meta(key, meta, piece.data)
 
 
+def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> bool:
+    """Encode ``mp3``'s piece into the cache unless it is there; whether it had to be."""
+    cache = PieceCache(cache_dir)
+    key = piece_key(audio_digest(mp3), bitrate)
+    if cache.blobs.get(key) is not None:
+        return False
+    cache.put(key, encode_piece(mp3, bitrate))
+    return True
+
+
 def pieces(
     chapters: Sequence[ChapterSource],
     bitrate: int,

@@ -7,12 +7,14 @@ It reads what the audio target made (in this build, or published by an earlier o
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from publisher.engines.casting import SYNTHETIC
 from publisher.errors import BuildError
 from publisher.model import Book
-from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, write_m4b
+from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, ensure_piece, write_m4b
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.cover import PORTRAIT
 from publisher.renderers.cover_target import cached_cover
@@ -44,6 +46,9 @@ class AudiobookRenderer:
 
     name = "audiobook"
     requires = ("audio",)
+    # Started beside the audio: each chapter's AAC is encoded as soon as its MP3 is written,
+    # on the core the audio's workers leave idle.
+    follows = ("audio",)
     owns = ("audiobook/",)
 
     def render(self, ctx: RenderContext) -> RenderResult:
@@ -52,24 +57,7 @@ class AudiobookRenderer:
         config = book.config
         if not config.audiobook:
             return RenderResult(files=())
-        chapters = []
-        timings: list[Path] = []
-        for chapter in book.chapters:
-            mp3 = ctx.find(f"audio/{chapter.slug}.mp3")
-            timing = ctx.find(f"audio/{chapter.slug}.json")
-            if mp3 is None or timing is None:
-                raise BuildError(
-                    f"audiobook: no audio for chapter {chapter.number} "
-                    f"({chapter.title_text!r}); build the audio target first"
-                )
-            timings.append(timing)
-            title = chapter_title(timing)
-            if title != chapter.title_text:
-                raise BuildError(
-                    f"audiobook: the audio of chapter {chapter.number} is of {title!r}, "
-                    f"not {chapter.title_text!r}; build the audio target again"
-                )
-            chapters.append(ChapterSource(title=title, mp3=mp3))
+        chapters, timings = self._encode(ctx)
         # The portrait cover, as on the EPUB: audiobook apps show books in portrait.
         cover = cached_cover(book, PORTRAIT, ctx.cache_dir, ctx.warn)
         tags = BookTags(
@@ -83,15 +71,6 @@ class AudiobookRenderer:
             language=config.language,
             cover=cover,
         )
-        total = len(chapters)
-        ctx.options.progress(0, total, "audiobook")
-        done = 0
-
-        def encoded(index: int) -> None:
-            nonlocal done
-            done += 1
-            ctx.options.progress(done, total, chapters[index].title)
-
         name = f"{book.slug}.m4b"
         write_m4b(
             ctx.out_dir / name,
@@ -100,7 +79,50 @@ class AudiobookRenderer:
             bitrate=config.narration.bitrate,
             cache_dir=ctx.cache_dir,
             jobs=ctx.options.jobs,
-            encoded=encoded,
         )
-        ctx.options.progress(total, total, "audiobook")
         return RenderResult(files=(f"audiobook/{name}",), warnings=ctx.warnings())
+
+    def _encode(self, ctx: RenderContext) -> tuple[list[ChapterSource], list[Path]]:
+        """Each chapter's MP3 and timing file, their AAC pieces encoded into the cache as the
+        MP3s come (``jobs`` at a time: FFmpeg lets go of the interpreter while it works)."""
+        book = ctx.book
+        by_mp3 = {f"audio/{c.slug}.mp3": n for n, c in enumerate(book.chapters)}
+        sources: dict[int, ChapterSource] = {}
+        timings: dict[int, Path] = {}
+        total = len(by_mp3)
+        ctx.options.progress(0, total, "audiobook")
+        lock = threading.Lock()
+        done = 0
+
+        def encode(n: int, mp3: Path) -> None:
+            nonlocal done
+            ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
+            with lock:
+                done += 1
+                ctx.options.progress(done, total, book.chapters[n].title_text)
+
+        futures: list[Future[None]] = []
+        with ThreadPoolExecutor(max_workers=max(1, ctx.options.jobs)) as pool:
+            for relative, mp3 in ctx.as_made(list(by_mp3)):
+                n = by_mp3[relative]
+                chapter = book.chapters[n]
+                timing = ctx.find(f"audio/{chapter.slug}.json")
+                if mp3 is None or timing is None:
+                    raise BuildError(
+                        f"audiobook: no audio for chapter {chapter.number} "
+                        f"({chapter.title_text!r}); build the audio target first"
+                    )
+                title = chapter_title(timing)
+                if title != chapter.title_text:
+                    raise BuildError(
+                        f"audiobook: the audio of chapter {chapter.number} is of {title!r}, "
+                        f"not {chapter.title_text!r}; build the audio target again"
+                    )
+                sources[n] = ChapterSource(title=title, mp3=mp3)
+                timings[n] = timing
+                futures.append(pool.submit(encode, n, mp3))
+            for future in futures:
+                future.result()
+        ctx.options.progress(total, total, "audiobook")
+        order = sorted(sources)
+        return [sources[n] for n in order], [timings[n] for n in order]

@@ -91,6 +91,8 @@ class SiteRenderer:
 
     name = "site"
     requires = ("audio", "cover")
+    # Not required, but its book page lists their downloads: it waits for those built with it.
+    after = ("epub", "narrated-epub", "audiobook")
     owns = (INDEX, f"{EPISODES}/", f"{ASSETS}/")
 
     def __init__(self, today: dt.date | None = None) -> None:
