@@ -43,6 +43,7 @@ import os
 import shutil
 import signal
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -229,15 +230,33 @@ def _link(src: Path, dest: Path) -> None:
 def _signals_held() -> Iterator[None]:
     """Hold SIGINT and SIGTERM during the switch, so that an interruption lands before it
     (the previous build is unchanged) or after it (the new one is published), and the
-    record of what is in the folder matches what is in it."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
+    record of what is in the folder matches what is in it.
+
+    The signals are caught by a handler that notes them and delivered again when the block
+    ends. Blocking them with ``pthread_sigmask`` is not enough: the mask is the calling
+    thread's, and the kernel hands a process's signal to any thread that does not block it
+    (FFmpeg's and onnxruntime's threads, the build's own), whose arrival Python then acts on
+    in the main thread at once.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers; builds publish from it
         return
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    caught: list[int] = []
+
+    def note(signum: int, _frame: object) -> None:
+        caught.append(signum)
+
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.getsignal(s) for s in held}
+    for s in held:
+        signal.signal(s, note)
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for s, handler in previous.items():
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        for s in dict.fromkeys(caught):
+            signal.raise_signal(s)
 
 
 def _switch(staging: Path, out: Path) -> None:
