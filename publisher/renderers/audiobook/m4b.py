@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -124,10 +125,10 @@ def piece_key(digest: str, bitrate: int) -> str:
 def encode_piece(mp3: Path, bitrate: int) -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps, a frame at
     a time: a chapter is never held decoded (13 minutes would be 69 MB as float32), only its
-    packets (6 MB at 64 kbps), appended to one buffer as they come."""
+    packets (6 MB at 64 kbps), written to one buffer as they come."""
     import av
 
-    data = bytearray()
+    data = io.BytesIO()  # getvalue() hands over its buffer: the packets are not copied
     sizes: list[int] = []
     samples = 0
     with av.open(str(mp3)) as source:
@@ -140,8 +141,8 @@ def encode_piece(mp3: Path, bitrate: int) -> Piece:
                 frame.pts = None  # the encoder counts samples itself
             for packet in encoder.encode(frame):
                 sizes.append(packet.size)
-                data += memoryview(packet)
-    return Piece(sample_rate=rate, samples=samples, sizes=tuple(sizes), data=bytes(data))
+                data.write(memoryview(packet))
+    return Piece(sample_rate=rate, samples=samples, sizes=tuple(sizes), data=data.getvalue())
 
 
 def _encoder(rate: int, bitrate: int) -> AudioCodecContext:
