@@ -63,6 +63,7 @@ def test_a_long_chapter_is_encoded_without_holding_it_decoded(long_mp3: Path) ->
     # The packets (once, and their sizes) and some change; a decoded chapter is 10 times more.
     assert peak < 2.5 * len(piece.data) < decoded / 4
 
+
 def test_the_book_is_muxed_from_the_cache_a_packet_at_a_time(
     long_mp3: Path, tmp_path: Path
 ) -> None:
