@@ -43,7 +43,8 @@ TARGETS: dict[str, tuple[tuple[str, ...], str | None]] = {
 """Each default target measured alone: the outputs removed first (so it is built, not found
 up to date) and the cache folder emptied where the target would otherwise copy its whole
 result from there (so the figure is its work). ``audiobook-encode`` is the audiobook with
-its per-chapter AAC cache emptied: every chapter encoded again."""
+its per-chapter AAC cache emptied: every chapter encoded again. Emptying the cover cache
+empties the portrait cover's too, so ``epub`` then draws it (as a cold build does)."""
 
 
 def build(src: Path, out: Path, only: list[str] | None = None) -> tuple[float, int]:
