@@ -274,6 +274,7 @@ def main() -> None:
             )
             results["big_full_build_s"] = seconds
             results["big_full_peak_rss_mb"] = peak / 1e6
+            results.update(__import__("benchmarks.memory", fromlist=["_"]).measure(args.runs))
 
     report(results)
 

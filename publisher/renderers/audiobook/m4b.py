@@ -31,10 +31,11 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,15 +98,21 @@ class Mark:
 
 
 def audio_digest(mp3: Path) -> str:
-    """SHA-256 of the MP3 without its ID3v2 tag: a new title or cover is not new audio."""
-    data = mp3.read_bytes()
-    start = 0
-    if data[:3] == b"ID3" and len(data) >= 10:
-        size = 0
-        for byte in data[6:10]:  # a syncsafe integer: 7 bits a byte
-            size = (size << 7) | (byte & 0x7F)
-        start = 10 + size + (10 if data[5] & 0x10 else 0)  # the footer flag
-    return hashlib.sha256(data[start:]).hexdigest()
+    """SHA-256 of the MP3 without its ID3v2 tag: a new title or cover is not new audio.
+    Read a megabyte at a time: 50 chapters' MP3s pass through here before anything else."""
+    digest = hashlib.sha256()
+    with mp3.open("rb") as f:
+        head = f.read(10)
+        start = 0
+        if head[:3] == b"ID3" and len(head) >= 10:
+            size = 0
+            for byte in head[6:10]:  # a syncsafe integer: 7 bits a byte
+                size = (size << 7) | (byte & 0x7F)
+            start = 10 + size + (10 if head[5] & 0x10 else 0)  # the footer flag
+        f.seek(start)
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def piece_key(digest: str, bitrate: int) -> str:
@@ -117,26 +124,25 @@ def piece_key(digest: str, bitrate: int) -> str:
 
 def encode_piece(mp3: Path, bitrate: int) -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps, a frame at
-    a time (a chapter is never held decoded)."""
+    a time: a chapter is never held decoded (13 minutes would be 69 MB as float32), only its
+    packets (6 MB at 64 kbps), written to one buffer as they come."""
     import av
 
-    packets: list[bytes] = []
+    data = io.BytesIO()  # getvalue() hands over its buffer: the packets are not copied
+    sizes: list[int] = []
     samples = 0
     with av.open(str(mp3)) as source:
         stream = source.streams.audio[0]
         rate = stream.codec_context.sample_rate
         encoder = _encoder(rate, bitrate)
-        for frame in source.decode(stream):
-            samples += frame.samples
-            frame.pts = None  # the encoder counts samples itself
-            packets += [bytes(p) for p in encoder.encode(frame)]
-        packets += [bytes(p) for p in encoder.encode(None)]
-    return Piece(
-        sample_rate=rate,
-        samples=samples,
-        sizes=tuple(len(p) for p in packets),
-        data=b"".join(packets),
-    )
+        for frame in chain(source.decode(stream), [None]):  # None: flush the encoder
+            if frame is not None:
+                samples += frame.samples
+                frame.pts = None  # the encoder counts samples itself
+            for packet in encoder.encode(frame):
+                sizes.append(packet.size)
+                data.write(memoryview(packet))
+    return Piece(sample_rate=rate, samples=samples, sizes=tuple(sizes), data=data.getvalue())
 
 
 def _encoder(rate: int, bitrate: int) -> AudioCodecContext:
@@ -158,31 +164,52 @@ class PieceCache:
     def __init__(self, cache_dir: Path) -> None:
         self.blobs = BlobCache(cache_dir / "audiobook", ".aac")
 
-    def get(self, key: str) -> Piece | None:
-        """The piece under ``key``, or None (absent or damaged)."""
-        payload = self.blobs.get(key)
-        if payload is None:
-            return None
-        try:
-            stream = io.BytesIO(payload)
-            meta = read_meta(stream.read)
-            piece = Piece(
-                sample_rate=int(meta["sample_rate"]),
-                samples=int(meta["samples"]),
-                sizes=tuple(int(n) for n in meta["sizes"]),
-                data=stream.read(),
-            )
-        except (ValueError, KeyError, TypeError):
-            piece = None
-        if piece is None or sum(piece.sizes) != len(piece.data):
-            self.blobs.discard(key)
-            return None
-        return piece
-
     def put(self, key: str, piece: Piece) -> None:
         """Store ``piece`` under ``key``."""
         meta = {"sample_rate": piece.sample_rate, "samples": piece.samples, "sizes": piece.sizes}
         self.blobs.put_with_meta(key, meta, piece.data)
+
+    def light(self, key: str) -> Piece | None:
+        """The piece under ``key`` without its packets (``data`` empty), checked whole by
+        reading it a megabyte at a time; None (and the entry removed) when absent or damaged."""
+        reader = self.blobs.open(key)
+        if reader is None:
+            return None
+        with reader:
+            piece = _light(reader.read)
+            if reader.intact() and piece is not None:
+                return piece
+        self.blobs.discard(key)
+        return None
+
+    def packets(self, key: str, light: Piece, count: int) -> Iterator[bytes]:
+        """The first ``count`` packets of the piece :meth:`light` described, read one at a
+        time (a chapter's 6 MB are never all in memory while the book is muxed); BuildError
+        if the entry changed or was damaged since."""
+        reader = self.blobs.open(key)
+        if reader is None:
+            raise BuildError(f"audiobook: piece {key[:12]} left the cache while in use")
+        with reader:
+            if _light(reader.read) != light:
+                raise BuildError(f"audiobook: piece {key[:12]} changed while in use")
+            for size in light.sizes[:count]:
+                yield reader.read(size)
+            if not reader.intact():
+                raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use")
+
+
+def _light(read: Callable[[int], bytes]) -> Piece | None:
+    """A cached piece's header as a piece without packets; None if it is not one."""
+    try:
+        meta = read_meta(read)
+        return Piece(
+            sample_rate=int(meta["sample_rate"]),
+            samples=int(meta["samples"]),
+            sizes=tuple(int(n) for n in meta["sizes"]),
+            data=b"",
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> bool:
@@ -209,20 +236,14 @@ def pieces(
     cache = PieceCache(cache_dir)
     keys = [piece_key(audio_digest(c.mp3), bitrate) for c in chapters]
 
-    def light(piece: Piece) -> Piece:
-        return dataclasses.replace(piece, data=b"")
-
-    found: list[Piece | None] = []
-    for key in keys:
-        piece = cache.get(key)
-        found.append(None if piece is None else light(piece))
+    found = [cache.light(key) for key in keys]
 
     def make(i: int) -> Piece:
         piece = encode_piece(chapters[i].mp3, bitrate)
         cache.put(keys[i], piece)
         if encoded is not None:
             encoded(i)
-        return light(piece)
+        return dataclasses.replace(piece, data=b"")
 
     todo = [i for i, piece in enumerate(found) if piece is None]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
@@ -282,13 +303,8 @@ def write_m4b(
         index = 0
         cache = PieceCache(cache_dir)
         for (key, light), count in zip(keyed, keep, strict=True):
-            piece = cache.get(key)
-            if piece is None or piece.sizes != light.sizes:
-                raise BuildError(f"audiobook: piece {key[:12]} left the cache while in use")
-            offset = 0
-            for size in piece.sizes[:count]:
-                packet = av.Packet(piece.data[offset : offset + size])
-                offset += size
+            for data in cache.packets(key, light, count):
+                packet = av.Packet(data)
                 # The first packet is priming: it lies before 0, and the edit list hides it.
                 packet.pts = packet.dts = (index - 1) * FRAME
                 packet.duration = FRAME
