@@ -15,6 +15,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+from publisher.cache import BlobCache, read_meta
 from publisher.engines.base import VoiceProfile
 from publisher.engines.espeak import EspeakSynthesizer, check_voice
 from publisher.parse import parse_file
@@ -160,6 +161,32 @@ def stream_size(path: Path) -> int:
     for byte in data[6:10]:
         size = (size << 7) | byte
     return len(data) - 10 - size
+
+
+def test_every_segment_seam_is_silent(built: Path, tmp_path: Path) -> None:
+    """Each chapter is encoded in segments cut in its pauses; where one segment's frames meet
+    the next, the decoded audio (gapless, by ffmpeg) is below -60 dBFS for 10 ms each side."""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    cache = built.parent.parent / "cache" / "chapters"
+    entries = sorted(cache.rglob("*.chapter"))
+    assert len(entries) == len(chapters(built))
+    seams = 0
+    for entry in entries:
+        reader = BlobCache(entry.parent.parent, ".chapter").open(entry.stem)
+        assert reader is not None
+        with reader:
+            meta = read_meta(reader.read)
+            mp3 = tmp_path / "chapter.mp3"
+            mp3.write_bytes(reader.read(1 << 30))  # the untagged MP3, Info/LAME header first
+        samples, rate = decoded(mp3)
+        assert len(samples) == meta["samples"]
+        around = rate // 100
+        for seam in meta["seams"]:
+            seams += 1
+            piece = samples[seam - around : seam + around]
+            level = 20 * math.log10(max(float(np.max(np.abs(piece))), 1e-12))
+            assert level < -60, (entry.name, seam, level)
+    assert seams > 3 * len(entries)  # chapters are cut at their paragraphs
 
 
 def test_tags(built: Path) -> None:

@@ -99,9 +99,11 @@ class ChapterTiming:
 
 @dataclass(frozen=True, kw_only=True)
 class ChapterAudio(ChapterTiming):
-    """A finished chapter: the MP3 stream (Info frame first, no tags) and its timing."""
+    """A finished chapter: the MP3 stream (Info frame first, no tags), its timing, and where
+    its segments meet (``seams``, in decoded samples; kept in the cache entry for checks)."""
 
     mp3: bytes
+    seams: tuple[int, ...] = ()
 
     def timing(self) -> ChapterTiming:
         """The same chapter without its MP3."""
@@ -177,7 +179,12 @@ class ChapterCache:
 
     def put(self, key: str, audio: ChapterAudio) -> None:
         """Store ``audio`` under ``key``."""
-        meta = {"sample_rate": audio.sample_rate, "samples": audio.samples, "spans": audio.spans}
+        meta = {
+            "sample_rate": audio.sample_rate,
+            "samples": audio.samples,
+            "spans": audio.spans,
+            "seams": audio.seams,
+        }
         self.blobs.put_with_meta(key, meta, audio.mp3)
 
 
@@ -269,6 +276,7 @@ def make_chapter(
         spans=tuple((where(a), where(b)) for a, b in assembled.spans),
         synthesised=assembled.synthesised,
         encoded=mastered.encoded.encoded,
+        seams=mastered.encoded.offsets[1:],
     )
     del assembled, mastered  # the MP3 is in ``audio``
     ChapterCache(cache_dir).put(job.key, audio)
