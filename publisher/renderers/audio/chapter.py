@@ -1,11 +1,27 @@
-"""One chapter from script to encoded MP3 (untagged), and the cache of finished chapters.
+"""One chapter from script to encoded MP3 (untagged), and the caches that make a rebuild cheap.
 
-A finished chapter is cached under ``<cache_dir>/chapters`` keyed by everything that changes
-its sound: the spoken text and pauses in order, each run with its voice's synthesizer identity,
-the bitrate, the loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT`
-(this code's own settings). Tags, timing files
-and playlists are not cached: they are made from the current book in milliseconds, so a new
-author name or a chapter inserted before this one re-tags it without re-encoding it.
+Four caches under ``<cache_dir>``, from the smallest piece up:
+
+* ``speech``: each utterance's PCM, keyed by its text and its voice's synthesizer identity
+  (:mod:`publisher.renderers.audio.assemble`): an edit synthesises only the edited sentences.
+* ``segments``: the MP3 frames of each segment of a chapter, cut in the silent pauses between
+  blocks, keyed by the samples given to the encoder (after the gain) and the encoder's
+  settings, with what their decoded audio measured (:mod:`publisher.renderers.audio.segments`):
+  an edit encodes, and decodes to check, only the segments whose samples changed.
+* ``gains``: the gain each chapter was last mastered with (:class:`GainStore`, keyed by the
+  chapter's slug and its settings, not its text). It is kept while the chapter, measured
+  again, stays within half a LU of the target with it, so an edit leaves the other segments'
+  samples, and so their frames, as they were (:mod:`publisher.renderers.audio.master`). A new
+  gain encodes every segment of the chapter again. So a chapter's bytes can depend on the
+  gain an earlier build chose; two builds from the same cache give the same bytes.
+* ``chapters``: the finished chapter, keyed by everything that changes its sound: the spoken
+  text and pauses in order, each run with its voice's synthesizer identity, the bitrate, the
+  loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT` (this code's own
+  settings). An unchanged chapter is copied from here, without starting a worker.
+
+Tags, timing files and playlists are not cached: they are made from the current book in
+milliseconds, so a new author name or a chapter inserted before this one re-tags it without
+re-encoding it.
 """
 
 from __future__ import annotations

@@ -2,7 +2,8 @@
 
 Editing one paragraph changes a few seconds of a chapter; encoding the other minutes again,
 and decoding them to check their loudness, was most of the cost of such a rebuild. So a
-chapter is cut in the middle of its silent pauses (:func:`cuts`), each segment is encoded by
+chapter is cut in the middle of its silent pauses between blocks (:func:`cuts`: after a
+paragraph, a heading, a list item), each segment is encoded by
 a fresh encoder, and its frames are kept in the cache under ``<cache_dir>/segments``, keyed
 by the very samples given to the encoder (after the loudness gain and the limiter) and the
 encoder's settings. A rebuild encodes only the segments whose samples changed, and puts the
@@ -52,7 +53,9 @@ SEGMENT_FORMAT = 1
 """Bump to invalidate every cached segment (a change in what is stored with the frames)."""
 MARGIN_SECONDS = 0.05
 """Digital silence kept on each side of a seam beyond the encoder's delay and padding."""
-_NOT_CUT = ("chapter-start", "chapter-end")  # at the chapter's ends: nothing to separate
+_NOT_CUT = ("chapter-start", "chapter-end", "sentence")
+"""Pauses never cut in: at the chapter's ends there is nothing to separate, and a segment
+is at least a paragraph (fewer seams; an edit to a sentence encodes its paragraph again)."""
 
 Floats = npt.NDArray[np.float64]
 
@@ -75,8 +78,9 @@ def cuts(
     sounding: Sequence[tuple[int, int]],
     rate: int,
 ) -> list[int]:
-    """Where to cut a chapter: the middle of every pause that is digital silence (not one of
-    ``sounding``, which hold a pause sound) and long enough that the silence left out
+    """Where to cut a chapter: the middle of every pause between blocks (not between
+    sentences, nor at the chapter's ends: :data:`_NOT_CUT`) that is digital silence (not one
+    of ``sounding``, which hold a pause sound) and long enough that the silence left out
     (:func:`encoded_length`: under ``2 * 576`` samples and a frame) and :data:`MARGIN_SECONDS`
     on both sides fit in it."""
     margin = round(MARGIN_SECONDS * rate)
