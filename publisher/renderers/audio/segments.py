@@ -209,7 +209,7 @@ class Encoded:
     chapter's samples (``starts``) and in the decoded stream (``offsets``), the gapless
     length, and how many segments were encoded (not found in the cache)."""
 
-    frames: bytes
+    frames: bytearray  # not copied into bytes: a long chapter's are megabytes
     starts: tuple[int, ...]
     offsets: tuple[int, ...]
     samples: int
@@ -269,7 +269,7 @@ def encode_chapter(
         last = offset + piece.samples
         offset += piece.count * frame
     return Encoded(
-        frames=bytes(frames),
+        frames=frames,
         starts=tuple(starts),
         offsets=tuple(offsets),
         samples=last,
