@@ -222,6 +222,23 @@ def test_loudness_and_true_peak(built: Path) -> None:
         assert peak <= -1.0, (path.name, peak)
 
 
+def test_ffmpeg_ebur128_agrees(built: Path) -> None:
+    """ffmpeg's own meter (EBU R128, true peak) on every chapter MP3, as a listener's tool
+    reads it: -19 +/- 1 LUFS integrated, true peak at most -1 dBTP."""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    for path in chapters(built):
+        result = subprocess.run(
+            ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
+             "-f", "null", "-"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        summary = result.stderr.rsplit("Summary:", 1)[1]
+        lufs = float(summary.split("I:", 1)[1].split("LUFS", 1)[0])
+        peak = float(summary.split("Peak:", 1)[1].split("dBFS", 1)[0])
+        assert -20.0 <= lufs <= -18.0, (path.name, lufs)
+        assert peak <= -1.0, (path.name, peak)
+
+
 def test_room_tone_after_every_prompt(built: Path) -> None:
     """The seed's prompt pauses hold the default room tone: quiet, yet over the −50 dB at
     which "trim silence" features cut (tests/test_pause_sound.py measures the trimming)."""
