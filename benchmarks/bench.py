@@ -238,6 +238,7 @@ def main() -> None:
         src.write_text(original, encoding="utf-8")
         results["edit_rebuild_s"] = edit_s
         results["edit_share_of_full"] = edit_s / full_s
+        results.update(__import__("benchmarks.edit", fromlist=["measure"]).measure(args.runs))
 
         # 4. EPUB of a 100,000-word book vs pandoc.
         big = work / "big" / "book.md"

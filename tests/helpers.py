@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -45,3 +49,18 @@ def dominant_frequency(pcm: Pcm) -> float:
     values = samples(pcm).astype(np.float64)
     spectrum = np.abs(np.fft.rfft(values * np.hanning(len(values))))
     return float(np.fft.rfftfreq(len(values), 1 / pcm.sample_rate)[int(spectrum.argmax())])
+
+
+def gapless(mp3: bytes) -> npt.NDArray[np.float64]:
+    """``mp3`` decoded by ffmpeg, which honours the LAME tag's delay and padding (pedalboard
+    does not; nor does ffmpeg reading a pipe, for the padding at the end): mono floats."""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "audio.mp3"
+        path.write_bytes(mp3)
+        raw = subprocess.run(
+            ["ffmpeg", "-v", "error", "-i", str(path), "-f", "f32le", "-ac", "1", "-"],
+            capture_output=True,
+            check=True,
+        ).stdout
+    return np.frombuffer(raw, dtype="<f4").astype(np.float64)

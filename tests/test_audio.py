@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import itertools
 import math
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +18,12 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
+from publisher.cache import BlobCache, read_meta
 from publisher.errors import EngineError
 from publisher.model import Book
 from publisher.parse import parse_text
 from publisher.renderers.audio import assemble, encode
+from publisher.renderers.audio import renderer as audio_renderer
 from publisher.renderers.audio.master import decode
 from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
@@ -292,25 +293,43 @@ def test_a_second_render_calls_the_engine_zero_times(tmp_path: Path) -> None:
     assert again[-1][0] == again[-1][1]
 
 
-def test_editing_one_paragraph_synthesises_and_encodes_only_that(
+def segment_files(tmp: Path) -> set[Path]:
+    """The encoded segments in the cache render() uses."""
+    return set((tmp / "cache" / "segments").rglob("*.seg"))
+
+
+def test_editing_one_paragraph_synthesises_and_encodes_only_its_segment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     render(tmp_path)
     before = {p.name: p.read_bytes() for p in (tmp_path / "build" / "audio").iterdir()}
+    segments_before = segment_files(tmp_path)
+    assert len(segments_before) > len(SLUGS)  # the chapters were cut at their pauses
     fakes.reset()
-    encoded: list[int] = []
-    real_encode = encode.encode_stream
+    reported: list[dict[int, Any]] = []
+    real_run_jobs = audio_renderer.run_jobs
 
-    def counting(chunks: Iterable[Any], rate: int, bitrate: int) -> encode.Mp3:
-        mp3 = real_encode(chunks, rate, bitrate)
-        encoded.append(mp3.samples)
-        return mp3
+    def spying(*args: Any, **kwargs: Any) -> Any:
+        results = real_run_jobs(*args, **kwargs)
+        reported.append(results)
+        return results
 
-    monkeypatch.setattr(encode, "encode_stream", counting)
+    monkeypatch.setattr(audio_renderer, "run_jobs", spying)
     edited = make_book(SOURCE.replace("Meer tekst.", "Meer en andere tekst."))
     audio = render(tmp_path, edited)
     assert dict(fakes.calls) == {"Meer en andere tekst.": 1}
-    assert len(encoded) == 1
+    # One chapter was made again, and in it one segment was encoded: the one that holds the
+    # edited paragraph, as long as it and the halves of the pauses around it.
+    [results] = reported
+    assert [(i, r.encoded) for i, r in results.items()] == [(1, 1)]
+    [new] = segment_files(tmp_path) - segments_before
+    reader = BlobCache(new.parent.parent, ".seg").open(new.stem)
+    assert reader is not None
+    with reader:
+        samples = int(read_meta(reader.read)["samples"])
+    said = next(u for u in timing(audio, "tweede").utterances if u.text == "Meer en andere tekst.")
+    paragraph = (said.end_ms - said.start_ms) * 22050 // 1000
+    assert paragraph < samples < paragraph + 1.2 * 22050  # the heading's and paragraph's pauses
     after = {p.name: p.read_bytes() for p in audio.iterdir()}
     changed = {name for name in after if after[name] != before[name]}
     # The other chapters' files are byte for byte the same; the playlist has a new length.

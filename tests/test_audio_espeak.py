@@ -15,6 +15,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+from publisher.cache import BlobCache, read_meta
 from publisher.engines.base import VoiceProfile
 from publisher.engines.espeak import EspeakSynthesizer, check_voice
 from publisher.parse import parse_file
@@ -162,6 +163,32 @@ def stream_size(path: Path) -> int:
     return len(data) - 10 - size
 
 
+def test_every_segment_seam_is_silent(built: Path, tmp_path: Path) -> None:
+    """Each chapter is encoded in segments cut in its pauses; where one segment's frames meet
+    the next, the decoded audio (gapless, by ffmpeg) is below -60 dBFS for 10 ms each side."""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    cache = built.parent.parent / "cache" / "chapters"
+    entries = sorted(cache.rglob("*.chapter"))
+    assert len(entries) == len(chapters(built))
+    seams = 0
+    for entry in entries:
+        reader = BlobCache(entry.parent.parent, ".chapter").open(entry.stem)
+        assert reader is not None
+        with reader:
+            meta = read_meta(reader.read)
+            mp3 = tmp_path / "chapter.mp3"
+            mp3.write_bytes(reader.read(1 << 30))  # the untagged MP3, Info/LAME header first
+        samples, rate = decoded(mp3)
+        assert len(samples) == meta["samples"]
+        around = rate // 100
+        for seam in meta["seams"]:
+            seams += 1
+            piece = samples[seam - around : seam + around]
+            level = 20 * math.log10(max(float(np.max(np.abs(piece))), 1e-12))
+            assert level < -60, (entry.name, seam, level)
+    assert seams > 3 * len(entries)  # chapters are cut at their paragraphs
+
+
 def test_tags(built: Path) -> None:
     book = parse_file(SEED).book
     for chapter in book.chapters:
@@ -191,6 +218,23 @@ def test_loudness_and_true_peak(built: Path) -> None:
         samples, rate = decoded(path)
         lufs = fakes.reference_loudness(samples, rate)
         peak = fakes.reference_true_peak_db(samples)  # 4x oversampled
+        assert -20.0 <= lufs <= -18.0, (path.name, lufs)
+        assert peak <= -1.0, (path.name, peak)
+
+
+def test_ffmpeg_ebur128_agrees(built: Path) -> None:
+    """ffmpeg's own meter (EBU R128, true peak) on every chapter MP3, as a listener's tool
+    reads it: -19 +/- 1 LUFS integrated, true peak at most -1 dBTP."""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    for path in chapters(built):
+        result = subprocess.run(
+            ["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true",
+             "-f", "null", "-"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        summary = result.stderr.rsplit("Summary:", 1)[1]
+        lufs = float(summary.split("I:", 1)[1].split("LUFS", 1)[0])
+        peak = float(summary.split("Peak:", 1)[1].split("dBFS", 1)[0])
         assert -20.0 <= lufs <= -18.0, (path.name, lufs)
         assert peak <= -1.0, (path.name, peak)
 

@@ -16,13 +16,13 @@ from PIL import Image
 
 from publisher.cache import BlobCache, cache_key
 from publisher.engines.base import Pcm
-from publisher.renderers.audio import encode, loudness, peaks, settings
-from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache
-from publisher.renderers.audio.master import decode, master, measure
+from publisher.renderers.audio import encode, loudness, peaks, segments, settings
+from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache, Gain
+from publisher.renderers.audio.master import Mastered, decode, master, master_segments, measure
 from publisher.renderers.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tag_bytes
 from publisher.timing import TimedSection
 from tests import fakes
-from tests.helpers import dominant_frequency
+from tests.helpers import dominant_frequency, gapless
 
 
 def test_cache_round_trip_and_damage(tmp_path: Path) -> None:
@@ -351,3 +351,73 @@ def test_resampling_keeps_the_length_pitch_and_purity_of_a_tone(source: int, tar
     assert 20 * math.log10(residual.std() / (16000 / math.sqrt(2))) < -80
     assert np.array_equal(encode.resample(tone, source, target), out)  # builds are reproducible
     assert len(encode.resample(tone[:0], source, target)) == 0
+
+
+def paragraphs(louder: int | None = None) -> tuple[np.ndarray, list[int]]:
+    """Eight fake paragraphs with 0.7 s of silence between them (int16; paragraph ``louder``
+    2 dB louder), and the middles of the silences, where a chapter is cut."""
+    gap = np.zeros(round(0.7 * 22050), dtype=np.int16)
+    parts: list[np.ndarray] = []
+    cuts = []
+    for i in range(8):
+        said = np.frombuffer(
+            fakes.fake_pcm(f"Alinea {i} van het hoofdstuk, lang genoeg.").data, "<i2"
+        )
+        if i == louder:
+            said = np.round(said * 10 ** (2 / 20)).astype(np.int16)
+        parts += [said, gap]
+        cuts.append(sum(len(p) for p in parts) - len(gap) // 2)
+    return np.concatenate(parts), cuts[:-1]
+
+
+def test_a_kept_gain_is_used_while_it_holds_and_a_new_gain_encodes_every_segment(
+    tmp_path: Path,
+) -> None:
+    def run(pcm: np.ndarray, cuts: list[int], kept: Gain | None = None) -> tuple[Mastered, int]:
+        cache = segments.SegmentCache(tmp_path)
+        measured = loudness.integrated_loudness(pcm, 22050)
+        done = master_segments(lambda _lufs: pcm, 22050, 64, -19.0, measured, cuts, cache, kept)
+        decoded = gapless(done.mp3.data)
+        assert len(decoded) == done.mp3.samples
+        assert fakes.reference_loudness(decoded, 22050) == pytest.approx(-19.0, abs=1.0)
+        assert fakes.reference_true_peak_db(decoded) <= -1.0
+        return done, cache.encoded
+
+    pcm, cuts = paragraphs()
+    first, encoded = run(pcm, cuts)
+    assert encoded == len(cuts) + 1 == 8
+    again, encoded = run(pcm, cuts, first.gain)
+    assert (again.mp3, again.gain, encoded) == (first.mp3, first.gain, 0)
+    # One paragraph 2 dB louder moves the chapter by a quarter of a LU: the gain is kept, and
+    # only that paragraph's segment is encoded.
+    edited, cuts_edited = paragraphs(louder=3)
+    kept, encoded = run(edited, cuts_edited, first.gain)
+    assert (kept.gain, encoded) == (first.gain, 1)
+    # A gain the chapter no longer holds to is not kept: it is found afresh (the first's).
+    far = Gain(gain=first.gain.gain * 2, ceiling_db=first.gain.ceiling_db, sound_lufs=0.0)
+    fresh, encoded = run(pcm, cuts, far)
+    assert (fresh.gain, fresh.mp3, encoded) == (first.gain, first.mp3, 0)
+    # A gain within the tolerance but not the cached one encodes every segment again.
+    near = Gain(gain=first.gain.gain * 10 ** (0.3 / 20), ceiling_db=first.gain.ceiling_db,
+                sound_lufs=first.gain.sound_lufs)  # fmt: skip
+    moved, encoded = run(pcm, cuts, near)
+    assert (moved.gain, encoded) == (near, 8)
+
+
+def test_segments_put_together_are_the_chapter_gapless() -> None:
+    """The frames of separately encoded segments decode, gapless, to the chapter's length
+    less under a frame per seam, with every paragraph where the timing says it is."""
+    pcm, cuts = paragraphs()
+    cache = segments.SegmentCache(None)
+    measured = loudness.integrated_loudness(pcm, 22050)
+    done = master_segments(lambda _lufs: pcm, 22050, 64, -19.0, measured, cuts, cache)
+    decoded = gapless(done.mp3.data)
+    assert len(decoded) == done.mp3.samples == done.encoded.samples
+    assert len(pcm) - 7 * 576 < len(decoded) <= len(pcm)
+    gain = done.gain.gain * 10 ** (settings.ENCODER_GAIN_DB / 20) / 32768
+    for start, stop in zip([0, *cuts], [*cuts, len(pcm)], strict=True):
+        a, b = done.encoded.position(start), done.encoded.position(stop)
+        original = pcm[start : start + (b - a)] * gain
+        # The codec changes the waveform a little, never where the sound is.
+        error = decoded[a:b] - original
+        assert float(np.sqrt(np.mean(error**2))) < 0.1 * float(np.sqrt(np.mean(original**2)))

@@ -8,10 +8,10 @@ import errno
 import os
 import shutil
 import signal
-import threading
-import time
 import subprocess
 import sys
+import threading
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlsplit

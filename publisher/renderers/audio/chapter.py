@@ -1,15 +1,33 @@
-"""One chapter from script to encoded MP3 (untagged), and the cache of finished chapters.
+"""One chapter from script to encoded MP3 (untagged), and the caches that make a rebuild cheap.
 
-A finished chapter is cached under ``<cache_dir>/chapters`` keyed by everything that changes
-its sound: the spoken text and pauses in order, each run with its voice's synthesizer identity,
-the bitrate, the loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT`
-(this code's own settings). Tags, timing files
-and playlists are not cached: they are made from the current book in milliseconds, so a new
-author name or a chapter inserted before this one re-tags it without re-encoding it.
+Four caches under ``<cache_dir>``, from the smallest piece up:
+
+* ``speech``: each utterance's PCM, keyed by its text and its voice's synthesizer identity
+  (:mod:`publisher.renderers.audio.assemble`): an edit synthesises only the edited sentences.
+* ``segments``: the MP3 frames of each segment of a chapter, cut in the silent pauses between
+  blocks, keyed by the samples given to the encoder (after the gain) and the encoder's
+  settings, with what their decoded audio measured (:mod:`publisher.renderers.audio.segments`):
+  an edit encodes, and decodes to check, only the segments whose samples changed.
+* ``gains``: the gain each chapter was last mastered with (:class:`GainStore`, keyed by the
+  chapter's slug and its settings, not its text). It is kept while the chapter, measured
+  again, stays within half a LU of the target with it, so an edit leaves the other segments'
+  samples, and so their frames, as they were (:mod:`publisher.renderers.audio.master`). A new
+  gain encodes every segment of the chapter again. So a chapter's bytes can depend on the
+  gain an earlier build chose; two builds from the same cache give the same bytes.
+* ``chapters``: the finished chapter, keyed by everything that changes its sound: the spoken
+  text and pauses in order, each run with its voice's synthesizer identity, the bitrate, the
+  loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT` (this code's own
+  settings). An unchanged chapter is copied from here, without starting a worker.
+
+Tags, timing files and playlists are not cached: they are made from the current book in
+milliseconds, so a new author name or a chapter inserted before this one re-tags it without
+re-encoding it.
 """
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +35,11 @@ from typing import TYPE_CHECKING
 
 from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.engines.base import Synthesizer, VoiceProfile
-from publisher.renderers.audio.settings import CHAPTER_FORMAT
+from publisher.renderers.audio.settings import CHAPTER_FORMAT, ENCODER_GAIN_DB
 from publisher.speech.script import ChapterScript, Pause
 
 if TYPE_CHECKING:
+    from publisher.renderers.audio import peaks
     from publisher.renderers.audio.assemble import Progress
 
 
@@ -65,6 +84,14 @@ class ChapterJob:
             self.script, self.identities, self.bitrate, self.loudness, self.pause_sound
         )
 
+    @property
+    def gain_key(self) -> str:
+        """The key of the gain this chapter was last mastered with: the chapter (by its slug)
+        and what decides how it is mastered, not its text (module docstring)."""
+        voices = sorted(self.identities.items())
+        settings = (self.bitrate, self.loudness, self.pause_sound)
+        return cache_key("gain", CHAPTER_FORMAT, settings, voices, self.script.slug)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChapterTiming:
@@ -78,6 +105,7 @@ class ChapterTiming:
     samples: int  # as decoded by a gapless decoder
     spans: tuple[tuple[int, int], ...]  # per script item, in samples
     synthesised: int = 0  # utterances the engine was asked for while making it
+    encoded: int = 0  # segments encoded (not found in the segment cache) while making it
 
     @property
     def duration_ms(self) -> int:
@@ -87,9 +115,11 @@ class ChapterTiming:
 
 @dataclass(frozen=True, kw_only=True)
 class ChapterAudio(ChapterTiming):
-    """A finished chapter: the MP3 stream (Info frame first, no tags) and its timing."""
+    """A finished chapter: the MP3 stream (Info frame first, no tags), its timing, and where
+    its segments meet (``seams``, in decoded samples; kept in the cache entry for checks)."""
 
     mp3: bytes
+    seams: tuple[int, ...] = ()
 
     def timing(self) -> ChapterTiming:
         """The same chapter without its MP3."""
@@ -98,6 +128,7 @@ class ChapterAudio(ChapterTiming):
             samples=self.samples,
             spans=self.spans,
             synthesised=self.synthesised,
+            encoded=self.encoded,
         )
 
 
@@ -164,8 +195,56 @@ class ChapterCache:
 
     def put(self, key: str, audio: ChapterAudio) -> None:
         """Store ``audio`` under ``key``."""
-        meta = {"sample_rate": audio.sample_rate, "samples": audio.samples, "spans": audio.spans}
+        meta = {
+            "sample_rate": audio.sample_rate,
+            "samples": audio.samples,
+            "spans": audio.spans,
+            "seams": audio.seams,
+        }
         self.blobs.put_with_meta(key, meta, audio.mp3)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gain:
+    """How a chapter was mastered: the linear ``gain`` and the limiter's ``ceiling_db`` (in the
+    encoder's input, before its own gain), and the speech loudness the pause sound was set
+    for (``sound_lufs``), so that keeping them keeps every unedited segment's samples."""
+
+    gain: float
+    ceiling_db: float
+    sound_lufs: float
+
+    def predicts(self, measured: float) -> float:
+        """The decoded loudness of speech measured at ``measured`` LUFS with this gain."""
+        return measured + 20 * math.log10(self.gain) + ENCODER_GAIN_DB
+
+
+class GainStore:
+    """The gain each chapter was last mastered with, under ``<cache_dir>/gains``."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.blobs = BlobCache(cache_dir / "gains", ".json")
+
+    def get(self, key: str) -> Gain | None:
+        """The gain stored under ``key``, or None (absent or damaged)."""
+        payload = self.blobs.get(key)
+        if payload is None:
+            return None
+        try:
+            values = json.loads(payload)
+            return Gain(
+                gain=float(values["gain"]),
+                ceiling_db=float(values["ceiling_db"]),
+                sound_lufs=float(values["sound_lufs"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            self.blobs.discard(key)
+            return None
+
+    def put(self, key: str, gain: Gain) -> None:
+        """Store ``gain`` under ``key``."""
+        values = {"gain": gain.gain, "ceiling_db": gain.ceiling_db, "sound_lufs": gain.sound_lufs}
+        self.blobs.put(key, json.dumps(values).encode())
 
 
 def make_chapter(
@@ -174,7 +253,7 @@ def make_chapter(
     """Synthesise, assemble, normalise and encode one chapter; store it in the cache."""
     # Here, not at the top: the renderer's process only needs the cache keys, and numpy and
     # the encoder would add 15 MB and a tenth of a second to it.
-    from publisher.renderers.audio import loudness, master, pauses
+    from publisher.renderers.audio import loudness, master, pauses, segments
     from publisher.renderers.audio.assemble import SpeechCache, assemble
 
     cache_dir = Path(job.cache_dir)
@@ -186,17 +265,35 @@ def make_chapter(
     # must have after that gain (see publisher.renderers.audio.pauses).
     speech = loudness.integrated_loudness(assembled.samples, rate)
     regions = pauses.sounding(job.script.items, assembled.spans)
-    samples = pauses.with_sound(
-        assembled.samples, regions, job.pause_sound, rate, speech, job.loudness
+    cuts = segments.cuts(job.script.items, assembled.spans, regions, rate)
+
+    pcm = assembled.samples
+
+    def source(sound_lufs: float) -> peaks.Signal:
+        return pauses.with_sound(pcm, regions, job.pause_sound, rate, sound_lufs, job.loudness)
+
+    gains = GainStore(cache_dir)
+    mastered = master.master_segments(
+        source,
+        rate,
+        job.bitrate,
+        job.loudness,
+        speech,
+        cuts,
+        segments.SegmentCache(cache_dir),
+        gains.get(job.gain_key),
     )
-    mp3 = master.master(samples, rate, job.bitrate, job.loudness, measured=speech)
+    gains.put(job.gain_key, mastered.gain)
+    where = mastered.encoded.position
     audio = ChapterAudio(
-        mp3=mp3.data,
+        mp3=mastered.mp3.data,
         sample_rate=rate,
-        samples=mp3.samples,
-        spans=assembled.spans,
+        samples=mastered.mp3.samples,
+        spans=tuple((where(a), where(b)) for a, b in assembled.spans),
         synthesised=assembled.synthesised,
+        encoded=mastered.encoded.encoded,
+        seams=mastered.encoded.offsets[1:],
     )
-    del assembled, mp3
+    del assembled, mastered  # the MP3 is in ``audio``
     ChapterCache(cache_dir).put(job.key, audio)
     return audio.timing()

@@ -168,6 +168,16 @@ def encode_stream(
 ) -> Mp3:
     """:func:`encode` for PCM given in pieces (bytes or int16 arrays), so a long chapter is
     never held twice; LAME buffers across calls, so the pieces' sizes do not change the bytes."""
+    audio, samples = encode_frames(chunks, sample_rate, bitrate)
+    return with_info(audio, sample_rate, samples)
+
+
+def encode_frames(
+    chunks: Iterable[bytes | npt.NDArray[np.int16]], sample_rate: int, bitrate: int
+) -> tuple[bytearray, int]:
+    """Bare MPEG frames of the PCM in ``chunks`` from a fresh encoder, flushed, and the number
+    of samples given. A fresh encoder's first frame borrows nothing from a bit reservoir, so
+    such streams can follow each other (see :mod:`publisher.renderers.audio.segments`)."""
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate)
     encoder.set_in_sample_rate(sample_rate)
@@ -186,6 +196,15 @@ def encode_stream(
         raise ValueError("the encoder returned no frames")
     if first.sample_rate != sample_rate:  # pragma: no cover - LAME resampled behind our back
         raise ValueError(f"LAME encoded at {first.sample_rate} Hz, not {sample_rate} Hz")
+    return audio, samples
+
+
+def with_info(audio: Buffer, sample_rate: int, samples: int) -> Mp3:
+    """The stream ``audio`` (bare frames) with the Info/LAME header frame in front, for a
+    gapless length of ``samples`` after :data:`ENCODER_DELAY` (the rest is end padding)."""
+    first = parse_header(audio, 0)
+    if first is None:
+        raise ValueError("no MPEG frame at byte 0")
     count = frame_count(audio)
     padding = count * first.samples - ENCODER_DELAY - samples
     info = info_frame(first, audio, frames=count, delay=ENCODER_DELAY, padding=padding)

@@ -233,6 +233,11 @@ class Meter:
 
     def integrated(self) -> float:
         """The integrated loudness of everything fed, in LUFS (``-inf`` for silence)."""
+        return gated(self.blocks())
+
+    def blocks(self) -> npt.NDArray[np.float64]:
+        """The mean square of every 400 ms block (100 ms apart) of everything fed, K-weighted:
+        what :func:`gated` makes the integrated loudness of. Read once, at the end."""
         rate = self.rate
         if len(self.pending):  # the last samples, with silence after them to fill a group
             tail = len(self.pending)
@@ -248,17 +253,23 @@ class Meter:
         if len(segments) < blocks + 3:
             segments = np.concatenate([segments, np.zeros(blocks + 3 - len(segments))])
         z = segments[:blocks] + segments[1 : blocks + 1] + segments[2 : blocks + 2]
-        z = (z + segments[3 : blocks + 3]) / (0.4 * rate)
-        with np.errstate(divide="ignore"):
-            block_loudness = _OFFSET + 10 * np.log10(z)
-        gated = z[block_loudness >= _ABSOLUTE_GATE]
-        if not len(gated):
-            return -math.inf
-        relative = _OFFSET + 10 * math.log10(float(np.mean(gated))) + _RELATIVE_GATE
-        kept = z[(block_loudness > relative) & (block_loudness > _ABSOLUTE_GATE)]
-        if not len(kept):  # pragma: no cover - the loudest block always passes
-            return -math.inf
-        return _OFFSET + 10 * math.log10(float(np.mean(kept)))
+        result: npt.NDArray[np.float64] = (z + segments[3 : blocks + 3]) / (0.4 * rate)
+        return result
+
+
+def gated(z: npt.NDArray[np.float64]) -> float:
+    """The integrated loudness (LUFS, ``-inf`` for silence) of 400 ms blocks whose mean
+    squares are ``z``: BS.1770's absolute and relative gates, then their mean."""
+    with np.errstate(divide="ignore"):
+        block_loudness = _OFFSET + 10 * np.log10(z)
+    passed = z[block_loudness >= _ABSOLUTE_GATE]
+    if not len(passed):
+        return -math.inf
+    relative = _OFFSET + 10 * math.log10(float(np.mean(passed))) + _RELATIVE_GATE
+    kept = z[(block_loudness > relative) & (block_loudness > _ABSOLUTE_GATE)]
+    if not len(kept):  # pragma: no cover - the loudest block always passes
+        return -math.inf
+    return _OFFSET + 10 * math.log10(float(np.mean(kept)))
 
 
 def integrated_loudness(samples: peaks.Signal, rate: int) -> float:

@@ -1,4 +1,4 @@
-"""Mastering: normalise, encode, and check the loudness of the MP3 itself.
+"""Mastering: normalise, encode (a segment at a time), and check the loudness of the MP3 itself.
 
 The promise is about the file people play: −19 LUFS (the book's ``narration.loudness``)
 within ±1 LU and true peak at most −1 dBTP *after decoding*. Encoding moves both: LAME
@@ -10,6 +10,16 @@ or peaks too high (:mod:`publisher.renderers.audio.settings` has the numbers), w
 measured and encode again (twice at most). On the seed it never has to: the check is what
 makes that a promise rather than an observation.
 
+The chapter is encoded in segments cut in its silent pauses, each cached with what its
+decoded audio measured (:mod:`publisher.renderers.audio.segments`): the check gates the
+loudness blocks of every segment, and decodes only the segments just encoded.
+
+**The gain is kept** from the chapter's last build (:class:`Gain`, passed as ``kept``) while
+the chapter, measured again, would land within :data:`KEEP_TOLERANCE` of the target with it:
+an edited paragraph then changes the samples of its own segment only, and the others come
+from the cache. Otherwise, or if the MP3 then misses the ±1 LU promise's inner
+:data:`KEPT_LIMIT`, the gain is set afresh (every segment is encoded again).
+
 The check decodes and measures a piece at a time (the loudness meter and the true-peak meter
 both take a signal in pieces), so a long chapter is never held decoded; the PCM is
 normalised piece by piece on its way into the encoder for the same reason.
@@ -19,10 +29,13 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from publisher.renderers.audio import encode, loudness, peaks
+from publisher.renderers.audio import encode, loudness, peaks, segments
+from publisher.renderers.audio.chapter import Gain
 from publisher.renderers.audio.settings import (
     CEILING_DBTP,
     ENCODER_GAIN_DB,
@@ -65,6 +78,21 @@ def measure(mp3: bytes, rate: int) -> tuple[float, float] | None:
     return meter.integrated(), 20 * math.log10(top) if top > 0 else -math.inf
 
 
+KEEP_TOLERANCE = 0.5
+"""LU by which a chapter measured again may miss the target with its last gain, and keep it."""
+KEPT_LIMIT = 0.8
+"""LU by which the decoded MP3 made with a kept gain may miss the target (the promise: 1)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Mastered:
+    """A mastered chapter: its MP3 (Info frame first), its segments, and the gain used."""
+
+    mp3: encode.Mp3
+    encoded: segments.Encoded
+    gain: Gain
+
+
 def master(
     pcm: bytes | peaks.Signal,
     rate: int,
@@ -72,31 +100,80 @@ def master(
     target_lufs: float,
     measured: float | None = None,
 ) -> encode.Mp3:
-    """``pcm`` (mono 16-bit at ``rate``) normalised, encoded and checked (module docstring).
-
-    ``measured`` is the loudness to normalise from, if already known (the speech's, before
-    a pause sound was added under it); the check measures the MP3 as it is, sound included.
-    """
+    """``pcm`` (mono 16-bit at ``rate``) normalised, encoded in one segment and checked
+    (module docstring), with no cache."""
     samples = loudness.as_int16(pcm) if isinstance(pcm, bytes) else pcm
     if measured is None:
         measured = loudness.integrated_loudness(samples, rate)
-    index = peaks.PeakIndex(samples)  # found once, for every attempt
+    cache = segments.SegmentCache(None)
+    return master_segments(
+        lambda _lufs: samples, rate, bitrate, target_lufs, measured, [], cache
+    ).mp3
+
+
+def master_segments(
+    source: Callable[[float], peaks.Signal],
+    rate: int,
+    bitrate: int,
+    target_lufs: float,
+    measured: float,
+    cuts: Sequence[int],
+    cache: segments.SegmentCache,
+    kept: Gain | None = None,
+) -> Mastered:
+    """The chapter ``source(speech LUFS the pause sound is set for)`` normalised from
+    ``measured`` (its speech's loudness), encoded in segments cut at ``cuts`` and checked;
+    with the gain ``kept`` from the last build if it still holds (module docstring)."""
+    if kept is not None and not (
+        math.isfinite(measured) and abs(kept.predicts(measured) - target_lufs) <= KEEP_TOLERANCE
+    ):
+        kept = None
+    if kept is not None:
+        signal = source(kept.sound_lufs)
+        index = peaks.PeakIndex(signal)
+        ceiling = 10 ** (kept.ceiling_db / 20) * 32768
+        regions = peaks.limiter_regions(signal, rate, kept.gain, ceiling, index)
+        plan = loudness.Plan(gain=kept.gain, regions=regions)
+        result = segments.encode_chapter(signal, plan, cuts, rate, bitrate, cache)
+        decoded = result.loudness()
+        if abs(decoded - target_lufs) <= KEPT_LIMIT and result.peak <= PEAK_LIMIT_DBTP:
+            return _mastered(result, rate, kept)
+    return _fresh(source(measured), rate, bitrate, target_lufs, measured, cuts, cache)
+
+
+def _fresh(
+    signal: peaks.Signal,
+    rate: int,
+    bitrate: int,
+    target_lufs: float,
+    measured: float,
+    cuts: Sequence[int],
+    cache: segments.SegmentCache,
+) -> Mastered:
+    """Master with a gain found afresh, corrected by what the MP3 measured (twice at most)."""
+    index = peaks.PeakIndex(signal)  # found once, for every attempt
     gain = ENCODER_GAIN_DB
     ceiling = CEILING_DBTP
-    mp3 = None
+    result = None
     for _attempt in range(3):
-        plan = loudness.plan(samples, rate, target_lufs - gain, ceiling - gain, measured, index)
-        mp3 = encode.encode_stream(plan.chunks(samples), rate, bitrate)
+        plan = loudness.plan(signal, rate, target_lufs - gain, ceiling - gain, measured, index)
+        used = Gain(gain=plan.gain, ceiling_db=ceiling - gain, sound_lufs=measured)
+        result = segments.encode_chapter(signal, plan, cuts, rate, bitrate, cache)
         if not math.isfinite(measured):  # silence: nothing to check
             break
-        result = measure(mp3.data, rate)
-        if result is None or not math.isfinite(result[0]):
+        decoded, peak = result.loudness(), result.peak
+        if not math.isfinite(decoded):
             break
-        decoded, peak = result
         if abs(decoded - target_lufs) <= LOUDNESS_TOLERANCE and peak <= PEAK_LIMIT_DBTP:
             break
         gain += decoded - target_lufs
         if peak > PEAK_LIMIT_DBTP:
             ceiling -= peak - PEAK_LIMIT_DBTP + 0.1
-    assert mp3 is not None
-    return mp3
+    assert result is not None
+    return _mastered(result, rate, used)
+
+
+def _mastered(result: segments.Encoded, rate: int, gain: Gain) -> Mastered:
+    return Mastered(
+        mp3=encode.with_info(result.frames, rate, result.samples), encoded=result, gain=gain
+    )

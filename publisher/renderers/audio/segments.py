@@ -1,0 +1,279 @@
+"""A chapter encoded a segment at a time, cut in its silent pauses, and the cache of segments.
+
+Editing one paragraph changes a few seconds of a chapter; encoding the other minutes again,
+and decoding them to check their loudness, was most of the cost of such a rebuild. So a
+chapter is cut in the middle of its silent pauses between blocks (:func:`cuts`: after a
+paragraph, a heading, a list item), each segment is encoded by
+a fresh encoder, and its frames are kept in the cache under ``<cache_dir>/segments``, keyed
+by the very samples given to the encoder (after the loudness gain and the limiter) and the
+encoder's settings. A rebuild encodes only the segments whose samples changed, and puts the
+chapter together from the frames.
+
+**Why the seams cannot be heard.** A cut lies in digital silence, far from any speech
+(:data:`MARGIN_SECONDS` at least on each side once the encoder's own delay and padding are
+counted). A fresh encoder's first frame takes no bits from a reservoir, so no frame borrows
+across a seam. Each segment brings its encoder delay (576 samples) and end padding, which
+decode as silence inside that pause: the seam adds no sound, only moves what follows by a few
+milliseconds. To keep the pause its length, each segment but the last leaves out the end of
+its silence so that its frames hold exactly a whole number of frames' worth of its own length
+(:func:`encoded_length`): the pause at a seam is shorter by less than one frame (26 ms at
+22050 Hz).
+
+**The timing comes from the frames.** Segment ``k`` starts, for a gapless decoder, at the
+sum of the earlier segments' frames times the samples per frame (:attr:`Encoded.offsets`);
+:meth:`Encoded.position` moves a position in the chapter's samples there, and the one
+Info/LAME header in front states the whole stream's delay (the first segment's) and padding
+(the last's), so the decoded length, the header's and the timing file's agree.
+
+**The check.** Each segment is decoded and measured once, when it is encoded: its 400 ms
+loudness blocks and its true peak are kept with its frames. The chapter's loudness is then
+gated over every segment's blocks (BS.1770 gates blocks; a block that would straddle a seam
+lies in silence, under the gates), and a cached segment is not decoded again.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from publisher.cache import BlobCache, cache_key, read_meta
+from publisher.renderers.audio import encode, loudness, peaks
+from publisher.renderers.audio.settings import ENCODER_GAIN_DB, ENCODER_VERSION, QUALITY
+from publisher.speech.script import Item, Pause
+
+SEGMENT_FORMAT = 1
+"""Bump to invalidate every cached segment (a change in what is stored with the frames)."""
+MARGIN_SECONDS = 0.05
+"""Digital silence kept on each side of a seam beyond the encoder's delay and padding."""
+_NOT_CUT = ("chapter-start", "chapter-end", "sentence")
+"""Pauses never cut in: at the chapter's ends there is nothing to separate, and a segment
+is at least a paragraph (fewer seams; an edit to a sentence encodes its paragraph again)."""
+
+Floats = npt.NDArray[np.float64]
+
+
+def frame_samples(rate: int) -> int:
+    """Samples per MPEG Layer III frame at ``rate``: 1152 for MPEG-1's rates, else 576."""
+    return 1152 if rate >= 32000 else 576
+
+
+def encoded_length(samples: int, frame: int) -> int:
+    """How many of a segment's ``samples`` to encode so that its frames (LAME 3.100 makes
+    ``ceil((n + 1152) / frame)`` of them for ``n`` samples) decode to ``samples`` rounded
+    down to a whole frame: the rest, silence, is left out."""
+    return max(0, samples // frame * frame - 2 * encode.ENCODER_DELAY)
+
+
+def cuts(
+    items: Sequence[Item],
+    spans: Sequence[tuple[int, int]],
+    sounding: Sequence[tuple[int, int]],
+    rate: int,
+) -> list[int]:
+    """Where to cut a chapter: the middle of every pause between blocks (not between
+    sentences, nor at the chapter's ends: :data:`_NOT_CUT`) that is digital silence (not one
+    of ``sounding``, which hold a pause sound) and long enough that the silence left out
+    (:func:`encoded_length`: under ``2 * 576`` samples and a frame) and :data:`MARGIN_SECONDS`
+    on both sides fit in it."""
+    margin = round(MARGIN_SECONDS * rate)
+    need = 2 * encode.ENCODER_DELAY + frame_samples(rate) + margin
+    loud = set(sounding)
+    out = []
+    for item, (start, end) in zip(items, spans, strict=True):
+        if not isinstance(item, Pause) or item.kind in _NOT_CUT or (start, end) in loud:
+            continue
+        half = (end - start) // 2
+        if half >= need and end - start - half >= margin:
+            out.append(start + half)
+    return out
+
+
+@dataclass(frozen=True, kw_only=True)
+class Piece:
+    """One encoded segment: its frames, how many, the samples given to the encoder, and what
+    its decoded audio measured (400 ms loudness blocks, true peak in dBTP)."""
+
+    frames: bytes
+    count: int
+    samples: int
+    blocks: Floats
+    peak: float
+
+
+class SegmentCache:
+    """Encoded segments under ``<cache_dir>/segments``; ``encoded`` counts those this
+    process encoded (a cache miss), which the chapter reports to the renderer."""
+
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.blobs = None if cache_dir is None else BlobCache(cache_dir / "segments", ".seg")
+        self.encoded = 0
+
+    @staticmethod
+    def key(pcm: bytes, rate: int, bitrate: int) -> str:
+        """The key of the segment whose encoder input is ``pcm``."""
+        digest = hashlib.sha256(pcm).hexdigest()
+        version = ENCODER_VERSION.decode()
+        return cache_key("segment", SEGMENT_FORMAT, version, QUALITY, rate, bitrate, digest)
+
+    def piece(self, pcm: loudness.Int16, rate: int, bitrate: int) -> Piece:
+        """The segment whose encoder input is ``pcm``: from the cache, else encoded, checked
+        (decoded and measured) and stored."""
+        data = pcm.astype("<i2", copy=False).tobytes()
+        key = self.key(data, rate, bitrate)
+        cached = self._get(key)
+        if cached is not None:
+            return cached
+        frames, samples = encode.encode_frames([data], rate, bitrate)
+        blocks, peak = measure(bytes(frames), pcm, rate)
+        piece = Piece(
+            frames=bytes(frames),
+            count=encode.frame_count(frames),
+            samples=samples,
+            blocks=blocks,
+            peak=peak,
+        )
+        self.encoded += 1
+        if self.blobs is not None:
+            meta = {
+                "count": piece.count,
+                "samples": samples,
+                "peak": peak if math.isfinite(peak) else None,
+                "blocks": blocks.tolist(),
+            }
+            self.blobs.put_with_meta(key, meta, piece.frames)
+        return piece
+
+    def _get(self, key: str) -> Piece | None:
+        if self.blobs is None:
+            return None
+        payload = self.blobs.get(key)
+        if payload is None:
+            return None
+        stream = io.BytesIO(payload)
+        try:
+            meta = read_meta(stream.read)
+            peak = meta["peak"]
+            return Piece(
+                frames=stream.read(),
+                count=int(meta["count"]),
+                samples=int(meta["samples"]),
+                blocks=np.array(meta["blocks"], dtype=np.float64),
+                peak=-math.inf if peak is None else float(peak),
+            )
+        except (ValueError, KeyError, TypeError):
+            self.blobs.discard(key)
+            return None
+
+
+def measure(frames: bytes, pcm: loudness.Int16, rate: int) -> tuple[Floats, float]:
+    """The loudness blocks and true peak (dBTP) of ``frames`` decoded (pedalboard), a piece
+    at a time; if pedalboard cannot read them, of ``pcm`` (their input) with the encoder's
+    known gain, so that a decoder we only use to double-check never fails the build."""
+    meter = loudness.Meter(rate)
+    peak = peaks.PeakMeter()
+    try:
+        from pedalboard.io import AudioFile
+
+        with AudioFile(io.BytesIO(frames)) as f:
+            while f.tell() < f.frames:
+                chunk = f.read(loudness.CHUNK)[0]
+                if not len(chunk):  # pragma: no cover - a decoder that stops short
+                    break
+                meter.add(chunk)
+                peak.add(chunk)
+    except Exception:  # pragma: no cover - pedalboard reads what lameenc writes
+        meter, peak = loudness.Meter(rate), peaks.PeakMeter()
+        for start in range(0, len(pcm), loudness.CHUNK):
+            meter.add(pcm[start : start + loudness.CHUNK])
+            peak.add(pcm[start : start + loudness.CHUNK])
+        top = peak.peak() * 10 ** (ENCODER_GAIN_DB / 20)
+        return meter.blocks() * 10 ** (ENCODER_GAIN_DB / 10), _db(top)
+    return meter.blocks(), _db(peak.peak())
+
+
+def _db(peak: float) -> float:
+    return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+@dataclass(frozen=True, kw_only=True)
+class Encoded:
+    """A chapter's segments put together: the bare frames, where each segment starts in the
+    chapter's samples (``starts``) and in the decoded stream (``offsets``), the gapless
+    length, and how many segments were encoded (not found in the cache)."""
+
+    frames: bytearray  # not copied into bytes: a long chapter's are megabytes
+    starts: tuple[int, ...]
+    offsets: tuple[int, ...]
+    samples: int
+    encoded: int
+    blocks: Floats = field(repr=False)
+    peak: float
+
+    def position(self, sample: int) -> int:
+        """Where ``sample`` of the chapter lies in the decoded stream (a position in the left-
+        out silence at a segment's end goes to the next segment's start)."""
+        k = max(0, bisect.bisect_right(self.starts, sample) - 1)
+        moved = sample - self.starts[k] + self.offsets[k]
+        end = self.offsets[k + 1] if k + 1 < len(self.offsets) else self.samples
+        return min(moved, end)
+
+    def loudness(self) -> float:
+        """The integrated loudness of the decoded stream (LUFS), from the segments' blocks."""
+        return loudness.gated(self.blocks)
+
+
+def encode_chapter(
+    source: peaks.Signal,
+    plan: loudness.Plan,
+    at: Sequence[int],
+    rate: int,
+    bitrate: int,
+    cache: SegmentCache,
+) -> Encoded:
+    """``source`` with ``plan`` applied, cut at ``at`` (see :func:`cuts`), each segment
+    from ``cache`` or encoded (module docstring)."""
+    frame = frame_samples(rate)
+    bounds = [0, *at, len(source)]
+    frames = bytearray()
+    starts: list[int] = []
+    offsets: list[int] = []
+    blocks: list[Floats] = []
+    peak = -math.inf
+    before = cache.encoded
+    offset = 0
+    last = 0
+    for k in range(len(bounds) - 1):
+        start, stop = bounds[k], bounds[k + 1]
+        final = k == len(bounds) - 2
+        keep = stop - start if final else encoded_length(stop - start, frame)
+        pieces = [
+            plan.render(source, begin, min(begin + loudness.CHUNK, start + keep))
+            for begin in range(start, start + keep, loudness.CHUNK)
+        ]  # int16 only: no float copy of a long segment is held
+        pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+        piece = cache.piece(pcm, rate, bitrate)
+        del pieces, pcm
+        starts.append(start)
+        offsets.append(offset)
+        frames += piece.frames
+        blocks.append(piece.blocks)
+        peak = max(peak, piece.peak)
+        last = offset + piece.samples
+        offset += piece.count * frame
+    return Encoded(
+        frames=frames,
+        starts=tuple(starts),
+        offsets=tuple(offsets),
+        samples=last,
+        encoded=cache.encoded - before,
+        blocks=np.concatenate(blocks),
+        peak=peak,
+    )
