@@ -175,6 +175,20 @@ def warm_up(synthesizer: Synthesizer | Engines) -> None:
             forkserver.ensure_running()
 
 
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    """While chapters are made in this process: numpy's BLAS on one thread, as in a worker
+    (:data:`_WORKER_ENV`). This process imported numpy long before, so the variable comes too
+    late; threadpoolctl sets the limit in the loaded library. OpenBLAS's own threads spin while
+    they wait for the meters' small matrix products: on a loaded machine a ``--jobs 1`` build
+    took four times the CPU (the bytes are the same: each product is one thread's either way).
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
 def _die_with_build(build: int) -> None:
     """End this worker as soon as the build process ``build`` ends, however it ends.
 
@@ -238,13 +252,14 @@ def run_jobs(
     for name in profiles:
         engine(name)  # made here once, so whether they are stateless is known
     if in_process(len(jobs), workers, engine):
-        for job in jobs:
+        with _one_blas_thread():
+            for job in jobs:
 
-            def tick(_label: str, index: int = job.index) -> None:
-                done(index, False)
+                def tick(_label: str, index: int = job.index) -> None:
+                    done(index, False)
 
-            results[job.index] = make_chapter(job, engine, tick)
-            done(job.index, True)
+                results[job.index] = make_chapter(job, engine, tick)
+                done(job.index, True)
         return results
     warm_up(engine)
     with _worker_environment():  # spawned workers (no forkserver) read it as they start
