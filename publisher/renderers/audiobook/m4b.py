@@ -192,10 +192,24 @@ class PieceCache:
         with reader:
             if _light(reader.read) != light:
                 raise BuildError(f"audiobook: piece {key[:12]} changed while in use")
-            for size in light.sizes[:count]:
-                yield reader.read(size)
+            yield from _cut(reader.read, light.sizes[:count])
             if not reader.intact():
                 raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use")
+
+
+def _cut(read: Callable[[int], bytes], sizes: Sequence[int]) -> Iterator[bytes]:
+    """Packets of ``sizes``, in order, cut from what ``read`` gives 64 KiB at a time: one
+    read and one hash update per 64 KiB, not per packet (a chapter has thousands), and
+    never much of a chapter in memory."""
+    buffer, offset = b"", 0
+    for size in sizes:
+        if offset + size > len(buffer):
+            buffer, offset = buffer[offset:] + read(max(_BLOCK, size)), 0
+        yield buffer[offset : offset + size]
+        offset += size
+
+
+_BLOCK = 1 << 16
 
 
 def _light(read: Callable[[int], bytes]) -> Piece | None:
@@ -205,7 +219,7 @@ def _light(read: Callable[[int], bytes]) -> Piece | None:
         return Piece(
             sample_rate=int(meta["sample_rate"]),
             samples=int(meta["samples"]),
-            sizes=tuple(int(n) for n in meta["sizes"]),
+            sizes=tuple(map(int, meta["sizes"])),
             data=b"",
         )
     except (ValueError, KeyError, TypeError):
