@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from fontTools import unicodedata as ucd
 
 OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKS = re.compile(f"{OPEN}[^{SEP}]*{SEP}|{CLOSE}")
+_MARK_CHARS = frozenset((OPEN, SEP, CLOSE))
 _WORD = re.compile(r"\w")
 
 LANGUAGE_OF_SCRIPT = {
@@ -90,6 +92,13 @@ def book_scripts(language: str) -> frozenset[str]:
     return frozenset({"Latn"} | _BOOK_SCRIPTS.get(primary, set()))
 
 
+@lru_cache(maxsize=4096)
+def _script(char: str) -> str:
+    """``char``'s Unicode script code, remembered: a book has a few hundred distinct
+    characters and each sentence is split again by every target that reads the script."""
+    return str(ucd.script(char))
+
+
 _Key = tuple[str | None, str | None]  # (marked language, foreign script)
 _NEUTRAL_KEY: _Key = ("", "")
 
@@ -99,7 +108,7 @@ def _key(char: str, marked: list[str], own: frozenset[str]) -> _Key:
     voice, or :data:`_NEUTRAL_KEY` for a character of every script."""
     if marked:
         return marked[-1], None
-    script = str(ucd.script(char))
+    script = _script(char)
     if script in _NEUTRAL:
         return _NEUTRAL_KEY
     if script in own:
@@ -114,6 +123,11 @@ def split(text: str, language: str) -> list[Piece]:
     before it (or after it, at the start).
     """
     own = book_scripts(language)
+    if not _MARK_CHARS & (chars := set(text)) and all(
+        _script(c) in own or _script(c) in _NEUTRAL for c in chars
+    ):
+        # All the book voice's (the common case): what the loop below would find, at once.
+        return [Piece(text=text)] if text else []
     raw: list[tuple[str, str | None, str | None]] = []  # (text, marked language, script)
     marked: list[str] = []
     i = 0
@@ -154,7 +168,7 @@ def _pieces(raw: list[tuple[str, str | None, str | None]]) -> list[Piece]:
             out.append(Piece(text=text, language=lang))
         elif script == "CJK":
             # espeak-ng's Japanese reads kana; Han characters alone are read as Mandarin.
-            japanese = any(str(ucd.script(c)) in _KANA for c in text)
+            japanese = any(_script(c) in _KANA for c in text)
             out.append(Piece(text=text, language="ja" if japanese else "cmn"))
         elif script is not None:
             found = LANGUAGE_OF_SCRIPT.get(script)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import assert_never
 from urllib.parse import urlsplit
@@ -44,6 +44,7 @@ from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.errors import Problem
 from publisher.i18n import Words, words_for
 from publisher.speech import runs
+from publisher.speech.memo import ScriptMemo
 from publisher.text import HARD_BREAK, plain_text, sentences
 
 SENTENCE_GAP = 0.3
@@ -535,9 +536,27 @@ def chapter_script(
     voice_lexicon: Mapping[str, str] | None = None,
     cast: Cast | None = None,
 ) -> ChapterScript:
-    """What is said in ``chapter``: start pause, title, blocks, footnotes, end pause."""
+    """What is said in ``chapter``: start pause, title, blocks, footnotes, end pause.
+
+    Made once per chapter of a build and shared by the targets that read it
+    (:mod:`publisher.speech.memo`)."""
     lexicon = merged_lexicon(config, voice_lexicon or {})
-    writer = _Writer(config, lexicon, cast or default_cast(config), chapter.path)
+    cast = cast or default_cast(config)
+
+    def make(speaks: Callable[[str], str | None]) -> ChapterScript:
+        return _chapter_script(chapter, config, lexicon, replace(cast, speaks=speaks))
+
+    return _MEMO.get(chapter, config, lexicon, cast.book, cast.roles, cast.speaks, make)
+
+
+_MEMO: ScriptMemo[ChapterScript] = ScriptMemo()
+
+
+def _chapter_script(
+    chapter: m.Chapter, config: Config, lexicon: Mapping[str, str], cast: Cast
+) -> ChapterScript:
+    """:func:`chapter_script` made afresh."""
+    writer = _Writer(config, lexicon, cast, chapter.path)
     n = config.narration
     writer.pause(n.chapter_start_pause, chapter.slug, "chapter-start")
     if writer.say(chapter.title_text, chapter.slug, "title", chapter.line, split=False):

@@ -57,10 +57,12 @@ FRAME = 1024
 
 @dataclass(frozen=True, kw_only=True)
 class ChapterSource:
-    """One chapter as the audiobook needs it: its title and its finished MP3."""
+    """One chapter as the audiobook needs it: its title and its finished MP3, and its piece's
+    cache key when known (from :func:`ensure_piece`: the MP3 is not read again for it)."""
 
     title: str
     mp3: Path
+    key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,10 +194,24 @@ class PieceCache:
         with reader:
             if _light(reader.read) != light:
                 raise BuildError(f"audiobook: piece {key[:12]} changed while in use")
-            for size in light.sizes[:count]:
-                yield reader.read(size)
+            yield from _cut(reader.read, light.sizes[:count])
             if not reader.intact():
                 raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use")
+
+
+def _cut(read: Callable[[int], bytes], sizes: Sequence[int]) -> Iterator[bytes]:
+    """Packets of ``sizes``, in order, cut from what ``read`` gives 64 KiB at a time: one
+    read and one hash update per 64 KiB, not per packet (a chapter has thousands), and
+    never much of a chapter in memory."""
+    buffer, offset = b"", 0
+    for size in sizes:
+        if offset + size > len(buffer):
+            buffer, offset = buffer[offset:] + read(max(_BLOCK, size)), 0
+        yield buffer[offset : offset + size]
+        offset += size
+
+
+_BLOCK = 1 << 16
 
 
 def _light(read: Callable[[int], bytes]) -> Piece | None:
@@ -205,21 +221,20 @@ def _light(read: Callable[[int], bytes]) -> Piece | None:
         return Piece(
             sample_rate=int(meta["sample_rate"]),
             samples=int(meta["samples"]),
-            sizes=tuple(int(n) for n in meta["sizes"]),
+            sizes=tuple(map(int, meta["sizes"])),
             data=b"",
         )
     except (ValueError, KeyError, TypeError):
         return None
 
 
-def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> bool:
-    """Encode ``mp3``'s piece into the cache unless it is there; whether it had to be."""
+def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> str:
+    """Encode ``mp3``'s piece into the cache unless it is there; its cache key."""
     cache = PieceCache(cache_dir)
     key = piece_key(audio_digest(mp3), bitrate)
-    if cache.blobs.get(key) is not None:
-        return False
-    cache.put(key, encode_piece(mp3, bitrate))
-    return True
+    if cache.blobs.get(key) is None:
+        cache.put(key, encode_piece(mp3, bitrate))
+    return key
 
 
 def pieces(
@@ -234,7 +249,7 @@ def pieces(
     cache lacks it, ``jobs`` at a time (PyAV lets go of the interpreter while FFmpeg works,
     so threads suffice). ``encoded(i)`` is told of each chapter that had to be encoded."""
     cache = PieceCache(cache_dir)
-    keys = [piece_key(audio_digest(c.mp3), bitrate) for c in chapters]
+    keys = [c.key or piece_key(audio_digest(c.mp3), bitrate) for c in chapters]
 
     found = [cache.light(key) for key in keys]
 

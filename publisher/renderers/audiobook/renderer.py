@@ -7,6 +7,7 @@ It reads what the audio target made (in this build, or published by an earlier o
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -96,8 +97,9 @@ class AudiobookRenderer:
 
         def encode(n: int, mp3: Path) -> None:
             nonlocal done
-            ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
+            key = ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
             with lock:
+                sources[n] = dataclasses.replace(sources[n], key=key)
                 done += 1
                 ctx.options.progress(done, total, book.chapters[n].title_text)
 
@@ -118,7 +120,8 @@ class AudiobookRenderer:
                         f"audiobook: the audio of chapter {chapter.number} is of {title!r}, "
                         f"not {chapter.title_text!r}; build the audio target again"
                     )
-                sources[n] = ChapterSource(title=title, mp3=mp3)
+                with lock:
+                    sources[n] = ChapterSource(title=title, mp3=mp3)
                 timings[n] = timing
                 futures.append(pool.submit(encode, n, mp3))
             for future in futures:
