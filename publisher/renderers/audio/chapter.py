@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -122,14 +122,9 @@ class ChapterAudio(ChapterTiming):
     seams: tuple[int, ...] = ()
 
     def timing(self) -> ChapterTiming:
-        """The same chapter without its MP3."""
-        return ChapterTiming(
-            sample_rate=self.sample_rate,
-            samples=self.samples,
-            spans=self.spans,
-            synthesised=self.synthesised,
-            encoded=self.encoded,
-        )
+        """The same chapter without its MP3 (every field of :class:`ChapterTiming`, so one
+        added there is carried without a change here)."""
+        return ChapterTiming(**{f.name: getattr(self, f.name) for f in fields(ChapterTiming)})
 
 
 def chapter_key(

@@ -60,18 +60,8 @@ def decode(mp3: bytes) -> loudness.Samples | None:
 def measure(mp3: bytes, rate: int) -> tuple[float, float] | None:
     """Integrated loudness (LUFS) and true peak (dBTP) of the decoded MP3, decoded and
     measured a piece at a time; None if pedalboard cannot read it."""
-    meter = loudness.Meter(rate)
-    peak = peaks.PeakMeter()
     try:
-        from pedalboard.io import AudioFile
-
-        with AudioFile(io.BytesIO(mp3)) as f:
-            while f.tell() < f.frames:
-                chunk = f.read(loudness.CHUNK)[0]
-                if not len(chunk):  # pragma: no cover - a decoder that stops short
-                    break
-                meter.add(chunk)
-                peak.add(chunk)
+        meter, peak = segments.decoded(mp3, rate)
     except Exception:  # a decoder we only use to double-check must not fail the build
         return None
     top = peak.peak()
@@ -138,19 +128,23 @@ def master_segments(
         decoded = result.loudness()
         if abs(decoded - target_lufs) <= KEPT_LIMIT and result.peak <= PEAK_LIMIT_DBTP:
             return _mastered(result, rate, kept)
-    return _fresh(source(measured), rate, bitrate, target_lufs, measured, cuts, cache)
+    signal = source(measured)
+
+    def encode_plan(plan: loudness.Plan) -> segments.Encoded:
+        return segments.encode_chapter(signal, plan, cuts, rate, bitrate, cache)
+
+    return _fresh(signal, rate, target_lufs, measured, encode_plan)
 
 
 def _fresh(
     signal: peaks.Signal,
     rate: int,
-    bitrate: int,
     target_lufs: float,
     measured: float,
-    cuts: Sequence[int],
-    cache: segments.SegmentCache,
+    encode_plan: Callable[[loudness.Plan], segments.Encoded],
 ) -> Mastered:
-    """Master with a gain found afresh, corrected by what the MP3 measured (twice at most)."""
+    """Master with a gain found afresh, corrected by what the MP3 measured (twice at most);
+    ``encode_plan`` encodes ``signal`` with a plan."""
     index = peaks.PeakIndex(signal)  # found once, for every attempt
     gain = ENCODER_GAIN_DB
     ceiling = CEILING_DBTP
@@ -158,7 +152,7 @@ def _fresh(
     for _attempt in range(3):
         plan = loudness.plan(signal, rate, target_lufs - gain, ceiling - gain, measured, index)
         used = Gain(gain=plan.gain, ceiling_db=ceiling - gain, sound_lufs=measured)
-        result = segments.encode_chapter(signal, plan, cuts, rate, bitrate, cache)
+        result = encode_plan(plan)
         if not math.isfinite(measured):  # silence: nothing to check
             break
         decoded, peak = result.loudness(), result.peak

@@ -173,22 +173,29 @@ class SegmentCache:
             return None
 
 
-def measure(frames: bytes, pcm: loudness.Int16, rate: int) -> tuple[Floats, float]:
-    """The loudness blocks and true peak (dBTP) of ``frames`` decoded (pedalboard), a piece
-    at a time; if pedalboard cannot read them, of ``pcm`` (their input) with the encoder's
-    known gain, so that a decoder we only use to double-check never fails the build."""
+def decoded(mp3: bytes, rate: int) -> tuple[loudness.Meter, peaks.PeakMeter]:
+    """A loudness meter and a true-peak meter fed ``mp3`` decoded by pedalboard, a piece at
+    a time; pedalboard's exception if it cannot read it."""
+    from pedalboard.io import AudioFile
+
     meter = loudness.Meter(rate)
     peak = peaks.PeakMeter()
-    try:
-        from pedalboard.io import AudioFile
+    with AudioFile(io.BytesIO(mp3)) as f:
+        while f.tell() < f.frames:
+            chunk = f.read(loudness.CHUNK)[0]
+            if not len(chunk):  # pragma: no cover - a decoder that stops short
+                break
+            meter.add(chunk)
+            peak.add(chunk)
+    return meter, peak
 
-        with AudioFile(io.BytesIO(frames)) as f:
-            while f.tell() < f.frames:
-                chunk = f.read(loudness.CHUNK)[0]
-                if not len(chunk):  # pragma: no cover - a decoder that stops short
-                    break
-                meter.add(chunk)
-                peak.add(chunk)
+
+def measure(frames: bytes, pcm: loudness.Int16, rate: int) -> tuple[Floats, float]:
+    """The loudness blocks and true peak (dBTP) of ``frames`` decoded (pedalboard); if
+    pedalboard cannot read them, of ``pcm`` (their input) with the encoder's known gain, so
+    that a decoder we only use to double-check never fails the build."""
+    try:
+        meter, peak = decoded(frames, rate)
     except Exception:  # pragma: no cover - pedalboard reads what lameenc writes
         meter, peak = loudness.Meter(rate), peaks.PeakMeter()
         for start in range(0, len(pcm), loudness.CHUNK):
