@@ -46,8 +46,8 @@ class AudiobookRenderer:
 
     name = "audiobook"
     requires = ("audio",)
-    # Started beside the audio: each chapter's AAC is encoded as soon as its MP3 is written,
-    # on the core the audio's workers leave idle.
+    # Started beside the audio: the chapters' AAC is encoded as their MP3s are written, once
+    # the audio's workers leave a core idle (see _encode).
     follows = ("audio",)
     owns = ("audiobook/",)
 
@@ -84,7 +84,12 @@ class AudiobookRenderer:
 
     def _encode(self, ctx: RenderContext) -> tuple[list[ChapterSource], list[Path]]:
         """Each chapter's MP3 and timing file, their AAC pieces encoded into the cache as the
-        MP3s come (``jobs`` at a time: FFmpeg lets go of the interpreter while it works)."""
+        MP3s come (``jobs`` at a time: FFmpeg lets go of the interpreter while it works).
+
+        Beside the audio, encoding waits until fewer chapters are left to make than there are
+        workers: until then every core is busy with the audio, so encoding sooner would gain
+        no time, and it would add FFmpeg's libraries and two encoders (about 30 MB) to the
+        build's peak memory, which is while all the workers run."""
         book = ctx.book
         by_mp3 = {f"audio/{c.slug}.mp3": n for n, c in enumerate(book.chapters)}
         sources: dict[int, ChapterSource] = {}
@@ -102,8 +107,10 @@ class AudiobookRenderer:
                 ctx.options.progress(done, total, book.chapters[n].title_text)
 
         futures: list[Future[None]] = []
-        with ThreadPoolExecutor(max_workers=max(1, ctx.options.jobs)) as pool:
-            for relative, mp3 in ctx.as_made(list(by_mp3)):
+        jobs = max(1, ctx.options.jobs)
+        waiting: list[tuple[int, Path]] = []
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            for arrived, (relative, mp3) in enumerate(ctx.as_made(list(by_mp3)), start=1):
                 n = by_mp3[relative]
                 chapter = book.chapters[n]
                 timing = ctx.find(f"audio/{chapter.slug}.json")
@@ -120,7 +127,10 @@ class AudiobookRenderer:
                     )
                 sources[n] = ChapterSource(title=title, mp3=mp3)
                 timings[n] = timing
-                futures.append(pool.submit(encode, n, mp3))
+                waiting.append((n, mp3))
+                if total - arrived < jobs:  # a worker is idle (or the audio is done)
+                    futures += [pool.submit(encode, *chapter) for chapter in waiting]
+                    waiting.clear()
             for future in futures:
                 future.result()
         ctx.options.progress(total, total, "audiobook")
