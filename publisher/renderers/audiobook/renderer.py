@@ -86,10 +86,11 @@ class AudiobookRenderer:
         """Each chapter's MP3 and timing file, their AAC pieces encoded into the cache as the
         MP3s come (``jobs`` at a time: FFmpeg lets go of the interpreter while it works).
 
-        Beside the audio, encoding waits until fewer chapters are left to make than there are
-        workers: until then every core is busy with the audio, so encoding sooner would gain
-        no time, and it would add FFmpeg's libraries and two encoders (about 30 MB) to the
-        build's peak memory, which is while all the workers run."""
+        Beside the audio, a chapter is encoded only on a core the audio's workers leave idle:
+        one encoding at a time once fewer chapters are left to make than there are workers,
+        all ``jobs`` when the audio is done. While every worker runs, both cores are busy, so
+        encoding then would gain no time, and it would add FFmpeg's libraries and two
+        encoders (about 30 MB) to the build's peak memory, which is then."""
         book = ctx.book
         by_mp3 = {f"audio/{c.slug}.mp3": n for n, c in enumerate(book.chapters)}
         sources: dict[int, ChapterSource] = {}
@@ -99,40 +100,51 @@ class AudiobookRenderer:
         lock = threading.Lock()
         done = 0
 
+        jobs = max(1, ctx.options.jobs)
+        idle = threading.Semaphore(0)  # a permit per core the audio leaves free
+
         def encode(n: int, mp3: Path) -> None:
             nonlocal done
-            ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
+            with idle:
+                ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
             with lock:
                 done += 1
                 ctx.options.progress(done, total, book.chapters[n].title_text)
 
         futures: list[Future[None]] = []
-        jobs = max(1, ctx.options.jobs)
-        waiting: list[tuple[int, Path]] = []
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            for arrived, (relative, mp3) in enumerate(ctx.as_made(list(by_mp3)), start=1):
-                n = by_mp3[relative]
-                chapter = book.chapters[n]
-                timing = ctx.find(f"audio/{chapter.slug}.json")
-                if mp3 is None or timing is None:
-                    raise BuildError(
-                        f"audiobook: no audio for chapter {chapter.number} "
-                        f"({chapter.title_text!r}); build the audio target first"
-                    )
-                title = chapter_title(timing)
-                if title != chapter.title_text:
-                    raise BuildError(
-                        f"audiobook: the audio of chapter {chapter.number} is of {title!r}, "
-                        f"not {chapter.title_text!r}; build the audio target again"
-                    )
-                sources[n] = ChapterSource(title=title, mp3=mp3)
-                timings[n] = timing
-                waiting.append((n, mp3))
-                if total - arrived < jobs:  # a worker is idle (or the audio is done)
-                    futures += [pool.submit(encode, *chapter) for chapter in waiting]
-                    waiting.clear()
+            try:
+                for arrived, (relative, mp3) in enumerate(ctx.as_made(list(by_mp3)), start=1):
+                    n = by_mp3[relative]
+                    sources[n], timings[n] = _chapter(ctx, n, mp3)
+                    futures.append(pool.submit(encode, n, sources[n].mp3))
+                    if total - arrived < jobs:  # one more worker idle (or the audio done)
+                        idle.release()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                idle.release(jobs)  # what already waits for a core need not wait forever
+                raise
             for future in futures:
                 future.result()
         ctx.options.progress(total, total, "audiobook")
         order = sorted(sources)
         return [sources[n] for n in order], [timings[n] for n in order]
+
+
+def _chapter(ctx: RenderContext, n: int, mp3: Path | None) -> tuple[ChapterSource, Path]:
+    """Chapter ``n``'s MP3 and timing file; BuildError if the audio is missing or is of
+    another chapter."""
+    chapter = ctx.book.chapters[n]
+    timing = ctx.find(f"audio/{chapter.slug}.json")
+    if mp3 is None or timing is None:
+        raise BuildError(
+            f"audiobook: no audio for chapter {chapter.number} "
+            f"({chapter.title_text!r}); build the audio target first"
+        )
+    title = chapter_title(timing)
+    if title != chapter.title_text:
+        raise BuildError(
+            f"audiobook: the audio of chapter {chapter.number} is of {title!r}, "
+            f"not {chapter.title_text!r}; build the audio target again"
+        )
+    return ChapterSource(title=title, mp3=mp3), timing
