@@ -163,3 +163,58 @@ def test_marks_stay_within_half_a_packet_however_long_the_chapters() -> None:
         assert count <= len(piece.sizes)
         start += n
     assert abs(marks[-1].end - start) <= FRAME // 2
+
+
+def test_beside_the_audio_encoding_waits_until_a_worker_is_idle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two workers, no chapter is encoded while two or more are still to be made (both
+    cores are busy then, and the encoder's memory would add to the build's peak); then every
+    chapter is, and the M4B is made."""
+    import threading
+
+    from publisher.renderers.audiobook import renderer as module
+    from publisher.renderers.board import Board
+
+    book = make_book()
+    render(tmp_path, book)  # the chapters' files, announced one by one below
+    root = tmp_path / "build"
+    (root / "audiobook").mkdir()
+    board = Board()
+    board.start("audio", ("audio/",))
+    announced: list[int] = []
+    calls: list[int] = []
+    called = threading.Event()
+    real = module.ensure_piece
+
+    def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> bool:
+        calls.append(len(announced))
+        called.set()
+        return real(mp3, bitrate, cache_dir)
+
+    monkeypatch.setattr(module, "ensure_piece", ensure_piece)
+
+    def audio() -> None:
+        for slug in SLUGS:
+            for ext in ("json", "vtt", "mp3"):
+                board.made(f"audio/{slug}.{ext}")
+            announced.append(1)
+            called.wait(timeout=1)  # time for an encoding to start, if it would
+        board.end("audio")
+
+    ctx = RenderContext(
+        book=book,
+        root=root,
+        out_dir=root / "audiobook",
+        published=root,
+        cache_dir=tmp_path / "cache",
+        options=BuildOptions(jobs=2),
+        board=board,
+    )
+    thread = threading.Thread(target=audio)
+    thread.start()
+    made = AudiobookRenderer().render(ctx)
+    thread.join()
+    assert min(calls) == len(SLUGS) - 1  # the first encoding began with one chapter left
+    assert len(calls) == len(SLUGS)
+    assert made.files == (f"audiobook/{book.slug}.m4b",)

@@ -47,8 +47,8 @@ class AudiobookRenderer:
 
     name = "audiobook"
     requires = ("audio",)
-    # Started beside the audio: each chapter's AAC is encoded as soon as its MP3 is written,
-    # on the core the audio's workers leave idle.
+    # Started beside the audio: the chapters' AAC is encoded as their MP3s are written, once
+    # the audio's workers leave a core idle (see _encode).
     follows = ("audio",)
     owns = ("audiobook/",)
 
@@ -85,7 +85,13 @@ class AudiobookRenderer:
 
     def _encode(self, ctx: RenderContext) -> tuple[list[ChapterSource], list[Path]]:
         """Each chapter's MP3 and timing file, their AAC pieces encoded into the cache as the
-        MP3s come (``jobs`` at a time: FFmpeg lets go of the interpreter while it works)."""
+        MP3s come (``jobs`` at a time: FFmpeg lets go of the interpreter while it works).
+
+        Beside the audio, a chapter is encoded only on a core the audio's workers leave idle:
+        one encoding at a time once fewer chapters are left to make than there are workers,
+        all ``jobs`` when the audio is done. While every worker runs, both cores are busy, so
+        encoding then would gain no time, and it would add FFmpeg's libraries and two
+        encoders (about 30 MB) to the build's peak memory, which is then."""
         book = ctx.book
         by_mp3 = {f"audio/{c.slug}.mp3": n for n, c in enumerate(book.chapters)}
         sources: dict[int, ChapterSource] = {}
@@ -95,37 +101,54 @@ class AudiobookRenderer:
         lock = threading.Lock()
         done = 0
 
+        jobs = max(1, ctx.options.jobs)
+        idle = threading.Semaphore(0)  # a permit per core the audio leaves free
+
         def encode(n: int, mp3: Path) -> None:
             nonlocal done
-            key = ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
+            with idle:
+                key = ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
             with lock:
                 sources[n] = dataclasses.replace(sources[n], key=key)
                 done += 1
                 ctx.options.progress(done, total, book.chapters[n].title_text)
 
         futures: list[Future[None]] = []
-        with ThreadPoolExecutor(max_workers=max(1, ctx.options.jobs)) as pool:
-            for relative, mp3 in ctx.as_made(list(by_mp3)):
-                n = by_mp3[relative]
-                chapter = book.chapters[n]
-                timing = ctx.find(f"audio/{chapter.slug}.json")
-                if mp3 is None or timing is None:
-                    raise BuildError(
-                        f"audiobook: no audio for chapter {chapter.number} "
-                        f"({chapter.title_text!r}); build the audio target first"
-                    )
-                title = chapter_title(timing)
-                if title != chapter.title_text:
-                    raise BuildError(
-                        f"audiobook: the audio of chapter {chapter.number} is of {title!r}, "
-                        f"not {chapter.title_text!r}; build the audio target again"
-                    )
-                with lock:
-                    sources[n] = ChapterSource(title=title, mp3=mp3)
-                timings[n] = timing
-                futures.append(pool.submit(encode, n, mp3))
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            try:
+                for arrived, (relative, mp3) in enumerate(ctx.as_made(list(by_mp3)), start=1):
+                    n = by_mp3[relative]
+                    source, timings[n] = _chapter(ctx, n, mp3)
+                    with lock:
+                        sources[n] = source
+                    futures.append(pool.submit(encode, n, source.mp3))
+                    if total - arrived < jobs:  # one more worker idle (or the audio done)
+                        idle.release()
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                idle.release(jobs)  # what already waits for a core need not wait forever
+                raise
             for future in futures:
                 future.result()
         ctx.options.progress(total, total, "audiobook")
         order = sorted(sources)
         return [sources[n] for n in order], [timings[n] for n in order]
+
+
+def _chapter(ctx: RenderContext, n: int, mp3: Path | None) -> tuple[ChapterSource, Path]:
+    """Chapter ``n``'s MP3 and timing file; BuildError if the audio is missing or is of
+    another chapter."""
+    chapter = ctx.book.chapters[n]
+    timing = ctx.find(f"audio/{chapter.slug}.json")
+    if mp3 is None or timing is None:
+        raise BuildError(
+            f"audiobook: no audio for chapter {chapter.number} "
+            f"({chapter.title_text!r}); build the audio target first"
+        )
+    title = chapter_title(timing)
+    if title != chapter.title_text:
+        raise BuildError(
+            f"audiobook: the audio of chapter {chapter.number} is of {title!r}, "
+            f"not {chapter.title_text!r}; build the audio target again"
+        )
+    return ChapterSource(title=title, mp3=mp3), timing
