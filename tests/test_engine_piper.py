@@ -9,6 +9,7 @@ import json
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ from publisher.engines.base import VoiceProfile
 from publisher.engines.piper import PiperSynthesizer, resolve_model
 from publisher.errors import EngineError
 from tests.helpers import require, voiced_seconds
+
+if TYPE_CHECKING:
+    from publisher.renderers.base import RenderContext
 
 JOE = VoiceProfile(
     name="en-joe-piper",
@@ -162,25 +166,31 @@ The bell rang.
 """
 
 
-def test_a_worker_loads_the_model_once_for_all_its_chapters(
-    joe: PiperSynthesizer, tmp_path: Path
-) -> None:
+def english_audio(out: Path, cache_dir: Path, jobs: int) -> RenderContext:
+    """A context to render the English book's audio into ``out``, with an empty cache."""
     from publisher.parse import parse_text
-    from publisher.renderers.audio.renderer import AudioRenderer
     from publisher.renderers.base import BuildOptions, RenderContext
-    from tests.piper_probe import NotingFactory
 
-    log = tmp_path / "loads.txt"
-    out = tmp_path / "build" / "audio"
     out.mkdir(parents=True)
-    ctx = RenderContext(
+    return RenderContext(
         book=parse_text(ENGLISH, "book.md").book,
         root=out.parent,
         out_dir=out,
         published=out.parent,
-        cache_dir=tmp_path / "cache",
-        options=BuildOptions(jobs=2),
+        cache_dir=cache_dir,
+        options=BuildOptions(jobs=jobs),
     )
+
+
+def test_a_worker_loads_the_model_once_for_all_its_chapters(
+    joe: PiperSynthesizer, tmp_path: Path
+) -> None:
+    from publisher.renderers.audio.renderer import AudioRenderer
+    from tests.piper_probe import NotingFactory
+
+    log = tmp_path / "loads.txt"
+    out = tmp_path / "build" / "audio"
+    ctx = english_audio(out, tmp_path / "cache", jobs=2)
     AudioRenderer(synthesizer_factory=NotingFactory(log), voice=JOE).render(ctx)
     assert len(list(out.glob("*.mp3"))) == 4
     notes = [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
@@ -195,22 +205,13 @@ def test_a_worker_loads_the_model_once_for_all_its_chapters(
 
 
 def test_two_builds_with_one_job_give_the_same_bytes(joe: PiperSynthesizer, tmp_path: Path) -> None:
-    from publisher.parse import parse_text
     from publisher.renderers.audio.renderer import AudioRenderer
-    from publisher.renderers.base import BuildOptions, RenderContext
 
     made: list[dict[str, str]] = []  # hashes: pytest's diff of two MP3s would take minutes
     for run in ("a", "b"):
         out = tmp_path / run / "audio"
-        out.mkdir(parents=True)
-        ctx = RenderContext(
-            book=parse_text(ENGLISH, "book.md").book,
-            root=out.parent,
-            out_dir=out,
-            published=out.parent,
-            cache_dir=tmp_path / run / "cache",  # empty: every utterance synthesised
-            options=BuildOptions(jobs=1),
-        )
+        # An empty cache each run: every utterance is synthesised.
+        ctx = english_audio(out, tmp_path / run / "cache", jobs=1)
         AudioRenderer(voice=JOE).render(ctx)
         made.append({p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in out.glob("*.mp3")})
     assert len(made[0]) == 4
