@@ -28,3 +28,12 @@ def copy_book(source: Path, dest: Path) -> Path:
     if voices.is_dir():
         shutil.copytree(voices, dest / "voices")
     return folder / source.name
+
+
+def write_book(dest: Path, text: str) -> Path:
+    """``text`` written as ``dest/book/book.md``, a book alone in its folder; its path."""
+    folder = dest / "book"
+    folder.mkdir()
+    path = folder / "book.md"
+    path.write_text(text)
+    return path

@@ -15,6 +15,7 @@ import pytest
 from publisher.build.registry import REGISTRY, Entry, plan
 from publisher.build.runner import BuildResult, build, build_lock, state_folder
 from publisher.errors import BuildError, Problem, SourceError
+from tests.books import write_book
 from tests.fake_renderers import FailingRenderer, SlowRenderer, TrespassingRenderer, registry
 
 ROOT = Path(__file__).parents[1]
@@ -26,10 +27,7 @@ WORDS = registry()
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    (tmp_path / "book").mkdir()
-    path = tmp_path / "book" / "book.md"
-    path.write_text(BOOK)
-    return path
+    return write_book(tmp_path, BOOK)
 
 
 def snapshot(out: Path) -> dict[str, tuple[bytes, int]]:

@@ -15,6 +15,7 @@ from publisher.build.registry import Entry
 from publisher.build.runner import build
 from publisher.errors import BuildError
 from publisher.renderers.base import BuildOptions, RenderContext, RenderResult
+from tests.books import write_book
 
 BOOK = (
     "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n\n"
@@ -137,10 +138,7 @@ def registry(fail: bool = False) -> dict[str, Entry]:
 
 @pytest.fixture
 def source(tmp_path: Path) -> Path:
-    (tmp_path / "book").mkdir()
-    path = tmp_path / "book" / "book.md"
-    path.write_text(BOOK)
-    return path
+    return write_book(tmp_path, BOOK)
 
 
 @pytest.fixture(autouse=True)
