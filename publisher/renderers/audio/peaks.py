@@ -137,7 +137,12 @@ def _exact(seg: Floats, blocks: npt.NDArray[np.intp]) -> Floats:
     first = (blocks + 1) * _BLOCK - _HALF
     windows = seg[first[:, None] + np.arange(_BLOCK + 2 * _HALF)]
     up = np.abs(windows @ matrix)
-    peaks: Floats = up.reshape(len(blocks), _BLOCK, OVERSAMPLE).max(axis=2)
+    # The four phases' maximum pairwise: numpy's max over a last axis of 4 is several times
+    # slower than two elementwise maxima of strided views.
+    peaks: Floats = np.maximum(
+        np.maximum(up[:, 0::OVERSAMPLE], up[:, 1::OVERSAMPLE]),
+        np.maximum(up[:, 2::OVERSAMPLE], up[:, 3::OVERSAMPLE]),
+    )
     return peaks
 
 
@@ -205,8 +210,11 @@ class PeakMeter:
         # The block that may peak highest first: its peak is a floor for the others.
         first = _exact(seg, np.array([top]))[0][: max(0, min(_BLOCK, count - top * _BLOCK))]
         self.best = max(self.best, float(first.max(initial=0.0)))
-        _, peaks = _over(seg, count, self.best)
-        self.best = max(self.best, float(peaks.max(initial=0.0)))
+        candidates = np.flatnonzero(bounds > self.best)  # the bounds once, not again in _over
+        if len(candidates):
+            found = _exact(seg, candidates)
+            inside = candidates[:, None] * _BLOCK + np.arange(_BLOCK) < count
+            self.best = max(self.best, float(found[inside].max(initial=0.0)))
 
     def peak(self) -> float:
         """The true peak of everything fed (linear)."""
