@@ -248,7 +248,7 @@ def make_chapter(
     """Synthesise, assemble, normalise and encode one chapter; store it in the cache."""
     # Here, not at the top: the renderer's process only needs the cache keys, and numpy and
     # the encoder would add 15 MB and a tenth of a second to it.
-    from publisher.renderers.audio import loudness, master, pauses, segments
+    from publisher.renderers.audio import master, pauses, remeasure, segments
     from publisher.renderers.audio.assemble import SpeechCache, assemble
 
     cache_dir = Path(job.cache_dir)
@@ -258,7 +258,7 @@ def make_chapter(
     rate = assembled.sample_rate
     # The speech alone sets the mastering gain; the pause sound is added at the level it
     # must have after that gain (see publisher.renderers.audio.pauses).
-    speech = loudness.integrated_loudness(assembled.samples, rate)
+    speech = remeasure.measure(assembled.samples, rate)  # kept: each trial gain reuses it
     regions = pauses.sounding(job.script.items, assembled.spans)
     cuts = segments.cuts(job.script.items, assembled.spans, regions, rate)
 
@@ -273,10 +273,11 @@ def make_chapter(
         rate,
         job.bitrate,
         job.loudness,
-        speech,
+        speech.lufs,
         cuts,
         segments.SegmentCache(cache_dir),
         gains.get(job.gain_key),
+        speech,
     )
     gains.put(job.gain_key, mastered.gain)
     where = mastered.encoded.position

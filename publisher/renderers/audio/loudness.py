@@ -30,7 +30,7 @@ from __future__ import annotations
 import bisect
 import functools
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +54,11 @@ _OFFSET = -0.691  # BS.1770's constant, so that a 997 Hz sine at 0 dBFS reads -3
 _SUB = 32  # samples per block of the filter's direct convolution
 _GROUP = 64  # blocks per group in the recursion over their states
 _SUPER = _SUB * _GROUP
+SUPER = _SUPER
+"""Samples per step of the filter's recursion."""
+STATE_EVERY = 16 * _SUB
+"""Samples between the filter states :meth:`Meter.states` keeps (a divisor of the filter's
+step): a measurement can be resumed from any multiple of it."""
 
 
 def as_int16(pcm: bytes | Int16) -> Int16:
@@ -90,11 +95,11 @@ def _biquads(rate: int) -> list[tuple[list[float], list[float]]]:
 
 @dataclass(frozen=True)
 class _Matrices:
-    """What the blocked filter multiplies by, for one sample rate (see :class:`_KWeighting`)."""
+    """What the blocked filter multiplies by, for one sample rate (see :class:`KWeighting`)."""
 
     toeplitz: npt.NDArray[np.float32]  # (SUB, SUB): X @ it = the zero-state output per block
-    inject: npt.NDArray[np.float64]  # (SUB, 4): X @ it = what each block adds to the state
-    observe: npt.NDArray[np.float64]  # (4, SUB): state @ it = its output over a block
+    inject: npt.NDArray[np.float32]  # (SUB, 4): X @ it = what each block adds to the state
+    observe: npt.NDArray[np.float32]  # (4, SUB): state @ it = its output over a block
     within: npt.NDArray[np.float64]  # (GROUP*4, GROUP*4): injections → states inside a group
     start: npt.NDArray[np.float64]  # (4, GROUP*4): a group's first state → states inside it
     leave: npt.NDArray[np.float64]  # (GROUP*4, 4): injections → the state after the group
@@ -144,8 +149,8 @@ def _matrices(rate: int) -> _Matrices:
     leave = np.stack([steps[_GROUP - 1 - i] for i in range(_GROUP)])
     return _Matrices(
         toeplitz=toeplitz.T.astype(np.float32),
-        inject=inject,
-        observe=observe,
+        inject=inject.astype(np.float32),
+        observe=observe.astype(np.float32),
         within=within.T,
         start=start,
         leave=leave.transpose(0, 2, 1).reshape(_GROUP * 4, 4),
@@ -153,30 +158,43 @@ def _matrices(rate: int) -> _Matrices:
     )
 
 
-class _KWeighting:
+class KWeighting:
     """The K-weighting filter with its state, fed whole groups of samples at a time."""
 
     def __init__(self, rate: int) -> None:
         self.m = _matrices(rate)
         self.state = np.zeros(4)
+        self.starts: list[npt.NDArray[np.float64]] | None = None  # set to a list to keep them
 
-    def __call__(self, x: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """``x`` (a multiple of :data:`_SUPER` samples) filtered, continuing from the last call."""
+    def __call__(
+        self,
+        x: npt.NDArray[np.float32],
+        resets: Mapping[int, npt.NDArray[np.float64]] | None = None,
+    ) -> npt.NDArray[np.float32]:
+        """``x`` (a multiple of :data:`SUPER` samples) filtered, continuing from the last call;
+        ``resets`` sets the state at the start of some groups of :data:`SUPER` samples (by
+        index in ``x``), so that separate stretches are filtered in one call."""
         m = self.m
         blocks = x.reshape(-1, _SUB)
         out: npt.NDArray[np.float32] = blocks @ m.toeplitz
-        injected = (blocks @ m.inject.astype(np.float32)).astype(np.float64)
+        injected = (blocks @ m.inject).astype(np.float64)
         grouped = injected.reshape(-1, _GROUP * 4)
         inside = grouped @ m.within
         leaving = grouped @ m.leave
         starts = np.empty((len(grouped), 4))
         state = self.state
         for g in range(len(grouped)):  # one step per group: the only sequential part
+            if resets is not None and g in resets:
+                state = resets[g]
             starts[g] = state
             state = m.carry @ state + leaving[g]
         self.state = state
         states = (inside + starts @ m.start).reshape(-1, 4)
-        out += (states @ m.observe).astype(np.float32)
+        if self.starts is not None:  # the state every STATE_EVERY samples, to resume there
+            self.starts.append(states[:: STATE_EVERY // _SUB])
+        # The states' own output in float32, like the samples' (it is a few times cheaper
+        # than in float64 and then converted); the recursion above stays in float64.
+        out += states.astype(np.float32) @ m.observe
         return out.reshape(-1)
 
 
@@ -186,9 +204,11 @@ class Meter:
     Feed it with :meth:`add`, then read :meth:`integrated` once, at the end.
     """
 
-    def __init__(self, rate: int) -> None:
+    def __init__(self, rate: int, *, keep_states: bool = False) -> None:
         self.rate = rate
-        self.filter = _KWeighting(rate)
+        self.filter = KWeighting(rate)
+        if keep_states:
+            self.filter.starts = []
         self.samples = 0  # fed so far
         self.filtered = 0  # of which filtered (the rest waits in ``pending``)
         self.pending = np.zeros(0, dtype=np.float32)
@@ -238,23 +258,39 @@ class Meter:
     def blocks(self) -> npt.NDArray[np.float64]:
         """The mean square of every 400 ms block (100 ms apart) of everything fed, K-weighted:
         what :func:`gated` makes the integrated loudness of. Read once, at the end."""
-        rate = self.rate
+        return blocks_of(self.segments(), self.samples, self.rate)
+
+    def segments(self) -> npt.NDArray[np.float64]:
+        """The K-weighted sum of squares of every 100 ms of everything fed (the last one
+        shorter). Read once, at the end."""
         if len(self.pending):  # the last samples, with silence after them to fill a group
             tail = len(self.pending)
             padded = np.zeros(-(-tail // _SUPER) * _SUPER, dtype=np.float32)
             padded[:tail] = self.pending
             self.pending = padded[:0]
             self._segments(self.filter(padded)[:tail])
-        segments = np.concatenate([*self.energies, [self.partial]])
-        # Shorter than a block and a bit: measured as if padded with silence to 0.5 s, and
-        # as many 400 ms blocks as pyloudnorm counts: round((T - 0.4) / 0.1) + 1.
-        length = max(self.samples, rate // 2)
-        blocks = round((length / rate - 0.4) / (0.4 * 0.25)) + 1
-        if len(segments) < blocks + 3:
-            segments = np.concatenate([segments, np.zeros(blocks + 3 - len(segments))])
-        z = segments[:blocks] + segments[1 : blocks + 1] + segments[2 : blocks + 2]
-        result: npt.NDArray[np.float64] = (z + segments[3 : blocks + 3]) / (0.4 * rate)
-        return result
+        return np.concatenate([*self.energies, [self.partial]])
+
+    def states(self) -> npt.NDArray[np.float64]:
+        """The filter's state at every multiple of :data:`STATE_EVERY` samples fed (for a meter
+        made with ``keep_states``), read after :meth:`segments`."""
+        return np.concatenate(self.filter.starts or [np.zeros((0, 4))])
+
+
+def blocks_of(
+    segments: npt.NDArray[np.float64], samples: int, rate: int
+) -> npt.NDArray[np.float64]:
+    """The mean squares of the 400 ms blocks of ``samples`` samples whose 100 ms segments'
+    sums of squares are ``segments`` (see :meth:`Meter.blocks`)."""
+    # Shorter than a block and a bit: measured as if padded with silence to 0.5 s, and
+    # as many 400 ms blocks as pyloudnorm counts: round((T - 0.4) / 0.1) + 1.
+    length = max(samples, rate // 2)
+    blocks = round((length / rate - 0.4) / (0.4 * 0.25)) + 1
+    if len(segments) < blocks + 3:
+        segments = np.concatenate([segments, np.zeros(blocks + 3 - len(segments))])
+    z = segments[:blocks] + segments[1 : blocks + 1] + segments[2 : blocks + 2]
+    result: npt.NDArray[np.float64] = (z + segments[3 : blocks + 3]) / (0.4 * rate)
+    return result
 
 
 def gated(z: npt.NDArray[np.float64]) -> float:
@@ -322,9 +358,12 @@ def plan(
     ceiling_db: float = CEILING_DBTP,
     measured: float | None = None,
     index: peaks.PeakIndex | None = None,
+    loudness_of: Callable[[Plan], float] | None = None,
 ) -> Plan:
     """How to bring ``samples`` to ``target_lufs`` integrated with the true peak under
-    ``ceiling_db``; ``measured`` is their loudness and ``index`` their peaks, if known.
+    ``ceiling_db``; ``measured`` is their loudness and ``index`` their peaks, if known;
+    ``loudness_of`` gives the loudness of the samples with a plan applied (by default,
+    measured again over the whole; :mod:`publisher.renderers.audio.remeasure` is quicker).
 
     Silence stays silence (its loudness is ``-inf``; nothing to scale).
     """
@@ -344,10 +383,13 @@ def plan(
             break
         if attempt == 2:  # the last correction is taken as it is (master checks the MP3)
             break
-        meter = Meter(rate)
-        for chunk in result.chunks(samples):
-            meter.add(chunk)
-        error = target_lufs - meter.integrated()
+        if loudness_of is None:
+            meter = Meter(rate)
+            for chunk in result.chunks(samples):
+                meter.add(chunk)
+            error = target_lufs - meter.integrated()
+        else:
+            error = target_lufs - loudness_of(result)
         if abs(error) < 0.05:
             break
         gain_db += error

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from publisher.renderers.audio import encode, loudness, peaks, segments
+from publisher.renderers.audio import encode, loudness, pauses, peaks, remeasure, segments
 from publisher.renderers.audio.chapter import Gain
 from publisher.renderers.audio.settings import (
     CEILING_DBTP,
@@ -110,10 +110,12 @@ def master_segments(
     cuts: Sequence[int],
     cache: segments.SegmentCache,
     kept: Gain | None = None,
+    speech: remeasure.Measured | None = None,
 ) -> Mastered:
     """The chapter ``source(speech LUFS the pause sound is set for)`` normalised from
     ``measured`` (its speech's loudness), encoded in segments cut at ``cuts`` and checked;
-    with the gain ``kept`` from the last build if it still holds (module docstring)."""
+    with the gain ``kept`` from the last build if it still holds (module docstring).
+    ``speech``, the measurement ``measured`` came from, saves measuring each trial gain."""
     if kept is not None and not (
         math.isfinite(measured) and abs(kept.predicts(measured) - target_lufs) <= KEEP_TOLERANCE
     ):
@@ -133,7 +135,23 @@ def master_segments(
     def encode_plan(plan: loudness.Plan) -> segments.Encoded:
         return segments.encode_chapter(signal, plan, cuts, rate, bitrate, cache)
 
-    return _fresh(signal, rate, target_lufs, measured, encode_plan)
+    return _fresh(signal, rate, target_lufs, measured, encode_plan, _derived(signal, speech))
+
+
+def _derived(
+    signal: peaks.Signal, speech: remeasure.Measured | None
+) -> Callable[[loudness.Plan], float] | None:
+    """The loudness of ``signal`` with a plan, derived from ``speech`` when ``signal`` is
+    those samples, with or without a pause sound (which changes only its pauses)."""
+    if speech is None:
+        return None
+    if signal is speech.samples:
+        changed: tuple[tuple[int, int], ...] = ()
+    elif isinstance(signal, pauses.WithSound) and signal.base is speech.samples:
+        changed = signal.regions
+    else:
+        return None
+    return lambda plan: remeasure.loudness_of(speech, plan, signal, changed)
 
 
 def _fresh(
@@ -142,6 +160,7 @@ def _fresh(
     target_lufs: float,
     measured: float,
     encode_plan: Callable[[loudness.Plan], segments.Encoded],
+    loudness_of: Callable[[loudness.Plan], float] | None = None,
 ) -> Mastered:
     """Master with a gain found afresh, corrected by what the MP3 measured (twice at most);
     ``encode_plan`` encodes ``signal`` with a plan."""
@@ -150,7 +169,9 @@ def _fresh(
     ceiling = CEILING_DBTP
     result = None
     for _attempt in range(3):
-        plan = loudness.plan(signal, rate, target_lufs - gain, ceiling - gain, measured, index)
+        plan = loudness.plan(
+            signal, rate, target_lufs - gain, ceiling - gain, measured, index, loudness_of
+        )
         used = Gain(gain=plan.gain, ceiling_db=ceiling - gain, sound_lufs=measured)
         result = encode_plan(plan)
         if not math.isfinite(measured):  # silence: nothing to check
