@@ -33,8 +33,8 @@ from publisher.renderers.audio import loudness, peaks
 TAIL_SECONDS = 0.05
 """How long after a changed stretch its effect on the filtered signal is still measured."""
 
-_BATCH = 1 << 18
-"""Samples (about 12 s at 22050 Hz) of windows measured together."""
+_BATCH = 1 << 19
+"""Samples (about 24 s at 22050 Hz) over which windows are read and measured together."""
 
 Floats = npt.NDArray[np.float64]
 Window = tuple[int, int, int]
@@ -81,13 +81,11 @@ def loudness_of(
     segments = measured.segments * plan.gain**2
     stretches = sorted([*((r.start, r.stop) for r in plan.regions), *changed])
     batch: list[Window] = []
-    size = 0
     for window in _windows(stretches, n, rate):
-        batch.append(window)
-        size += _padded(window, n, rate)
-        if size >= _BATCH:
+        if batch and _stop(window, n, rate) - batch[0][0] > _BATCH:
             _measure(measured, signal, plan, batch, segments)
-            batch, size = [], 0
+            batch = []
+        batch.append(window)
     if batch:
         _measure(measured, signal, plan, batch, segments)
     return loudness.gated(loudness.blocks_of(segments, n, rate))
@@ -144,9 +142,12 @@ def _measure(
     segments: Floats,
 ) -> None:
     """Put the sums of the segments of ``windows`` of ``signal`` rendered with ``plan`` into
-    ``segments``: the windows laid end to end, each from a whole step of the filter and
-    from the state the measurement had there, filtered in one call."""
+    ``segments``: the stretch they span rendered in one go, the windows laid end to end,
+    each from a whole step of the filter and from the state the measurement had there, and
+    filtered in one call."""
     rate, n = measured.rate, len(measured.samples)
+    span = windows[0][0]
+    rendered = plan.render(signal, span, _stop(windows[-1], n, rate))
     lengths = [_padded(w, n, rate) for w in windows]
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     x = np.zeros(int(offsets[-1]) + 1, dtype=np.float32)  # one more: a sum's end for the last
@@ -155,13 +156,13 @@ def _measure(
     for window, offset in zip(windows, offsets.tolist(), strict=False):
         begin, first, last = window
         stop = _stop(window, n, rate)
-        rendered = plan.render(signal, begin, stop)
-        x[offset : offset + stop - begin] = rendered * np.float32(1 / 32768)
+        x[offset : offset + stop - begin] = rendered[begin - span : stop - span]
         resets[offset // loudness.SUPER] = (
             measured.states[begin // loudness.STATE_EVERY] * plan.gain
         )
         edges.extend(offset + _start(k, rate) - begin for k in range(first, last + 1))
         edges.append(offset + stop - begin)
+    x *= np.float32(1 / 32768)
     filtered = loudness.KWeighting(rate)(x[:-1], resets)
     squares = np.square(filtered, dtype=np.float64)
     sums = np.add.reduceat(np.append(squares, 0.0), edges)
