@@ -1,8 +1,10 @@
 """Runs a build's targets side by side, so that both cores work while the audio is made.
 
-The main thread takes the targets in the plan's order, as a serial build does, and waits for
-each before it reports it: target lines, warnings and the contract checks come in the same
-order, whatever ran at the same time. Before it starts a target, it hands to helper threads
+The main thread takes the targets in the plan's order, as a serial build does, and reports
+each once it has ended: target lines, warnings and the contract checks come in the same
+order, whatever ran at the same time. Rather than wait for a target running on a helper, it
+runs a later one that is ready (the audio, while the EPUB is made), keeping what that made
+for its turn. Before it starts a target, it hands to helper threads
 every later target that can already run: all its required targets (and those it runs
 ``after``) are done, or have started when it ``follows`` them (see :mod:`publisher.renderers.board`). So the EPUB is made while the
 cover and the audio are, and the audiobook encodes each chapter as soon as its MP3 is
@@ -75,16 +77,20 @@ class Schedule:
         """Run every target; the first error (in the plan's order) is raised."""
         pool = ThreadPoolExecutor(max_workers=len(self.renderers), thread_name_prefix="target")
         futures: dict[str, Future[tuple[RenderResult, float]]] = {}
+        ahead: dict[str, tuple[RenderResult, float] | Exception] = {}  # run before their turn
         try:
             for renderer in self.renderers:
                 future = futures.get(renderer.name)
-                if future is None:
-                    self._begin(renderer)
-                    for ready in self._ready():
-                        self._begin(ready)
-                        futures[ready.name] = pool.submit(self._call, ready)
+                if renderer.name in ahead:
+                    outcome = ahead.pop(renderer.name)
+                    if isinstance(outcome, Exception):
+                        raise outcome
+                    made, seconds = outcome
+                elif future is None:
+                    self._start(renderer, pool, futures)
                     made, seconds = self._call(renderer)
                 else:
+                    self._run_ahead(future, pool, futures, ahead)
                     made, seconds = future.result()
                 with self.lock:
                     self.finished(renderer, made, seconds, tuple(self.started))
@@ -95,6 +101,38 @@ class Schedule:
             raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+    def _start(
+        self,
+        renderer: Renderer,
+        pool: ThreadPoolExecutor,
+        futures: dict[str, Future[tuple[RenderResult, float]]],
+    ) -> None:
+        """Begin ``renderer`` (on this thread), and hand every target now ready to a helper."""
+        self._begin(renderer)
+        for ready in self._ready():
+            self._begin(ready)
+            futures[ready.name] = pool.submit(self._call, ready)
+
+    def _run_ahead(
+        self,
+        future: Future[tuple[RenderResult, float]],
+        pool: ThreadPoolExecutor,
+        futures: dict[str, Future[tuple[RenderResult, float]]],
+        ahead: dict[str, tuple[RenderResult, float] | Exception],
+    ) -> None:
+        """While the target of ``future`` runs on a helper: run here, rather than wait, each
+        later target that is ready (the audio, while the EPUB is still being made), keeping
+        what it made, or its error, for its turn. Reports and errors keep the plan's order."""
+        while not future.done():
+            later = self._ready()
+            if not later:
+                return
+            self._start(later[0], pool, futures)
+            try:
+                ahead[later[0].name] = self._call(later[0])
+            except Exception as e:  # raised in its turn, after the targets before it
+                ahead[later[0].name] = e
 
     def _begin(self, renderer: Renderer) -> None:
         self.started.append(renderer)
