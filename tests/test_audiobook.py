@@ -112,9 +112,9 @@ def test_a_second_build_encodes_nothing_and_an_edit_only_its_chapter(
     calls: list[str] = []
     real = m4b.encode_piece
 
-    def counting(mp3: Path, bitrate: int) -> Piece:
+    def counting(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
         calls.append(mp3.stem)
-        return real(mp3, bitrate)
+        return real(mp3, bitrate, cache_dir)
 
     monkeypatch.setattr(m4b, "encode_piece", counting)
     first = build_m4b(tmp_path)

@@ -30,12 +30,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import io
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +43,9 @@ from publisher.errors import BuildError
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
     from av.audio.codeccontext import AudioCodecContext
 
-AAC_FORMAT = 1
+    from publisher.renderers.audiobook import parts
+
+AAC_FORMAT = 2
 """Bump when pieces are made differently in a way :func:`piece_key` does not capture."""
 AAC_CODER = "fast"
 """FFmpeg's AAC coder. ``fast`` encoded a 44 s chapter in 0.6 s, the default ``twoloop`` in
@@ -124,27 +124,76 @@ def piece_key(digest: str, bitrate: int) -> str:
     return cache_key("audiobook-piece", AAC_FORMAT, AAC_CODER, av.__version__, bitrate, digest)
 
 
-def encode_piece(mp3: Path, bitrate: int) -> Piece:
-    """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps, a frame at
-    a time: a chapter is never held decoded (13 minutes would be 69 MB as float32), only its
-    packets (6 MB at 64 kbps), written to one buffer as they come."""
+def encode_piece(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
+    """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
+    in its silences, each part from ``cache_dir`` or encoded (and stored) there
+    (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13 minutes would be
+    69 MB as float32), only its packets (6 MB at 64 kbps)."""
+    import av
+    import numpy as np
+
+    from publisher.renderers.audiobook import parts  # numpy: not in the build's main process
+
+    with av.open(str(mp3)) as probe:
+        rate = probe.streams.audio[0].codec_context.sample_rate
+
+    def decoded() -> Iterator[parts.Samples]:
+        # A block of frames at a time: splitting costs per call, and an MP3 frame is 576
+        # samples (a 200 s chapter has 8,000).
+        with av.open(str(mp3)) as source:
+            block: list[parts.Samples] = []
+            for frame in source.decode(source.streams.audio[0]):
+                block.append(frame.to_ndarray()[0])
+                if len(block) == 64:
+                    yield np.concatenate(block)
+                    block = []
+            if block:
+                yield np.concatenate(block)
+
+    def make() -> AudioCodecContext:
+        return _encoder(rate, bitrate)
+
+    if cache_dir is None:
+        sink = parts.Encoders(make, rate)
+        spans = parts.split(decoded(), FRAME, sink)
+        return parts.join((sink.made.pop(i) for i in range(len(spans))), len(spans), FRAME)
+    cache = PieceCache(cache_dir, "audiobook-parts")
+    hint = parts.Hint(cache_dir, mp3.name)
+    if not hint.seen():  # most likely a cold cache: encode every part in the one decode
+        sink = parts.Encoders(make, rate)
+        spans = parts.split(decoded(), FRAME, sink)
+    else:  # encode only the parts not in the cache; decode again for any too long to hold
+        finder = parts.Finder(
+            make,
+            rate,
+            lambda digest: not cache.blobs.path(_part_key(digest, rate, bitrate)).is_file(),
+        )
+        spans = parts.split(decoded(), FRAME, finder)
+        sink = parts.Encoders(make, rate, finder.later)
+        if finder.later:
+            parts.split(parts.until(decoded(), sink.done), FRAME, sink)
+        sink.made.update(finder.made)
+    keys = [_part_key(span.digest, rate, bitrate) for span in spans]
+    for i, made in sink.made.items():
+        cache.put(keys[i], made)
+    hint.mark()
+
+    def joined() -> Iterator[Piece]:
+        for i, key in enumerate(keys):
+            piece = sink.made.pop(i, None) or parts.fetch(cache, key)
+            if piece is None:
+                raise BuildError(f"audiobook: part {key[:12]} left the cache while in use")
+            yield piece
+
+    return parts.join(joined(), len(keys), FRAME)
+
+
+def _part_key(digest: str, rate: int, bitrate: int) -> str:
     import av
 
-    data = io.BytesIO()  # getvalue() hands over its buffer: the packets are not copied
-    sizes: list[int] = []
-    samples = 0
-    with av.open(str(mp3)) as source:
-        stream = source.streams.audio[0]
-        rate = stream.codec_context.sample_rate
-        encoder = _encoder(rate, bitrate)
-        for frame in chain(source.decode(stream), [None]):  # None: flush the encoder
-            if frame is not None:
-                samples += frame.samples
-                frame.pts = None  # the encoder counts samples itself
-            for packet in encoder.encode(frame):
-                sizes.append(packet.size)
-                data.write(memoryview(packet))
-    return Piece(sample_rate=rate, samples=samples, sizes=tuple(sizes), data=data.getvalue())
+    from publisher.renderers.audiobook import parts
+
+    return parts.part_key(digest, rate, bitrate, AAC_CODER, av.__version__)
 
 
 def _encoder(rate: int, bitrate: int) -> AudioCodecContext:
@@ -161,10 +210,11 @@ def _encoder(rate: int, bitrate: int) -> AudioCodecContext:
 
 
 class PieceCache:
-    """Chapters' AAC packets under ``<cache_dir>/audiobook``."""
+    """Chapters' AAC packets under ``<cache_dir>/audiobook`` (their parts' under another
+    ``folder``)."""
 
-    def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "audiobook", ".aac")
+    def __init__(self, cache_dir: Path, folder: str = "audiobook") -> None:
+        self.blobs = BlobCache(cache_dir / folder, ".aac")
 
     def put(self, key: str, piece: Piece) -> None:
         """Store ``piece`` under ``key``."""
@@ -233,7 +283,7 @@ def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> str:
     cache = PieceCache(cache_dir)
     key = piece_key(audio_digest(mp3), bitrate)
     if cache.blobs.get(key) is None:
-        cache.put(key, encode_piece(mp3, bitrate))
+        cache.put(key, encode_piece(mp3, bitrate, cache_dir))
     return key
 
 
@@ -254,7 +304,7 @@ def pieces(
     found = [cache.light(key) for key in keys]
 
     def make(i: int) -> Piece:
-        piece = encode_piece(chapters[i].mp3, bitrate)
+        piece = encode_piece(chapters[i].mp3, bitrate, cache_dir)
         cache.put(keys[i], piece)
         if encoded is not None:
             encoded(i)
