@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
@@ -43,7 +43,6 @@ from publisher.errors import BuildError
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
     from av.audio.codeccontext import AudioCodecContext
 
-    from publisher.renderers.audiobook import parts
 
 AAC_FORMAT = 2
 """Bump when pieces are made differently in a way :func:`piece_key` does not capture."""
@@ -126,77 +125,15 @@ def piece_key(digest: str, bitrate: int) -> str:
 
 def encode_piece(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
-    in its silences, each part from ``cache_dir`` or encoded (and stored) there
-    (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13 minutes would be
-    69 MB as float32), only its packets (6 MB at 64 kbps)."""
-    import av
-    import numpy as np
-
+    in its silences, each part from ``cache_dir`` or encoded (and stored) there: see
+    :func:`publisher.renderers.audiobook.parts.encode_chapter`."""
     from publisher.renderers.audiobook import parts  # numpy: not in the build's main process
 
-    with av.open(str(mp3)) as probe:
-        rate = probe.streams.audio[0].codec_context.sample_rate
-
-    def decoded() -> Iterator[parts.Samples]:
-        # A block of frames at a time: splitting costs per call, and an MP3 frame is 576
-        # samples (a 200 s chapter has 8,000).
-        with av.open(str(mp3)) as source:
-            block: list[parts.Samples] = []
-            for frame in source.decode(source.streams.audio[0]):
-                block.append(frame.to_ndarray()[0])
-                if len(block) == 64:
-                    yield np.concatenate(block)
-                    block = []
-            if block:
-                yield np.concatenate(block)
-
-    def make() -> AudioCodecContext:
-        return _encoder(rate, bitrate)
-
-    if cache_dir is None:
-        sink = parts.Encoders(make, rate)
-        spans = parts.split(decoded(), FRAME, sink)
-        return parts.join((sink.made.pop(i) for i in range(len(spans))), len(spans), FRAME)
-    cache = PieceCache(cache_dir, "audiobook-parts")
-    hint = parts.Hint(cache_dir, mp3.name)
-    if not hint.seen():  # most likely a cold cache: encode every part in the one decode
-        sink = parts.Encoders(make, rate)
-        spans = parts.split(decoded(), FRAME, sink)
-    else:  # encode only the parts not in the cache; decode again for any too long to hold
-        finder = parts.Finder(
-            make,
-            rate,
-            lambda digest: not cache.blobs.path(_part_key(digest, rate, bitrate)).is_file(),
-        )
-        spans = parts.split(decoded(), FRAME, finder)
-        sink = parts.Encoders(make, rate, finder.later)
-        if finder.later:
-            parts.split(parts.until(decoded(), sink.done), FRAME, sink)
-        sink.made.update(finder.made)
-    keys = [_part_key(span.digest, rate, bitrate) for span in spans]
-    for i, made in sink.made.items():
-        cache.put(keys[i], made)
-    hint.mark()
-
-    def joined() -> Iterator[Piece]:
-        for i, key in enumerate(keys):
-            piece = sink.made.pop(i, None) or parts.fetch(cache, key)
-            if piece is None:
-                raise BuildError(f"audiobook: part {key[:12]} left the cache while in use")
-            yield piece
-
-    return parts.join(joined(), len(keys), FRAME)
+    return parts.encode_chapter(mp3, bitrate, cache_dir)
 
 
-def _part_key(digest: str, rate: int, bitrate: int) -> str:
-    import av
-
-    from publisher.renderers.audiobook import parts
-
-    return parts.part_key(digest, rate, bitrate, AAC_CODER, av.__version__)
-
-
-def _encoder(rate: int, bitrate: int) -> AudioCodecContext:
+def encoder(rate: int, bitrate: int) -> AudioCodecContext:
+    """A fresh mono AAC-LC encoder at ``rate`` Hz and ``bitrate`` kbps."""
     from av.audio.codeccontext import AudioCodecContext
 
     encoder = AudioCodecContext.create("aac", "w")
@@ -278,13 +215,17 @@ def _light(read: Callable[[int], bytes]) -> Piece | None:
         return None
 
 
-def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> str:
-    """Encode ``mp3``'s piece into the cache unless it is there; its cache key."""
+def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> tuple[str, Piece]:
+    """Encode ``mp3``'s piece into the cache unless it is there; its cache key and the piece
+    without its packets (as :meth:`PieceCache.light` gives it)."""
     cache = PieceCache(cache_dir)
     key = piece_key(audio_digest(mp3), bitrate)
-    if cache.blobs.get(key) is None:
-        cache.put(key, encode_piece(mp3, bitrate, cache_dir))
-    return key
+    light = cache.light(key)
+    if light is None:
+        piece = encode_piece(mp3, bitrate, cache_dir)
+        cache.put(key, piece)
+        light = dataclasses.replace(piece, data=b"")
+    return key, light
 
 
 def pieces(
@@ -317,23 +258,34 @@ def pieces(
     return [(key, p) for key, p in zip(keys, found, strict=True) if p is not None]
 
 
+class Layout:
+    """How many packets of each piece to keep, and the chapter marks (module docstring),
+    worked out a chapter at a time as the pieces come."""
+
+    def __init__(self) -> None:
+        self.position = 0  # where the next chapter's signal starts in the M4B, in samples
+        self.target = 0  # where it starts in the chapter MP3s laid end to end
+
+    def step(self, title: str, piece: Piece, last: bool) -> tuple[int, Mark]:
+        """How many of ``piece``'s packets to keep, and its chapter's mark."""
+        self.target += piece.samples
+        # The next chapter's priming packet ends this one; the book's last has none after it.
+        wanted = round((self.target - self.position) / FRAME) + (1 if last else 0)
+        count = max(1, min(len(piece.sizes), wanted))
+        end = self.position + count * FRAME - (FRAME if last else 0)
+        mark = Mark(title=title, start=self.position, end=end)
+        self.position = end
+        return count, mark
+
+
 def layout(titles: Sequence[str], parts: Sequence[Piece]) -> tuple[list[int], list[Mark]]:
     """How many packets of each piece to keep, and the chapter marks (module docstring)."""
-    keep: list[int] = []
-    marks: list[Mark] = []
-    position = 0  # where the next chapter's signal starts in the M4B, in samples
-    target = 0  # where it starts in the chapter MP3s laid end to end
-    for i, (title, piece) in enumerate(zip(titles, parts, strict=True)):
-        target += piece.samples
-        last = i == len(parts) - 1
-        # The next chapter's priming packet ends this one; the book's last has none after it.
-        wanted = round((target - position) / FRAME) + (1 if last else 0)
-        count = max(1, min(len(piece.sizes), wanted))
-        keep.append(count)
-        end = position + count * FRAME - (FRAME if last else 0)
-        marks.append(Mark(title=title, start=position, end=end))
-        position = end
-    return keep, marks
+    steps = Layout()
+    kept = [
+        steps.step(title, piece, i == len(parts) - 1)
+        for i, (title, piece) in enumerate(zip(titles, parts, strict=True))
+    ]
+    return [count for count, _ in kept], [mark for _, mark in kept]
 
 
 def write_m4b(
@@ -348,27 +300,52 @@ def write_m4b(
 ) -> list[Mark]:
     """Write the book's M4B to ``dest`` from its chapters' MP3s, in reading order; return
     its chapter marks. Pieces not in ``cache_dir`` are encoded (see :func:`pieces`)."""
-    import av
-
     from publisher.renderers.audiobook.tags import write_tags
 
     keyed = pieces(chapters, bitrate, cache_dir, jobs, encoded)
-    parts = [piece for _, piece in keyed]
-    rates = {p.sample_rate for p in parts}
-    if len(rates) != 1:
-        raise BuildError(f"audiobook: the chapters have different sample rates {sorted(rates)}")
-    rate = rates.pop()
-    keep, marks = layout([c.title for c in chapters], parts)
-    base = Fraction(1, rate)
+    titles = [c.title for c in chapters]
+    ready = ((title, key, light) for title, (key, light) in zip(titles, keyed, strict=True))
+    marks = mux(dest, ready, len(chapters), bitrate=bitrate, cache_dir=cache_dir)
+    write_tags(dest, tags)
+    return marks
+
+
+def mux(
+    dest: Path,
+    chapters: Iterable[tuple[str, str, Piece]],
+    count: int,
+    *,
+    bitrate: int,
+    cache_dir: Path,
+) -> list[Mark]:
+    """Write the M4B's audio and chapter marks (no tags) to ``dest`` from the ``count``
+    chapters' titles, piece keys and pieces without packets, in reading order; return the
+    marks. Each chapter is muxed as soon as ``chapters`` gives it: in a rebuild the chapters
+    before an edited one are muxed while that one is still being made."""
+    import av
+
+    marks: list[Mark] = []
+    steps = Layout()
+    cache = PieceCache(cache_dir)
     with av.open(str(dest), "w", format="ipod") as out:
-        stream = out.add_stream("aac", rate=rate, layout="mono")
-        stream.bit_rate = bitrate * 1000
-        stream.codec_context.options = {"aac_coder": AAC_CODER}
-        stream.time_base = base
+        stream = None
+        base = Fraction(1)
         index = 0
-        cache = PieceCache(cache_dir)
-        for (key, light), count in zip(keyed, keep, strict=True):
-            for data in cache.packets(key, light, count):
+        for n, (title, key, light) in enumerate(chapters):
+            if stream is None:
+                rate = light.sample_rate
+                base = Fraction(1, rate)
+                stream = out.add_stream("aac", rate=rate, layout="mono")
+                stream.bit_rate = bitrate * 1000
+                stream.codec_context.options = {"aac_coder": AAC_CODER}
+                stream.time_base = base
+            elif light.sample_rate != rate:
+                raise BuildError(
+                    f"audiobook: the chapters have different sample rates {[rate, light.sample_rate]}"
+                )
+            keep, mark = steps.step(title, light, n == count - 1)
+            marks.append(mark)
+            for data in cache.packets(key, light, keep):
                 packet = av.Packet(data)
                 # The first packet is priming: it lies before 0, and the edit list hides it.
                 packet.pts = packet.dts = (index - 1) * FRAME
@@ -377,6 +354,8 @@ def write_m4b(
                 packet.stream = stream
                 out.mux(packet)
                 index += 1
+        if stream is None:
+            raise BuildError("audiobook: the book has no chapters")
         out.set_chapters(
             [
                 {
@@ -389,5 +368,4 @@ def write_m4b(
                 for n, mark in enumerate(marks)
             ]
         )
-    write_tags(dest, tags)
     return marks
