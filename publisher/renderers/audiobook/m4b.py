@@ -9,9 +9,11 @@ kept anywhere (the chapter cache holds the MP3), and keeping it would cost 2.6 M
 
 **Incremental.** Each chapter is encoded to AAC on its own and its packets are cached
 (``<cache>/audiobook``, keyed by the MP3's audio bytes and the encoder settings). The book is
-then only a remux of cached packets: an edit in one chapter re-encodes that chapter alone.
-This works because every chapter starts and ends with a pause: the joins fall in silence,
-where an AAC frame made without its neighbour decodes the same as one made with it.
+then only a remux of cached packets, and each chapter is muxed as soon as its packets are
+ready. A chapter's AAC is itself made of parts cut in its digital silences, each cached
+(:mod:`.parts`), so an edit in one paragraph re-encodes about that paragraph alone. This works
+because every chapter and every part starts and ends in silence: the joins fall there, where
+an AAC frame made without its neighbour decodes the same as one made with it.
 
 **Sample-exact joins.** AAC codes 1024 samples a packet and the encoder puts one packet of
 priming in front of each chapter (the MP4 edit list hides the book's first one). A chapter's
