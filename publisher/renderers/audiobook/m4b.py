@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -159,6 +160,20 @@ class PieceCache:
         """Store ``piece`` under ``key``."""
         meta = {"sample_rate": piece.sample_rate, "samples": piece.samples, "sizes": piece.sizes}
         self.blobs.put_with_meta(key, meta, piece.data)
+
+    def get(self, key: str) -> Piece | None:
+        """The whole piece under ``key``, packets included, read at once (a part's are a
+        few hundred kilobytes); None (and the entry removed) when absent or damaged."""
+        payload = self.blobs.get(key)
+        if payload is None:
+            return None
+        stream = io.BytesIO(payload)
+        light = _light(stream.read)
+        data = stream.read()
+        if light is None or len(data) != sum(light.sizes):
+            self.blobs.discard(key)
+            return None
+        return dataclasses.replace(light, data=data)
 
     def light(self, key: str) -> Piece | None:
         """The piece under ``key`` without its packets (``data`` empty), checked whole by

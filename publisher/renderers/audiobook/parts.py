@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     import av
     from av.audio.codeccontext import AudioCodecContext
 
-    from publisher.renderers.audiobook.m4b import Piece, PieceCache
+    from publisher.renderers.audiobook.m4b import Piece
 
 LEAD = 2
 """Packets of silence a part starts with (its priming packet and one more)."""
@@ -282,16 +282,6 @@ def join(parts: Iterable[Piece], count: int, frame: int) -> Piece:
     return Piece(sample_rate=rate, samples=target, sizes=tuple(sizes), data=data.getvalue())
 
 
-def fetch(cache: PieceCache, key: str) -> Piece | None:
-    """The whole part under ``key`` (packets included), or None."""
-    light = cache.light(key)
-    if light is None:
-        return None
-    from dataclasses import replace
-
-    return replace(light, data=b"".join(cache.packets(key, light, len(light.sizes))))
-
-
 def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
     in its silences, each part from ``cache_dir`` or encoded (and stored) there
@@ -347,7 +337,7 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Pi
 
     def joined() -> Iterator[Piece]:
         for i, key in enumerate(keys):
-            piece = sink.made.pop(i, None) or fetch(cache, key)
+            piece = sink.made.pop(i, None) or cache.get(key)
             if piece is None:
                 raise BuildError(f"audiobook: part {key[:12]} left the cache while in use")
             yield piece
