@@ -3,8 +3,9 @@
 Side by side in one run: full builds from a cold cache, and rebuilds after a one-paragraph
 edit (a different edit each run, in the middle chapter, so each is real work), medians of
 ``runs``. Prints the edit's share of the full build (the goal: at most 5 %), how many MP3
-segments the edit encoded (from the segment cache), and which output files it changed:
-that chapter's MP3, timing file and captions, the EPUBs, and what carries their lengths.
+segments and audiobook AAC parts the edit encoded (from the caches), and which output files
+it changed: that chapter's MP3, timing file and captions, the EPUBs, what carries their
+lengths, and the M4B.
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def segments(src: Path) -> int:
     return sum(1 for _ in (src.parent / ".publisher").rglob("*.seg"))
 
 
+def aac_parts(src: Path) -> int:
+    """Encoded AAC parts (the audiobook's pieces of chapters) in the source's cache."""
+    return sum(1 for _ in (src.parent / ".publisher").rglob("audiobook-parts/*/*.aac"))
+
+
 def measure(runs: int, words: int = 20_000) -> dict[str, object]:
     """Medians of ``runs`` full builds (cold cache) and one-paragraph edit rebuilds."""
     with tempfile.TemporaryDirectory(prefix="publisher-edit-") as tmp:
@@ -50,18 +56,19 @@ def measure(runs: int, words: int = 20_000) -> dict[str, object]:
         middle = text.index(f"\n## Hoofdstuk {CHAPTERS // 2 + 1}\n")
         start = text.index("\n\n", middle + 1) + 2
         end = text.index("\n", start)
-        fulls, edits, encoded = [], [], []
+        fulls, edits, encoded, aac = [], [], [], []
         changed: set[str] = set()
         for i in range(runs):
             shutil.rmtree(src.parent / ".publisher", ignore_errors=True)
             shutil.rmtree(out, ignore_errors=True)
             src.write_text(text, encoding="utf-8")
             fulls.append(timed(build))
-            before, count = digests(out), segments(src)
+            before, count, parts = digests(out), segments(src), aac_parts(src)
             edited = f"{text[:end]} Dit is wijziging {i + 1}.{text[end:]}"
             src.write_text(edited, encoding="utf-8")
             edits.append(timed(build))
             encoded.append(segments(src) - count)
+            aac.append(aac_parts(src) - parts)
             after = digests(out)
             changed |= {name for name in after if after[name] != before.get(name)}
         full_s, edit_s = statistics.median(fulls), statistics.median(edits)
@@ -75,6 +82,8 @@ def measure(runs: int, words: int = 20_000) -> dict[str, object]:
             "edit_paragraph_rebuild_s": edit_s,
             "edit_paragraph_share": edit_s / full_s,
             "edit_segments_encoded": max(encoded),
+            "edit_book_aac_parts": parts,
+            "edit_aac_parts_encoded": max(aac),
             "edit_files_changed": sorted(changed),
             "edit_paragraph": text[start : start + 40] + "…",
         }
@@ -95,6 +104,10 @@ def report(r: dict[str, object]) -> None:
         f"{share:.1%} of the full build  (goal <= 5%)"
     )
     print(f"  segments encoded on the edit {r['edit_segments_encoded']}")
+    print(
+        f"  AAC parts encoded on the edit {r['edit_aac_parts_encoded']} "
+        f"(of {r['edit_book_aac_parts']})"
+    )
     print("  files the edit changed:")
     for name in r["edit_files_changed"]:  # type: ignore[attr-defined]
         print(f"    {name}")

@@ -112,9 +112,9 @@ def test_a_second_build_encodes_nothing_and_an_edit_only_its_chapter(
     calls: list[str] = []
     real = m4b.encode_piece
 
-    def counting(mp3: Path, bitrate: int) -> Piece:
+    def counting(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
         calls.append(mp3.stem)
-        return real(mp3, bitrate)
+        return real(mp3, bitrate, cache_dir)
 
     monkeypatch.setattr(m4b, "encode_piece", counting)
     first = build_m4b(tmp_path)
@@ -130,6 +130,27 @@ def test_a_second_build_encodes_nothing_and_an_edit_only_its_chapter(
     assert edited is not None
     assert calls == ["tweede"]
     assert edited.read_bytes() != before
+
+
+def test_an_edit_encodes_only_the_aac_of_the_part_it_changed(tmp_path: Path) -> None:
+    def parts() -> set[Path]:
+        return set((tmp_path / "cache" / "audiobook-parts").rglob("*.aac"))
+
+    first = build_m4b(tmp_path)
+    assert first is not None
+    before = parts()
+    # The chapters are cut in their pauses: more parts than chapters.
+    assert len(before) > len(SLUGS)
+    edited = build_m4b(tmp_path, make_book(SOURCE.replace("Tekst hier.", "Andere tekst hier.")))
+    assert edited is not None
+    assert len(parts() - before) == 1
+    # The joined parts still put each chapter mark where the timing files put the chapter.
+    start = 0
+    chapters = MP4(edited).chapters
+    assert chapters is not None
+    for chapter, timing in zip(list(chapters), timings(tmp_path), strict=True):
+        assert abs(chapter.start * 1000 - start) <= 50, chapter.title
+        start += timing["duration_ms"]
 
 
 def test_audiobook_false_makes_none(tmp_path: Path) -> None:

@@ -9,9 +9,11 @@ kept anywhere (the chapter cache holds the MP3), and keeping it would cost 2.6 M
 
 **Incremental.** Each chapter is encoded to AAC on its own and its packets are cached
 (``<cache>/audiobook``, keyed by the MP3's audio bytes and the encoder settings). The book is
-then only a remux of cached packets: an edit in one chapter re-encodes that chapter alone.
-This works because every chapter starts and ends with a pause: the joins fall in silence,
-where an AAC frame made without its neighbour decodes the same as one made with it.
+then only a remux of cached packets, and each chapter is muxed as soon as its packets are
+ready. A chapter's AAC is itself made of parts cut in its digital silences, each cached
+(:mod:`.parts`), so an edit in one paragraph re-encodes about that paragraph alone. This works
+because every chapter and every part starts and ends in silence: the joins fall there, where
+an AAC frame made without its neighbour decodes the same as one made with it.
 
 **Sample-exact joins.** AAC codes 1024 samples a packet and the encoder puts one packet of
 priming in front of each chapter (the MP4 edit list hides the book's first one). A chapter's
@@ -31,11 +33,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,8 @@ from publisher.errors import BuildError
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
     from av.audio.codeccontext import AudioCodecContext
 
-AAC_FORMAT = 1
+
+AAC_FORMAT = 2
 """Bump when pieces are made differently in a way :func:`piece_key` does not capture."""
 AAC_CODER = "fast"
 """FFmpeg's AAC coder. ``fast`` encoded a 44 s chapter in 0.6 s, the default ``twoloop`` in
@@ -124,30 +126,17 @@ def piece_key(digest: str, bitrate: int) -> str:
     return cache_key("audiobook-piece", AAC_FORMAT, AAC_CODER, av.__version__, bitrate, digest)
 
 
-def encode_piece(mp3: Path, bitrate: int) -> Piece:
-    """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps, a frame at
-    a time: a chapter is never held decoded (13 minutes would be 69 MB as float32), only its
-    packets (6 MB at 64 kbps), written to one buffer as they come."""
-    import av
+def encode_piece(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
+    """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
+    in its silences, each part from ``cache_dir`` or encoded (and stored) there: see
+    :func:`publisher.renderers.audiobook.parts.encode_chapter`."""
+    from publisher.renderers.audiobook import parts  # numpy: not in the build's main process
 
-    data = io.BytesIO()  # getvalue() hands over its buffer: the packets are not copied
-    sizes: list[int] = []
-    samples = 0
-    with av.open(str(mp3)) as source:
-        stream = source.streams.audio[0]
-        rate = stream.codec_context.sample_rate
-        encoder = _encoder(rate, bitrate)
-        for frame in chain(source.decode(stream), [None]):  # None: flush the encoder
-            if frame is not None:
-                samples += frame.samples
-                frame.pts = None  # the encoder counts samples itself
-            for packet in encoder.encode(frame):
-                sizes.append(packet.size)
-                data.write(memoryview(packet))
-    return Piece(sample_rate=rate, samples=samples, sizes=tuple(sizes), data=data.getvalue())
+    return parts.encode_chapter(mp3, bitrate, cache_dir)
 
 
-def _encoder(rate: int, bitrate: int) -> AudioCodecContext:
+def encoder(rate: int, bitrate: int) -> AudioCodecContext:
+    """A fresh mono AAC-LC encoder at ``rate`` Hz and ``bitrate`` kbps."""
     from av.audio.codeccontext import AudioCodecContext
 
     encoder = AudioCodecContext.create("aac", "w")
@@ -161,15 +150,30 @@ def _encoder(rate: int, bitrate: int) -> AudioCodecContext:
 
 
 class PieceCache:
-    """Chapters' AAC packets under ``<cache_dir>/audiobook``."""
+    """Chapters' AAC packets under ``<cache_dir>/audiobook`` (their parts' under another
+    ``folder``)."""
 
-    def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "audiobook", ".aac")
+    def __init__(self, cache_dir: Path, folder: str = "audiobook") -> None:
+        self.blobs = BlobCache(cache_dir / folder, ".aac")
 
     def put(self, key: str, piece: Piece) -> None:
         """Store ``piece`` under ``key``."""
         meta = {"sample_rate": piece.sample_rate, "samples": piece.samples, "sizes": piece.sizes}
         self.blobs.put_with_meta(key, meta, piece.data)
+
+    def get(self, key: str) -> Piece | None:
+        """The whole piece under ``key``, packets included, read at once (a part's are a
+        few hundred kilobytes); None (and the entry removed) when absent or damaged."""
+        payload = self.blobs.get(key)
+        if payload is None:
+            return None
+        stream = io.BytesIO(payload)
+        light = _light(stream.read)
+        data = stream.read()
+        if light is None or len(data) != sum(light.sizes):
+            self.blobs.discard(key)
+            return None
+        return dataclasses.replace(light, data=data)
 
     def light(self, key: str) -> Piece | None:
         """The piece under ``key`` without its packets (``data`` empty), checked whole by
@@ -228,13 +232,17 @@ def _light(read: Callable[[int], bytes]) -> Piece | None:
         return None
 
 
-def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> str:
-    """Encode ``mp3``'s piece into the cache unless it is there; its cache key."""
+def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> tuple[str, Piece]:
+    """Encode ``mp3``'s piece into the cache unless it is there; its cache key and the piece
+    without its packets (as :meth:`PieceCache.light` gives it)."""
     cache = PieceCache(cache_dir)
     key = piece_key(audio_digest(mp3), bitrate)
-    if cache.blobs.get(key) is None:
-        cache.put(key, encode_piece(mp3, bitrate))
-    return key
+    light = cache.light(key)
+    if light is None:
+        piece = encode_piece(mp3, bitrate, cache_dir)
+        cache.put(key, piece)
+        light = dataclasses.replace(piece, data=b"")
+    return key, light
 
 
 def pieces(
@@ -254,7 +262,7 @@ def pieces(
     found = [cache.light(key) for key in keys]
 
     def make(i: int) -> Piece:
-        piece = encode_piece(chapters[i].mp3, bitrate)
+        piece = encode_piece(chapters[i].mp3, bitrate, cache_dir)
         cache.put(keys[i], piece)
         if encoded is not None:
             encoded(i)
@@ -267,23 +275,34 @@ def pieces(
     return [(key, p) for key, p in zip(keys, found, strict=True) if p is not None]
 
 
+class Layout:
+    """How many packets of each piece to keep, and the chapter marks (module docstring),
+    worked out a chapter at a time as the pieces come."""
+
+    def __init__(self) -> None:
+        self.position = 0  # where the next chapter's signal starts in the M4B, in samples
+        self.target = 0  # where it starts in the chapter MP3s laid end to end
+
+    def step(self, title: str, piece: Piece, last: bool) -> tuple[int, Mark]:
+        """How many of ``piece``'s packets to keep, and its chapter's mark."""
+        self.target += piece.samples
+        # The next chapter's priming packet ends this one; the book's last has none after it.
+        wanted = round((self.target - self.position) / FRAME) + (1 if last else 0)
+        count = max(1, min(len(piece.sizes), wanted))
+        end = self.position + count * FRAME - (FRAME if last else 0)
+        mark = Mark(title=title, start=self.position, end=end)
+        self.position = end
+        return count, mark
+
+
 def layout(titles: Sequence[str], parts: Sequence[Piece]) -> tuple[list[int], list[Mark]]:
     """How many packets of each piece to keep, and the chapter marks (module docstring)."""
-    keep: list[int] = []
-    marks: list[Mark] = []
-    position = 0  # where the next chapter's signal starts in the M4B, in samples
-    target = 0  # where it starts in the chapter MP3s laid end to end
-    for i, (title, piece) in enumerate(zip(titles, parts, strict=True)):
-        target += piece.samples
-        last = i == len(parts) - 1
-        # The next chapter's priming packet ends this one; the book's last has none after it.
-        wanted = round((target - position) / FRAME) + (1 if last else 0)
-        count = max(1, min(len(piece.sizes), wanted))
-        keep.append(count)
-        end = position + count * FRAME - (FRAME if last else 0)
-        marks.append(Mark(title=title, start=position, end=end))
-        position = end
-    return keep, marks
+    steps = Layout()
+    kept = [
+        steps.step(title, piece, i == len(parts) - 1)
+        for i, (title, piece) in enumerate(zip(titles, parts, strict=True))
+    ]
+    return [count for count, _ in kept], [mark for _, mark in kept]
 
 
 def write_m4b(
@@ -298,27 +317,52 @@ def write_m4b(
 ) -> list[Mark]:
     """Write the book's M4B to ``dest`` from its chapters' MP3s, in reading order; return
     its chapter marks. Pieces not in ``cache_dir`` are encoded (see :func:`pieces`)."""
-    import av
-
     from publisher.renderers.audiobook.tags import write_tags
 
     keyed = pieces(chapters, bitrate, cache_dir, jobs, encoded)
-    parts = [piece for _, piece in keyed]
-    rates = {p.sample_rate for p in parts}
-    if len(rates) != 1:
-        raise BuildError(f"audiobook: the chapters have different sample rates {sorted(rates)}")
-    rate = rates.pop()
-    keep, marks = layout([c.title for c in chapters], parts)
-    base = Fraction(1, rate)
+    titles = [c.title for c in chapters]
+    ready = ((title, key, light) for title, (key, light) in zip(titles, keyed, strict=True))
+    marks = mux(dest, ready, len(chapters), bitrate=bitrate, cache_dir=cache_dir)
+    write_tags(dest, tags)
+    return marks
+
+
+def mux(
+    dest: Path,
+    chapters: Iterable[tuple[str, str, Piece]],
+    count: int,
+    *,
+    bitrate: int,
+    cache_dir: Path,
+) -> list[Mark]:
+    """Write the M4B's audio and chapter marks (no tags) to ``dest`` from the ``count``
+    chapters' titles, piece keys and pieces without packets, in reading order; return the
+    marks. Each chapter is muxed as soon as ``chapters`` gives it: in a rebuild the chapters
+    before an edited one are muxed while that one is still being made."""
+    import av
+
+    marks: list[Mark] = []
+    steps = Layout()
+    cache = PieceCache(cache_dir)
     with av.open(str(dest), "w", format="ipod") as out:
-        stream = out.add_stream("aac", rate=rate, layout="mono")
-        stream.bit_rate = bitrate * 1000
-        stream.codec_context.options = {"aac_coder": AAC_CODER}
-        stream.time_base = base
+        stream = None
+        base = Fraction(1)
         index = 0
-        cache = PieceCache(cache_dir)
-        for (key, light), count in zip(keyed, keep, strict=True):
-            for data in cache.packets(key, light, count):
+        for n, (title, key, light) in enumerate(chapters):
+            if stream is None:
+                rate = light.sample_rate
+                base = Fraction(1, rate)
+                stream = out.add_stream("aac", rate=rate, layout="mono")
+                stream.bit_rate = bitrate * 1000
+                stream.codec_context.options = {"aac_coder": AAC_CODER}
+                stream.time_base = base
+            elif light.sample_rate != rate:
+                raise BuildError(
+                    f"audiobook: the chapters have different sample rates {[rate, light.sample_rate]}"
+                )
+            keep, mark = steps.step(title, light, n == count - 1)
+            marks.append(mark)
+            for data in cache.packets(key, light, keep):
                 packet = av.Packet(data)
                 # The first packet is priming: it lies before 0, and the edit list hides it.
                 packet.pts = packet.dts = (index - 1) * FRAME
@@ -327,6 +371,8 @@ def write_m4b(
                 packet.stream = stream
                 out.mux(packet)
                 index += 1
+        if stream is None:
+            raise BuildError("audiobook: the book has no chapters")
         out.set_chapters(
             [
                 {
@@ -339,5 +385,4 @@ def write_m4b(
                 for n, mark in enumerate(marks)
             ]
         )
-    write_tags(dest, tags)
     return marks

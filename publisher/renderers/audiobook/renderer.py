@@ -7,15 +7,15 @@ It reads what the audio target made (in this build, or published by an earlier o
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from pathlib import Path
 
 from publisher.engines.casting import SYNTHETIC
 from publisher.errors import BuildError
 from publisher.model import Book
-from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, ensure_piece, write_m4b
+from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, Piece, ensure_piece, mux
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.cover import PORTRAIT
 from publisher.renderers.cover_target import cached_cover
@@ -54,11 +54,14 @@ class AudiobookRenderer:
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Write ``<book-slug>.m4b`` into ``ctx.out_dir``, unless the book turns it off."""
+        from publisher.renderers.audiobook.tags import write_tags
+
         book = ctx.book
         config = book.config
         if not config.audiobook:
             return RenderResult(files=())
-        chapters, timings = self._encode(ctx)
+        name = f"{book.slug}.m4b"
+        timings = self._make(ctx, ctx.out_dir / name)
         # The portrait cover, as on the EPUB: audiobook apps show books in portrait.
         cover = cached_cover(book, PORTRAIT, ctx.cache_dir, ctx.warn)
         tags = BookTags(
@@ -72,20 +75,16 @@ class AudiobookRenderer:
             language=config.language,
             cover=cover,
         )
-        name = f"{book.slug}.m4b"
-        write_m4b(
-            ctx.out_dir / name,
-            chapters,
-            tags,
-            bitrate=config.narration.bitrate,
-            cache_dir=ctx.cache_dir,
-            jobs=ctx.options.jobs,
-        )
+        write_tags(ctx.out_dir / name, tags)
         return RenderResult(files=(f"audiobook/{name}",), warnings=ctx.warnings())
 
-    def _encode(self, ctx: RenderContext) -> tuple[list[ChapterSource], list[Path]]:
-        """Each chapter's MP3 and timing file, their AAC pieces encoded into the cache as the
-        MP3s come (``jobs`` at a time: FFmpeg lets go of the interpreter while it works).
+    def _make(self, ctx: RenderContext, dest: Path) -> list[Path]:
+        """Write the M4B's audio to ``dest``; the chapters' timing files, in order.
+
+        Each chapter's AAC piece is encoded into the cache as its MP3 comes (``jobs`` at a
+        time: FFmpeg lets go of the interpreter while it works), and the chapters are muxed,
+        in order, as soon as their pieces are ready: in a rebuild, the chapters before an
+        edited one are muxed while the audio target still makes it.
 
         Beside the audio, a chapter is encoded only on a core the audio's workers leave idle:
         one encoding at a time once fewer chapters are left to make than there are workers,
@@ -93,10 +92,11 @@ class AudiobookRenderer:
         encoding then would gain no time, and it would add FFmpeg's libraries and two
         encoders (about 30 MB) to the build's peak memory, which is then."""
         book = ctx.book
+        bitrate = book.config.narration.bitrate
         by_mp3 = {f"audio/{c.slug}.mp3": n for n, c in enumerate(book.chapters)}
-        sources: dict[int, ChapterSource] = {}
         timings: dict[int, Path] = {}
         total = len(by_mp3)
+        ready: list[Future[tuple[str, str, Piece]]] = [Future() for _ in range(total)]
         ctx.options.progress(0, total, "audiobook")
         lock = threading.Lock()
         done = 0
@@ -104,35 +104,49 @@ class AudiobookRenderer:
         jobs = max(1, ctx.options.jobs)
         idle = threading.Semaphore(0)  # a permit per core the audio leaves free
 
-        def encode(n: int, mp3: Path) -> None:
+        def encode(n: int, source: ChapterSource) -> None:
             nonlocal done
-            with idle:
-                key = ensure_piece(mp3, book.config.narration.bitrate, ctx.cache_dir)
+            try:
+                with idle:
+                    key, light = ensure_piece(source.mp3, bitrate, ctx.cache_dir)
+            except BaseException as e:
+                _settle(ready[n], e)
+                raise
+            ready[n].set_result((source.title, key, light))
             with lock:
-                sources[n] = dataclasses.replace(sources[n], key=key)
                 done += 1
                 ctx.options.progress(done, total, book.chapters[n].title_text)
 
         futures: list[Future[None]] = []
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
+        with ThreadPoolExecutor(max_workers=jobs) as pool, ThreadPoolExecutor(1) as muxer:
+            chapters = (slot.result() for slot in ready)
+            muxed = muxer.submit(
+                mux, dest, chapters, total, bitrate=bitrate, cache_dir=ctx.cache_dir
+            )
             try:
                 for arrived, (relative, mp3) in enumerate(ctx.as_made(list(by_mp3)), start=1):
                     n = by_mp3[relative]
                     source, timings[n] = _chapter(ctx, n, mp3)
-                    with lock:
-                        sources[n] = source
-                    futures.append(pool.submit(encode, n, source.mp3))
+                    futures.append(pool.submit(encode, n, source))
                     if total - arrived < jobs:  # one more worker idle (or the audio done)
                         idle.release()
-            except BaseException:
+            except BaseException as e:
                 pool.shutdown(wait=False, cancel_futures=True)
                 idle.release(jobs)  # what already waits for a core need not wait forever
+                for slot in ready:  # the muxer waits for every chapter
+                    _settle(slot, e)
                 raise
             for future in futures:
                 future.result()
+            muxed.result()
         ctx.options.progress(total, total, "audiobook")
-        order = sorted(sources)
-        return [sources[n] for n in order], [timings[n] for n in order]
+        return [timings[n] for n in sorted(timings)]
+
+
+def _settle(slot: Future[tuple[str, str, Piece]], error: BaseException) -> None:
+    """Fail ``slot`` with ``error`` unless it is already settled."""
+    with contextlib.suppress(InvalidStateError):
+        slot.set_exception(error)
 
 
 def _chapter(ctx: RenderContext, n: int, mp3: Path | None) -> tuple[ChapterSource, Path]:

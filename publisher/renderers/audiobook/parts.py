@@ -1,0 +1,345 @@
+"""A chapter's AAC made of parts cut in its digital silences, each part cached on its own.
+
+Editing one paragraph changes one MP3 segment of one chapter (see
+:mod:`publisher.renderers.audio.segments`); encoding the whole chapter's AAC again cost more
+than the rest of such a rebuild. So the chapter's decoded audio is cut into **parts** in its
+runs of digital silence (exact zeros, which LAME's frames of silent input decode to), each
+part is encoded by a fresh AAC encoder and its packets are cached under
+``<cache_dir>/audiobook-parts``, keyed by the part's decoded samples. An edit encodes only
+the parts whose samples changed; the chapter's packets are then the parts' joined.
+
+**Where a part ends.** A cut lies :data:`LEAD` packets before the end of a silent run of at
+least :data:`LEAST` packets, once the part has sound: where it falls depends only on the
+sound before and after the run, so an edit moves no cut outside the edited part, and the
+parts after it keep their samples. The cut is placed from the run's *end* because the MP3
+segment before a seam may end with a shorter or longer silence after an edit; that silence
+then belongs to the edited part, which is encoded again anyway.
+
+**Joins.** Exactly like the chapters' joins in :mod:`.m4b`: each part brings a priming packet
+and runs up to two packets past its end; a part keeps as many packets as bring the position
+nearest to the sum of the parts' lengths so far, so nothing accumulates. The packets left
+out, and the next part's priming, lie in the silence: at least ``LEAST - LEAD`` packets
+before the cut and ``LEAD`` after it.
+
+**One decode, or two.** The chapter is decoded a frame at a time and never held (a 13-minute
+chapter would be 69 MB as float32): a part's key is known only at its end. A chapter never
+seen before is encoded part by part while it is decoded (as a cold build needs every part);
+a chapter seen before (its slug has a :class:`Hint`) is first decoded to find its parts'
+keys, and decoded again up to its last missing part to encode only those.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from publisher.cache import BlobCache, cache_key
+from publisher.errors import BuildError
+
+if TYPE_CHECKING:
+    import av
+    from av.audio.codeccontext import AudioCodecContext
+
+    from publisher.renderers.audiobook.m4b import Piece
+
+LEAD = 2
+"""Packets of silence a part starts with (its priming packet and one more)."""
+LEAST = 6
+"""Packets of silence a run needs to be cut in: ``LEAD`` for the next part, the rest for the
+packets this part may leave out (up to two) and the overlap of AAC's window."""
+
+Samples = npt.NDArray[np.float32]
+BLOCK = 1 << 15
+"""Decoded samples handed to :func:`split` at a time."""
+HOLD = 1 << 20
+"""Samples of a part (4 MB as float32, 48 s at 22050 Hz) held while its key is not yet known,
+so that a changed part found in the first decode is encoded without a second."""
+
+
+class Sink(Protocol):
+    """Told each part's samples in order, then that it ended."""
+
+    def feed(self, index: int, samples: Samples) -> None:
+        """Samples of part ``index``."""
+
+    def end(self, index: int, span: Span) -> None:
+        """Part ``index`` ended (``span.digest`` is known now)."""
+
+
+@dataclass(kw_only=True)
+class Span:
+    """One part of a chapter: where it starts in the decoded chapter, its length, and the
+    SHA-256 of its samples (float32, as decoded)."""
+
+    start: int
+    samples: int = 0
+    digest: str = ""
+    hasher: hashlib._Hash = field(default_factory=hashlib.sha256, repr=False)
+    sound: bool = False
+
+
+def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> list[Span]:
+    """The parts of the decoded audio ``chunks`` (module docstring), each given to ``sink``
+    as it comes. Silence is counted, not held, until it is known which part it belongs to."""
+    spans = [Span(start=0)]
+    zeros = 0  # silence seen but not yet given to a part
+
+    def give(samples: Samples, sound: bool) -> None:
+        span = spans[-1]
+        span.hasher.update(samples.tobytes())
+        span.samples += len(samples)
+        span.sound |= sound
+        if sink is not None:
+            sink.feed(len(spans) - 1, samples)
+
+    def silence(run: int) -> None:
+        if spans[-1].sound and run >= LEAST * frame:
+            give(np.zeros(run - LEAD * frame, np.float32), False)
+            end(spans[-1])
+            spans.append(Span(start=spans[-1].start + spans[-1].samples))
+            run = LEAD * frame
+        if run:
+            give(np.zeros(run, np.float32), False)
+
+    def end(span: Span) -> None:
+        span.digest = span.hasher.hexdigest()
+        if sink is not None:
+            sink.end(len(spans) - 1, span)
+
+    for chunk in chunks:
+        loud = np.flatnonzero(chunk)
+        if not len(loud):
+            zeros += len(chunk)
+            continue
+        silence(zeros + int(loud[0]))
+        cursor = int(loud[0])
+        gaps = np.diff(loud) - 1
+        for b in np.flatnonzero(gaps >= LEAST * frame):
+            give(chunk[cursor : loud[b] + 1], True)
+            silence(int(gaps[b]))
+            cursor = int(loud[b + 1])
+        give(chunk[cursor : loud[-1] + 1], True)
+        zeros = len(chunk) - int(loud[-1]) - 1
+    if zeros:
+        give(np.zeros(zeros, np.float32), False)
+    end(spans[-1])
+    return spans
+
+
+def _samples(frame: av.AudioFrame | None) -> Samples:
+    if frame is None:  # pragma: no cover - read only when the FIFO holds samples
+        return np.zeros(0, np.float32)
+    samples: Samples = frame.to_ndarray()[0]
+    return samples
+
+
+def part_key(digest: str, rate: int, bitrate: int) -> str:
+    """The cache key of a part's AAC packets."""
+    import av
+
+    from publisher.renderers.audiobook.m4b import AAC_CODER, AAC_FORMAT
+
+    return cache_key("audiobook-part", AAC_FORMAT, AAC_CODER, av.__version__, rate, bitrate, digest)
+
+
+class Hint:
+    """Whether a chapter (by its MP3's name) was made into parts before, under
+    ``<cache_dir>/audiobook-parts-seen``: then most of its parts are probably cached."""
+
+    def __init__(self, cache_dir: Path, name: str) -> None:
+        self.blobs = BlobCache(cache_dir / "audiobook-parts-seen", ".flag")
+        self.key = cache_key("seen", name)
+
+    def seen(self) -> bool:
+        """Whether the chapter was made into parts before."""
+        return self.blobs.path(self.key).is_file()
+
+    def mark(self) -> None:
+        """Remember that it was."""
+        self.blobs.put(self.key, b"1")
+
+
+class Encoders:
+    """A sink that encodes the parts in ``wanted`` (all if None), each with a fresh encoder,
+    and keeps their packets as pieces (``made``, by part index)."""
+
+    def __init__(
+        self, make: Callable[[], AudioCodecContext], rate: int, wanted: set[int] | None = None
+    ) -> None:
+        self.make = make
+        self.rate = rate
+        self.wanted = wanted
+        self.made: dict[int, Piece] = {}
+        self._open: tuple[int, AudioCodecContext, list[int], io.BytesIO, list[int]] | None = None
+
+    def done(self) -> bool:
+        """Whether every wanted part is made (decoding further would be for nothing)."""
+        return self.wanted is not None and self.wanted <= self.made.keys()
+
+    def feed(self, index: int, samples: Samples) -> None:
+        """Encode ``samples`` of part ``index`` if it is wanted."""
+        if self.wanted is None or index in self.wanted:
+            self._encode(index, samples)
+
+    def end(self, index: int, span: Span) -> None:
+        """Flush part ``index``'s encoder into a piece, if it is wanted."""
+        if self.wanted is None or index in self.wanted:
+            self._encode(index, None)
+
+    def _encode(self, index: int, samples: Samples | None) -> None:
+        import av
+
+        if self._open is None or self._open[0] != index:
+            self._open = (index, self.make(), [], io.BytesIO(), [0])
+        _, encoder, sizes, data, count = self._open
+        frame = None  # flush the encoder
+        if samples is not None:
+            count[0] += len(samples)
+            frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1), format="fltp", layout="mono")
+            frame.sample_rate = self.rate
+        for packet in encoder.encode(frame):
+            sizes.append(packet.size)
+            data.write(memoryview(packet))
+        if samples is None:
+            from publisher.renderers.audiobook.m4b import Piece
+
+            self.made[index] = Piece(
+                sample_rate=self.rate, samples=count[0], sizes=tuple(sizes), data=data.getvalue()
+            )
+            self._open = None
+
+
+class Finder(Encoders):
+    """A sink for the first decode of a chapter seen before: it holds each part's samples (up
+    to :data:`HOLD`) until its key is known, encodes it at once if ``missing(digest)``, and
+    lists in ``later`` the missing parts too long to have been held."""
+
+    def __init__(
+        self, make: Callable[[], AudioCodecContext], rate: int, missing: Callable[[str], bool]
+    ) -> None:
+        super().__init__(make, rate, set())
+        self.missing = missing
+        self.later: set[int] = set()
+        self._held: list[Samples] | None = []
+        self._count = 0
+
+    def feed(self, index: int, samples: Samples) -> None:
+        """Hold ``samples`` while the part is short enough."""
+        self._count += len(samples)
+        if self._held is not None:
+            self._held.append(samples.copy() if samples.base is not None else samples)
+            if self._count > HOLD:
+                self._held = None
+
+    def end(self, index: int, span: Span) -> None:
+        """Encode the part now if it is missing and held; else remember it for later."""
+        held, self._held, self._count = self._held, [], 0
+        if not self.missing(span.digest):
+            return
+        if held is None:
+            self.later.add(index)
+            return
+        for samples in held:
+            self._encode(index, samples)
+        self._encode(index, None)
+
+
+def until(chunks: Iterable[Samples], stop: Callable[[], bool]) -> Iterator[Samples]:
+    """``chunks`` until ``stop()`` is true."""
+    for chunk in chunks:
+        if stop():
+            return
+        yield chunk
+
+
+def join(parts: Iterable[Piece], count: int, frame: int) -> Piece:
+    """The ``count`` parts' packets as one chapter's (module docstring: Joins); the last part
+    keeps all of its packets, for :func:`publisher.renderers.audiobook.m4b.layout` to cut.
+    ``parts`` is consumed one at a time, so each can be let go once copied."""
+    from publisher.renderers.audiobook.m4b import Piece
+
+    sizes: list[int] = []
+    data = io.BytesIO()
+    position = target = rate = 0
+    for k, part in enumerate(parts):
+        if count == 1:
+            return part
+        rate = part.sample_rate
+        target += part.samples
+        keep = len(part.sizes)
+        if k < count - 1:
+            keep = max(1, min(keep, round((target - position) / frame)))
+        position += keep * frame
+        sizes += part.sizes[:keep]
+        data.write(memoryview(part.data)[: sum(part.sizes[:keep])])
+    return Piece(sample_rate=rate, samples=target, sizes=tuple(sizes), data=data.getvalue())
+
+
+def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
+    """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
+    in its silences, each part from ``cache_dir`` or encoded (and stored) there
+    (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13 minutes would be
+    69 MB as float32), only its packets (6 MB at 64 kbps)."""
+    import av
+
+    from publisher.renderers.audiobook.m4b import FRAME, PieceCache, encoder
+
+    with av.open(str(mp3)) as probe:
+        rate = probe.streams.audio[0].codec_context.sample_rate
+
+    def decoded() -> Iterator[Samples]:
+        # 32,768 samples at a time, gathered by FFmpeg's FIFO: an MP3 frame is 576 samples
+        # (a 200 s chapter has 8,000), and converting each to numpy cost more than decoding.
+        with av.open(str(mp3)) as source:
+            fifo = av.AudioFifo()
+            for frame in source.decode(source.streams.audio[0]):
+                frame.pts = None  # the FIFO checks timestamps are contiguous; they are
+                fifo.write(frame)
+                if fifo.samples >= BLOCK:
+                    yield _samples(fifo.read(BLOCK))
+            if fifo.samples:
+                yield _samples(fifo.read())
+
+    def make() -> AudioCodecContext:
+        return encoder(rate, bitrate)
+
+    if cache_dir is None:
+        sink = Encoders(make, rate)
+        spans = split(decoded(), FRAME, sink)
+        return join((sink.made.pop(i) for i in range(len(spans))), len(spans), FRAME)
+    cache = PieceCache(cache_dir, "audiobook-parts")
+    hint = Hint(cache_dir, mp3.name)
+    if not hint.seen():  # most likely a cold cache: encode every part in the one decode
+        sink = Encoders(make, rate)
+        spans = split(decoded(), FRAME, sink)
+    else:  # encode only the parts not in the cache; decode again for any too long to hold
+        finder = Finder(
+            make,
+            rate,
+            lambda digest: not cache.blobs.path(part_key(digest, rate, bitrate)).is_file(),
+        )
+        spans = split(decoded(), FRAME, finder)
+        sink = Encoders(make, rate, finder.later)
+        if finder.later:
+            split(until(decoded(), sink.done), FRAME, sink)
+        sink.made.update(finder.made)
+    keys = [part_key(span.digest, rate, bitrate) for span in spans]
+    for i, made in sink.made.items():
+        cache.put(keys[i], made)
+    hint.mark()
+
+    def joined() -> Iterator[Piece]:
+        for i, key in enumerate(keys):
+            piece = sink.made.pop(i, None) or cache.get(key)
+            if piece is None:
+                raise BuildError(f"audiobook: part {key[:12]} left the cache while in use")
+            yield piece
+
+    return join(joined(), len(keys), FRAME)
