@@ -73,13 +73,17 @@ class BlobCache:
         with contextlib.suppress(FileNotFoundError):
             self.path(key).unlink()
 
-    def put_with_meta(self, key: str, meta: Mapping[str, object], payload: bytes) -> None:
-        """Store ``payload`` under ``key`` behind a small JSON header ``meta`` (sample rate,
-        sizes, …), read back with :func:`read_meta`."""
+    def put_with_meta(
+        self, key: str, meta: Mapping[str, object], payload: bytes | Sequence[bytes | bytearray]
+    ) -> None:
+        """Store ``payload`` (or the concatenation of its parts, not made in memory) under
+        ``key`` behind a small JSON header ``meta`` (sample rate, sizes, …), read back with
+        :func:`read_meta`."""
         head = json.dumps(meta).encode()
-        self.put(key, [len(head).to_bytes(4, "big"), head, payload])
+        parts = [payload] if isinstance(payload, bytes) else list(payload)
+        self.put(key, [len(head).to_bytes(4, "big"), head, *parts])
 
-    def put(self, key: str, payload: bytes | Sequence[bytes]) -> None:
+    def put(self, key: str, payload: bytes | Sequence[bytes | bytearray]) -> None:
         """Store ``payload`` (or the concatenation of its parts, which is not made in memory)
         under ``key`` atomically."""
         parts = [payload] if isinstance(payload, bytes) else list(payload)

@@ -115,10 +115,11 @@ class ChapterTiming:
 
 @dataclass(frozen=True, kw_only=True)
 class ChapterAudio(ChapterTiming):
-    """A finished chapter: the MP3 stream (Info frame first, no tags), its timing, and where
-    its segments meet (``seams``, in decoded samples; kept in the cache entry for checks)."""
+    """A finished chapter: the MP3 stream (Info frame first, no tags; or its parts in order,
+    not joined), its timing, and where its segments meet (``seams``, in decoded samples; kept
+    in the cache entry for checks)."""
 
-    mp3: bytes
+    mp3: bytes | tuple[bytes | bytearray, ...]
     seams: tuple[int, ...] = ()
 
     def timing(self) -> ChapterTiming:
@@ -196,7 +197,7 @@ class ChapterCache:
             "spans": audio.spans,
             "seams": audio.seams,
         }
-        self.blobs.put_with_meta(key, meta, audio.mp3)
+        self.blobs.put_with_meta(key, meta, audio.mp3)  # the parts are written one by one
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -282,9 +283,9 @@ def make_chapter(
     gains.put(job.gain_key, mastered.gain)
     where = mastered.encoded.position
     audio = ChapterAudio(
-        mp3=mastered.mp3.data,
+        mp3=mastered.parts(),
         sample_rate=rate,
-        samples=mastered.mp3.samples,
+        samples=mastered.encoded.samples,
         spans=tuple((where(a), where(b)) for a, b in assembled.spans),
         synthesised=assembled.synthesised,
         encoded=mastered.encoded.encoded,

@@ -199,15 +199,24 @@ def encode_frames(
     return audio, samples
 
 
-def with_info(audio: Buffer, sample_rate: int, samples: int) -> Mp3:
-    """The stream ``audio`` (bare frames) with the Info/LAME header frame in front, for a
-    gapless length of ``samples`` after :data:`ENCODER_DELAY` (the rest is end padding)."""
+def info_for(audio: Buffer, samples: int) -> tuple[bytes, int, int]:
+    """The Info/LAME header frame to put in front of ``audio`` (bare frames) for a gapless
+    length of ``samples`` after :data:`ENCODER_DELAY` (the rest is end padding), the number
+    of frames and the padding. Apart from :func:`with_info` so that a long stream can be
+    written after it without being copied behind it in memory."""
     first = parse_header(audio, 0)
     if first is None:
         raise ValueError("no MPEG frame at byte 0")
     count = frame_count(audio)
     padding = count * first.samples - ENCODER_DELAY - samples
     info = info_frame(first, audio, frames=count, delay=ENCODER_DELAY, padding=padding)
+    return info, count, padding
+
+
+def with_info(audio: Buffer, sample_rate: int, samples: int) -> Mp3:
+    """The stream ``audio`` (bare frames) with the Info/LAME header frame in front, for a
+    gapless length of ``samples`` after :data:`ENCODER_DELAY` (the rest is end padding)."""
+    info, count, padding = info_for(audio, samples)
     return Mp3(
         data=info + audio,  # bytes, though audio is a bytearray
         sample_rate=sample_rate,

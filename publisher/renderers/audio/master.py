@@ -76,11 +76,22 @@ KEPT_LIMIT = 0.8
 
 @dataclass(frozen=True, kw_only=True)
 class Mastered:
-    """A mastered chapter: its MP3 (Info frame first), its segments, and the gain used."""
+    """A mastered chapter: its segments (at ``rate``) and the gain used."""
 
-    mp3: encode.Mp3
     encoded: segments.Encoded
     gain: Gain
+    rate: int
+
+    @property
+    def mp3(self) -> encode.Mp3:
+        """The MP3 (Info frame first), made on each call: a copy of the frames."""
+        return encode.with_info(self.encoded.frames, self.rate, self.encoded.samples)
+
+    def parts(self) -> tuple[bytes, bytearray]:
+        """The MP3 as its Info frame and the frames after it, not joined: a long chapter's
+        frames are megabytes, and a second copy of them was a worker's peak."""
+        info, _count, _padding = encode.info_for(self.encoded.frames, self.encoded.samples)
+        return info, self.encoded.frames
 
 
 def master(
@@ -189,6 +200,4 @@ def _fresh(
 
 
 def _mastered(result: segments.Encoded, rate: int, gain: Gain) -> Mastered:
-    return Mastered(
-        mp3=encode.with_info(result.frames, rate, result.samples), encoded=result, gain=gain
-    )
+    return Mastered(encoded=result, gain=gain, rate=rate)

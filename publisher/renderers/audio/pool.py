@@ -19,10 +19,10 @@ a clean child per chapter; it never synthesises, so every child starts with the 
 untouched. Where there is no forkserver (Windows), ``spawn``. :func:`warm_up` starts the
 server early, so its imports overlap the renderer's own preparations.
 
-With a stateless engine (below) the server preloads nothing: its two or so long-lived
-workers import what they need side by side, as fast as the server would for them, and the
-server itself stays small (15 MB instead of 50; every process counts in a long book's
-memory).
+Workers that are reused (espeak-ng, Piper) need no server: they are plain child interpreters
+(:mod:`publisher.renderers.audio.workers`), without the forkserver and the resource tracker
+a process pool brings (27 MB of a long book's peak), and each exits as soon as no chapter
+is left for it.
 
 Workers send back a chapter's timing, not its MP3: the MP3 is in the cache (see
 :class:`~publisher.renderers.audio.chapter.ChapterTiming`).
@@ -88,11 +88,11 @@ def reuses_workers(synthesizer: Synthesizer | Engines) -> bool:
     return is_stateless(synthesizer) or not getattr(synthesizer, "fresh_process", True)
 
 
-def _context(stateless: bool) -> BaseContext:
+def _context() -> BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         # Only takes effect when the server starts (once per process).
-        context.set_forkserver_preload([] if stateless else _PRELOAD)
+        context.set_forkserver_preload(_PRELOAD)
         return context
     return multiprocessing.get_context("spawn")
 
@@ -132,7 +132,7 @@ def _worker_environment() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _no_interrupt_while_starting() -> Iterator[None]:
+def no_interrupt_while_starting(*, tracker: bool = True) -> Iterator[None]:
     """While child processes are started: a Ctrl-C waits until they are up, then is raised.
 
     A Ctrl-C that reaches an interpreter still importing its first modules kills it with a
@@ -142,14 +142,16 @@ def _no_interrupt_while_starting() -> Iterator[None]:
     children inherit (a signal mask survives exec: the forkserver and the workers ignore it
     once they run, this process handles it and stops them), and a Ctrl-C that reaches another
     thread of this process is only noted. The resource tracker protects itself the same way
-    but unblocks SIGINT after starting, so it is started first.
+    but unblocks SIGINT after starting, so it is started first (if ``tracker``: a process pool
+    needs it, :mod:`publisher.renderers.audio.workers` does not).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    from multiprocessing import resource_tracker
+    if tracker:
+        from multiprocessing import resource_tracker
 
-    resource_tracker.ensure_running()
+        resource_tracker.ensure_running()
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     blocking = hasattr(signal, "pthread_sigmask")
@@ -165,13 +167,16 @@ def _no_interrupt_while_starting() -> Iterator[None]:
 
 
 def warm_up(synthesizer: Synthesizer | Engines) -> None:
-    """Start the forkserver now (if the platform has one), so that it has imported what the
-    workers of ``synthesizer``'s engine need by the time :func:`run_jobs` asks for them."""
-    context = _context(is_stateless(synthesizer))
+    """Start the forkserver now (if the platform has one and ``synthesizer``'s engine wants a
+    fresh process per chapter), so that it has imported what the workers need by the time
+    :func:`run_jobs` asks for them."""
+    if reuses_workers(synthesizer):
+        return
+    context = _context()
     if context.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
-        with _worker_environment(), _no_interrupt_while_starting():
+        with _worker_environment(), no_interrupt_while_starting():
             forkserver.ensure_running()
 
 
@@ -189,7 +194,7 @@ def _one_blas_thread() -> Iterator[None]:
         yield
 
 
-def _die_with_build(build: int) -> None:
+def die_with_build(build: int) -> None:
     """End this worker as soon as the build process ``build`` ends, however it ends.
 
     The kernel's "parent died" signal (``PR_SET_PDEATHSIG``) is not enough: a worker's parent
@@ -217,7 +222,7 @@ def _die_with_build(build: int) -> None:
 
 
 def _init_worker(engines: Engines, events: Any, build: int) -> None:
-    _die_with_build(build)
+    die_with_build(build)
     # Ctrl-C reaches the whole process group. The renderer's process handles it and stops
     # the workers (see _run_pool); in a worker it would land anywhere, inside espeak-ng's
     # callback too, where Python can only print it and carry on.
@@ -261,34 +266,36 @@ def run_jobs(
                 results[job.index] = make_chapter(job, engine, tick)
                 done(job.index, True)
         return results
+    # Longest chapters first, so no worker is left with a long one at the end.
+    ordered = sorted(jobs, key=lambda j: -sum(len(u.text) for u in j.script.utterances))
+    if reuses_workers(engine):
+        from publisher.renderers.audio.workers import run_workers
+
+        with _worker_environment():
+            environment = dict(os.environ)
+        return run_workers(ordered, Engines(factory, profiles), workers, done, environment)
     warm_up(engine)
     with _worker_environment():  # spawned workers (no forkserver) read it as they start
-        return _run_pool(jobs, Engines(factory, profiles), workers, done, engine)
+        return _run_pool(ordered, Engines(factory, profiles), workers, done)
 
 
 def _run_pool(
-    jobs: Sequence[ChapterJob],
-    fresh: Engines,
-    workers: int,
-    done: Done,
-    engine: Engines,
+    ordered: Sequence[ChapterJob], fresh: Engines, workers: int, done: Done
 ) -> dict[int, ChapterTiming]:
+    """Make ``ordered`` in a process pool, a fresh process per chapter."""
     results: dict[int, ChapterTiming] = {}
-    context = _context(is_stateless(engine))
-    # Longest chapters first, so no worker is left with a long one at the end.
-    ordered = sorted(jobs, key=lambda j: -sum(len(u.text) for u in j.script.utterances))
+    context = _context()
     pool: ProcessPoolExecutor | None = None
     try:
         # A Ctrl-C while the workers start is raised as this block ends, inside the try.
-        with _no_interrupt_while_starting():
+        with no_interrupt_while_starting():
             events = context.Queue()
             pool = ProcessPoolExecutor(
-                max_workers=max(1, min(workers, len(jobs))),
+                max_workers=max(1, min(workers, len(ordered))),
                 mp_context=context,
                 initializer=_init_worker,
                 initargs=(fresh, events, os.getpid()),  # each worker makes its own engines
-                # A fresh process per chapter only for engines that remember what they said.
-                max_tasks_per_child=None if reuses_workers(engine) else 1,
+                max_tasks_per_child=1,  # engines that remember what they said
             )
             futures = {pool.submit(_run, j): j.index for j in ordered}
         pending = set(futures)

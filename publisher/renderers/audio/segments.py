@@ -117,21 +117,24 @@ class SegmentCache:
         self.encoded = 0
 
     @staticmethod
-    def key(pcm: bytes, rate: int, bitrate: int) -> str:
-        """The key of the segment whose encoder input is ``pcm``."""
-        digest = hashlib.sha256(pcm).hexdigest()
+    def key(pcm: bytes | Sequence[bytes], rate: int, bitrate: int) -> str:
+        """The key of the segment whose encoder input is ``pcm`` (or its parts in order)."""
+        digest_of = hashlib.sha256()
+        for part in [pcm] if isinstance(pcm, bytes) else pcm:
+            digest_of.update(part)
+        digest = digest_of.hexdigest()
         version = ENCODER_VERSION.decode()
         return cache_key("segment", SEGMENT_FORMAT, version, QUALITY, rate, bitrate, digest)
 
-    def piece(self, pcm: loudness.Int16, rate: int, bitrate: int) -> Piece:
-        """The segment whose encoder input is ``pcm``: from the cache, else encoded, checked
-        (decoded and measured) and stored."""
-        data = pcm.astype("<i2", copy=False).tobytes()
-        key = self.key(data, rate, bitrate)
+    def piece(self, pcm: Sequence[bytes], rate: int, bitrate: int) -> Piece:
+        """The segment whose encoder input is ``pcm`` (16-bit little-endian, in parts that
+        are never joined: a long segment's samples are held once): from the cache, else
+        encoded, checked (decoded and measured) and stored."""
+        key = self.key(pcm, rate, bitrate)
         cached = self._get(key)
         if cached is not None:
             return cached
-        frames, samples = encode.encode_frames([data], rate, bitrate)
+        frames, samples = encode.encode_frames(pcm, rate, bitrate)
         blocks, peak = measure(bytes(frames), pcm, rate)
         piece = Piece(
             frames=bytes(frames),
@@ -190,7 +193,7 @@ def decoded(mp3: bytes, rate: int) -> tuple[loudness.Meter, peaks.PeakMeter]:
     return meter, peak
 
 
-def measure(frames: bytes, pcm: loudness.Int16, rate: int) -> tuple[Floats, float]:
+def measure(frames: bytes, pcm: Sequence[bytes], rate: int) -> tuple[Floats, float]:
     """The loudness blocks and true peak (dBTP) of ``frames`` decoded (pedalboard); if
     pedalboard cannot read them, of ``pcm`` (their input) with the encoder's known gain, so
     that a decoder we only use to double-check never fails the build."""
@@ -198,9 +201,10 @@ def measure(frames: bytes, pcm: loudness.Int16, rate: int) -> tuple[Floats, floa
         meter, peak = decoded(frames, rate)
     except Exception:  # pragma: no cover - pedalboard reads what lameenc writes
         meter, peak = loudness.Meter(rate), peaks.PeakMeter()
-        for start in range(0, len(pcm), loudness.CHUNK):
-            meter.add(pcm[start : start + loudness.CHUNK])
-            peak.add(pcm[start : start + loudness.CHUNK])
+        for part in pcm:
+            samples = np.frombuffer(part, dtype="<i2")
+            meter.add(samples)
+            peak.add(samples)
         top = peak.peak() * 10 ** (ENCODER_GAIN_DB / 20)
         return meter.blocks() * 10 ** (ENCODER_GAIN_DB / 10), _db(top)
     return meter.blocks(), _db(peak.peak())
@@ -261,13 +265,14 @@ def encode_chapter(
         start, stop = bounds[k], bounds[k + 1]
         final = k == len(bounds) - 2
         keep = stop - start if final else encoded_length(stop - start, frame)
-        pieces = [
+        pcm = [
             plan.render(source, begin, min(begin + loudness.CHUNK, start + keep))
+            .astype("<i2", copy=False)
+            .tobytes()
             for begin in range(start, start + keep, loudness.CHUNK)
-        ]  # int16 only: no float copy of a long segment is held
-        pcm = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int16)
+        ]  # 16-bit only, never joined: no float copy of a long segment is held, nor two
         piece = cache.piece(pcm, rate, bitrate)
-        del pieces, pcm
+        del pcm
         starts.append(start)
         offsets.append(offset)
         frames += piece.frames

@@ -1,0 +1,175 @@
+"""Long-lived chapter workers started as plain child interpreters, for engines that reuse them.
+
+Every process of a build counts in its memory. A :class:`ProcessPoolExecutor` brings two
+besides its workers: the forkserver (or the big parent itself, forked) and, for the
+semaphores of its queues, the resource tracker: 27 MB of a long book's peak. An engine whose
+workers make chapter after chapter (:func:`~publisher.renderers.audio.pool.reuses_workers`:
+espeak-ng, Piper) needs neither, so its workers are started here with :mod:`subprocess`
+and spoken to over their standard input and output (a pickled message at a time, through
+:class:`multiprocessing.connection.Connection`, which needs no semaphore):
+
+* to the worker (its command line carries the parent's ``sys.path``, so that a test's engine
+  can be unpickled, as ``spawn`` does): its :class:`~publisher.renderers.audio.chapter.Engines` and the
+  build's pid, then one :class:`~publisher.renderers.audio.chapter.ChapterJob` at a time;
+* from the worker: ``("tick", index)`` per utterance, then ``("done", index, timing)`` or
+  ``("error", index, exception)``.
+
+A worker given no more chapters sees its input close and exits, so the memory of a worker
+with nothing left to make is free while the last chapters (and the audiobook's encoding,
+which starts then) run. Workers run in their own process group: a Ctrl-C in the terminal
+reaches the build alone, which stops them (:func:`run_workers`). A worker still ends with
+the build however it ends (:func:`~publisher.renderers.audio.pool.die_with_build`).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import subprocess
+import sys
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from publisher.errors import BuildError
+from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines
+
+_BOOT = "import sys; sys.path[:] = {path!r}; from publisher.renderers.audio.workers import serve; serve()"
+"""What a worker runs: the parent's import path first, then :func:`serve`."""
+
+
+class _Worker:
+    """One child interpreter and the two ends of its pipes."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT.format(path=sys.path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=dict(env),
+            process_group=0,  # a terminal's Ctrl-C goes to the build only
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.send = Connection(os.dup(self.process.stdin.fileno()), readable=False)
+        self.receive = Connection(os.dup(self.process.stdout.fileno()), writable=False)
+        self.process.stdin.close()
+        self.process.stdout.close()
+        self.job: int | None = None  # the chapter it is making
+
+    def give(self, job: ChapterJob | None) -> None:
+        """Send ``job``; None closes the worker's input, and it exits."""
+        if job is None:
+            self.send.close()
+            self.job = None
+            return
+        self.send.send(job)
+        self.job = job.index
+
+    def stop(self) -> None:
+        """End the worker now if it still runs, and wait for it."""
+        if not self.send.closed:
+            self.send.close()
+        if self.process.poll() is None and self.job is not None:
+            self.process.terminate()
+        self.process.wait()
+        self.receive.close()
+
+
+def run_workers(
+    ordered: Sequence[ChapterJob],
+    engines: Engines,
+    count: int,
+    done: Callable[[int, bool], None],
+    env: Mapping[str, str],
+) -> dict[int, ChapterTiming]:
+    """Make ``ordered`` (in that order) on ``count`` workers, each with ``engines``; their
+    timings by job index (see :func:`~publisher.renderers.audio.pool.run_jobs`)."""
+    from publisher.renderers.audio.pool import no_interrupt_while_starting
+
+    results: dict[int, ChapterTiming] = {}
+    waiting = deque(ordered)
+    workers: list[_Worker] = []
+    try:
+        with no_interrupt_while_starting(tracker=False):
+            for _ in range(max(1, min(count, len(ordered)))):
+                worker = _Worker(env)
+                workers.append(worker)
+                worker.send.send((engines, os.getpid()))
+                worker.give(waiting.popleft())
+        busy = {w.receive: w for w in workers}
+        while busy:
+            for ready in wait(list(busy)):
+                worker = busy[ready]  # type: ignore[index]
+                _receive(worker, results, done)
+                if worker.job is None:
+                    worker.give(waiting.popleft() if waiting else None)
+                if worker.job is None:
+                    del busy[worker.receive]
+    finally:
+        for worker in workers:
+            worker.stop()
+    return results
+
+
+def _receive(
+    worker: _Worker, results: dict[int, ChapterTiming], done: Callable[[int, bool], None]
+) -> None:
+    """Take one message from ``worker``; a finished chapter leaves it without a job."""
+    try:
+        message = worker.receive.recv()
+    except (EOFError, OSError) as e:
+        code = worker.process.wait()
+        raise BuildError(
+            f"audio: a worker process died while making a chapter (exit code {code})"
+        ) from e
+    kind, index = message[0], int(message[1])
+    if kind == "tick":
+        done(index, False)
+    elif kind == "done":
+        results[index] = message[2]
+        worker.job = None
+        done(index, True)
+    else:
+        worker.job = None
+        raise message[2]
+
+
+def serve() -> None:
+    """A worker's main loop (module docstring): its output is the parent's pipe alone (what
+    a library prints goes to standard error)."""
+    from publisher.renderers.audio.chapter import make_chapter
+    from publisher.renderers.audio.pool import die_with_build
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops its workers itself
+    receive = Connection(os.dup(0), writable=False)
+    send = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)
+    engines, build = receive.recv()
+    die_with_build(build)
+    while True:
+        try:
+            job: ChapterJob = receive.recv()
+        except EOFError:
+            return
+        tick = ("tick", job.index)
+
+        def progress(_label: str, tick: tuple[str, int] = tick) -> None:
+            send.send(tick)
+
+        try:
+            timing = make_chapter(job, engines, progress)
+        except Exception as e:  # sent to the build, which raises it as it was
+            send.send(("error", job.index, _picklable(e)))
+            continue
+        send.send(("done", job.index, timing))
+
+
+def _picklable(error: Exception) -> Any:
+    """``error``, or a :class:`BuildError` saying what it was if it cannot be pickled."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        return BuildError(f"audio: {type(error).__name__}: {error}")
+    return error
