@@ -304,7 +304,13 @@ class _Run:
                 if on_target is not None:
                     on_target(result)
 
-            Schedule(renderers, render, finished, self.options).run()
+            with contextlib.ExitStack() as prepared:
+                for renderer in renderers:
+                    prepare = getattr(renderer, "prepare", None)
+                    if prepare is not None:
+                        ctx = self.context(renderer, staging, self.options, None)
+                        prepared.enter_context(prepare(ctx))
+                Schedule(renderers, render, finished, self.options).run()
             # Again with every target ended: targets that ran side by side were each checked
             # while others were still writing.
             for renderer, made in checked:
@@ -325,22 +331,7 @@ class _Run:
         """Run one renderer; any exception it raises is a BuildError naming it (bad input
         stays a SourceError: its message already says where, and it exits 2)."""
         name = renderer.name
-        for path in renderer.owns:
-            if path.endswith("/"):
-                (staging / path).mkdir(parents=True, exist_ok=True)
-        out_dir = staging / own_folder(renderer.owns)
-        # A pattern's folder too (``epub/`` for ``epub/*.narrated.epub``), made even when
-        # the folder's owner is not part of this build.
-        out_dir.mkdir(parents=True, exist_ok=True)
-        ctx = RenderContext(
-            book=self.book,
-            root=staging,
-            out_dir=out_dir,
-            published=self.out,
-            cache_dir=self.cache,
-            options=options,
-            board=board,
-        )
+        ctx = self.context(renderer, staging, options, board)
         try:
             return renderer.render(ctx)
         except SourceError:
@@ -353,6 +344,27 @@ class _Run:
             # Name the file where the author will look for it, not in the staging folder.
             where = _describe(e).replace(str(staging), str(self.out))
             raise BuildError(f"{name}: {where}") from e
+
+    def context(
+        self, renderer: Renderer, staging: Path, options: BuildOptions, board: Board | None
+    ) -> RenderContext:
+        """What ``renderer`` renders (or prepares) with; its folders in ``staging`` made."""
+        for path in renderer.owns:
+            if path.endswith("/"):
+                (staging / path).mkdir(parents=True, exist_ok=True)
+        out_dir = staging / own_folder(renderer.owns)
+        # A pattern's folder too (``epub/`` for ``epub/*.narrated.epub``), made even when
+        # the folder's owner is not part of this build.
+        out_dir.mkdir(parents=True, exist_ok=True)
+        return RenderContext(
+            book=self.book,
+            root=staging,
+            out_dir=out_dir,
+            published=self.out,
+            cache_dir=self.cache,
+            options=options,
+            board=board,
+        )
 
 
 def _describe(error: Exception) -> str:

@@ -157,6 +157,11 @@ class Renderer(Protocol):
     each file until its maker says it is :meth:`~RenderContext.made`. An optional ``after``
     names targets it reads when they are built, without requiring them (the site lists the
     EPUB and the audiobook): it starts only once those built with it are done.
+
+    An optional ``prepare(ctx)`` returns a context manager the build enters before any
+    target renders and leaves once every target has ended: there a target starts slow work
+    that needs no other target's files (the audio starts its worker processes while the
+    cover and the EPUB are made), and on leaving ends what its render did not use.
     """
 
     @property

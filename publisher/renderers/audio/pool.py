@@ -46,11 +46,14 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.errors import BuildError
 from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines, make_chapter
+
+if TYPE_CHECKING:
+    from publisher.renderers.audio.workers import Worker
 
 SynthesizerFactory = Callable[[VoiceProfile], Synthesizer]
 """Makes the engine for a voice. Must be picklable (a top-level class or function) to be
@@ -95,6 +98,22 @@ def _context() -> BaseContext:
         context.set_forkserver_preload(_PRELOAD)
         return context
     return multiprocessing.get_context("spawn")
+
+
+def worker_environment() -> dict[str, str]:
+    """The environment reused chapter workers start with (see :func:`_worker_environment`)."""
+    with _worker_environment():
+        return dict(os.environ)
+
+
+def start_ahead(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> list[Worker]:
+    """The reused workers :func:`run_jobs` would start for ``jobs`` chapters, started now (it
+    takes them when it runs); none if it would make them here or in a fresh-process pool."""
+    if not jobs or in_process(jobs, workers, synthesizer) or not reuses_workers(synthesizer):
+        return []
+    from publisher.renderers.audio.workers import start_workers
+
+    return start_workers(min(workers, jobs), worker_environment())
 
 
 def in_process(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> bool:
@@ -243,11 +262,13 @@ def run_jobs(
     workers: int,
     done: Done,
     engines: Engines | None = None,
+    started: list[Worker] | None = None,
 ) -> dict[int, ChapterTiming]:
     """Make every chapter of ``jobs`` (into the cache); their timings by job index.
 
     ``profiles`` are the voices by name; ``engines`` (made by ``factory`` already) are used
-    when the work stays in this process. The first error stops the rest and is raised as it
+    when the work stays in this process; ``started`` are workers started ahead
+    (:func:`start_ahead`), taken before new ones start. The first error stops the rest and is raised as it
     was (an :class:`~publisher.errors.EngineError` names the chapter and the line).
     """
     results: dict[int, ChapterTiming] = {}
@@ -271,9 +292,8 @@ def run_jobs(
     if reuses_workers(engine):
         from publisher.renderers.audio.workers import run_workers
 
-        with _worker_environment():
-            environment = dict(os.environ)
-        return run_workers(ordered, Engines(factory, profiles), workers, done, environment)
+        fresh = Engines(factory, profiles)
+        return run_workers(ordered, fresh, workers, done, worker_environment(), started)
     warm_up(engine)
     with _worker_environment():  # spawned workers (no forkserver) read it as they start
         return _run_pool(ordered, Engines(factory, profiles), workers, done)

@@ -40,10 +40,11 @@ _BOOT = "import sys; sys.path[:] = {path!r}; from publisher.renderers.audio.work
 """What a worker runs: the parent's import path first, then :func:`serve`."""
 
 
-class _Worker:
-    """One child interpreter and the two ends of its pipes."""
+class Worker:
+    """One child interpreter and the two ends of its pipes; ``env`` is its environment."""
 
     def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = dict(env)
         self.process = subprocess.Popen(
             [sys.executable, "-c", _BOOT.format(path=sys.path)],
             stdin=subprocess.PIPE,
@@ -77,24 +78,42 @@ class _Worker:
         self.receive.close()
 
 
+def start_workers(count: int, env: Mapping[str, str]) -> list[Worker]:
+    """``count`` workers started now, for :func:`run_workers` to take later: a worker spends
+    about 0.3 s importing before it can make a chapter, time the build can spend on other
+    targets. One never given a chapter exits when :meth:`Worker.stop` closes its input."""
+    from publisher.renderers.audio.pool import no_interrupt_while_starting
+
+    with no_interrupt_while_starting(tracker=False):
+        return [Worker(env) for _ in range(count)]
+
+
 def run_workers(
     ordered: Sequence[ChapterJob],
     engines: Engines,
     count: int,
     done: Callable[[int, bool], None],
     env: Mapping[str, str],
+    started: list[Worker] | None = None,
 ) -> dict[int, ChapterTiming]:
     """Make ``ordered`` (in that order) on ``count`` workers, each with ``engines``; their
-    timings by job index (see :func:`~publisher.renderers.audio.pool.run_jobs`)."""
+    timings by job index (see :func:`~publisher.renderers.audio.pool.run_jobs`). Workers are
+    taken from ``started`` (:func:`start_workers`, the same ``env``) before new ones start."""
     from publisher.renderers.audio.pool import no_interrupt_while_starting
 
     results: dict[int, ChapterTiming] = {}
     waiting = deque(ordered)
-    workers: list[_Worker] = []
+    workers: list[Worker] = []
+    spare = [w for w in started or () if w.env == dict(env)]
     try:
         with no_interrupt_while_starting(tracker=False):
             for _ in range(max(1, min(count, len(ordered)))):
-                worker = _Worker(env)
+                if spare:
+                    worker = spare.pop()
+                    assert started is not None
+                    started.remove(worker)
+                else:
+                    worker = Worker(env)
                 workers.append(worker)
                 worker.send.send((engines, os.getpid()))
                 worker.give(waiting.popleft())
@@ -114,7 +133,7 @@ def run_workers(
 
 
 def _receive(
-    worker: _Worker, results: dict[int, ChapterTiming], done: Callable[[int, bool], None]
+    worker: Worker, results: dict[int, ChapterTiming], done: Callable[[int, bool], None]
 ) -> None:
     """Take one message from ``worker``; a finished chapter leaves it without a job."""
     try:
@@ -146,7 +165,10 @@ def serve() -> None:
     receive = Connection(os.dup(0), writable=False)
     send = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)
-    engines, build = receive.recv()
+    try:
+        engines, build = receive.recv()
+    except EOFError:  # started ahead (start_workers) and not needed after all
+        return
     die_with_build(build)
     while True:
         try:
