@@ -34,7 +34,7 @@ from publisher.renderers.audio.pool import (
     start_ahead,
     warm_up,
 )
-from publisher.renderers.audio.tags import TrackInfo, tag_bytes
+from publisher.renderers.audio.tags import TrackInfo, stored_cover_art, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.speech.script import ChapterScript, book_script, voice_lexicon
 from publisher.timing import TimingFile, sections, webvtt
@@ -160,7 +160,9 @@ class AudioRenderer:
         if todo and not self._ahead and not in_process(len(todo), workers, engines):
             warm_up(engines)  # the workers' imports overlap with writing the cached ones
         cover_path = ctx.find("cover.jpg")
-        cover = cover_path.read_bytes() if cover_path is not None else None
+        cover = (
+            None if cover_path is None else stored_cover_art(cover_path.read_bytes(), ctx.cache_dir)
+        )
         seconds: dict[int, int] = {}
 
         def write(job: ChapterJob) -> bool:

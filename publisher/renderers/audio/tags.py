@@ -10,13 +10,16 @@ frames in size order; readers that list chapters in frame order rely on the ``CT
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import mutagen.id3
 
+from publisher.cache import BlobCache, cache_key
 from publisher.timing import TimedSection
 
 # mutagen's frame classes are untyped; go through one Any-typed name rather than an ignore
@@ -65,6 +68,18 @@ def cover_art(jpeg: bytes) -> bytes:
         out = io.BytesIO()
         small.save(out, "JPEG", quality=85, optimize=True)
         return out.getvalue()
+
+
+def stored_cover_art(jpeg: bytes, cache_dir: Path) -> bytes:
+    """:func:`cover_art` of ``jpeg``, kept in ``cache_dir`` from one build to the next:
+    scaling a 3000 px cover down takes 0.2 s, a tenth of rebuilding an edited chapter."""
+    cache = BlobCache(cache_dir / "art", ".jpg")
+    key = cache_key("art", ART_SIZE, hashlib.sha256(jpeg).hexdigest())
+    art = cache.get(key)
+    if art is None:
+        art = cover_art(jpeg)
+        cache.put(key, art)
+    return art
 
 
 def iso_639_2(language: str) -> str:
