@@ -38,7 +38,7 @@ from publisher.engines.base import SAMPLE_WIDTH, Pcm
 from publisher.errors import BuildError, EngineError
 from publisher.renderers.audio.encode import mpeg_rate, resample
 from publisher.renderers.audio.loudness import CHUNK, Int16, Meter
-from publisher.speech.script import ChapterScript, Pause
+from publisher.speech.items import ChapterScript, Pause
 
 if TYPE_CHECKING:
     from publisher.renderers.audio.chapter import Engines

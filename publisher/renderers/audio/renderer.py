@@ -17,13 +17,17 @@ long the book.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from publisher.engines.base import Synthesizer, VoiceProfile
+from publisher.engines.base import VoiceProfile
 from publisher.engines.casting import BookCast, narrator, voices_folder
 from publisher.errors import BuildError
 from publisher.model import Book
-from publisher.renderers.audio.chapter import ChapterCache, ChapterJob, ChapterTiming, Engines
+from publisher.renderers.audio.chapter import (
+    ChapterCache,
+    ChapterJob,
+    ChapterTiming,
+    Engines,
+    ProfileSynthesizerFactory,
+)
 from publisher.renderers.audio.pool import SynthesizerFactory, in_process, run_jobs, warm_up
 from publisher.renderers.audio.tags import TrackInfo, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult
@@ -31,25 +35,6 @@ from publisher.speech.script import ChapterScript, book_script, voice_lexicon
 from publisher.timing import TimingFile, sections, webvtt
 
 __all__ = ["AudioRenderer", "ProfileSynthesizerFactory", "voices_folder"]
-
-
-@dataclass(frozen=True)
-class ProfileSynthesizerFactory:
-    """The default factory: the engine a profile names (picklable, for worker processes)."""
-
-    voices_dir: str
-
-    def __call__(self, profile: VoiceProfile) -> Synthesizer:
-        """The synthesizer for ``profile``."""
-        if profile.engine == "espeak":
-            # What publisher.engines.profiles does for espeak, without importing every engine there
-            # (gTTS brings requests): each worker process is 10 MB smaller and starts sooner.
-            from publisher.engines.espeak import EspeakSynthesizer
-
-            return EspeakSynthesizer(profile)
-        from publisher.engines.profiles import make_synthesizer
-
-        return make_synthesizer(profile, self.voices_dir)
 
 
 class AudioRenderer:

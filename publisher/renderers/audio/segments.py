@@ -47,7 +47,7 @@ import numpy.typing as npt
 from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.renderers.audio import encode, loudness, peaks
 from publisher.renderers.audio.settings import ENCODER_GAIN_DB, ENCODER_VERSION, QUALITY
-from publisher.speech.script import Item, Pause
+from publisher.speech.items import Item, Pause
 
 SEGMENT_FORMAT = 1
 """Bump to invalidate every cached segment (a change in what is stored with the frames)."""
