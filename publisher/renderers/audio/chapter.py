@@ -40,7 +40,7 @@ from publisher.speech.items import ChapterScript, Pause
 
 if TYPE_CHECKING:
     from publisher.renderers.audio import peaks
-    from publisher.renderers.audio.assemble import Progress
+    from publisher.renderers.audio.assemble import ChapterPcm, Progress
 
 
 class Engines:
@@ -285,7 +285,7 @@ def make_chapter(
 
     pcm = assembled.samples
 
-    def source(sound_lufs: float) -> peaks.Signal:
+    def source(sound_lufs: float, pcm: ChapterPcm = pcm) -> peaks.Signal:
         return pauses.with_sound(pcm, regions, job.pause_sound, rate, sound_lufs, job.loudness)
 
     gains = GainStore(cache_dir)
@@ -302,15 +302,19 @@ def make_chapter(
     )
     gains.put(job.gain_key, mastered.gain)
     where = mastered.encoded.position
+    spans = tuple((where(a), where(b)) for a, b in assembled.spans)
+    synthesised = assembled.synthesised
+    # The utterances held in memory go before the frames are read back (Frames).
+    del assembled, pcm, speech, source
     audio = ChapterAudio(
         mp3=mastered.parts(),
         sample_rate=rate,
         samples=mastered.encoded.samples,
-        spans=tuple((where(a), where(b)) for a, b in assembled.spans),
-        synthesised=assembled.synthesised,
+        spans=spans,
+        synthesised=synthesised,
         encoded=mastered.encoded.encoded,
         seams=mastered.encoded.offsets[1:],
     )
-    del assembled, mastered  # the MP3 is in ``audio``
+    del mastered  # the MP3 is in ``audio``
     ChapterCache(cache_dir).put(job.key, audio)
     return audio.timing()

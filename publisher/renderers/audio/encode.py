@@ -338,7 +338,7 @@ def crc16(data: Buffer) -> int:
     rows = np.frombuffer(data, dtype=np.uint8, offset=head).reshape(lanes, length)
     table = np.array(_CRC_TABLE, dtype=np.uint16)
     crcs = np.zeros(lanes, dtype=np.uint16)
-    crcs[0] = _crc16_bytes(0, memoryview(data)[:head])
+    crcs[0] = _crc16_bytes(0, data[:head])  # under a lane's width: copied
     for first in range(0, length, _COLUMNS):
         for column in np.ascontiguousarray(rows[:, first : first + _COLUMNS].T):
             crcs = table[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
