@@ -81,3 +81,21 @@ def test_silence_and_a_short_chapter() -> None:
     assert remeasure.loudness_of(speech, plan) == pytest.approx(
         _measured(short, rate, plan), abs=1e-5
     )
+
+
+def test_measuring_a_long_chapter_holds_a_small_part_of_its_size() -> None:
+    """The speech's measurement keeps the filter's state every few hundred samples to resume
+    from; the states of every block in between, a byte a sample, must not stay alive while a
+    ten-minute chapter is measured (a worker's memory at the time)."""
+    import tracemalloc
+
+    rate = 22050
+    samples = (np.random.default_rng(1).standard_normal(rate * 600) * 3000).astype(np.int16)
+    tracemalloc.start()
+    try:
+        measured = remeasure.measure(samples, rate)
+        _kept, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert math.isfinite(measured.lufs)
+    assert peak < samples.nbytes / 5  # 2.6 MB of a 26 MB chapter; 15 MB with every state

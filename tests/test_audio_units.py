@@ -421,3 +421,31 @@ def test_segments_put_together_are_the_chapter_gapless() -> None:
         # The codec changes the waveform a little, never where the sound is.
         error = decoded[a:b] - original
         assert float(np.sqrt(np.mean(error**2))) < 0.1 * float(np.sqrt(np.mean(original**2)))
+
+
+def test_a_long_chapter_holds_none_of_its_utterances_once_laid_out(tmp_path: Path) -> None:
+    """Held utterances were 4 MB at a worker's peak, while a long chapter was mastered: a
+    chapter longer than HELD_BYTES reads them all back, and reads the same samples."""
+    from publisher.renderers.audio import assemble
+
+    cache = assemble.SpeechCache(tmp_path)
+    rng = np.random.default_rng(3)
+    said = [rng.integers(-9000, 9000, 400_000, dtype=np.int16) for _ in range(8)]  # 6.4 MB
+    layout = assemble.ChapterPcm(cache, 22050)
+    for n, samples in enumerate(said):
+        key = f"utterance-{n}"
+        cache.put(key, Pcm(data=samples.astype("<i2").tobytes(), sample_rate=22050))
+        pcm = cache.get(key)
+        assert pcm is not None
+        layout.append(key, layout.keep(key, pcm))
+    assert layout.held  # the first 4 MB, while it could still be short
+    layout.settle()
+    assert not layout.held
+    assert np.array_equal(layout.read(0, len(layout)), np.concatenate(said))
+
+    short = assemble.ChapterPcm(cache, 22050)
+    pcm = cache.get("utterance-0")
+    assert pcm is not None
+    short.append("utterance-0", short.keep("utterance-0", pcm))
+    short.settle()
+    assert list(short.held) == ["utterance-0"]  # a short chapter is never read back

@@ -44,6 +44,11 @@ from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.errors import Problem
 from publisher.i18n import Words, words_for
 from publisher.speech import runs
+from publisher.speech.items import ChapterScript as ChapterScript
+from publisher.speech.items import Item as Item
+from publisher.speech.items import Pause as Pause
+from publisher.speech.items import Run as Run
+from publisher.speech.items import Utterance as Utterance
 from publisher.speech.memo import ScriptMemo
 from publisher.text import HARD_BREAK, plain_text, sentences
 
@@ -93,39 +98,6 @@ ROLE_OF_KIND = {
 
 
 @dataclass(frozen=True, kw_only=True)
-class Run:
-    """Part of an utterance said by one voice (a foreign word inside a Dutch sentence).
-
-    The timing file stores these as they are (:mod:`publisher.timing`), so the field order
-    is the order of the keys it writes."""
-
-    voice: str
-    text: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class Utterance:
-    """One thing said: a sentence of one block, or a whole heading.
-
-    ``voice`` says it; when several voices share the sentence, ``runs`` says which says what
-    (in order; their texts joined by spaces are ``text``), else it is empty.
-    """
-
-    text: str  # what the engine is given
-    display: str  # the same words as written, for captions
-    block: str  # Node.id of its block; the chapter slug for the title
-    kind: str  # one of UTTERANCE_KINDS
-    line: int  # source line, for messages
-    voice: str  # the voice profile's name
-    runs: tuple[Run, ...] = ()
-
-    @property
-    def parts(self) -> tuple[Run, ...]:
-        """What each voice says, in order (one run when one voice says it all)."""
-        return self.runs or (Run(text=self.text, voice=self.voice),)
-
-
-@dataclass(frozen=True, kw_only=True)
 class Cast:
     """Who speaks: the book's voice, a voice per role, and a voice per language.
 
@@ -136,42 +108,6 @@ class Cast:
     book: str
     roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     speaks: Callable[[str], str | None] = lambda _language: None
-
-
-@dataclass(frozen=True, kw_only=True)
-class Pause:
-    """Silence of ``seconds`` after block ``after``."""
-
-    seconds: float
-    after: str
-    kind: str  # one of PAUSE_KINDS, or "sentence"
-
-
-Item = Utterance | Pause
-
-
-@dataclass(frozen=True, kw_only=True)
-class ChapterScript:
-    """What is said in one chapter, in order."""
-
-    slug: str
-    number: int
-    title: str
-    path: str
-    line: int
-    items: tuple[Item, ...]
-    warnings: tuple[Problem, ...] = ()  # text no voice could say
-
-    @property
-    def voices(self) -> tuple[str, ...]:
-        """Every voice that speaks in the chapter, in order of first use."""
-        names = (r.voice for u in self.utterances for r in u.parts)
-        return tuple(dict.fromkeys(names))
-
-    @property
-    def utterances(self) -> tuple[Utterance, ...]:
-        """Just the utterances."""
-        return tuple(i for i in self.items if isinstance(i, Utterance))
 
 
 # --- normalisation --------------------------------------------------------------------------

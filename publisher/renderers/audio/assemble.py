@@ -38,7 +38,7 @@ from publisher.engines.base import SAMPLE_WIDTH, Pcm
 from publisher.errors import BuildError, EngineError
 from publisher.renderers.audio.encode import mpeg_rate, resample
 from publisher.renderers.audio.loudness import CHUNK, Int16, Meter
-from publisher.speech.script import ChapterScript, Pause
+from publisher.speech.items import ChapterScript, Pause
 
 if TYPE_CHECKING:
     from publisher.renderers.audio.chapter import Engines
@@ -49,7 +49,9 @@ DEFAULT_ENGINE_RATE = 22050
 """The rate of a chapter with nothing to say (only pauses)."""
 HELD_BYTES = 4 << 20
 """Utterances a chapter keeps in memory (about 90 s of speech at 22050 Hz: the seed's longest
-chapter); the rest is read back from the speech cache when needed."""
+chapter); the rest is read back from the speech cache when needed. A longer chapter lets go
+of them once laid out (:meth:`ChapterPcm.settle`): read back whole, it costs a tenth more
+reading, and the 4 MB were held at a worker's peak, while it was mastered."""
 
 Progress = Callable[[str], None]
 """Told the display text of each utterance as it is done (synthesised or from the cache)."""
@@ -101,7 +103,8 @@ class ChapterPcm:
         self.keys: list[str | None] = []  # None: silence
         self.length = 0
         self.held: dict[str, Int16] = {}  # see HELD_BYTES; and those at another rate
-        self.held_bytes = 0
+        self.held_bytes = 0  # of those held that the speech cache has at the chapter's rate
+        self._cached: list[str] = []  # their keys
         self._last: tuple[str, Int16] | None = None  # reads go forward: one utterance back
         self.gains: dict[str, float] = {}  # key → linear gain (a voice turned down), if any
 
@@ -124,7 +127,17 @@ class ChapterPcm:
         elif self.held_bytes + len(pcm.data) <= HELD_BYTES:
             self.held[key] = samples
             self.held_bytes += len(pcm.data)
+            self._cached.append(key)
         return len(self.held[key]) if key in self.held else len(samples)
+
+    def settle(self) -> None:
+        """Once every utterance is laid out: a chapter longer than :data:`HELD_BYTES` lets go
+        of the utterances it holds that the speech cache has as they are (see there)."""
+        if self.length * SAMPLE_WIDTH > HELD_BYTES:
+            for key in self._cached:
+                del self.held[key]
+            self._cached.clear()
+            self.held_bytes = 0
 
     def utterance(self, key: str) -> Int16:
         """The samples of the utterance under ``key``, at the chapter's rate."""
@@ -240,6 +253,7 @@ def assemble(
     if len(set(voice_of.values())) > 1:
         gains = voice_gains(layout, voice_of)
         layout.gains = {key: gains[voice] for key, voice in voice_of.items() if voice in gains}
+    layout.settle()
     return Assembled(
         samples=layout, sample_rate=layout.rate, spans=tuple(spans), synthesised=synthesised
     )

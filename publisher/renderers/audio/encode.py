@@ -315,27 +315,33 @@ def _crc16_bytes(crc: int, data: Buffer) -> int:
     return crc
 
 
+_COLUMNS = 64
+"""Bytes of every lane :func:`crc16` copies out at a time (half a megabyte in all)."""
+
+
 def crc16(data: Buffer) -> int:
     """CRC-16/ARC, the checksum of the LAME tag (of the whole stream: megabytes, so not a
     byte at a time in Python).
 
-    With a zero start and no final xor the CRC is linear, and zero bytes in front of a message
-    leave it unchanged. So the message (zeros in front to fill) is cut into equal lanes whose
-    CRCs numpy computes side by side, a byte of every lane per step; then they are joined in
+    With a zero start and no final xor the CRC is linear. So the message is cut into equal
+    lanes whose CRCs numpy computes side by side, a byte of every lane per step, the first
+    lane starting from the CRC of the bytes left over in front; then they are joined in
     order: CRC(A + B) = shift(CRC(A), len(B)) ^ CRC(B), where shift (running the register
-    over len(B) zero bytes) is linear too, so two 256-entry tables hold it.
+    over len(B) zero bytes) is linear too, so two 256-entry tables hold it. The lanes are read
+    from ``data`` itself, a few columns at a time: no copy of a long stream is made.
     """
     if len(data) < 1 << 14:
         return _crc16_bytes(0, data)
     lanes = 8192
-    length = -(-len(data) // lanes)
-    message = np.zeros(lanes * length, dtype=np.uint8)
-    message[len(message) - len(data) :] = np.frombuffer(data, dtype=np.uint8)
-    columns = np.ascontiguousarray(message.reshape(lanes, length).T)
+    length = len(data) // lanes
+    head = len(data) - lanes * length
+    rows = np.frombuffer(data, dtype=np.uint8, offset=head).reshape(lanes, length)
     table = np.array(_CRC_TABLE, dtype=np.uint16)
     crcs = np.zeros(lanes, dtype=np.uint16)
-    for column in columns:
-        crcs = table[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
+    crcs[0] = _crc16_bytes(0, data[:head])  # under a lane's width: copied
+    for first in range(0, length, _COLUMNS):
+        for column in np.ascontiguousarray(rows[:, first : first + _COLUMNS].T):
+            crcs = table[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
     low = np.arange(256, dtype=np.uint16)  # register values 0..255 and 0..255 << 8
     high = low << 8
     for _ in range(length):

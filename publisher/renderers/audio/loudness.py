@@ -191,7 +191,8 @@ class KWeighting:
         self.state = state
         states = (inside + starts @ m.start).reshape(-1, 4)
         if self.starts is not None:  # the state every STATE_EVERY samples, to resume there
-            self.starts.append(states[:: STATE_EVERY // _SUB])
+            # A copy: the strided view would keep every block's state alive (a byte per sample).
+            self.starts.append(states[:: STATE_EVERY // _SUB].copy())
         # The states' own output in float32, like the samples' (it is a few times cheaper
         # than in float64 and then converted); the recursion above stays in float64.
         out += states.astype(np.float32) @ m.observe
@@ -377,8 +378,8 @@ def plan(
     result = UNITY
     for attempt in range(3):
         gain = 10 ** (gain_db / 20)
-        regions = peaks.limiter_regions(samples, rate, gain, ceiling, index)
-        result = Plan(gain=gain, regions=regions)
+        result = UNITY  # the last attempt's gains (megabytes) go before the next are found
+        result = Plan(gain=gain, regions=peaks.limiter_regions(samples, rate, gain, ceiling, index))
         if not result.regions:  # a plain gain, so the loudness is the target
             break
         if attempt == 2:  # the last correction is taken as it is (master checks the MP3)

@@ -85,13 +85,15 @@ class Mastered:
     @property
     def mp3(self) -> encode.Mp3:
         """The MP3 (Info frame first), made on each call: a copy of the frames."""
-        return encode.with_info(self.encoded.frames, self.rate, self.encoded.samples)
+        return encode.with_info(self.encoded.frames.read(), self.rate, self.encoded.samples)
 
     def parts(self) -> tuple[bytes, bytearray]:
         """The MP3 as its Info frame and the frames after it, not joined: a long chapter's
-        frames are megabytes, and a second copy of them was a worker's peak."""
-        info, _count, _padding = encode.info_for(self.encoded.frames, self.encoded.samples)
-        return info, self.encoded.frames
+        frames are megabytes, and a second copy of them was a worker's peak. The frames are
+        read back from their file here: call it once what made them is gone."""
+        frames = self.encoded.frames.read()
+        info, _count, _padding = encode.info_for(frames, self.encoded.samples)
+        return info, frames
 
 
 def master(

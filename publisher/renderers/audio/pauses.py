@@ -29,7 +29,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from publisher.config import PAUSE_SOUNDS
 from publisher.renderers.audio import peaks
 from publisher.renderers.audio.settings import (
     CHIME_DBFS,
@@ -38,7 +37,7 @@ from publisher.renderers.audio.settings import (
     PAUSE_SOUND_SEED,
     ROOM_DBFS,
 )
-from publisher.speech.script import Item, Pause
+from publisher.speech.items import Item, Pause
 
 SOUNDING_KINDS = ("prompt", "pause")
 """The kinds of :class:`~publisher.speech.script.Pause` that get the sound (module docstring)."""
@@ -162,7 +161,7 @@ def with_sound(
     speech from ``speech_lufs`` to ``target_lufs``; ``samples`` as they are for silence."""
     if sound == "silence" or not regions:
         return samples
-    if sound not in PAUSE_SOUNDS:
+    if sound not in ("room", "chime"):  # config.PAUSE_SOUNDS, not imported: workers need not
         raise ValueError(f"unknown pause sound {sound!r}")  # config checks it: a bug here
     # The mastering gain will be target - speech; set the sound that much lower (or higher)
     # now. A chapter with no speech is not scaled by mastering at all.

@@ -33,8 +33,10 @@ from publisher.renderers.audio import loudness, peaks
 TAIL_SECONDS = 0.05
 """How long after a changed stretch its effect on the filtered signal is still measured."""
 
-_BATCH = 1 << 19
-"""Samples (about 24 s at 22050 Hz) over which windows are read and measured together."""
+_BATCH = 1 << 17
+"""Samples (about 6 s at 22050 Hz) over which windows are read and measured together: the
+filter's temporaries are several times this many bytes (at 4x, a worker peaked 8 MB higher,
+and was no quicker)."""
 
 Floats = npt.NDArray[np.float64]
 Window = tuple[int, int, int]

@@ -19,14 +19,19 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from publisher.engines.base import Synthesizer, VoiceProfile
+from publisher.engines.base import VoiceProfile
 from publisher.engines.casting import BookCast, narrator, voices_folder
 from publisher.errors import BuildError
 from publisher.model import Book
-from publisher.renderers.audio.chapter import ChapterCache, ChapterJob, ChapterTiming, Engines
+from publisher.renderers.audio.chapter import (
+    ChapterCache,
+    ChapterJob,
+    ChapterTiming,
+    Engines,
+    ProfileSynthesizerFactory,
+)
 from publisher.renderers.audio.pool import (
     SynthesizerFactory,
     in_process,
@@ -53,25 +58,6 @@ class _Plan(NamedTuple):
     scripts: tuple[ChapterScript, ...]
     engines: Engines
     jobs: list[ChapterJob]
-
-
-@dataclass(frozen=True)
-class ProfileSynthesizerFactory:
-    """The default factory: the engine a profile names (picklable, for worker processes)."""
-
-    voices_dir: str
-
-    def __call__(self, profile: VoiceProfile) -> Synthesizer:
-        """The synthesizer for ``profile``."""
-        if profile.engine == "espeak":
-            # What publisher.engines.profiles does for espeak, without importing every engine there
-            # (gTTS brings requests): each worker process is 10 MB smaller and starts sooner.
-            from publisher.engines.espeak import EspeakSynthesizer
-
-            return EspeakSynthesizer(profile)
-        from publisher.engines.profiles import make_synthesizer
-
-        return make_synthesizer(profile, self.voices_dir)
 
 
 class AudioRenderer:

@@ -37,6 +37,8 @@ import bisect
 import hashlib
 import io
 import math
+import tempfile
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +49,7 @@ import numpy.typing as npt
 from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.renderers.audio import encode, loudness, peaks
 from publisher.renderers.audio.settings import ENCODER_GAIN_DB, ENCODER_VERSION, QUALITY
-from publisher.speech.script import Item, Pause
+from publisher.speech.items import Item, Pause
 
 SEGMENT_FORMAT = 1
 """Bump to invalidate every cached segment (a change in what is stored with the frames)."""
@@ -214,13 +216,39 @@ def _db(peak: float) -> float:
     return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
+class Frames:
+    """A chapter's MP3 frames, segment after segment, kept in an unnamed temporary file while
+    the chapter is encoded: a long chapter's are megabytes, which were held beside everything
+    the encoding needs (the limiter's gains, the held utterances) at a worker's peak. They
+    are read back (:meth:`read`) once those are gone."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - open as long as the chapter
+        self.size = 0
+        weakref.finalize(self, self.file.close)  # closed with the chapter, however it ends
+
+    def append(self, data: bytes) -> None:
+        """Add ``data`` after the frames so far."""
+        self.file.write(data)
+        self.size += len(data)
+
+    def read(self) -> bytearray:
+        """Every frame so far, in order."""
+        self.file.seek(0)
+        data = bytearray(self.size)
+        if self.file.readinto(data) != self.size:  # pragma: no cover - our own file
+            raise OSError("the chapter's encoded frames could not be read back")
+        self.file.seek(0, 2)
+        return data
+
+
 @dataclass(frozen=True, kw_only=True)
 class Encoded:
     """A chapter's segments put together: the bare frames, where each segment starts in the
     chapter's samples (``starts``) and in the decoded stream (``offsets``), the gapless
     length, and how many segments were encoded (not found in the cache)."""
 
-    frames: bytearray  # not copied into bytes: a long chapter's are megabytes
+    frames: Frames
     starts: tuple[int, ...]
     offsets: tuple[int, ...]
     samples: int
@@ -253,7 +281,7 @@ def encode_chapter(
     from ``cache`` or encoded (module docstring)."""
     frame = frame_samples(rate)
     bounds = [0, *at, len(source)]
-    frames = bytearray()
+    frames = Frames()
     starts: list[int] = []
     offsets: list[int] = []
     blocks: list[Floats] = []
@@ -275,7 +303,7 @@ def encode_chapter(
         del pcm
         starts.append(start)
         offsets.append(offset)
-        frames += piece.frames
+        frames.append(piece.frames)
         blocks.append(piece.blocks)
         peak = max(peak, piece.peak)
         last = offset + piece.samples
