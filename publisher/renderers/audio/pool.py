@@ -29,7 +29,7 @@ Workers send back a chapter's timing, not its MP3: the MP3 is in the cache (see
 
 A synthesizer that declares ``stateless = True`` (the same text always gives the same
 samples, as our espeak engine and the test fake do) needs no isolation: workers are reused,
-and with ``jobs=1`` (or a single chapter to make) it runs in this process, which is what
+and with ``jobs=1`` it runs in this process, which is what
 tests that count engine calls use.
 """
 
@@ -118,8 +118,11 @@ def start_ahead(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> 
 
 def in_process(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> bool:
     """Whether :func:`run_jobs` makes ``jobs`` chapters here rather than in workers: one
-    worker or one chapter, with an engine that needs no fresh process."""
-    return (workers <= 1 or jobs <= 1) and is_stateless(synthesizer)
+    worker, with an engine that needs no fresh process. A single chapter with two or more
+    jobs goes to a worker (started ahead, see :func:`start_ahead`): there it has a core of
+    its own, while this process writes the cached chapters and the other targets' threads
+    (the audiobook's mux holds the interpreter packet by packet) run beside it."""
+    return workers <= 1 and is_stateless(synthesizer)
 
 
 @contextlib.contextmanager
