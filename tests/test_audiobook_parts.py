@@ -68,3 +68,34 @@ def test_an_edit_changes_only_its_own_part() -> None:
     assert before[0].digest == after[0].digest
     assert before[1].digest != after[1].digest
     assert before[2].digest == after[2].digest
+
+
+def test_a_muxed_chapters_piece_is_let_go_before_the_next_is_muxed() -> None:
+    """An 11-hour book's packet sizes are 30 MB: the muxer must not hold every chapter's."""
+    import gc
+    import weakref
+    from concurrent.futures import Future
+
+    from publisher.renderers.audiobook.m4b import Piece
+    from publisher.renderers.audiobook.renderer import _taken
+
+    pieces = [
+        Piece(sample_rate=22050, samples=1024 * n, sizes=tuple(range(300, 300 + n)), data=b"")
+        for n in (5, 6, 7)
+    ]
+    alive = [weakref.ref(piece) for piece in pieces]
+    ready: list[Future[tuple[str, str, Piece]]] = []
+    for n, piece in enumerate(pieces):
+        slot: Future[tuple[str, str, Piece]] = Future()
+        slot.set_result((f"chapter {n}", f"key {n}", piece))
+        ready.append(slot)
+    del pieces, piece, slot
+    taken = _taken(ready)
+    first = next(taken)
+    assert first[2].samples == 5 * 1024
+    del first
+    second = next(taken)
+    gc.collect()
+    assert alive[0]() is None  # the first chapter's piece is gone
+    assert alive[2]() is not None  # the third is still to come
+    assert second[1] == "key 1"

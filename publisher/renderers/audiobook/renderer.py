@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from pathlib import Path
 
@@ -119,7 +120,7 @@ class AudiobookRenderer:
 
         futures: list[Future[None]] = []
         with ThreadPoolExecutor(max_workers=jobs) as pool, ThreadPoolExecutor(1) as muxer:
-            chapters = (slot.result() for slot in ready)
+            chapters = _taken(ready)
             muxed = muxer.submit(
                 mux, dest, chapters, total, bitrate=bitrate, cache_dir=ctx.cache_dir
             )
@@ -141,6 +142,19 @@ class AudiobookRenderer:
             muxed.result()
         ctx.options.progress(total, total, "audiobook")
         return [timings[n] for n in sorted(timings)]
+
+
+def _taken(ready: list[Future[tuple[str, str, Piece]]]) -> Iterator[tuple[str, str, Piece]]:
+    """Each slot's chapter in order, as it is settled; a slot is replaced by a settled empty
+    one once taken, so a muxed chapter's piece (its packet sizes: 0.6 MB for 13 minutes, 30 MB
+    for an 11-hour book) is not held to the end."""
+    for n, slot in enumerate(ready):
+        chapter = slot.result()
+        taken: Future[tuple[str, str, Piece]] = Future()
+        taken.set_exception(BuildError("audiobook: chapter already muxed"))
+        ready[n] = taken
+        yield chapter
+        del chapter
 
 
 def _settle(slot: Future[tuple[str, str, Piece]], error: BaseException) -> None:
