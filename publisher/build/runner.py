@@ -26,6 +26,7 @@ from publisher.build.registry import REGISTRY, Plan, Registry, check_only, plan
 from publisher.build.schedule import Schedule
 from publisher.clock import build_now
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
+from publisher.heap import give_back
 from publisher.model import Book
 from publisher.renderers.base import (
     BuildOptions,
@@ -344,6 +345,8 @@ class _Run:
             # Name the file where the author will look for it, not in the staging folder.
             where = _describe(e).replace(str(staging), str(self.out))
             raise BuildError(f"{name}: {where}") from e
+        finally:
+            give_back()  # what the target freed, before the targets still to come
 
     def context(
         self, renderer: Renderer, staging: Path, options: BuildOptions, board: Board | None

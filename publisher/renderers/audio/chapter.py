@@ -26,8 +26,6 @@ re-encoding it.
 
 from __future__ import annotations
 
-import ctypes
-import functools
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -37,6 +35,7 @@ from typing import TYPE_CHECKING
 
 from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.engines.base import Synthesizer, VoiceProfile
+from publisher.heap import give_back
 from publisher.renderers.audio.settings import CHAPTER_FORMAT, ENCODER_GAIN_DB
 from publisher.speech.items import ChapterScript, Pause
 
@@ -321,26 +320,5 @@ def make_chapter(
     ChapterCache(cache_dir).put(job.key, audio)
     timing = audio.timing()
     del audio
-    _give_back_memory()
+    give_back()  # its temporaries' heap: 20 MB after a 13-minute chapter
     return timing
-
-
-def _give_back_memory() -> None:
-    """Return the memory freed after a chapter to the system (glibc's ``malloc_trim``; a
-    no-op elsewhere). Its temporaries leave the heap in pieces that the C library keeps
-    (20 MB after a 13-minute chapter), so a worker grew by a few MB with each chapter, and
-    held it all while waiting for the next; trimmed, it starts each at its size after
-    start-up. A few milliseconds a chapter."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        libc = ctypes.CDLL(None)
-    except OSError:  # pragma: no cover - every POSIX system has a C library loaded
-        return None
-    trim: Callable[[int], int] | None = getattr(libc, "malloc_trim", None)
-    return trim
