@@ -83,9 +83,12 @@ class BlobCache:
         parts = [payload] if isinstance(payload, bytes) else list(payload)
         self.put(key, [len(head).to_bytes(4, "big"), head, *parts])
 
-    def put(self, key: str, payload: bytes | Sequence[bytes | bytearray]) -> None:
+    def put(
+        self, key: str, payload: bytes | Sequence[bytes | bytearray], *, replace: bool = True
+    ) -> bool:
         """Store ``payload`` (or the concatenation of its parts, which is not made in memory)
-        under ``key`` atomically."""
+        under ``key`` atomically; with ``replace=False``, only if ``key`` has no entry yet.
+        Whether it was stored."""
         parts = [payload] if isinstance(payload, bytes) else list(payload)
         digest = hashlib.sha256()
         for part in parts:
@@ -99,7 +102,19 @@ class BlobCache:
                 f.write(MAGIC + length.to_bytes(8, "big") + digest.digest())
                 for part in parts:
                     f.write(part)
-            os.replace(temp, path)
+            if replace:
+                os.replace(temp, path)
+                return True
+            try:
+                os.link(temp, path)  # fails if the entry exists: the first one stays
+            except FileExistsError:
+                return False
+            except OSError:  # a filesystem without hard links: the last one stays
+                os.replace(temp, path)
+            finally:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(temp)
+            return True
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)

@@ -449,3 +449,20 @@ def test_a_long_chapter_holds_none_of_its_utterances_once_laid_out(tmp_path: Pat
     short.append("utterance-0", short.keep("utterance-0", pcm))
     short.settle()
     assert list(short.held) == ["utterance-0"]  # a short chapter is never read back
+
+
+def test_the_first_take_of_an_utterance_stays_in_the_speech_cache(tmp_path: Path) -> None:
+    """Two workers may synthesise the same sentence at once, and an engine that is not
+    stateless (Piper) says it differently each time: both chapters must use one take, the one
+    the cache keeps, or a chapter lays out one length and reads the other back."""
+    from publisher.engines.base import Pcm
+    from publisher.renderers.audio.assemble import SpeechCache
+
+    cache = SpeechCache(tmp_path)
+    key = SpeechCache.key("Hello there.", "piper joe")
+    first = Pcm(data=b"\x01\x00" * 100, sample_rate=22050)
+    second = Pcm(data=b"\x02\x00" * 120, sample_rate=22050)
+    assert cache.put(key, first) == first
+    assert cache.put(key, second) == first  # the other worker is told to use the first take
+    assert cache.get(key) == first
+    assert not any(p.name.startswith(".tmp-") for p in tmp_path.rglob("*"))

@@ -87,9 +87,19 @@ class SpeechCache:
             return None
         return Pcm(data=payload[4:], sample_rate=int.from_bytes(payload[:4], "big"))
 
-    def put(self, key: str, pcm: Pcm) -> None:
-        """Store ``pcm`` under ``key``."""
-        self.blobs.put(key, [pcm.sample_rate.to_bytes(4, "big"), pcm.data])
+    def put(self, key: str, pcm: Pcm) -> Pcm:
+        """Store ``pcm`` under ``key`` unless another chapter's worker stored it first; what
+        the cache now holds, which the chapter must use. An engine that is not stateless
+        (Piper) may say the same sentence differently in two workers, and a chapter that
+        laid out its own take but read the other one back got the wrong length."""
+        parts = [pcm.sample_rate.to_bytes(4, "big"), pcm.data]
+        if self.blobs.put(key, parts, replace=False):
+            return pcm
+        first = self.get(key)
+        if first is None:  # damaged, and removed: ours takes its place
+            self.blobs.put(key, parts)
+            return pcm
+        return first
 
 
 class ChapterPcm:
@@ -232,7 +242,7 @@ def assemble(
                         title = short_title(script.title)
                         raise EngineError(f"{where}: chapter {title!r}: {e}") from e
                     synthesised += 1
-                    cache.put(key, pcm)
+                    pcm = cache.put(key, pcm)
                 if layout is None:
                     layout = ChapterPcm(cache, mpeg_rate(pcm.sample_rate, bitrate))
                     for seconds in waiting:
