@@ -29,8 +29,8 @@ Workers send back a chapter's timing, not its MP3: the MP3 is in the cache (see
 
 A synthesizer that declares ``stateless = True`` (the same text always gives the same
 samples, as our espeak engine and the test fake do) needs no isolation: workers are reused,
-and with ``jobs=1`` it runs in this process, which is what
-tests that count engine calls use.
+and with ``jobs=1`` it runs in this process, which is what tests that count engine calls
+use.
 """
 
 from __future__ import annotations

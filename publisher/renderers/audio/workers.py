@@ -104,16 +104,12 @@ def run_workers(
     results: dict[int, ChapterTiming] = {}
     waiting = deque(ordered)
     workers: list[Worker] = []
-    spare = [w for w in started or () if w.env == dict(env)]
     try:
         with no_interrupt_while_starting(tracker=False):
             for _ in range(max(1, min(count, len(ordered)))):
-                if spare:
-                    worker = spare.pop()
-                    assert started is not None
-                    started.remove(worker)
-                else:
-                    worker = Worker(env)
+                # One started ahead if it suits; any left over are stopped by their starter.
+                ahead = started and started[-1].env == dict(env)
+                worker = started.pop() if started and ahead else Worker(env)
                 workers.append(worker)
                 worker.send.send((engines, os.getpid()))
                 worker.give(waiting.popleft())
