@@ -121,7 +121,7 @@ def in_process(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> b
     worker, with an engine that needs no fresh process. A single chapter with two or more
     jobs goes to a worker (started ahead, see :func:`start_ahead`): there it has a core of
     its own, while this process writes the cached chapters and the other targets' threads
-    (the audiobook's mux holds the interpreter packet by packet) run beside it."""
+    run beside it."""
     return workers <= 1 and is_stateless(synthesizer)
 
 

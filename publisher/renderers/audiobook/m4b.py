@@ -1,4 +1,5 @@
-"""The whole book as one M4B: AAC-LC in an MP4 container with chapter marks, made with PyAV.
+"""The whole book as one M4B: AAC-LC in an MP4 container with chapter marks. PyAV (FFmpeg)
+decodes the MP3s and encodes the AAC; :mod:`.mp4` writes the container.
 
 **Where the sound comes from.** Each chapter's finished MP3 (the audio target's output,
 mastered to the book's loudness and true peak) is decoded by PyAV, which honours the LAME
@@ -9,8 +10,8 @@ kept anywhere (the chapter cache holds the MP3), and keeping it would cost 2.6 M
 
 **Incremental.** Each chapter is encoded to AAC on its own and its packets are cached
 (``<cache>/audiobook``, keyed by the MP3's audio bytes and the encoder settings). The book is
-then only a remux of cached packets, and each chapter is muxed as soon as its packets are
-ready. A chapter's AAC is itself made of parts cut in its digital silences, each cached
+then only a copy of cached packets into the MP4, and each chapter is copied as soon as its
+packets are ready. A chapter's AAC is itself made of parts cut in its digital silences, each cached
 (:mod:`.parts`), so an edit in one paragraph re-encodes about that paragraph alone. This works
 because every chapter and every part starts and ends in silence: the joins fall there, where
 an AAC frame made without its neighbour decodes the same as one made with it.
@@ -30,13 +31,13 @@ frames and in the timing files.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -188,34 +189,20 @@ class PieceCache:
         self.blobs.discard(key)
         return None
 
-    def packets(self, key: str, light: Piece, count: int) -> Iterator[bytes]:
-        """The first ``count`` packets of the piece :meth:`light` described, read one at a
-        time (a chapter's 6 MB are never all in memory while the book is muxed); BuildError
-        if the entry changed or was damaged since."""
+    @contextlib.contextmanager
+    def reading(self, key: str, light: Piece) -> Iterator[Callable[[int], bytes]]:
+        """The packets of the piece :meth:`light` described, to read a block at a time (a
+        chapter's 6 MB are never all in memory while the book is muxed); BuildError if the
+        entry changed or was damaged since."""
         reader = self.blobs.open(key)
         if reader is None:
             raise BuildError(f"audiobook: piece {key[:12]} left the cache while in use")
         with reader:
             if _light(reader.read) != light:
                 raise BuildError(f"audiobook: piece {key[:12]} changed while in use")
-            yield from _cut(reader.read, light.sizes[:count])
+            yield reader.read
             if not reader.intact():
                 raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use")
-
-
-def _cut(read: Callable[[int], bytes], sizes: Sequence[int]) -> Iterator[bytes]:
-    """Packets of ``sizes``, in order, cut from what ``read`` gives 64 KiB at a time: one
-    read and one hash update per 64 KiB, not per packet (a chapter has thousands), and
-    never much of a chapter in memory."""
-    buffer, offset = b"", 0
-    for size in sizes:
-        if offset + size > len(buffer):
-            buffer, offset = buffer[offset:] + read(max(_BLOCK, size)), 0
-        yield buffer[offset : offset + size]
-        offset += size
-
-
-_BLOCK = 1 << 16
 
 
 def _light(read: Callable[[int], bytes]) -> Piece | None:
@@ -339,50 +326,30 @@ def mux(
     chapters' titles, piece keys and pieces without packets, in reading order; return the
     marks. Each chapter is muxed as soon as ``chapters`` gives it: in a rebuild the chapters
     before an edited one are muxed while that one is still being made."""
-    import av
+    from publisher.renderers.audiobook.mp4 import Mp4Writer
 
     marks: list[Mark] = []
     steps = Layout()
     cache = PieceCache(cache_dir)
-    with av.open(str(dest), "w", format="ipod") as out:
-        stream = None
-        base = Fraction(1)
-        index = 0
+    with dest.open("wb") as f:
+        writer: Mp4Writer | None = None
         for n, (title, key, light) in enumerate(chapters):
-            if stream is None:
+            if writer is None:
                 rate = light.sample_rate
-                base = Fraction(1, rate)
-                stream = out.add_stream("aac", rate=rate, layout="mono")
-                stream.bit_rate = bitrate * 1000
-                stream.codec_context.options = {"aac_coder": AAC_CODER}
-                stream.time_base = base
+                # The first packet is the encoder's priming: the MP4's edit list hides it.
+                config = encoder(rate, bitrate).extradata
+                if not config:
+                    raise BuildError("audiobook: FFmpeg's AAC encoder gave no configuration")
+                writer = Mp4Writer(f, rate, config)
             elif light.sample_rate != rate:
                 raise BuildError(
                     f"audiobook: the chapters have different sample rates {[rate, light.sample_rate]}"
                 )
             keep, mark = steps.step(title, light, n == count - 1)
             marks.append(mark)
-            for data in cache.packets(key, light, keep):
-                packet = av.Packet(data)
-                # The first packet is priming: it lies before 0, and the edit list hides it.
-                packet.pts = packet.dts = (index - 1) * FRAME
-                packet.duration = FRAME
-                packet.time_base = base
-                packet.stream = stream
-                out.mux(packet)
-                index += 1
-        if stream is None:
+            with cache.reading(key, light) as read:
+                writer.write(read, light.sizes[:keep])
+        if writer is None:
             raise BuildError("audiobook: the book has no chapters")
-        out.set_chapters(
-            [
-                {
-                    "id": n + 1,
-                    "start": mark.start,
-                    "end": mark.end,
-                    "time_base": base,
-                    "metadata": {"title": mark.title},
-                }
-                for n, mark in enumerate(marks)
-            ]
-        )
+        writer.finish([(mark.title, mark.start) for mark in marks])
     return marks
