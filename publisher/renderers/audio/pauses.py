@@ -76,11 +76,22 @@ def room_loop(rate: int) -> Floats:
 
 def _fade(n: int, rate: int, offset: int, length: int) -> Floats:
     """Gains for samples ``offset:offset+n`` of a pause ``length`` long: a raised-cosine
-    fade in and out of :data:`PAUSE_FADE_SECONDS` (shorter in a short pause), 1 between."""
+    fade in and out of :data:`PAUSE_FADE_SECONDS` (shorter in a short pause), 1 between.
+
+    Worked out only where a fade lies: a long pause is read in stretches of seconds, and
+    the whole stretch's positions, edges and cosines were five temporaries of its length
+    (10 MB at the peak of a worker's memory)."""
     fade = max(1, min(round(PAUSE_FADE_SECONDS * rate), length // 4))
-    pos = np.arange(offset, offset + n, dtype=np.float64)
-    edge = np.minimum(pos, length - 1 - pos)
-    return np.where(edge < fade, 0.5 - 0.5 * np.cos(np.pi * np.clip(edge, 0, fade) / fade), 1.0)
+    gains = np.ones(n)
+    for lo, hi in ((0, fade), (length - fade, length)):  # where the nearer edge is < fade
+        lo, hi = max(lo, offset), min(hi, offset + n)
+        if hi > lo:
+            pos = np.arange(lo, hi, dtype=np.float64)
+            edge = np.minimum(pos, length - 1 - pos)
+            gains[lo - offset : hi - offset] = 0.5 - 0.5 * np.cos(
+                np.pi * np.clip(edge, 0, fade) / fade
+            )
+    return gains
 
 
 @functools.lru_cache(maxsize=4)
@@ -99,8 +110,14 @@ def chime(rate: int, seconds: float) -> Floats:
 def _room(start: int, stop: int, region: tuple[int, int], rate: int) -> Floats:
     """Room tone (RMS 1.0) for samples ``start:stop`` of the pause ``region``, faded."""
     loop = room_loop(rate)
-    index = np.arange(start, stop) % _LOOP  # the chapter's own position: pauses differ
-    return loop[index] * _fade(stop - start, rate, start - region[0], region[1] - region[0])
+    out = np.empty(stop - start)
+    done, at = 0, start % _LOOP  # the chapter's own position: pauses differ
+    while done < len(out):  # the loop laid end to end, a slice at a time (no index array)
+        take = min(len(out) - done, _LOOP - at)
+        out[done : done + take] = loop[at : at + take]
+        done, at = done + take, 0
+    out *= _fade(stop - start, rate, start - region[0], region[1] - region[0])
+    return out
 
 
 def _chimes(start: int, stop: int, region: tuple[int, int], rate: int) -> Floats:
@@ -141,10 +158,13 @@ class WithSound:
             if out is None:
                 out = base.astype(np.float64)
             make = _room if self.sound == "room" else _chimes
-            out[lo - start : hi - start] += self.scale * make(lo, hi, region, self.rate)
+            sound = make(lo, hi, region, self.rate)
+            sound *= self.scale  # in place: a stretch is seconds long, its copies megabytes
+            out[lo - start : hi - start] += sound
         if out is None:
             return base.astype(np.int16, copy=False)
-        result: npt.NDArray[np.int16] = np.clip(np.rint(out), -32768, 32767).astype(np.int16)
+        np.clip(np.rint(out, out=out), -32768, 32767, out=out)
+        result: npt.NDArray[np.int16] = out.astype(np.int16)
         return result
 
 
