@@ -23,6 +23,7 @@ from publisher.renderers.audiobook import m4b
 from publisher.renderers.audiobook.m4b import FRAME, Piece, layout
 from publisher.renderers.audiobook.renderer import AudiobookRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
+from publisher.renderers.board import Board
 from publisher.renderers.cover import PORTRAIT
 from tests import fakes
 from tests.test_audio import SLUGS, SOURCE, make_book, render
@@ -186,6 +187,21 @@ def test_marks_stay_within_half_a_packet_however_long_the_chapters() -> None:
     assert abs(marks[-1].end - start) <= FRAME // 2
 
 
+def beside_the_audio(tmp: Path, book: Book, board: Board) -> RenderContext:
+    """The audiobook's context in ``tmp/build`` with two workers, beside an audio target that
+    announces its files on ``board``."""
+    root = tmp / "build"
+    return RenderContext(
+        book=book,
+        root=root,
+        out_dir=root / "audiobook",
+        published=root,
+        cache_dir=tmp / "cache",
+        options=BuildOptions(jobs=2),
+        board=board,
+    )
+
+
 def test_beside_the_audio_encoding_waits_until_a_worker_is_idle(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -195,7 +211,6 @@ def test_beside_the_audio_encoding_waits_until_a_worker_is_idle(
     import threading
 
     from publisher.renderers.audiobook import renderer as module
-    from publisher.renderers.board import Board
 
     book = make_book()
     render(tmp_path, book)  # the chapters' files, announced one by one below
@@ -223,15 +238,7 @@ def test_beside_the_audio_encoding_waits_until_a_worker_is_idle(
             called.wait(timeout=1)  # time for an encoding to start, if it would
         board.end("audio")
 
-    ctx = RenderContext(
-        book=book,
-        root=root,
-        out_dir=root / "audiobook",
-        published=root,
-        cache_dir=tmp_path / "cache",
-        options=BuildOptions(jobs=2),
-        board=board,
-    )
+    ctx = beside_the_audio(tmp_path, book, board)
     thread = threading.Thread(target=audio)
     thread.start()
     made = AudiobookRenderer().render(ctx)
@@ -239,3 +246,49 @@ def test_beside_the_audio_encoding_waits_until_a_worker_is_idle(
     assert min(calls) == len(SLUGS) - 1  # the first encoding began with one chapter left
     assert len(calls) == len(SLUGS)
     assert made.files == (f"audiobook/{book.slug}.m4b",)
+
+
+def test_a_stopped_build_encodes_no_chapter_still_queued(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the build stops (Ctrl-C or SIGTERM on the main thread, or another target failing)
+    after the audio is done and while the chapters wait to be encoded, the encodings under way
+    finish but no queued chapter is encoded after, and the target ends with an error instead
+    of making the M4B."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from publisher.renderers.audiobook import renderer as module
+
+    book = make_book()
+    render(tmp_path, book)
+    root = tmp_path / "build"
+    (root / "audiobook").mkdir()
+    board = Board()
+    board.start("audio", ("audio/",))
+    for slug in SLUGS:
+        for ext in ("json", "vtt", "mp3"):
+            board.made(f"audio/{slug}.{ext}")
+    board.end("audio")  # every chapter's encoding is queued at once
+    calls: list[Path] = []
+    both = threading.Event()  # both workers encode: the last chapter has been queued
+    stopped = threading.Event()
+    real = module.ensure_piece
+
+    def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> tuple[str, m4b.Piece]:
+        calls.append(mp3)
+        if len(calls) == 2:
+            both.set()
+        stopped.wait(timeout=20)  # under way until the build stops
+        return real(mp3, bitrate, cache_dir)
+
+    monkeypatch.setattr(module, "ensure_piece", ensure_piece)
+    ctx = beside_the_audio(tmp_path, book, board)
+    with ThreadPoolExecutor(1) as helper:  # the target runs beside the main thread's
+        made = helper.submit(AudiobookRenderer().render, ctx)
+        assert both.wait(timeout=20)
+        board.stop()  # what the schedule does when the main thread is interrupted
+        stopped.set()
+        with pytest.raises(BuildError, match="stopped"):
+            made.result(timeout=60)
+    assert len(calls) == 2 < len(SLUGS)  # those under way, one per worker

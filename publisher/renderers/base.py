@@ -9,6 +9,7 @@ which files it made and what it warns about; the build checks both
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -96,6 +97,16 @@ class RenderContext:
         ready = relatives if self.board is None else self.board.arrivals(relatives)
         for relative in ready:
             yield relative, self.find(relative)
+
+    def on_stop(self, stopped: Callable[[], None]) -> contextlib.AbstractContextManager[None]:
+        """Call ``stopped`` if the build stops (another target failed, or Ctrl-C or SIGTERM
+        reached the main thread) while in this block, so that a renderer whose own threads
+        wait for each other can end them; it runs on the stopping thread and must not wait.
+        Without a board the renderer runs on the main thread, where an interruption arrives
+        itself, and nothing is called."""
+        if self.board is None:
+            return contextlib.nullcontext()
+        return self.board.watching(stopped)
 
     def warn(self, problem: Problem) -> None:
         """Note a warning for the author; :meth:`warnings` hands them to the RenderResult."""

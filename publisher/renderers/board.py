@@ -10,8 +10,9 @@ files in the order they come with :meth:`RenderContext.as_made`. Hand-written on
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from publisher.errors import BuildError
 from publisher.renderers.base import owner_of
@@ -25,6 +26,7 @@ class Board:
         self._running: dict[str, tuple[str, ...]] = {}  # producer name -> the paths it owns
         self._made: set[str] = set()
         self._stopped = False
+        self._watchers: list[Callable[[], None]] = []
 
     def start(self, name: str, owns: tuple[str, ...]) -> None:
         """``name`` (owning ``owns``) is running: files it owns are not ready until made."""
@@ -44,10 +46,30 @@ class Board:
             self._changed.notify_all()
 
     def stop(self) -> None:
-        """The build is failing: every wait ends with a :class:`BuildError`."""
+        """The build is failing: every wait ends with a :class:`BuildError`, and every
+        watcher (see :meth:`watching`) is called, on this thread."""
         with self._changed:
             self._stopped = True
             self._changed.notify_all()
+            watchers = list(self._watchers)
+        for watcher in watchers:  # outside the lock: a watcher may settle what others wait on
+            watcher()
+
+    @contextlib.contextmanager
+    def watching(self, stopped: Callable[[], None]) -> Iterator[None]:
+        """Call ``stopped`` if the build stops while in this block (at once, if it has): for
+        a target whose threads wait for each other rather than on the board. ``stopped``
+        runs on the thread that stops the build, so it must only signal, never wait."""
+        with self._changed:
+            self._watchers.append(stopped)
+            already = self._stopped
+        try:
+            if already:
+                stopped()
+            yield
+        finally:
+            with self._changed:
+                self._watchers.remove(stopped)
 
     def _pending(self, relative: str) -> bool:
         """Whether ``relative`` may still be made by a running producer (lock held)."""

@@ -104,26 +104,45 @@ class AudiobookRenderer:
 
         jobs = max(1, ctx.options.jobs)
         idle = threading.Semaphore(0)  # a permit per core the audio leaves free
+        stopping = threading.Event()  # set when the build stops: no encoding starts after
+
+        def stop(error: BaseException) -> None:
+            """Start no more encodings and end the muxer's wait with ``error``. Only signals
+            (it may run on the thread that stops the build): an encoding under way finishes."""
+            stopping.set()
+            idle.release(jobs)  # what already waits for a core need not wait forever
+            for slot in ready:  # the muxer waits for every chapter
+                _settle(slot, error)
 
         def encode(n: int, source: ChapterSource) -> None:
             nonlocal done
             try:
                 with idle:
+                    if stopping.is_set():
+                        return
                     key, light = ensure_piece(source.mp3, bitrate, ctx.cache_dir)
             except BaseException as e:
-                _settle(ready[n], e)
+                stop(e)  # one chapter failed: the others need not be encoded
                 raise
-            ready[n].set_result((source.title, key, light))
+            with contextlib.suppress(InvalidStateError):  # settled by a stop meanwhile
+                ready[n].set_result((source.title, key, light))
             with lock:
                 done += 1
                 ctx.options.progress(done, total, book.chapters[n].title_text)
 
         futures: list[Future[None]] = []
-        with ThreadPoolExecutor(max_workers=jobs) as pool, ThreadPoolExecutor(1) as muxer:
+        with (
+            ThreadPoolExecutor(max_workers=jobs) as pool,
+            ThreadPoolExecutor(1) as muxer,
+            ctx.on_stop(lambda: stop(BuildError("stopped: another target failed"))),
+        ):
             chapters = _taken(ready)
             muxed = muxer.submit(
                 mux, dest, chapters, total, bitrate=bitrate, cache_dir=ctx.cache_dir
             )
+            # Everything that waits is in here: a Ctrl-C (on this thread when it is the main
+            # one) or a failure ends it, and the pools' exits then wait only for the encodings
+            # under way, not for those queued.
             try:
                 for arrived, (relative, mp3) in enumerate(ctx.as_made(list(by_mp3)), start=1):
                     n = by_mp3[relative]
@@ -131,15 +150,13 @@ class AudiobookRenderer:
                     futures.append(pool.submit(encode, n, source))
                     if total - arrived < jobs:  # one more worker idle (or the audio done)
                         idle.release()
+                muxed.result()  # every chapter muxed, or the first error in reading order
+                for future in futures:
+                    future.result()
             except BaseException as e:
                 pool.shutdown(wait=False, cancel_futures=True)
-                idle.release(jobs)  # what already waits for a core need not wait forever
-                for slot in ready:  # the muxer waits for every chapter
-                    _settle(slot, e)
+                stop(e)
                 raise
-            for future in futures:
-                future.result()
-            muxed.result()
         ctx.options.progress(total, total, "audiobook")
         return [timings[n] for n in sorted(timings)]
 
