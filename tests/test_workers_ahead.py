@@ -1,9 +1,10 @@
 """Chapter workers started as the build begins: up while earlier targets run, gone however the
-build ends."""
+build ends; with two jobs, one share of the chapters made in the build process itself."""
 
 from __future__ import annotations
 
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from PIL import Image
 
 from publisher.build.registry import Entry
 from publisher.build.runner import build
-from publisher.errors import BuildError
+from publisher.errors import BuildError, EngineError
 from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext, RenderResult
+from tests import fakes
 from tests.books import write_book
 from tests.fakes import FAKE_VOICE, FakeFactory
 from tests.helpers import require
@@ -77,6 +79,51 @@ def test_workers_start_before_the_audio_and_none_outlives_the_build(
     else:
         build(source, tmp_path / "out", registry=registry, options=options)
         assert (tmp_path / "out" / "audio" / "een.mp3").is_file()
-    # Two chapters to make on two jobs: both workers were up while the cover was made.
-    assert len(early.seen[0] - before) == 2
+    # Two chapters to make on two jobs: the worker was up while the cover was made (the
+    # build process makes the other share itself).
+    assert len(early.seen[0] - before) == 1
     assert children() - before == set()
+    assert chapter_threads() == []
+
+
+def chapter_threads() -> list[threading.Thread]:
+    """The build process's chapter threads still alive."""
+    return [t for t in threading.enumerate() if t.name == "chapters"]
+
+
+LONG = " ".join(f"Zin nummer {n} van het lange hoofdstuk." for n in range(1, 13))
+THREE = (
+    "---\ntitle: T\nauthor: A\nlanguage: nl\n---\n\n"
+    f"## Kort\n\nEven kort.\n\n## Lang\n\n{LONG}\n\n## Midden\n\nWat langer dan kort, dit.\n"
+)
+
+
+def build_three(tmp_path: Path, factory: FakeFactory) -> None:
+    registry = {
+        "cover": Entry(lambda: Early(fail=False)),
+        "audio": Entry(lambda: AudioRenderer(factory, FAKE_VOICE)),
+    }
+    source = write_book(tmp_path, THREE)
+    build(source, tmp_path / "out", registry=registry, options=BuildOptions(jobs=2))
+
+
+def test_with_two_jobs_the_build_process_makes_one_share(tmp_path: Path) -> None:
+    # The fake counts what it says in this process: the build's share, not the worker's.
+    fakes.calls.clear()
+    build_three(tmp_path, FakeFactory())
+    said = set(fakes.calls)
+    # Longest first: the build process took the long chapter, the worker the middle one.
+    assert {f"Zin nummer {n} van het lange hoofdstuk." for n in range(1, 13)} <= said
+    assert "Wat langer dan kort, dit." not in said
+    assert {p.name for p in (tmp_path / "out" / "audio").glob("*.mp3")} == {
+        "kort.mp3",
+        "lang.mp3",
+        "midden.mp3",
+    }
+    assert chapter_threads() == []
+
+
+def test_an_engine_error_in_the_build_process_share_is_a_workers_error(tmp_path: Path) -> None:
+    with pytest.raises(EngineError, match=r"book\.md:\d+: chapter 'Lang': fake: service"):
+        build_three(tmp_path, FakeFactory(fail_on="Zin nummer 5 "))
+    assert chapter_threads() == []

@@ -111,9 +111,10 @@ def start_ahead(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> 
     takes them when it runs); none if it would make them here or in a fresh-process pool."""
     if not jobs or in_process(jobs, workers, synthesizer) or not reuses_workers(synthesizer):
         return []
-    from publisher.renderers.audio.workers import start_workers
+    from publisher.renderers.audio.workers import start_workers, uses_local
 
-    return start_workers(min(workers, jobs), worker_environment())
+    count = min(workers, jobs) - (1 if uses_local(jobs, workers) else 0)
+    return start_workers(count, worker_environment())
 
 
 def in_process(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> bool:
@@ -203,7 +204,7 @@ def warm_up(synthesizer: Synthesizer | Engines) -> None:
 
 
 @contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
+def one_blas_thread() -> Iterator[None]:
     """While chapters are made in this process: numpy's BLAS on one thread, as in a worker
     (:data:`_WORKER_ENV`). This process imported numpy long before, so the variable comes too
     late; threadpoolctl sets the limit in the loaded library. OpenBLAS's own threads spin while
@@ -281,7 +282,7 @@ def run_jobs(
     for name in profiles:
         engine(name)  # made here once, so whether they are stateless is known
     if in_process(len(jobs), workers, engine):
-        with _one_blas_thread():
+        with one_blas_thread():
             for job in jobs:
 
                 def tick(_label: str, index: int = job.index) -> None:
@@ -296,7 +297,9 @@ def run_jobs(
         from publisher.renderers.audio.workers import run_workers
 
         fresh = Engines(factory, profiles)
-        return run_workers(ordered, fresh, workers, done, worker_environment(), started)
+        return run_workers(
+            ordered, fresh, workers, done, worker_environment(), started, local=engine
+        )
     warm_up(engine)
     with _worker_environment():  # spawned workers (no forkserver) read it as they start
         return _run_pool(ordered, Engines(factory, profiles), workers, done)
