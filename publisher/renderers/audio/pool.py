@@ -22,7 +22,8 @@ server early, so its imports overlap the renderer's own preparations.
 Workers that are reused (espeak-ng, Piper) need no server: they are plain child interpreters
 (:mod:`publisher.renderers.audio.workers`), without the forkserver and the resource tracker
 a process pool brings (27 MB of a long book's peak), and each exits as soon as no chapter
-is left for it.
+is left for it. With two or more jobs one of them is a thread of the build process itself
+(:class:`~publisher.renderers.audio.workers.LocalWorker`): one interpreter and numpy fewer.
 
 Workers send back a chapter's timing, not its MP3: the MP3 is in the cache (see
 :class:`~publisher.renderers.audio.chapter.ChapterTiming`).
