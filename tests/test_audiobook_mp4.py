@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 from mutagen.mp4 import MP4
 
+from publisher.errors import BuildError
 from publisher.renderers.audiobook import m4b, mp4
 from publisher.renderers.audiobook.m4b import FRAME
 from tests.helpers import require
@@ -172,3 +173,24 @@ def test_ffmpeg_reads_it_through_without_a_warning(
     )
     assert result.returncode == 0
     assert result.stderr == ""
+
+
+def test_a_piece_cut_short_in_the_cache_while_muxed_is_a_build_error(
+    tone: tuple[list[bytes], bytes], tmp_path: Path
+) -> None:
+    data, _ = tone
+    cache = m4b.PieceCache(tmp_path / "cache")
+    whole = m4b.Piece(
+        sample_rate=RATE,
+        samples=(len(data) - 1) * FRAME,
+        sizes=tuple(len(p) for p in data),
+        data=b"".join(data),
+    )
+    cache.put("ab" * 32, whole)
+    light = cache.light("ab" * 32)
+    assert light is not None
+    entry = cache.blobs.path("ab" * 32)
+    entry.write_bytes(entry.read_bytes()[: -len(whole.data) // 2])  # cut short after the check
+    chapters = [("Een", "ab" * 32, light)]
+    with pytest.raises(BuildError, match="damaged while in use"):
+        m4b.mux(tmp_path / "book.m4b", chapters, 1, bitrate=64, cache_dir=tmp_path / "cache")

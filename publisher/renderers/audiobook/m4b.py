@@ -200,7 +200,10 @@ class PieceCache:
         with reader:
             if _light(reader.read) != light:
                 raise BuildError(f"audiobook: piece {key[:12]} changed while in use")
-            yield reader.read
+            try:
+                yield reader.read
+            except EOFError as e:  # cut short since: it ended before its packets did
+                raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use") from e
             if not reader.intact():
                 raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use")
 

@@ -250,7 +250,7 @@ class Mp4Writer:
 
 def _title_sample(title: str) -> bytes:
     """A chapter track's sample: the title's length, the title in UTF-8, its encoding."""
-    text = title.encode("utf-8")[:0xFFFF]
+    text = _cut_utf8(title.encode("utf-8"), 0xFFFF)
     return struct.pack(">H", len(text)) + text + _ENCODING
 
 
