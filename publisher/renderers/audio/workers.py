@@ -18,9 +18,9 @@ and spoken to over their standard input and output (a pickled message at a time,
 build process (:class:`LocalWorker`), which speaks over in-process pipes of the same kind.
 Each process of a build carries its own interpreter, numpy and libraries, about 45 MB before
 it makes anything; the build process has them anyway, and is otherwise idle while the
-chapters are made. On a 100,000-word book the build's peak (summed over its processes) fell
-from 208 MB to under 190 MB, at the cost of sharing the build process's interpreter lock with
-the other targets early in a build (a few percent on the seed). The thread limits BLAS to
+chapters are made. On a 100,000-word book the audio stage's memory (summed over the build's
+processes) fell from 208 MB to under 180 MB; sharing the build process's interpreter lock
+with the other targets early in a build cost 1–2 % on the seed (A/B medians of 5). The thread limits BLAS to
 one thread and tunes the allocator as a child's environment does (:mod:`publisher.heap`),
 and stops at the next utterance when the build stops.
 
