@@ -13,39 +13,39 @@ import ctypes
 import functools
 from collections.abc import Callable
 
+MMAP_THRESHOLD = 1 << 20
+"""Blocks this large or larger are mapped on their own and returned when freed (workers)."""
+TRIM_THRESHOLD = 4 << 20
+"""Free memory the heap keeps at its top before returning it (workers)."""
+_M_TRIM_THRESHOLD = -1
+_M_MMAP_THRESHOLD = -3
+"""glibc's ``mallopt`` parameters (malloc.h)."""
+
 
 def give_back() -> None:
     """Return the heap's free memory to the system (a few milliseconds)."""
-    trim = _malloc_trim()
+    trim = _libc("malloc_trim")
     if trim is not None:
         trim(0)
 
 
+def tune_for_chapters() -> None:
+    """Tune this process's allocator as a chapter worker's environment does
+    (:data:`publisher.renderers.audio.pool._WORKER_ENV`, made from :data:`MMAP_THRESHOLD`
+    and :data:`TRIM_THRESHOLD`). For the build process when it makes chapters itself: its
+    environment was read as it started."""
+    mallopt = _libc("mallopt")
+    if mallopt is not None:
+        mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+        mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
+
+
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc(name: str) -> Callable[..., int] | None:
+    """The C library's function ``name``; None where there is none (not glibc)."""
     try:
         libc = ctypes.CDLL(None)
     except OSError:  # pragma: no cover - every POSIX system has a C library loaded
         return None
-    trim: Callable[[int], int] | None = getattr(libc, "malloc_trim", None)
-    return trim
-
-
-M_TRIM_THRESHOLD = -1
-M_MMAP_THRESHOLD = -3
-"""glibc's ``mallopt`` parameters (malloc.h)."""
-
-
-def tune_for_chapters() -> None:
-    """Tune this process's allocator as a chapter worker's environment does
-    (:data:`publisher.renderers.audio.pool._WORKER_ENV`): blocks of a megabyte or more are
-    mapped on their own and returned when freed, and the heap keeps at most 4 MB free. For
-    the build process when it makes chapters itself; its environment was read at start."""
-    try:
-        libc = ctypes.CDLL(None)
-    except OSError:  # pragma: no cover - every POSIX system has a C library loaded
-        return
-    mallopt: Callable[[int, int], int] | None = getattr(libc, "mallopt", None)
-    if mallopt is not None:
-        mallopt(M_MMAP_THRESHOLD, 1 << 20)
-        mallopt(M_TRIM_THRESHOLD, 4 << 20)
+    function: Callable[..., int] | None = getattr(libc, name, None)
+    return function

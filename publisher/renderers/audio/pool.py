@@ -49,6 +49,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING, Any
 
+from publisher import heap
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.errors import BuildError
 from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines, make_chapter
@@ -70,8 +71,8 @@ _WORKER_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
-    "MALLOC_MMAP_THRESHOLD_": str(1 << 20),
-    "MALLOC_TRIM_THRESHOLD_": str(4 << 20),
+    "MALLOC_MMAP_THRESHOLD_": str(heap.MMAP_THRESHOLD),
+    "MALLOC_TRIM_THRESHOLD_": str(heap.TRIM_THRESHOLD),
 }
 _worker: dict[str, Any] = {}
 
