@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING
 
 from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.errors import BuildError
+from publisher.renderers.audiobook.mp4 import FRAME as FRAME  # samples a packet, for callers
 
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
     from av.audio.codeccontext import AudioCodecContext
@@ -54,8 +55,6 @@ AAC_CODER = "fast"
 """FFmpeg's AAC coder. ``fast`` encoded a 44 s chapter in 0.6 s, the default ``twoloop`` in
 1.6 s (one core of a shared machine); at 64 kbps, generous for mono speech, the seed's M4B
 made with ``fast`` still measures −19.0 LUFS and −1.9 dBTP."""
-FRAME = 1024
-"""Samples per AAC-LC packet."""
 
 
 @dataclass(frozen=True, kw_only=True)

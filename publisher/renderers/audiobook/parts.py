@@ -289,7 +289,8 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Pi
     69 MB as float32), only its packets (6 MB at 64 kbps)."""
     import av
 
-    from publisher.renderers.audiobook.m4b import FRAME, PieceCache, encoder
+    from publisher.renderers.audiobook.m4b import PieceCache, encoder
+    from publisher.renderers.audiobook.mp4 import FRAME
 
     with av.open(str(mp3)) as probe:
         rate = probe.streams.audio[0].codec_context.sample_rate
