@@ -73,7 +73,7 @@ def median_of(runs: int, action: Callable[[int], float]) -> float:
 def chapter_texts(source: Path) -> list[str]:
     """Each chapter's words as the narration says them (the same text both pipelines read)."""
     sys.path.insert(0, str(ROOT))
-    from publisher.parse import parse_file
+    from publisher.reader.parse import parse_file
     from publisher.speech.script import book_script
 
     book = parse_file(source).book
@@ -356,7 +356,7 @@ def narrated_cost(runs: int) -> dict[str, object]:
     of each after the book's description changed, runs interleaved so both see the same load
     on a shared machine; then a no-op rebuild, which must not run the target at all."""
     sys.path.insert(0, str(ROOT))
-    from publisher.build.registry import REGISTRY
+    from publisher.pipeline.registry import REGISTRY
 
     others = ",".join(name for name in REGISTRY if name != "narrated-epub")
     variants = (("without", ["--only", others]), ("with", []))

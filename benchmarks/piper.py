@@ -72,7 +72,7 @@ def english_book(words: int = 1500, chapters: int = 5) -> str:
 def chapter_utterances(source: Path) -> list[list[str]]:
     """Each chapter's utterances as the narration says them (the text both pipelines read)."""
     sys.path.insert(0, str(ROOT))
-    from publisher.parse import parse_file
+    from publisher.reader.parse import parse_file
     from publisher.speech.script import book_script
 
     book = parse_file(source).book

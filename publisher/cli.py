@@ -81,7 +81,7 @@ def _base_url(ctx: click.Context, param: click.Parameter, value: str | None) -> 
 
 
 def _source(source: Path | None) -> Path:
-    from publisher.build.runner import default_source
+    from publisher.pipeline.runner import default_source
 
     return source if source is not None else default_source(Path("."))
 
@@ -98,8 +98,8 @@ def _out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
 
 
 def _default_source_or_none() -> Path | None:
-    from publisher.build.runner import default_source
     from publisher.errors import SourceError
+    from publisher.pipeline.runner import default_source
 
     try:
         return default_source(Path("."))
@@ -140,7 +140,7 @@ def build(
     quiet: bool,
 ) -> None:
     """Build the book in SOURCE (default: the one .md file in source/)."""
-    from publisher.build.runner import build as run_build
+    from publisher.pipeline.runner import build as run_build
     from publisher.progress import Reporter
     from publisher.renderers.base import BuildOptions
 
@@ -170,8 +170,8 @@ def build(
 )
 def check(source: Path | None, strict: bool, out: Path, base_url: str | None) -> None:
     """Report every warning and error a build of SOURCE would, without building."""
-    from publisher.parse import parse_file
-    from publisher.validate import validate
+    from publisher.checks.validate import validate
+    from publisher.reader.parse import parse_file
 
     parsed = parse_file(_source(source))
     findings = validate(parsed, out / "feed.xml", base_url)
@@ -219,7 +219,7 @@ def voices(source: Path | None, voices_dir: Path | None) -> None:
 )
 def init(directory: Path, language: str) -> None:
     """Start a new book in DIRECTORY (it must not hold one already)."""
-    from publisher.scaffold import create_book
+    from publisher.authoring.scaffold import create_book
 
     path = create_book(directory, language=language)
     click.echo(f"created {path}; build it with: cd {directory} && publisher build")

@@ -11,8 +11,8 @@ from typing import Any, TextIO
 
 import click
 
-from publisher.build.runner import TargetResult
 from publisher.errors import Problem
+from publisher.pipeline.runner import TargetResult
 
 
 class Reporter:

@@ -6,7 +6,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from publisher.build.registry import Entry, Registry
+from publisher.pipeline.registry import Entry, Registry
 from publisher.renderers.base import RenderContext, RenderResult
 
 

@@ -18,16 +18,16 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from publisher.cache import BlobCache, read_meta
 from publisher.errors import EngineError
+from publisher.infra.cache import BlobCache, read_meta
 from publisher.model import Book
-from publisher.parse import parse_text
+from publisher.reader.parse import parse_text
 from publisher.renderers.audio import assemble, encode
 from publisher.renderers.audio import renderer as audio_renderer
 from publisher.renderers.audio.master import decode
 from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
-from publisher.timing import TimedPause, TimingFile
+from publisher.speech.timing import TimedPause, TimingFile
 from tests import fakes
 
 SOURCE = """---

@@ -15,10 +15,10 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from publisher.cache import BlobCache, read_meta
 from publisher.engines.base import VoiceProfile
 from publisher.engines.espeak import EspeakSynthesizer, check_voice
-from publisher.parse import parse_file
+from publisher.infra.cache import BlobCache, read_meta
+from publisher.reader.parse import parse_file
 from publisher.renderers.audio import encode, loudness, peaks
 from publisher.renderers.audio import renderer as audio_renderer
 from publisher.renderers.audio.renderer import AudioRenderer

@@ -14,13 +14,13 @@ import pytest
 from mutagen.id3 import ID3
 from PIL import Image
 
-from publisher.cache import BlobCache, cache_key
 from publisher.engines.base import Pcm
+from publisher.infra.cache import BlobCache, cache_key
 from publisher.renderers.audio import encode, loudness, peaks, segments, settings
 from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache, Gain
 from publisher.renderers.audio.master import Mastered, decode, master, master_segments, measure
 from publisher.renderers.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tag_bytes
-from publisher.timing import TimedSection
+from publisher.speech.timing import TimedSection
 from tests import fakes
 from tests.helpers import dominant_frequency, gapless
 

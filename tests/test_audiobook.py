@@ -19,12 +19,12 @@ from PIL import Image
 
 from publisher.errors import BuildError
 from publisher.model import Book
+from publisher.pipeline.board import Board
 from publisher.renderers.audiobook import m4b
 from publisher.renderers.audiobook.m4b import FRAME, Piece, layout
 from publisher.renderers.audiobook.renderer import AudiobookRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
-from publisher.renderers.board import Board
-from publisher.renderers.cover import PORTRAIT
+from publisher.renderers.cover.draw import PORTRAIT
 from tests import fakes
 from tests.test_audio import SLUGS, SOURCE, make_book, render
 

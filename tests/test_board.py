@@ -7,7 +7,7 @@ import threading
 import pytest
 
 from publisher.errors import BuildError
-from publisher.renderers.board import Board
+from publisher.pipeline.board import Board
 
 
 def test_a_stop_calls_the_watchers_of_the_moment_on_the_stopping_thread() -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build.registry import REGISTRY, Entry, plan
-from publisher.build.runner import BuildResult, build, build_lock, state_folder
 from publisher.errors import BuildError, Problem, SourceError
+from publisher.pipeline.registry import REGISTRY, Entry, plan
+from publisher.pipeline.runner import BuildResult, build, build_lock, state_folder
 from tests.books import write_book
 from tests.fake_renderers import FailingRenderer, SlowRenderer, TrespassingRenderer, registry
 
@@ -148,8 +148,8 @@ def test_a_second_build_of_the_same_book_is_refused(source: Path, tmp_path: Path
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from publisher.build.registry import Entry
-from publisher.build.runner import build
+from publisher.pipeline.registry import Entry
+from publisher.pipeline.runner import build
 from tests.fake_renderers import SlowRenderer
 slow = {"words": Entry(lambda: SlowRenderer(flag=sys.argv[3]))}
 build(Path(sys.argv[1]), Path(sys.argv[2]), registry=slow)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from publisher.build.runner import build
+from publisher.pipeline.runner import build
 from publisher.renderers.base import BuildOptions
 from tests.validators import epubcheck_problems
 

@@ -1,4 +1,4 @@
-"""``check`` and ``build`` agree: one validation pass (publisher.validate) decides what is an
+"""``check`` and ``build`` agree: one validation pass (publisher.checks.validate) decides what is an
 error and what a warning, so ``check`` reports every line a build prints, and
 ``check --strict`` fails exactly when a build warns (or fails on the source).
 

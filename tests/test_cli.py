@@ -8,9 +8,9 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from publisher.build.registry import REGISTRY, Entry
 from publisher.cli import cli
 from publisher.errors import BuildError
+from publisher.pipeline.registry import REGISTRY, Entry
 from tests.fake_renderers import FailingRenderer, WordsRenderer
 
 HEAD = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n"

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from publisher.config import derive_identifier, load_config
 from publisher.errors import SourceError
+from publisher.reader.config import derive_identifier, load_config
 
 BASE = "title: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\n"
 

@@ -10,8 +10,8 @@ from PIL import Image
 
 from publisher.errors import SourceError
 from publisher.model import Book
-from publisher.parse import parse_text
-from publisher.renderers.cover import PALETTE, SIZE, make_cover, palette_for
+from publisher.reader.parse import parse_text
+from publisher.renderers.cover.draw import PALETTE, SIZE, make_cover, palette_for
 
 
 def book(tmp_path: Path, **front: str) -> Book:

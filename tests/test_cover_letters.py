@@ -13,9 +13,9 @@ from PIL import Image
 
 from publisher.errors import Problem, SourceError
 from publisher.model import Book
-from publisher.parse import parse_text
+from publisher.reader.parse import parse_text
 from publisher.renderers.base import BuildOptions, RenderContext
-from publisher.renderers.cover import (
+from publisher.renderers.cover.draw import (
     BOLD,
     PORTRAIT,
     SQUARE,

@@ -168,7 +168,7 @@ The bell rang.
 
 def english_audio(out: Path, cache_dir: Path, jobs: int) -> RenderContext:
     """A context to render the English book's audio into ``out``, with an empty cache."""
-    from publisher.parse import parse_text
+    from publisher.reader.parse import parse_text
     from publisher.renderers.base import BuildOptions, RenderContext
 
     out.mkdir(parents=True)

@@ -15,16 +15,16 @@ import pytest
 from lxml import etree
 
 from publisher import model as m
+from publisher.checks.validate import validate
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
-from publisher.parse import parse_file, parse_text
+from publisher.reader.parse import parse_file, parse_text
 from publisher.renderers.base import RenderContext
-from publisher.renderers.cover import PORTRAIT, cover_jpeg
-from publisher.renderers.cover_target import CoverRenderer
+from publisher.renderers.cover.draw import PORTRAIT, cover_jpeg
+from publisher.renderers.cover.renderer import CoverRenderer
 from publisher.renderers.epub.renderer import CONFORMS_TO, EpubRenderer, modified
 from publisher.renderers.epub.xhtml import ChapterWriter
 from publisher.text import safe_href, sentences
-from publisher.validate import validate
 from tests.golden import assert_golden
 from tests.validators import ace_violations, epubcheck_problems
 

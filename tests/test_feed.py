@@ -23,14 +23,14 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from publisher.checks.validate import podcast_problems
 from publisher.errors import BuildError, Problem
 from publisher.model import Book, Heading, plain_text
-from publisher.parse import parse_file, parse_text
+from publisher.reader.parse import parse_file, parse_text
 from publisher.renderers.base import BuildOptions, RenderContext
 from publisher.renderers.feed.episodes import episode_date, podcast_guid
 from publisher.renderers.feed.renderer import FeedRenderer
-from publisher.timing import TimedSection, TimedUtterance, TimingFile
-from publisher.validate import podcast_problems
+from publisher.speech.timing import TimedSection, TimedUtterance, TimingFile
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from publisher.parse import parse_text
+from publisher.reader.parse import parse_text
 
 BOOK = """---
 title: T

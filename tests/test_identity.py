@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.check import check_book
+from publisher.checks.problems import check_book
 from publisher.errors import SourceError
-from publisher.parse import parse_text
-from publisher.slugs import slugify
+from publisher.model.slugs import slugify
+from publisher.reader.parse import parse_text
 from tests.test_feed import FRONT, build, items_by_slug, make_book
 
 WORLD = [

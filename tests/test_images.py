@@ -14,10 +14,10 @@ from PIL import Image
 
 from publisher.errors import Problem, SourceError
 from publisher.model import Book
-from publisher.parse import parse_text
-from publisher.renderers.cover import make_cover
+from publisher.reader.images import MAX_PIXELS, check_image
+from publisher.reader.parse import parse_text
+from publisher.renderers.cover.draw import make_cover
 from publisher.renderers.epub.renderer import write_epub
-from publisher.renderers.images import MAX_PIXELS, check_image
 
 SVG = b"""<?xml version="1.0"?>
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from publisher import model as m
 from publisher.cli import cli
-from publisher.parse import parse_file
+from publisher.reader.parse import parse_file
 
 
 @pytest.mark.parametrize(

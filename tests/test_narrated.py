@@ -15,17 +15,17 @@ import pytest
 from lxml import etree
 
 from publisher import model as m
-from publisher.build.registry import plan
-from publisher.build.runner import build
 from publisher.engines.profiles import choose_voice
 from publisher.i18n import words_for
-from publisher.parse import parse_file
+from publisher.pipeline.registry import plan
+from publisher.pipeline.runner import build
+from publisher.reader.parse import parse_file
 from publisher.renderers.audio.renderer import voices_folder
 from publisher.renderers.base import BuildOptions
 from publisher.speech.script import merged_lexicon, speakable, voice_lexicon
+from publisher.speech.timing import TimingFile
 from publisher.text.spans import cut, locate
 from publisher.text.xhtml import Style, XhtmlWriter
-from publisher.timing import TimingFile
 from tests.books import EVERY_BLOCK, ROOT, copy_book
 from tests.helpers import require
 from tests.test_epub import BOOKS

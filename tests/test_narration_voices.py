@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build.runner import build
+from publisher.pipeline.runner import build
 from tests.helpers import require
 
 ROOT = Path(__file__).parents[1]

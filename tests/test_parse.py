@@ -8,7 +8,7 @@ import pytest
 
 from publisher import model as m
 from publisher.errors import SourceError
-from publisher.parse import parse_file, parse_text
+from publisher.reader.parse import parse_file, parse_text
 from tests.golden import assert_golden
 from tests.modeldump import dump_book
 

@@ -10,14 +10,14 @@ import pytest
 
 from publisher import model as m
 from publisher.errors import SourceError
-from publisher.parse import parse_text
+from publisher.reader.parse import parse_text
 from publisher.renderers.audio.pauses import sounding
 from publisher.renderers.epub.smil import pars
 from publisher.renderers.epub.xhtml import TITLE_ID
 from publisher.renderers.site.transcript import transcript
 from publisher.speech.script import Pause, chapter_script
+from publisher.speech.timing import TimingFile
 from publisher.text import Style, XhtmlWriter
-from publisher.timing import TimingFile
 from tests.test_site import fake_timed_audio, render_site
 
 HEAD = "---\ntitle: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\n---\n"

@@ -18,9 +18,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from publisher.config import PAUSE_SOUNDS, NarrationConfig
 from publisher.errors import SourceError
-from publisher.parse import parse_text
+from publisher.reader.config import PAUSE_SOUNDS, NarrationConfig
+from publisher.reader.parse import parse_text
 from tests import fakes
 from tests.helpers import require
 from tests.test_audio import render

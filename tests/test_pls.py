@@ -14,7 +14,7 @@ from lxml import etree
 from publisher.engines.base import VoiceProfile
 from publisher.errors import SourceError
 from publisher.i18n import words_for
-from publisher.parse import parse_file, parse_text
+from publisher.reader.parse import parse_file, parse_text
 from publisher.speech.script import book_script, speakable, voice_lexicon
 from tests.test_epub import build
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from publisher.build.runner import TargetResult
 from publisher.errors import Problem
+from publisher.pipeline.runner import TargetResult
 from publisher.progress import Reporter
 
 DONE = TargetResult(name="audio", seconds=1.25, files=("audio/a.mp3", "audio/a.json"))

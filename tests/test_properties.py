@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from lxml import etree
 from PIL import Image
 
-from publisher.config import load_config
 from publisher.errors import SourceError
-from publisher.parse import parse_text
+from publisher.reader.config import load_config
+from publisher.reader.parse import parse_text
 from publisher.renderers.epub.renderer import write_epub
 from tests.test_feed import fake_audio, render_feed
 

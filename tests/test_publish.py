@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
-from publisher.build import publish
-from publisher.build.publish import KILL_ENV
 from publisher.cli import cli
+from publisher.pipeline import publish
+from publisher.pipeline.publish import KILL_ENV
 
 ROOT = Path(__file__).parents[1]
 BASE = "https://example.org/book/"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher.build.registry import Entry
-from publisher.build.runner import build
 from publisher.errors import BuildError
+from publisher.pipeline.registry import Entry
+from publisher.pipeline.runner import build
 from publisher.renderers.base import BuildOptions, RenderContext, RenderResult
 from tests.books import write_book
 

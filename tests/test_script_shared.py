@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from publisher import model as m
-from publisher.build.runner import build
-from publisher.parse import parse_text
+from publisher.pipeline.runner import build
+from publisher.reader.parse import parse_text
 from publisher.renderers.base import BuildOptions
 from publisher.speech import script as s
 from publisher.speech.script import Cast, chapter_script

@@ -9,7 +9,7 @@ import feedparser
 from lxml import html
 
 from publisher import model as m
-from publisher.parse import parse_file
+from publisher.reader.parse import parse_file
 from publisher.text import plain_text
 from tests.test_feed import SEED, book_text, build, fake_audio, render_feed
 

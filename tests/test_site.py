@@ -1,7 +1,7 @@
 """The website target without a browser: what the pages say, their links, the transcript's
 times, the front-matter switch and the feed's links to the pages.
 
-The audio is faked, but its timing files are written by :mod:`publisher.timing` from the
+The audio is faked, but its timing files are written by :mod:`publisher.speech.timing` from the
 chapter's real script, as the audio target writes them.
 """
 
@@ -19,7 +19,7 @@ from publisher.model import Book
 from publisher.renderers.base import BuildOptions, RenderContext
 from publisher.renderers.site.renderer import SiteRenderer
 from publisher.speech.script import Utterance, chapter_script
-from publisher.timing import TimingFile, webvtt
+from publisher.speech.timing import TimingFile, webvtt
 from tests.test_feed import BASE, book_text, cover_jpeg, make_book, render_feed, sine_mp3
 
 FRONT_DATES = """\

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from publisher.parse import parse_file
+from publisher.reader.parse import parse_file
 from publisher.serve import make_server
 from tests.helpers import require
 

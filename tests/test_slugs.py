@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publisher.slugs import slugify, unique_slugs
+from publisher.model.slugs import slugify, unique_slugs
 
 
 def test_slugify_folds_accents_and_punctuation() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from publisher import model as m
 from publisher.i18n import words_for
-from publisher.parse import parse_file, parse_text
+from publisher.reader.parse import parse_file, parse_text
 from publisher.speech.script import (
     PAUSE_KINDS,
     SENTENCE_GAP,

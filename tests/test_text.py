@@ -11,7 +11,7 @@ import pytest
 
 from publisher import model as m
 from publisher.i18n import words_for
-from publisher.parse import parse_file
+from publisher.reader.parse import parse_file
 from publisher.renderers.epub.xhtml import ChapterWriter
 from publisher.renderers.feed.notes import in_notes, notes_html, notes_style
 from publisher.text import XhtmlWriter, attr, esc, plain_text, safe_href, sentences, xml_safe

@@ -10,7 +10,7 @@ import pytest
 
 from publisher.errors import BuildError
 from publisher.speech.script import ChapterScript, Pause, Run, Utterance
-from publisher.timing import (
+from publisher.speech.timing import (
     VERSION,
     TimedPause,
     TimedSection,

@@ -241,7 +241,7 @@ def test_voices_and_build_look_in_the_same_places(
     from click.testing import CliRunner
 
     from publisher.cli import cli
-    from publisher.parse import parse_file
+    from publisher.reader.parse import parse_file
     from publisher.renderers.audio.renderer import voices_folder
 
     (tmp_path / "book" / "source").mkdir(parents=True)

@@ -13,12 +13,12 @@ from mutagen.id3 import ID3
 
 from publisher.engines.espeak import check_voice
 from publisher.errors import SourceError
-from publisher.parse import parse_file, parse_text
+from publisher.reader.parse import parse_file, parse_text
 from publisher.renderers.audio.master import decode
 from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
+from publisher.speech.timing import TimingFile
 from publisher.text import Style, XhtmlWriter
-from publisher.timing import TimingFile
 from tests import fakes
 from tests.books import ROOT
 from tests.helpers import require

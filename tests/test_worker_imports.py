@@ -17,7 +17,7 @@ import pickle, sys
 import publisher.renderers.audio.workers
 engines, job = pickle.loads(sys.stdin.buffer.read())
 assert job.script.utterances[0].parts[1].voice == "en", job
-heavy = ["publisher.model", "publisher.config", "publisher.i18n", "yaml", "fontTools"]
+heavy = ["publisher.model", "publisher.reader.config", "publisher.i18n", "yaml", "fontTools"]
 print(" ".join(name for name in heavy if name in sys.modules))
 """
 

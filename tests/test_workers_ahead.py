@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from publisher.build.registry import Entry
-from publisher.build.runner import build
 from publisher.errors import BuildError, EngineError
+from publisher.pipeline.registry import Entry
+from publisher.pipeline.runner import build
 from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions, RenderContext, RenderResult
 from tests import fakes

@@ -4,7 +4,7 @@ A renderer declares its ``name`` (what ``--only`` and the registry call it), wha
 ``requires`` (targets whose outputs it reads), and the paths it ``owns`` in the build folder.
 ``render(ctx)`` writes only inside those paths and returns a :class:`RenderResult` saying
 which files it made and what it warns about; the build checks both
-(see :mod:`publisher.build.runner`).
+(see :mod:`publisher.pipeline.runner`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from publisher.errors import Problem
 from publisher.model import Book
 
 if TYPE_CHECKING:
-    from publisher.renderers.board import Board
+    from publisher.pipeline.board import Board
 
 
 def _no_progress(done: int, total: int, label: str) -> None:
@@ -60,7 +60,7 @@ class RenderContext:
     builds (in ``.publisher/`` beside the source, never in the build folder); a renderer may
     keep intermediate results there.
 
-    ``board``: set when this target runs beside others (see :mod:`publisher.renderers.board`);
+    ``board``: set when this target runs beside others (see :mod:`publisher.pipeline.board`);
     :meth:`find` then waits for a file a target it ``follows`` is still making.
     """
 

@@ -17,7 +17,7 @@ from publisher.errors import Problem
 class Run:
     """Part of an utterance said by one voice (a foreign word inside a Dutch sentence).
 
-    The timing file stores these as they are (:mod:`publisher.timing`), so the field order
+    The timing file stores these as they are (:mod:`publisher.speech.timing`), so the field order
     is the order of the keys it writes."""
 
     voice: str

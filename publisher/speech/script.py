@@ -39,10 +39,10 @@ from typing import assert_never
 from urllib.parse import urlsplit
 
 from publisher import model as m
-from publisher.config import Config, NarrationConfig
 from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.errors import Problem
 from publisher.i18n import Words, words_for
+from publisher.reader.config import Config, NarrationConfig
 from publisher.speech import runs
 from publisher.speech.items import ChapterScript as ChapterScript
 from publisher.speech.items import Item as Item
@@ -193,7 +193,7 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
     lowered = {k.lower(): v for k, v in lexicon.items()}
     text = say_addresses(remove_markup(text), words)
     text = remove_emoji(text)
-    # "[[" starts phonemes for espeak-ng: only a lexicon's may (see publisher.pls).
+    # "[[" starts phonemes for espeak-ng: only a lexicon's may (see publisher.reader.pls).
     text = text.replace("[[", "[ [").replace("]]", "] ]")
     pattern = lexicon_pattern(lexicon)
     if pattern is not None:

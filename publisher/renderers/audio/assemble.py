@@ -33,9 +33,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from publisher.cache import BlobCache, cache_key
 from publisher.engines.base import SAMPLE_WIDTH, Pcm
 from publisher.errors import BuildError, EngineError
+from publisher.infra.cache import BlobCache, cache_key
 from publisher.renderers.audio.encode import mpeg_rate, resample
 from publisher.renderers.audio.loudness import CHUNK, Int16, Meter
 from publisher.speech.items import ChapterScript, Pause

@@ -33,9 +33,9 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.engines.base import Synthesizer, VoiceProfile
-from publisher.heap import give_back
+from publisher.infra.cache import BlobCache, cache_key, read_meta
+from publisher.infra.heap import give_back
 from publisher.renderers.audio.settings import CHAPTER_FORMAT, ENCODER_GAIN_DB
 from publisher.speech.items import ChapterScript, Pause
 

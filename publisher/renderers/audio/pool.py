@@ -49,9 +49,9 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.context import BaseContext
 from typing import TYPE_CHECKING, Any
 
-from publisher import heap
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.errors import BuildError
+from publisher.infra import heap
 from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines, make_chapter
 
 if TYPE_CHECKING:

@@ -1,7 +1,7 @@
 """The audio target: one narrated MP3 per chapter, its timing and captions, and a playlist.
 
 In ``build/audio/``, per chapter ``<slug>.mp3`` (ID3v2.4 with cover and chapter marks),
-``<slug>.json`` (the timing file the feed reads, see :mod:`publisher.timing`) and
+``<slug>.json`` (the timing file the feed reads, see :mod:`publisher.speech.timing`) and
 ``<slug>.vtt`` (captions), and ``playlist.m3u`` in reading order. File names carry no
 position number, so inserting a chapter renames nothing.
 
@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from publisher.engines.base import VoiceProfile
-from publisher.engines.casting import BookCast, narrator, voices_folder
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.audio.chapter import (
@@ -41,8 +40,9 @@ from publisher.renderers.audio.pool import (
 )
 from publisher.renderers.audio.tags import TrackInfo, stored_cover_art, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult
+from publisher.speech.casting import BookCast, narrator, voices_folder
 from publisher.speech.script import ChapterScript, book_script, voice_lexicon
-from publisher.timing import TimingFile, sections, webvtt
+from publisher.speech.timing import TimingFile, sections, webvtt
 
 if TYPE_CHECKING:
     from publisher.renderers.audio.workers import Worker

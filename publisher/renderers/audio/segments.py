@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from publisher.cache import BlobCache, cache_key, read_meta
+from publisher.infra.cache import BlobCache, cache_key, read_meta
 from publisher.renderers.audio import encode, loudness, peaks
 from publisher.renderers.audio.settings import ENCODER_GAIN_DB, ENCODER_VERSION, QUALITY
 from publisher.speech.items import Item, Pause

@@ -19,8 +19,8 @@ from typing import Any
 
 import mutagen.id3
 
-from publisher.cache import BlobCache, cache_key
-from publisher.timing import TimedSection
+from publisher.infra.cache import BlobCache, cache_key
+from publisher.speech.timing import TimedSection
 
 # mutagen's frame classes are untyped; go through one Any-typed name rather than an ignore
 # comment on every call.

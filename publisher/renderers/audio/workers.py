@@ -21,7 +21,7 @@ it makes anything; the build process has them anyway, and is otherwise idle whil
 chapters are made. On a 100,000-word book the audio stage's memory (summed over the build's
 processes) fell from 208 MB to under 180 MB; sharing the build process's interpreter lock
 with the other targets early in a build cost 1–2 % on the seed (A/B medians of 5). The thread limits BLAS to
-one thread and tunes the allocator as a child's environment does (:mod:`publisher.heap`),
+one thread and tunes the allocator as a child's environment does (:mod:`publisher.infra.heap`),
 and stops at the next utterance when the build stops.
 
 A worker given no more chapters sees its input close and exits, so the memory of a worker
@@ -220,7 +220,7 @@ def _local(
     """A :class:`LocalWorker`'s thread: one BLAS thread while it runs, as in a child."""
     import numpy  # noqa: F401  (loaded first, for the limit to find its BLAS)
 
-    from publisher.heap import tune_for_chapters
+    from publisher.infra.heap import tune_for_chapters
     from publisher.renderers.audio.pool import one_blas_thread
 
     tune_for_chapters()

@@ -41,8 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.cache import BlobCache, cache_key, read_meta
 from publisher.errors import BuildError
+from publisher.infra.cache import BlobCache, cache_key, read_meta
 from publisher.renderers.audiobook.mp4 import FRAME as FRAME  # samples a packet, for callers
 
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target

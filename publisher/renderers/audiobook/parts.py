@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from publisher.cache import BlobCache, cache_key
 from publisher.errors import BuildError
+from publisher.infra.cache import BlobCache, cache_key
 
 if TYPE_CHECKING:
     import av

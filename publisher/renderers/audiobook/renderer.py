@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from pathlib import Path
 
-from publisher.engines.casting import SYNTHETIC
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, Piece, ensure_piece, mux
 from publisher.renderers.base import RenderContext, RenderResult
-from publisher.renderers.cover import PORTRAIT
-from publisher.renderers.cover_target import cached_cover
-from publisher.timing import TimingFile
+from publisher.renderers.cover.draw import PORTRAIT
+from publisher.renderers.cover.renderer import cached_cover
+from publisher.speech.casting import SYNTHETIC
+from publisher.speech.timing import TimingFile
 
 __all__ = ["SYNTHETIC", "AudiobookRenderer", "chapter_title", "narrator"]
 
@@ -32,8 +32,8 @@ def chapter_title(timing: Path) -> str:
 
 def narrator(book: Book, timings: list[Path]) -> str:
     """The narrator tag: the voices the timing files say spoke, named as synthetic."""
-    from publisher.engines.casting import engines_of
-    from publisher.engines.casting import narrator as tag
+    from publisher.speech.casting import engines_of
+    from publisher.speech.casting import narrator as tag
 
     names: dict[str, None] = {}
     for path in timings:

@@ -31,17 +31,17 @@ from ebooklib import epub
 
 from publisher import model as m
 from publisher.engines.base import VoiceProfile
-from publisher.engines.casting import book_cast
 from publisher.errors import BuildError
 from publisher.i18n import words_for
 from publisher.renderers.base import RenderContext, RenderResult
-from publisher.renderers.cover import PORTRAIT
-from publisher.renderers.cover_target import cached_cover
+from publisher.renderers.cover.draw import PORTRAIT
+from publisher.renderers.cover.renderer import cached_cover
 from publisher.renderers.epub import smil
 from publisher.renderers.epub.renderer import FileContent, make_package, write_package
+from publisher.speech.casting import book_cast
 from publisher.speech.script import ChapterScript, chapter_script, display_text, voice_lexicon
+from publisher.speech.timing import TimingFile
 from publisher.text.spans import Narration
-from publisher.timing import TimingFile
 
 NARRATED = "epub/*.narrated.epub"
 """What this target owns: inside the EPUB's folder, which leaves these files to it."""
@@ -107,8 +107,8 @@ class NarratedEpubRenderer:
 
 def _voice(book: m.Book) -> VoiceProfile:
     """The voice the audio target reads with (the same choice, made the same way)."""
-    from publisher.engines.casting import voices_folder
     from publisher.engines.profiles import choose_voice
+    from publisher.speech.casting import voices_folder
 
     config = book.config
     return choose_voice(config.narration.voice, config.language, voices_folder(book))

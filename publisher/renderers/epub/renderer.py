@@ -24,10 +24,12 @@ from ebooklib import epub
 from publisher import model as m
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
-from publisher.pls import MEDIA_TYPE
+from publisher.model.slugs import slugify
+from publisher.reader.images import book_image
+from publisher.reader.pls import MEDIA_TYPE
 from publisher.renderers.base import RenderContext, RenderResult
-from publisher.renderers.cover import PORTRAIT, book_path
-from publisher.renderers.cover_target import cached_cover
+from publisher.renderers.cover.draw import PORTRAIT, book_path
+from publisher.renderers.cover.renderer import cached_cover
 from publisher.renderers.epub.xhtml import (
     ChapterWriter,
     NavEntry,
@@ -36,8 +38,6 @@ from publisher.renderers.epub.xhtml import (
     ncx_document,
     title_document,
 )
-from publisher.renderers.images import book_image
-from publisher.slugs import slugify
 from publisher.text.spans import Narration
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

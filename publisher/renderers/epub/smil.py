@@ -26,10 +26,10 @@ from publisher import model as m
 from publisher.errors import BuildError
 from publisher.renderers.epub.xhtml import TITLE_ID
 from publisher.speech.script import ChapterScript
+from publisher.speech.timing import TimingFile
 from publisher.text import attr
 from publisher.text.spans import spoken_text
 from publisher.text.xhtml import element_id, label_id, sentence_id
-from publisher.timing import TimingFile
 
 _SPEAKABLE = re.compile(r"\w")
 

@@ -22,11 +22,11 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from publisher.clock import released
-from publisher.config import INTERVALS, Config
 from publisher.errors import BuildError
+from publisher.infra.clock import released
+from publisher.reader.config import INTERVALS, Config
 from publisher.renderers.feed.notes import one_line
-from publisher.timing import TimedSection
+from publisher.speech.timing import TimedSection
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"

@@ -25,9 +25,9 @@ from pathlib import Path
 from lxml import etree
 
 from publisher import __version__
-from publisher.clock import build_now, released
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
+from publisher.infra.clock import build_now, released
 from publisher.model import Book, Chapter
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.feed.episodes import (
@@ -47,8 +47,8 @@ from publisher.renderers.feed.episodes import (
     url_for,
 )
 from publisher.renderers.feed.notes import one_line, opening_html, opening_text
+from publisher.speech.timing import TimingFile
 from publisher.text import xml_safe
-from publisher.timing import TimingFile
 
 FEED_FILE = "feed.xml"
 CHAPTERS_FOLDER = "chapters"
@@ -121,7 +121,7 @@ class FeedRenderer:
     @staticmethod
     def _base_url(ctx: RenderContext) -> str:
         url = ctx.options.base_url or ctx.book.config.podcast.base_url
-        # Without one the validation warned (publisher.validate.podcast_problems).
+        # Without one the validation warned (publisher.checks.validate.podcast_problems).
         return normalise_base_url(url) if url else LOCAL_BASE_URL
 
     @staticmethod

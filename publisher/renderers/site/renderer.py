@@ -24,10 +24,9 @@ import jinja2
 from markupsafe import Markup
 
 from publisher import model as m
-from publisher.clock import build_now, released
-from publisher.engines.casting import book_cast
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
+from publisher.infra.clock import build_now, released
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.feed.episodes import (
     LOCAL_BASE_URL,
@@ -38,8 +37,9 @@ from publisher.renderers.feed.episodes import (
 from publisher.renderers.feed.notes import in_opening, notes_html, opening, prompts
 from publisher.renderers.site import words as w
 from publisher.renderers.site.transcript import read_timing, transcript
+from publisher.speech.casting import book_cast
+from publisher.speech.timing import TimingFile
 from publisher.text import Style, collapse, plain_text, xml_safe
-from publisher.timing import TimingFile
 
 INDEX = "index.html"
 EPISODES = "episodes"

@@ -5,7 +5,7 @@ text with :func:`publisher.text.sentences`), in the written form the captions sh
 come from the audio target's timing file. Both list the same utterances in the same order,
 which is checked, so stale audio is reported rather than shown out of step.
 
-The timing file is read with :class:`publisher.timing.TimingFile`, the one definition of
+The timing file is read with :class:`publisher.speech.timing.TimingFile`, the one definition of
 its format.
 """
 
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import model as m
-from publisher.config import Config
 from publisher.errors import BuildError
+from publisher.reader.config import Config
 from publisher.speech.script import Cast, Utterance, chapter_script
+from publisher.speech.timing import TimedPause, TimingFile
 from publisher.text import heading_levels
-from publisher.timing import TimedPause, TimingFile
 
 
 def read_timing(path: Path, slug: str) -> TimingFile:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from publisher import model as m
 from publisher.errors import Problem
 from publisher.i18n import words_for
-from publisher.slugs import made_up_slug, slugify
+from publisher.model.slugs import made_up_slug, slugify
 
 
 def _warning(node: m.Node | m.Chapter, message: str) -> Problem:

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from publisher.clock import build_now
 from publisher.errors import Problem
+from publisher.infra.clock import build_now
 
 MANIFESTS = "manifests"
 _SKIP_DIRS = {"node_modules", "__pycache__"}

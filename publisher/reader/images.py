@@ -91,9 +91,9 @@ def book_image(
 
     Raises :class:`SourceError` when it is remote, outside the book's folder, missing, of a
     kind EPUB readers do not show, or fails :func:`check_image`: what the EPUB and the
-    validation (:mod:`publisher.validate`) both ask of every image.
+    validation (:mod:`publisher.checks.validate`) both ask of every image.
     """
-    from publisher.renderers.cover import book_path  # cover imports this module
+    from publisher.renderers.cover.draw import book_path  # cover imports this module
 
     file = book_path(book, unquote(src), path, line, "image")
     if file.suffix.lower() not in IMAGE_TYPES:

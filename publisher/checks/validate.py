@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import model as m
-from publisher.check import blocks_of, check_book, inlines_of
+from publisher.checks.problems import blocks_of, check_book, inlines_of
 from publisher.errors import EngineError, Problem, SourceError
-from publisher.parse import Parsed
+from publisher.reader.parse import Parsed
 from publisher.text.markup import safe_href, unsafe_link
 
 
@@ -39,7 +39,7 @@ def validate(
     parsed: Parsed, previous_feed: Path | None = None, base_url: str | None = None
 ) -> Findings:
     """Every problem of ``parsed``: its parse warnings, the content rules of
-    :mod:`publisher.check`, images, links, cover, voices and podcast settings.
+    :mod:`publisher.checks.problems`, images, links, cover, voices and podcast settings.
 
     ``previous_feed`` is the last build's feed.xml (renamed chapters); ``base_url`` the
     command line's ``--base-url``, which stands in for ``podcast.base_url``.
@@ -83,7 +83,7 @@ def _images(book: m.Book) -> Iterator[tuple[m.Block, str]]:
 def _image_problems(book: m.Book, block: m.Block, src: str, seen: set[Path]) -> list[Problem]:
     """An image as the EPUB takes it in: where it is, its kind, its bytes (SVG cleaned);
     what its bytes warn about is said once, at its first use, as the EPUB says it."""
-    from publisher.renderers.images import book_image
+    from publisher.reader.images import book_image
 
     found: list[Problem] = []
     file, _ = book_image(book, src, block.path, block.line, found.append)
@@ -109,7 +109,7 @@ def link_problems(book: m.Book) -> list[Problem]:
 
 
 def _cover_problems(book: m.Book) -> list[Problem]:
-    from publisher.renderers.cover import cover_problems
+    from publisher.renderers.cover.draw import cover_problems
 
     return cover_problems(book)
 
@@ -118,8 +118,8 @@ def narration_problems(book: m.Book) -> list[Problem]:
     """Unknown voices (errors) and text no voice can say (warnings), from the speech script
     the audio target would write. A voice that exists but cannot run on this machine is the
     build's to report (an engine error, exit 1): ``check`` judges the book, not the machine."""
-    from publisher.engines.casting import BookCast, front_matter_line, voices_folder
     from publisher.engines.profiles import choose_voice
+    from publisher.speech.casting import BookCast, front_matter_line, voices_folder
     from publisher.speech.script import book_script, voice_lexicon
 
     config = book.config
@@ -140,8 +140,8 @@ def narration_problems(book: m.Book) -> list[Problem]:
 
 def podcast_problems(book: m.Book, base_url: str | None) -> list[Problem]:
     """The feed's settings: no public address, dates for chapters that do not exist."""
-    from publisher.engines.casting import front_matter_line
     from publisher.renderers.feed.episodes import LOCAL_BASE_URL
+    from publisher.speech.casting import front_matter_line
 
     def warning(line: int | None, message: str) -> Problem:
         return Problem(path=book.source, line=line, severity="warning", message=message)

@@ -21,10 +21,10 @@ from typing import Any
 
 import yaml
 
-from publisher.categories import APPLE_CATEGORIES
 from publisher.errors import Problem, SourceError
+from publisher.model.categories import APPLE_CATEGORIES
+from publisher.reader.yamlsafe import NULL_TAG, Lines, compose, scalar_value, shown
 from publisher.urls import base_url_problem, is_mailbox, url_problem
-from publisher.yamlsafe import NULL_TAG, Lines, compose, scalar_value, shown
 
 __all__ = [
     "APPLE_CATEGORIES",

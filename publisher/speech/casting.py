@@ -126,8 +126,8 @@ def front_matter_line(book: m.Book, *keys: str) -> int | None:
     in the book's source, for messages; None when it cannot be found."""
     import yaml
 
-    from publisher.parse import read_source, split_front_matter
-    from publisher.yamlsafe import Lines, compose
+    from publisher.reader.parse import read_source, split_front_matter
+    from publisher.reader.yamlsafe import Lines, compose
 
     path = Path(book.source)
     if not path.is_file():

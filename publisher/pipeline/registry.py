@@ -44,7 +44,7 @@ def _lazy(path: str) -> Callable[[], Renderer]:
 Registry = Mapping[str, Entry]
 
 REGISTRY: Registry = {
-    "cover": Entry(_lazy("publisher.renderers.cover_target:CoverRenderer"), always=True),
+    "cover": Entry(_lazy("publisher.renderers.cover.renderer:CoverRenderer"), always=True),
     "epub": Entry(_lazy("publisher.renderers.epub.renderer:EpubRenderer")),
     "audio": Entry(_lazy("publisher.renderers.audio.renderer:AudioRenderer")),
     "feed": Entry(_lazy("publisher.renderers.feed.renderer:FeedRenderer")),

@@ -3,7 +3,7 @@
 mdit-py-plugins' attrs plugin reads ``{…}`` after inline elements and on a line of its own
 (``attrs_block_plugin``), but the line of its own would also take other lines that hold only
 braces (a block-level ``{pause=5}``) away from the rest of the parser. So, as for heading ids,
-:mod:`publisher.trailing_attrs` takes a trailing ``{voice=…}`` off a paragraph's last line.
+:mod:`publisher.reader.trailing_attrs` takes a trailing ``{voice=…}`` off a paragraph's last line.
 Only ``{…}`` text that parses whole as attributes and names ``voice`` is taken.
 """
 
@@ -14,7 +14,7 @@ import re
 from markdown_it import MarkdownIt
 
 from publisher.errors import SourceError
-from publisher.trailing_attrs import trailing_attrs_plugin
+from publisher.reader.trailing_attrs import trailing_attrs_plugin
 
 _VOICE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 VOICE_META = "block_voice"  # the ``{…}`` text as written, kept for messages

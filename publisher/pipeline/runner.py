@@ -1,7 +1,7 @@
 """Runs the targets: the plan, staging, the contract checks, publishing.
 
 A build writes everything into a staging folder beside ``<out>`` and switches ``<out>`` to
-it in one step only when every target succeeded (see :mod:`publisher.build.publish`), so a
+it in one step only when every target succeeded (see :mod:`publisher.pipeline.publish`), so a
 failed, interrupted or killed build leaves the previous build as it was. A file whose bytes
 did not change keeps its modification time, so tools that watch the folder see no change.
 
@@ -21,13 +21,14 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.build import publish, uptodate
-from publisher.build.registry import REGISTRY, Plan, Registry, check_only, plan
-from publisher.build.schedule import Schedule
-from publisher.clock import build_now
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
-from publisher.heap import give_back
+from publisher.infra.clock import build_now
+from publisher.infra.heap import give_back
 from publisher.model import Book
+from publisher.pipeline import publish, uptodate
+from publisher.pipeline.board import Board
+from publisher.pipeline.registry import REGISTRY, Plan, Registry, check_only, plan
+from publisher.pipeline.schedule import Schedule
 from publisher.renderers.base import (
     BuildOptions,
     RenderContext,
@@ -36,7 +37,6 @@ from publisher.renderers.base import (
     own_folder,
     owned_by,
 )
-from publisher.renderers.board import Board
 
 STATE_DIR = ".publisher"
 LOCK_NAME = "lock"
@@ -123,7 +123,7 @@ def build(
     ``registry``) into ``out``, all or nothing.
 
     A build whose inputs have not changed since the last one does nothing and says so
-    (``up_to_date``; see :mod:`publisher.build.uptodate`), whatever the registry: a test's or
+    (``up_to_date``; see :mod:`publisher.pipeline.uptodate`), whatever the registry: a test's or
     a plug-in's renderers are fingerprinted by the file that defines them.
     ``on_warning`` hears each warning as it is found, ``on_target`` each finished target.
     """
@@ -161,7 +161,7 @@ def _build(
             warn(problem)
 
     if not source.is_file():  # say why at its path, before making .publisher/ beside it
-        from publisher.parse import parse_file
+        from publisher.reader.parse import parse_file
 
         parse_file(source)
     _check_out_path(out)
@@ -176,10 +176,10 @@ def _build(
             previous = uptodate.up_to_date(state, out, key)
             if previous is not None:
                 return _nothing_to_do(out, previous, note, on_target)
-        from publisher.parse import parse_file  # not needed when nothing changed
+        from publisher.reader.parse import parse_file  # not needed when nothing changed
 
         parsed = parse_file(source)
-        from publisher.validate import validate
+        from publisher.checks.validate import validate
 
         findings = validate(parsed, out / "feed.xml", options.base_url)
         for warning in findings.warnings:

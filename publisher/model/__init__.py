@@ -1,4 +1,4 @@
-"""The book model: frozen data, built once by :mod:`publisher.parse`, read by every target.
+"""The book model: frozen data, built once by :mod:`publisher.reader.parse`, read by every target.
 
 ``Book → Chapter → Block``, with inline content as a small tree. Every block records where
 it came from (``path``, ``line``, ``end_line``: 1-based, inclusive), so any later stage can
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
 if TYPE_CHECKING:
-    from publisher.config import Config
-    from publisher.pls import PronunciationLexicon
+    from publisher.reader.config import Config
+    from publisher.reader.pls import PronunciationLexicon
 
 
 # --- inline content -----------------------------------------------------------------------
@@ -331,6 +331,6 @@ class Book:
     @property
     def slug(self) -> str:
         """The book's file name stem (``build/epub/<slug>.epub``)."""
-        from publisher.slugs import slugify
+        from publisher.model.slugs import slugify
 
         return slugify(self.config.title) or "book"

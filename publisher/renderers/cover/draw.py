@@ -26,13 +26,13 @@ from urllib.parse import urlsplit
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
 
-from publisher.config import Config
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
-from publisher.renderers.images import check_pixels
+from publisher.reader.config import Config
+from publisher.reader.images import check_pixels
 
 QUALITY = 90
-FONTS = Path(__file__).parents[1] / "data" / "fonts"
+FONTS = Path(__file__).parents[2] / "data" / "fonts"
 BOLD = FONTS / "NotoSans-Bold.ttf"  # the title
 REGULAR = FONTS / "NotoSans-Regular.ttf"  # subtitle and author
 

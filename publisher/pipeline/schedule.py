@@ -6,7 +6,7 @@ order, whatever ran at the same time. Rather than wait for a target running on a
 runs a later one that is ready (the audio, while the EPUB is made), keeping what that made
 for its turn. Before it starts a target, it hands to helper threads
 every later target that can already run: all its required targets (and those it runs
-``after``) are done, or have started when it ``follows`` them (see :mod:`publisher.renderers.board`). So the EPUB is made while the
+``after``) are done, or have started when it ``follows`` them (see :mod:`publisher.pipeline.board`). So the EPUB is made while the
 cover and the audio are, and the audiobook encodes each chapter as soon as its MP3 is
 written. The heavy work runs outside the interpreter (worker processes, FFmpeg, libjpeg), so
 threads suffice. The target on the main thread is the one a Ctrl-C reaches: the audio stops
@@ -29,8 +29,8 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from publisher.pipeline.board import Board
 from publisher.renderers.base import BuildOptions, Renderer, RenderResult
-from publisher.renderers.board import Board
 
 Render = Callable[[Renderer, BuildOptions, "Board | None"], RenderResult]
 """Runs one renderer with these options (and the board, when running side by side)."""

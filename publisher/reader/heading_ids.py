@@ -1,6 +1,6 @@
 """``## Titel {#mijn-id}``: an identity the author gives a heading, as in Pandoc and mdBook.
 
-Read by :mod:`publisher.trailing_attrs`, the attrs plugin's syntax at the end of a heading.
+Read by :mod:`publisher.reader.trailing_attrs`, the attrs plugin's syntax at the end of a heading.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from markdown_it import MarkdownIt
 
 from publisher.errors import SourceError
-from publisher.trailing_attrs import trailing_attrs_plugin
+from publisher.reader.trailing_attrs import trailing_attrs_plugin
 
 _VALID_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ATTRS_META = "heading_attrs"  # the ``{…}`` text as written, kept for messages

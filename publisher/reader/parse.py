@@ -21,12 +21,12 @@ from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from publisher import model as m
-from publisher.block_voice import VOICE_META, block_voice, block_voice_plugin
-from publisher.config import MAX_PAUSE, Config, is_language_tag, load_config
 from publisher.errors import Problem, SourceError
-from publisher.heading_ids import ATTRS_META, heading_attrs_plugin, heading_id
 from publisher.i18n import words_for
-from publisher.slugs import chapter_slugs, slugify
+from publisher.model.slugs import chapter_slugs, slugify
+from publisher.reader.block_voice import VOICE_META, block_voice, block_voice_plugin
+from publisher.reader.config import MAX_PAUSE, Config, is_language_tag, load_config
+from publisher.reader.heading_ids import ATTRS_META, heading_attrs_plugin, heading_id
 
 PROMPT_GLYPH = "💡"
 _PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
@@ -129,7 +129,7 @@ def parse_text(text: str, path: str, root: str = ".") -> Parsed:
     chapters = parser.chapters(tokens)
     lexicon = None
     if config.narration.pls is not None:
-        from publisher import pls  # lxml only for a book that has a lexicon file
+        from publisher.reader import pls  # lxml only for a book that has a lexicon file
 
         key = re.search(r"^\s*pls\s*:", front, re.MULTILINE)
         line = 2 + front.count("\n", 0, key.start()) if key else 1

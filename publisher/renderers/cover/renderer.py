@@ -3,7 +3,7 @@
 The EPUB embeds it, the audio puts it in each MP3's tags and the feed points podcast apps at
 it, so it is one declared step that they ``require`` rather than something each of them
 draws. Drawing a 3000×3000 cover takes a moment, so the result is kept in the cache, keyed
-by everything it is made from, in the checked store of :mod:`publisher.cache` (an entry
+by everything it is made from, in the checked store of :mod:`publisher.infra.cache` (an entry
 emptied or cut short is found by its digest and drawn again, never published).
 """
 
@@ -14,12 +14,12 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from publisher.cache import BlobCache
 from publisher.errors import Problem
+from publisher.infra.cache import BlobCache
 from publisher.model import Book
-from publisher.renderers import cover as cover_module
 from publisher.renderers.base import RenderContext, RenderResult
-from publisher.renderers.cover import SQUARE, Shape
+from publisher.renderers.cover import draw as cover_module
+from publisher.renderers.cover.draw import SQUARE, Shape
 
 COVER_FILE = "cover.jpg"
 

@@ -1,0 +1,1 @@
+"""Commands that make a new book: ``init`` (and ``import``)."""

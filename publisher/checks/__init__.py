@@ -1,0 +1,1 @@
+"""Validation shared by ``publisher check`` and ``publisher build``."""

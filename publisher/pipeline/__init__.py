@@ -1,0 +1,1 @@
+"""The build pipeline: the registry of targets, the runner, the schedule, publishing."""

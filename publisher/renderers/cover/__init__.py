@@ -1,0 +1,1 @@
+"""The cover target: drawing covers and the ``cover`` renderer."""
