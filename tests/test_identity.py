@@ -105,7 +105,8 @@ def test_braces_that_are_not_attributes_stay_text() -> None:
     chapter = book.chapters[0]
     assert chapter.title_text == "Set {x} and {a b}"
     texts = [b for b in chapter.blocks]
-    from publisher.model import Paragraph, Prompt, plain_text
+    from publisher.model import Paragraph, Prompt
+    from publisher.text.plain import plain_text
 
     assert isinstance(texts[0], Paragraph)
     assert plain_text(texts[0].children) == ("Code f{.x}, a link{#y}, {#z} and [word] {lang=ru}.")

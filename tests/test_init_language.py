@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from publisher import model as m
 from publisher.cli import cli
 from publisher.reader.parse import parse_file
+from publisher.text.plain import plain_text
 
 
 @pytest.mark.parametrize(
@@ -37,7 +38,7 @@ def test_init_writes_a_starter_book_in_that_language(
     examples = [b for b in blocks if isinstance(b, m.Example)]
     prompts = [b for b in blocks if isinstance(b, m.Prompt)]
     assert [e.label for e in examples] == [example]
-    assert len(prompts) == 1 and m.plain_text(prompts[0].children).startswith(prompt)
+    assert len(prompts) == 1 and plain_text(prompts[0].children).startswith(prompt)
 
 
 def test_init_refuses_a_language_it_has_no_book_for(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from publisher import model as m
 from publisher.errors import SourceError
 from publisher.reader.parse import parse_file, parse_text
+from publisher.text.plain import plain_text
 from tests.golden import assert_golden
 from tests.modeldump import dump_book
 
@@ -41,7 +42,7 @@ def test_seed_structure() -> None:
     assert len(chapters) == 11
     assert chapters[0].title_text == "De Geneeskracht van Knuffelen: Meer dan Alleen Warmte"
     depressie = chapters[3]
-    heads = [m.plain_text(b.children) for b in depressie.blocks if isinstance(b, m.Heading)]
+    heads = [plain_text(b.children) for b in depressie.blocks if isinstance(b, m.Heading)]
     assert heads == [
         "Stress en Angst Verminderen",
         "Eenzaamheid Doorbreken",
@@ -84,10 +85,10 @@ def test_prompts_and_examples() -> None:
     )
     blocks = list(m.walk(b.chapters[0].blocks))
     prompts = [x for x in blocks if isinstance(x, m.Prompt)]
-    assert [m.plain_text(p.children) for p in prompts] == ["Why?", "Really?", "Quoted?"]
+    assert [plain_text(p.children) for p in prompts] == ["Why?", "Really?", "Quoted?"]
     assert [p.pause for p in prompts] == [None, 12.5, None]
     examples = [x for x in blocks if isinstance(x, m.Example)]
-    assert len(examples) == 1 and m.plain_text(examples[0].children) == "Een."
+    assert len(examples) == 1 and plain_text(examples[0].children) == "Een."
     assert isinstance(blocks[-1], m.Paragraph)  # "Example:" is not the Dutch example word
 
 
@@ -98,7 +99,7 @@ def test_example_word_is_configurable() -> None:
 
 def test_raw_html_stays_text() -> None:
     b = book("## C\n\n<script>alert(1)</script>\n\nA <b>bold</b> claim.\n")
-    texts = [m.plain_text(x.children) for x in b.chapters[0].blocks if isinstance(x, m.Paragraph)]
+    texts = [plain_text(x.children) for x in b.chapters[0].blocks if isinstance(x, m.Paragraph)]
     assert texts == ["<script>alert(1)</script>", "A <b>bold</b> claim."]
 
 

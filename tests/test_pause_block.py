@@ -18,6 +18,7 @@ from publisher.renderers.site.transcript import transcript
 from publisher.speech.script import Pause, chapter_script
 from publisher.speech.timing import TimingFile
 from publisher.text import Style, XhtmlWriter
+from publisher.text.plain import plain_text
 from tests.test_site import fake_timed_audio, render_site
 
 HEAD = "---\ntitle: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\n---\n"
@@ -39,7 +40,7 @@ def test_a_line_holding_only_pause_is_a_pause_block_at_its_line() -> None:
 def test_pause_text_inside_a_paragraph_stays_text() -> None:
     (block,) = book("# Een\n\nWacht {pause=5} even.\n").chapters[0].blocks
     assert isinstance(block, m.Paragraph)
-    assert "{pause=5}" in m.plain_text(block.children)
+    assert "{pause=5}" in plain_text(block.children)
 
 
 @pytest.mark.parametrize(

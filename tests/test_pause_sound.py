@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from publisher.errors import SourceError
-from publisher.reader.config import PAUSE_SOUNDS, NarrationConfig
+from publisher.model.config import PAUSE_SOUNDS, NarrationConfig
 from publisher.reader.parse import parse_text
 from tests import fakes
 from tests.helpers import require

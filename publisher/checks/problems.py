@@ -11,6 +11,7 @@ from publisher import model as m
 from publisher.errors import Problem
 from publisher.i18n import words_for
 from publisher.model.slugs import made_up_slug, slugify
+from publisher.text.plain import plain_text
 
 
 def _warning(node: m.Node | m.Chapter, message: str) -> Problem:
@@ -68,7 +69,7 @@ def _block_problems(block: m.Block) -> list[Problem]:
                 _warning(block, f"image '{image.src}' has no alt text: describe it in ![…]")
             )
     if isinstance(block, m.Prompt):
-        text = m.plain_text(block.children).strip()
+        text = plain_text(block.children).strip()
         if not text:
             problems.append(_warning(block, "reflection prompt is empty"))
         elif "?" not in text:

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
+from publisher.model.slugs import slugify
+
 if TYPE_CHECKING:
-    from publisher.reader.config import Config
-    from publisher.reader.pls import PronunciationLexicon
+    from publisher.model.config import Config
+    from publisher.model.lexicon import PronunciationLexicon
 
 
 # --- inline content -----------------------------------------------------------------------
@@ -92,15 +94,6 @@ class FootnoteRef:
 Inline = Union[  # noqa: UP007
     Text, Emphasis, Strong, Link, Code, LineBreak, InlineImage, Span, FootnoteRef
 ]
-
-
-def plain_text(inlines: tuple[Inline, ...]) -> str:
-    """The text a reader sees, without markup, link targets or footnote markers (see
-    :func:`publisher.text.plain_text`, which this calls)."""
-    # Imported here: the text module reads the model, so the model cannot import it first.
-    from publisher.text.plain import plain_text as text_of
-
-    return text_of(inlines)
 
 
 # --- blocks ---------------------------------------------------------------------------------
@@ -296,11 +289,9 @@ class Chapter:
     end_line: int
     blocks: tuple[Block, ...]
     footnotes: tuple[Footnote, ...] = ()
-
-    @property
-    def title_text(self) -> str:
-        """The title as plain text."""
-        return plain_text(self.title).strip()
+    # The title as plain text (:func:`publisher.text.plain_text`), made by the reader: the
+    # model is data, and the one plain-text walker lives in the text module, above it.
+    title_text: str
 
     def sections(self) -> tuple[Section, ...]:
         """The chapter's headings nested by level."""
@@ -331,6 +322,4 @@ class Book:
     @property
     def slug(self) -> str:
         """The book's file name stem (``build/epub/<slug>.epub``)."""
-        from publisher.model.slugs import slugify
-
         return slugify(self.config.title) or "book"

@@ -23,10 +23,12 @@ from mdit_py_plugins.footnote import footnote_plugin
 from publisher import model as m
 from publisher.errors import Problem, SourceError
 from publisher.i18n import words_for
+from publisher.model.config import MAX_PAUSE, Config
 from publisher.model.slugs import chapter_slugs, slugify
 from publisher.reader.block_voice import VOICE_META, block_voice, block_voice_plugin
-from publisher.reader.config import MAX_PAUSE, Config, is_language_tag, load_config
+from publisher.reader.config import is_language_tag, load_config
 from publisher.reader.heading_ids import ATTRS_META, heading_attrs_plugin, heading_id
+from publisher.text.plain import plain_text
 
 PROMPT_GLYPH = "💡"
 _PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
@@ -256,6 +258,7 @@ class _Parser:
                     end_line=end_line,
                     blocks=tuple(blocks),
                     footnotes=tuple(footnotes),
+                    title_text=plain_text(title).strip(),
                 )
             )
         if not chapters:
@@ -383,7 +386,7 @@ class _Parser:
                     raise SourceError.at(
                         self.path, where["line"], f"heading id {{#{given}}} is already used"
                     )
-                anchor = given or slugify(m.plain_text(children)) or "section"
+                anchor = given or slugify(plain_text(children)) or "section"
                 base, n = anchor, state.anchor_suffix.get(anchor, 1)
                 anchor = base if n == 1 else f"{base}-{n}"
                 while anchor in state.anchors:
@@ -418,7 +421,7 @@ class _Parser:
         visible = [c for c in children if not (c.type == "text" and not c.content.strip())]
         if len(visible) == 1 and visible[0].type == "image":
             img = visible[0]
-            alt = m.plain_text(self._inlines(img.children, state))
+            alt = plain_text(self._inlines(img.children, state))
             return m.Image(
                 **where,
                 src=str(img.attrs.get("src", "")),
@@ -509,7 +512,7 @@ class _Parser:
                 case "code_inline":
                     out.append(m.Code(text=node.content))
                 case "image":
-                    alt = m.plain_text(self._inlines(node.children, state))
+                    alt = plain_text(self._inlines(node.children, state))
                     src, title = str(node.attrs.get("src", "")), _opt(node.attrs.get("title"))
                     out.append(m.InlineImage(src=src, alt=alt, title=title))
                 case "footnote_ref":

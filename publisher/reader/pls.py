@@ -13,15 +13,14 @@ lexicon is an error at its line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
 
 from publisher.errors import Problem, SourceError
+from publisher.model.lexicon import Lexeme, PronunciationLexicon
 
 NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
-MEDIA_TYPE = "application/pls+xml"
 MAX_BYTES = 5 * 1024 * 1024
 """A lexicon is a list of words: 5 MB is far beyond any book's, and the bound keeps a
 mistaken file (a video) from filling memory."""
@@ -29,44 +28,6 @@ ESPEAK_ALPHABET = "x-espeak"
 """espeak-ng's phoneme mnemonics (its ``[[...]]`` input). IPA is not converted: no
 well-kept converter to espeak-ng's mnemonics exists, so IPA entries fall back to their alias."""
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-@dataclass(frozen=True, kw_only=True)
-class Lexeme:
-    """One ``<lexeme>``: the words it is for and their pronunciations in document order,
-    each ``("alias", text)`` or ``(alphabet, phonemes)``."""
-
-    graphemes: tuple[str, ...]
-    pronunciations: tuple[tuple[str, str], ...]
-    line: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class PronunciationLexicon:
-    """A PLS file: where it is (``name`` as the front matter gives it), its language, its
-    lexemes, and its bytes as written (the EPUB carries them unchanged)."""
-
-    name: str
-    path: str
-    language: str
-    lexemes: tuple[Lexeme, ...]
-    data: bytes
-
-    def respellings(self, alphabet: str | None) -> dict[str, str]:
-        """Word → what to say instead, for an engine that reads phonemes in ``alphabet``
-        (None: aliases only). The first pronunciation the engine can use wins, as PLS
-        prefers the first; a word with none it can use is left as written."""
-        out: dict[str, str] = {}
-        for lexeme in self.lexemes:
-            usable = [
-                text if kind == "alias" else f"[[{text}]]"
-                for kind, text in lexeme.pronunciations
-                if kind == "alias" or kind == alphabet
-            ]
-            if usable:
-                for grapheme in lexeme.graphemes:
-                    out.setdefault(grapheme, usable[0])
-        return out
 
 
 def _text(element: etree._Element) -> str:

@@ -42,7 +42,7 @@ from publisher import model as m
 from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.errors import Problem
 from publisher.i18n import Words, words_for
-from publisher.reader.config import Config, NarrationConfig
+from publisher.model.config import Config, NarrationConfig
 from publisher.speech import runs
 from publisher.speech.items import ChapterScript as ChapterScript
 from publisher.speech.items import Item as Item

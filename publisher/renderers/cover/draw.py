@@ -28,7 +28,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
 
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
-from publisher.reader.config import Config
+from publisher.model.config import Config
 from publisher.reader.images import check_pixels
 
 QUALITY = 90

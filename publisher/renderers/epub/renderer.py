@@ -24,9 +24,9 @@ from ebooklib import epub
 from publisher import model as m
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
+from publisher.model.lexicon import MEDIA_TYPE
 from publisher.model.slugs import slugify
 from publisher.reader.images import book_image
-from publisher.reader.pls import MEDIA_TYPE
 from publisher.renderers.base import RenderContext, RenderResult
 from publisher.renderers.cover.draw import PORTRAIT, book_path
 from publisher.renderers.cover.renderer import cached_cover
@@ -38,6 +38,7 @@ from publisher.renderers.epub.xhtml import (
     ncx_document,
     title_document,
 )
+from publisher.text.plain import plain_text
 from publisher.text.spans import Narration
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -378,7 +379,7 @@ def _toc(chapters: tuple[m.Chapter, ...]) -> tuple[NavEntry, ...]:
         return tuple(
             NavEntry(
                 # A nav link without text is invalid EPUB: fall back to the anchor.
-                label=m.plain_text(s.heading.children).strip() or s.heading.anchor,
+                label=plain_text(s.heading.children).strip() or s.heading.anchor,
                 href=f"{doc}#{s.heading.anchor}",
                 children=sections(doc, s.children),
             )

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from publisher import model as m
 from publisher.errors import Problem
 from publisher.i18n import Words
-from publisher.reader.config import Config
+from publisher.model.config import Config
 from publisher.text import ImageHref, Style, XhtmlWriter, attr, esc, heading_levels
 from publisher.text.spans import Narration
 

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from publisher.errors import BuildError
 from publisher.infra.clock import released
-from publisher.reader.config import INTERVALS, Config
+from publisher.model.config import INTERVALS, Config
 from publisher.renderers.feed.notes import one_line
 from publisher.speech.timing import TimedSection
 

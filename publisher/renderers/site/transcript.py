@@ -16,7 +16,7 @@ from pathlib import Path
 
 from publisher import model as m
 from publisher.errors import BuildError
-from publisher.reader.config import Config
+from publisher.model.config import Config
 from publisher.speech.script import Cast, Utterance, chapter_script
 from publisher.speech.timing import TimedPause, TimingFile
 from publisher.text import heading_levels
