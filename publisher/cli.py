@@ -171,10 +171,11 @@ def build(
 def check(source: Path | None, strict: bool, out: Path, base_url: str | None) -> None:
     """Report every warning and error a build of SOURCE would, without building."""
     from publisher.checks.validate import validate
+    from publisher.pipeline.registry import every
     from publisher.reader.parse import parse_file
 
     parsed = parse_file(_source(source))
-    findings = validate(parsed, out / "feed.xml", base_url)
+    findings = validate(parsed, every(), out / "feed.xml", base_url)
     for problem in findings.warnings:
         click.echo(str(problem), err=True)
     findings.raise_errors()

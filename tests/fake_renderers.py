@@ -7,11 +7,11 @@ import time
 from dataclasses import dataclass
 
 from publisher.pipeline.registry import Entry, Registry
-from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.base import RenderContext, RenderResult, Target
 
 
 @dataclass
-class WordsRenderer:
+class WordsRenderer(Target):
     """Writes one file per chapter with its title, like a real target writes one per chapter."""
 
     name: str = "words"
@@ -27,7 +27,7 @@ class WordsRenderer:
 
 
 @dataclass
-class CountRenderer:
+class CountRenderer(Target):
     """Reads the published ``words/`` (it requires ``words``) and writes how many there are."""
 
     name: str = "count"
@@ -42,7 +42,7 @@ class CountRenderer:
 
 
 @dataclass
-class FailingRenderer:
+class FailingRenderer(Target):
     """Writes half its output, then fails with ``error``."""
 
     error: Exception
@@ -56,7 +56,7 @@ class FailingRenderer:
 
 
 @dataclass
-class TrespassingRenderer:
+class TrespassingRenderer(Target):
     """Writes into a folder it does not own."""
 
     name: str = "trespassing"
@@ -70,7 +70,7 @@ class TrespassingRenderer:
 
 
 @dataclass
-class SlowRenderer:
+class SlowRenderer(Target):
     """Writes a file, says so on a flag file, then sleeps: a build to kill half-way."""
 
     flag: str

@@ -11,8 +11,20 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 import pytest
+from click.testing import CliRunner
 
 from publisher.engines.base import Pcm
+
+
+def cli_runner() -> CliRunner:
+    """A runner whose results keep standard error apart (``result.stderr``) on every click
+    this project allows: 8.2 and newer always do and refuse ``mix_stderr``; 8.1 needs
+    ``mix_stderr=False``. Read ``result.stdout`` for the output alone (``output`` holds both
+    streams on 8.2)."""
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()
 
 
 def require(condition: object, reason: str) -> None:

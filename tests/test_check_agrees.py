@@ -13,10 +13,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from publisher.cli import cli
 from tests.books import EVERY_BLOCK, SEED, copy_book
+from tests.helpers import cli_runner
 
 DATA = Path(__file__).parent / "data"
 WARN = sorted((DATA / "warn").glob("*/book.md"))
@@ -53,7 +53,7 @@ def _lines(text: str) -> set[str]:
 
 def _check(source: Path, *options: str) -> tuple[int, set[str]]:
     """Exit code and the stderr lines (warnings and errors) of ``check``."""
-    result = CliRunner(mix_stderr=False).invoke(cli, ["check", str(source), *options])
+    result = cli_runner().invoke(cli, ["check", str(source), *options])
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, _lines(result.stderr)
 
@@ -61,7 +61,7 @@ def _check(source: Path, *options: str) -> tuple[int, set[str]]:
 def _build(source: Path, out: Path, only: str | None, *options: str) -> tuple[int, set[str]]:
     """Exit code and the stderr lines of a quiet build (only warnings and errors)."""
     args = ["build", str(source), "--out", str(out), "--quiet", *options]
-    result = CliRunner(mix_stderr=False).invoke(cli, args + (["--only", only] if only else []))
+    result = cli_runner().invoke(cli, args + (["--only", only] if only else []))
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     return result.exit_code, _lines(result.stderr)
 

@@ -12,6 +12,7 @@ from publisher.cli import cli
 from publisher.errors import BuildError
 from publisher.pipeline.registry import REGISTRY, Entry
 from tests.fake_renderers import FailingRenderer, WordsRenderer
+from tests.helpers import cli_runner
 
 HEAD = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n"
 
@@ -89,11 +90,11 @@ def test_a_failing_target_is_one_line_exit_1_and_the_build_stays(
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     source.write_text(HEAD + "## D\n\ny\n")
     args = ["build", str(source), "--only", "words,failing", "--out", str(out), "--quiet", *url]
-    result = CliRunner(mix_stderr=False).invoke(cli, args)
+    result = cli_runner().invoke(cli, args)
     assert result.exit_code == 1
     assert result.stderr == f"failing: {tmp_path / 'disk'}: No space left on device\n"
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
-    debug = CliRunner(mix_stderr=False).invoke(cli, ["--debug", *args])
+    debug = cli_runner().invoke(cli, ["--debug", *args])
     assert isinstance(debug.exception, BuildError) and debug.exception.__cause__ is error
 
 
@@ -132,7 +133,7 @@ def test_init_makes_a_book_that_checks_clean_and_never_overwrites(tmp_path: Path
     assert run("init", str(target)).exit_code == 0
     book = target / "source" / "book.md"
     # Its one warning: where the feed will live is the author's to say.
-    strict = CliRunner(mix_stderr=False).invoke(cli, ["check", "--strict", str(book)])
+    strict = cli_runner().invoke(cli, ["check", "--strict", str(book)])
     assert strict.exit_code == 2 and strict.stderr.count("\n") == 1
     assert "warning: no podcast.base_url" in strict.stderr
     url = "https://example.org/pod/"

@@ -18,6 +18,7 @@ from publisher import model as m
 from publisher.checks.validate import validate
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
+from publisher.pipeline.registry import every
 from publisher.reader.parse import parse_file, parse_text
 from publisher.renderers.base import RenderContext
 from publisher.renderers.cover.draw import PORTRAIT, cover_jpeg
@@ -479,7 +480,7 @@ def test_an_image_without_alt_text_is_reported(tmp_path: Path) -> None:
     assert warnings == []  # the validation says it, once, for check and build alike
     text = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n# T\n\nText.\n\n![](p.png)\n"
     book = tmp_path / "book"
-    found = validate(parse_text(text, str(book / "book.md"), root=str(book))).warnings
+    found = validate(parse_text(text, str(book / "book.md"), root=str(book)), every()).warnings
     assert (11, "image 'p.png' has no alt text: describe it in ![…]") in [
         (p.line, p.message) for p in found
     ]

@@ -13,11 +13,11 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from publisher.cli import cli
 from tests.books import EVERY_BLOCK, SEED, copy_book
 from tests.golden import assert_golden
+from tests.helpers import cli_runner
 
 BASE_URL = "https://example.org/pod/"
 
@@ -45,7 +45,7 @@ def test_every_output_is_byte_identical_to_the_golden_listing(
     out = tmp_path / "build"
     args = ["build", str(source), "--out", str(out), "--base-url", BASE_URL, "--quiet"]
     args += ["--jobs", jobs]
-    result = CliRunner(mix_stderr=False).invoke(cli, args)
+    result = cli_runner().invoke(cli, args)
     assert result.exit_code == 0, result.stderr
     # The feed as text too: a change to it shows as a readable diff, not only a new hash.
     assert_golden(f"feed/{name}.xml", (out / "feed.xml").read_text(encoding="utf-8"))

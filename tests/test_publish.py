@@ -17,11 +17,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from click.testing import CliRunner
 
 from publisher.cli import cli
 from publisher.pipeline import publish
 from publisher.pipeline.publish import KILL_ENV
+from tests.helpers import cli_runner
 
 ROOT = Path(__file__).parents[1]
 BASE = "https://example.org/book/"
@@ -206,9 +206,7 @@ def test_ctrl_c_during_publishing_says_which_build_is_there(
             pass
 
     monkeypatch.setattr(publish, "_switch", interrupted_switch)
-    result = CliRunner(mix_stderr=False).invoke(
-        cli, ["build", str(book), "--out", str(out), "--only", "cover"]
-    )
+    result = cli_runner().invoke(cli, ["build", str(book), "--out", str(out), "--only", "cover"])
     assert result.exit_code == 130
     if when == "before":
         assert result.stderr.splitlines()[-1] == "interrupted; the previous build is unchanged"
@@ -244,9 +242,7 @@ def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_build(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
 
     monkeypatch.setattr(Path, "write_bytes", full_disk)
-    result = CliRunner(mix_stderr=False).invoke(
-        cli, ["build", str(book), "--out", str(out), "--only", "cover"]
-    )
+    result = cli_runner().invoke(cli, ["build", str(book), "--out", str(out), "--only", "cover"])
     monkeypatch.undo()
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"cover: {out / 'cover.jpg'}: No space left on device"]

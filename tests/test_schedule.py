@@ -14,7 +14,7 @@ import pytest
 from publisher.errors import BuildError
 from publisher.pipeline.registry import Entry
 from publisher.pipeline.runner import build
-from publisher.renderers.base import BuildOptions, RenderContext, RenderResult
+from publisher.renderers.base import BuildOptions, RenderContext, RenderResult, Target
 from tests.books import write_book
 
 BOOK = (
@@ -36,7 +36,7 @@ SEEN = Seen()
 
 
 @dataclass
-class Producer:
+class Producer(Target):
     """Writes one file per chapter, says so after each, and after the first waits (a while)
     for the follower to have read it."""
 
@@ -60,7 +60,7 @@ class Producer:
 
 
 @dataclass
-class Follower:
+class Follower(Target):
     """Reads the producer's files as they come and writes them, in reading order, in one."""
 
     name: str = "follower"
@@ -81,7 +81,7 @@ class Follower:
 
 
 @dataclass
-class Alone:
+class Alone(Target):
     """Needs nothing: runs beside the others, and reports progress while the producer runs."""
 
     name: str = "alone"
@@ -97,7 +97,7 @@ class Alone:
 
 
 @dataclass
-class Tail:
+class Tail(Target):
     """Needs the producer; runs on the main thread after it."""
 
     name: str = "tail"
@@ -110,7 +110,7 @@ class Tail:
 
 
 @dataclass
-class Lister:
+class Lister(Target):
     """Says which of the others' files it found, as the site lists the downloads: it runs
     ``after`` them without requiring them."""
 

@@ -14,7 +14,7 @@ import pytest
 from publisher.errors import BuildError
 from publisher.pipeline.registry import Entry
 from publisher.pipeline.runner import build
-from publisher.renderers.base import BuildOptions, RenderContext, RenderResult
+from publisher.renderers.base import BuildOptions, RenderContext, RenderResult, Target
 from tests.books import write_book
 
 BOOK = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n\n## One\n\nx\n"
@@ -23,7 +23,7 @@ EVENTS: list[tuple[str, str, float]] = []  # (target, "start"/"end", time)
 
 
 @dataclass
-class Step:
+class Step(Target):
     """Writes ``<name>.txt`` after ``seconds``, noting when it starts and ends and where."""
 
     name: str

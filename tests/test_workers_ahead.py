@@ -15,7 +15,7 @@ from publisher.errors import BuildError, EngineError
 from publisher.pipeline.registry import Entry
 from publisher.pipeline.runner import build
 from publisher.renderers.audio.renderer import AudioRenderer
-from publisher.renderers.base import BuildOptions, RenderContext, RenderResult
+from publisher.renderers.base import BuildOptions, RenderContext, RenderResult, Target
 from tests import fakes
 from tests.books import write_book
 from tests.fakes import FAKE_VOICE, FakeFactory
@@ -42,7 +42,7 @@ def _zombie(pid: int) -> bool:
 
 
 @dataclass
-class Early:
+class Early(Target):
     """The cover, which the audio waits for: notes the children alive while it runs, then
     fails (or makes a small cover)."""
 

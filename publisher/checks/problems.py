@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
@@ -25,7 +24,7 @@ def check_book(book: m.Book, previous_feed: Path | None = None) -> list[Problem]
     word = words_for(book.config.language).chapter
     for chapter in book.chapters:
         problems += _chapter_problems(chapter, word)
-        for block in blocks_of(chapter):
+        for block in m.blocks_of(chapter):
             problems += _block_problems(block)
     if previous_feed is not None and previous_feed.is_file():
         for chapter, old_slug, old_title in renamed(book, previous_feed):
@@ -61,7 +60,7 @@ def _block_problems(block: m.Block) -> list[Problem]:
     """Images without alt text (in a figure or inline), prompts that ask nothing."""
     problems = []
     images: list[m.Image | m.InlineImage] = [block] if isinstance(block, m.Image) else []
-    images += [node for node in inlines_of(block) if isinstance(node, m.InlineImage)]
+    images += [node for node in m.inlines_of(block) if isinstance(node, m.InlineImage)]
     for image in images:
         if not image.alt.strip():
             # The book claims "textual" suffices; an image without words breaks that claim.
@@ -94,22 +93,3 @@ def renamed(book: m.Book, feed: Path) -> list[tuple[m.Chapter, str, str]]:
     gone = [(slug, title) for slug, title in old if slug and slug not in slugs]
     new = [c for c in book.chapters if c.slug not in known]
     return [(c, slug, title) for c, (slug, title) in zip(new, gone, strict=False)]
-
-
-def blocks_of(chapter: m.Chapter) -> Iterator[m.Block]:
-    """Every block of ``chapter``, its footnotes' included, in reading order."""
-    return m.walk((*chapter.blocks, *chapter.footnotes))
-
-
-def inlines_of(block: m.Block) -> Iterator[m.Inline]:
-    """Every inline of ``block`` itself (not of the blocks inside it), nested ones too."""
-    if isinstance(block, m.Table):
-        cells = (*block.header, *(c for row in block.rows for c in row))
-        stack = [i for c in cells for i in c.children]
-    else:
-        stack = list(getattr(block, "children", ()))
-    stack.reverse()
-    while stack:  # by hand: no recursion, however deep the emphasis nests
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(getattr(node, "children", ())))

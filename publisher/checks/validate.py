@@ -11,15 +11,15 @@ left to the build; the README lists those messages ("When things go wrong").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import model as m
-from publisher.checks.problems import blocks_of, check_book, inlines_of
+from publisher.checks.problems import check_book
 from publisher.errors import EngineError, Problem, SourceError
 from publisher.reader.parse import Parsed
-from publisher.text.markup import safe_href, unsafe_link
+from publisher.renderers.base import Renderer
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,10 +36,15 @@ class Findings:
 
 
 def validate(
-    parsed: Parsed, previous_feed: Path | None = None, base_url: str | None = None
+    parsed: Parsed,
+    targets: Sequence[Renderer],
+    previous_feed: Path | None = None,
+    base_url: str | None = None,
 ) -> Findings:
     """Every problem of ``parsed``: its parse warnings, the content rules of
-    :mod:`publisher.checks.problems`, images, links, cover, voices and podcast settings.
+    :mod:`publisher.checks.problems`, images, voices and podcast settings, and what each of
+    ``targets`` (every registered one, whichever a build makes) finds with its own rules
+    (:meth:`~publisher.renderers.base.Renderer.problems`: the EPUB's links, the cover).
 
     ``previous_feed`` is the last build's feed.xml (renamed chapters); ``base_url`` the
     command line's ``--base-url``, which stands in for ``podcast.base_url``.
@@ -57,8 +62,8 @@ def validate(
     seen: set[Path] = set()
     for block, src in _images(book):
         attempt(_image_problems, block, src, seen)
-    warnings += link_problems(book)
-    attempt(_cover_problems)
+    for target in targets:
+        attempt(target.problems)
     attempt(narration_problems)
     warnings += podcast_problems(book, base_url)
     return Findings(warnings=_unique(warnings), errors=_unique(errors))
@@ -72,10 +77,10 @@ def _unique(problems: list[Problem]) -> tuple[Problem, ...]:
 
 def _images(book: m.Book) -> Iterator[tuple[m.Block, str]]:
     for chapter in book.chapters:
-        for block in blocks_of(chapter):
+        for block in m.blocks_of(chapter):
             if isinstance(block, m.Image):
                 yield block, block.src
-            for node in inlines_of(block):
+            for node in m.inlines_of(block):
                 if isinstance(node, m.InlineImage):
                     yield block, node.src
 
@@ -93,33 +98,12 @@ def _image_problems(book: m.Book, block: m.Block, src: str, seen: set[Path]) -> 
     return found
 
 
-def link_problems(book: m.Book) -> list[Problem]:
-    """A warning for each link the EPUB keeps as text only (``javascript:``, a local file,
-    a ``#fragment`` that names no heading)."""
-    from publisher.renderers.epub.renderer import book_anchors
-
-    anchors = book_anchors(book.chapters)
-    return [
-        Problem(path=block.path, line=block.line, severity="warning", message=unsafe_link(n.href))
-        for chapter in book.chapters
-        for block in blocks_of(chapter)
-        for n in inlines_of(block)
-        if isinstance(n, m.Link) and safe_href(n.href, anchors) is None
-    ]
-
-
-def _cover_problems(book: m.Book) -> list[Problem]:
-    from publisher.renderers.cover.draw import cover_problems
-
-    return cover_problems(book)
-
-
 def narration_problems(book: m.Book) -> list[Problem]:
     """Unknown voices (errors) and text no voice can say (warnings), from the speech script
     the audio target would write. A voice that exists but cannot run on this machine is the
     build's to report (an engine error, exit 1): ``check`` judges the book, not the machine."""
     from publisher.engines.profiles import choose_voice
-    from publisher.speech.casting import BookCast, front_matter_line, voices_folder
+    from publisher.speech.casting import BookCast, voices_folder
     from publisher.speech.script import book_script, voice_lexicon
 
     config = book.config
@@ -132,7 +116,7 @@ def narration_problems(book: m.Book) -> list[Problem]:
     except SourceError as e:
         if e.problems:
             raise
-        line = front_matter_line(book, "narration", "voice")  # the profile's own has its place
+        line = book.config.line_of("narration.voice")  # the profile's own has its place
         raise SourceError.at(book.source, line, str(e)) from e
     scripts = book_script(book, voice_lexicon(book, profile), cast)
     return [w for script in scripts for w in script.warnings]
@@ -141,7 +125,6 @@ def narration_problems(book: m.Book) -> list[Problem]:
 def podcast_problems(book: m.Book, base_url: str | None) -> list[Problem]:
     """The feed's settings: no public address, dates for chapters that do not exist."""
     from publisher.renderers.feed.episodes import LOCAL_BASE_URL
-    from publisher.speech.casting import front_matter_line
 
     def warning(line: int | None, message: str) -> Problem:
         return Problem(path=book.source, line=line, severity="warning", message=message)
@@ -161,5 +144,5 @@ def podcast_problems(book: m.Book, base_url: str | None) -> list[Problem]:
             f"podcast.dates names {slug!r}, which is no chapter "
             f"(chapters: {', '.join(sorted(slugs))})"
         )
-        found.append(warning(front_matter_line(book, "podcast", "dates", slug), message))
+        found.append(warning(book.config.line_of(f"podcast.dates.{slug}"), message))
     return found

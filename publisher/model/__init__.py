@@ -265,6 +265,25 @@ def walk(blocks: tuple[Block, ...]) -> Iterator[Block]:
 # --- chapters and the book ------------------------------------------------------------------
 
 
+def blocks_of(chapter: Chapter) -> Iterator[Block]:
+    """Every block of ``chapter``, its footnotes' included, in reading order."""
+    return walk((*chapter.blocks, *chapter.footnotes))
+
+
+def inlines_of(block: Block) -> Iterator[Inline]:
+    """Every inline of ``block`` itself (not of the blocks inside it), nested ones too."""
+    if isinstance(block, Table):
+        cells = (*block.header, *(c for row in block.rows for c in row))
+        stack = [i for c in cells for i in c.children]
+    else:
+        stack = list(getattr(block, "children", ()))
+    stack.reverse()
+    while stack:  # by hand: no recursion, however deep the emphasis nests
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(getattr(node, "children", ())))
+
+
 @dataclass(frozen=True, kw_only=True)
 class Section:
     """A heading inside a chapter with its subsections, for tables of contents."""

@@ -92,3 +92,23 @@ class Config:
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
     site: bool = True  # `site: false` builds no website (index.html, episodes/)
+    # Where each key was written: dotted key ("narration.roles.prompt") → its line in the
+    # source, kept by the loader so that any later stage can say `book.md:LINE:` of a
+    # setting. Not a setting: two configs that say the same are equal wherever they say it.
+    key_lines: Mapping[str, int] = field(
+        default_factory=lambda: MappingProxyType({}),
+        compare=False,
+        repr=False,
+        metadata={"internal": True},  # no front-matter key: the loader fills it
+    )
+
+    def line_of(self, key: str) -> int | None:
+        """The line of the dotted ``key`` in the front matter, else of the nearest key
+        above it that is written (``narration`` for an unwritten ``narration.voice``), else
+        None."""
+        parts = key.split(".")
+        for end in range(len(parts), 0, -1):
+            line = self.key_lines.get(".".join(parts[:end]))
+            if line is not None:
+                return line
+        return None

@@ -55,6 +55,12 @@ REGISTRY: Registry = {
 }
 
 
+def every(registry: Registry = REGISTRY) -> tuple[Renderer, ...]:
+    """One renderer of each registered target, in the registry's order: what ``check`` and
+    ``build`` ask for the problems each target's own rules find in a book."""
+    return tuple(entry.make() for entry in registry.values())
+
+
 def check_only(names: Sequence[str], registry: Registry = REGISTRY) -> None:
     """``--only`` must name at least one target, each of them known: else a usage error."""
     known = ", ".join(registry)

@@ -27,7 +27,7 @@ from publisher.infra.heap import give_back
 from publisher.model import Book
 from publisher.pipeline import publish, uptodate
 from publisher.pipeline.board import Board
-from publisher.pipeline.registry import REGISTRY, Plan, Registry, check_only, plan
+from publisher.pipeline.registry import REGISTRY, Plan, Registry, check_only, every, plan
 from publisher.pipeline.schedule import Schedule
 from publisher.renderers.base import (
     BuildOptions,
@@ -181,7 +181,7 @@ def _build(
         parsed = parse_file(source)
         from publisher.checks.validate import validate
 
-        findings = validate(parsed, out / "feed.xml", options.base_url)
+        findings = validate(parsed, every(registry), out / "feed.xml", options.base_url)
         for warning in findings.warnings:
             note(warning)
         findings.raise_errors()
@@ -307,10 +307,8 @@ class _Run:
 
             with contextlib.ExitStack() as prepared:
                 for renderer in renderers:
-                    prepare = getattr(renderer, "prepare", None)
-                    if prepare is not None:
-                        ctx = self.context(renderer, staging, self.options, None)
-                        prepared.enter_context(prepare(ctx))
+                    ctx = self.context(renderer, staging, self.options, None)
+                    prepared.enter_context(renderer.prepare(ctx))
                 Schedule(renderers, render, finished, self.options).run()
             # Again with every target ended: targets that ran side by side were each checked
             # while others were still writing.

@@ -42,14 +42,14 @@ targets started so far (itself included): the contract is checked and the target
 
 def follows(renderer: Renderer) -> tuple[str, ...]:
     """The required targets whose files ``renderer`` reads as they are made."""
-    return tuple(getattr(renderer, "follows", ()))
+    return renderer.follows
 
 
 def after(renderer: Renderer) -> tuple[str, ...]:
     """What ``renderer`` waits for: the targets it requires, and those it reads when they
     are built without requiring them (an optional ``after``: the site lists the EPUB and the
     audiobook among its downloads when they are made)."""
-    return (*renderer.requires, *getattr(renderer, "after", ()))
+    return (*renderer.requires, *renderer.after)
 
 
 class Schedule:

@@ -85,7 +85,7 @@ class _Loader:
 
     def build(self, cls: type[Any], node: yaml.Node, prefix: str) -> dict[str, Any]:
         """The keyword arguments of ``cls`` that the mapping ``node`` gives validly."""
-        fields = {f.name: f for f in dataclasses.fields(cls)}
+        fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
         out: dict[str, Any] = {}
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{prefix.rstrip('.') or 'front matter'} must be a mapping")
@@ -259,7 +259,7 @@ def load_config(text: str, path: str, first_line: int = 2) -> tuple[Config, list
                 ),
             )
         )
-    return Config(**values), warnings
+    return Config(**values, key_lines=MappingProxyType(dict(loader.key_lines))), warnings
 
 
 def _check(values: dict[str, Any], loader: _Loader) -> None:

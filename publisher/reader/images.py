@@ -23,6 +23,7 @@ from PIL import UnidentifiedImageError
 
 from publisher.errors import Problem, SourceError
 from publisher.model import Book
+from publisher.reader.files import book_path
 from publisher.urls import WEB_OR_MAIL, url_problem
 
 # 50 million pixels: a 8000×6000 photo fits; decoding one takes about 200 MB, so bigger ones
@@ -93,8 +94,6 @@ def book_image(
     kind EPUB readers do not show, or fails :func:`check_image`: what the EPUB and the
     validation (:mod:`publisher.checks.validate`) both ask of every image.
     """
-    from publisher.renderers.cover.draw import book_path  # cover imports this module
-
     file = book_path(book, unquote(src), path, line, "image")
     if file.suffix.lower() not in IMAGE_TYPES:
         known = ", ".join(sorted(IMAGE_TYPES))

@@ -133,8 +133,7 @@ def parse_text(text: str, path: str, root: str = ".") -> Parsed:
     if config.narration.pls is not None:
         from publisher.reader import pls  # lxml only for a book that has a lexicon file
 
-        key = re.search(r"^\s*pls\s*:", front, re.MULTILINE)
-        line = 2 + front.count("\n", 0, key.start()) if key else 1
+        line = config.line_of("narration.pls") or 1
         lexicon, found = pls.load(Path(root), config.narration.pls, path, line)
         warnings += found
     book = m.Book(

@@ -14,13 +14,32 @@ import fnmatch
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from publisher.errors import Problem
 from publisher.model import Book
 
-if TYPE_CHECKING:
-    from publisher.pipeline.board import Board
+
+class Board(Protocol):
+    """What a renderer running beside others may ask of the build about files still being
+    made (the build's :class:`publisher.pipeline.board.Board` implements it; declared here so
+    that renderers depend on the interface, not on the pipeline above them)."""
+
+    def wait(self, relative: str) -> None:
+        """Return once ``relative`` is made or no running target can make it any more."""
+        ...
+
+    def made(self, relative: str) -> None:
+        """The file ``relative`` (in the build root) is written in full."""
+        ...
+
+    def arrivals(self, relatives: Sequence[str]) -> Iterator[str]:
+        """Each of ``relatives`` once, as soon as :meth:`wait` would return for it."""
+        ...
+
+    def watching(self, stopped: Callable[[], None]) -> contextlib.AbstractContextManager[None]:
+        """Call ``stopped`` if the build stops while in this block."""
+        ...
 
 
 def _no_progress(done: int, total: int, label: str) -> None:
@@ -60,7 +79,7 @@ class RenderContext:
     builds (in ``.publisher/`` beside the source, never in the build folder); a renderer may
     keep intermediate results there.
 
-    ``board``: set when this target runs beside others (see :mod:`publisher.pipeline.board`);
+    ``board``: set when this target runs beside others (see :class:`Board`);
     :meth:`find` then waits for a file a target it ``follows`` is still making.
     """
 
@@ -137,8 +156,7 @@ def owned_by(renderer: Renderer, relative: str) -> bool:
     """Whether ``relative`` belongs to ``renderer``: in what it ``owns`` and not in what it
     ``leaves`` to another target (the EPUB owns ``epub/`` but leaves the read-along EPUB
     there, ``epub/*.narrated.epub``, to its own target)."""
-    leaves: tuple[str, ...] = getattr(renderer, "leaves", ())
-    return owner_of(renderer.owns, relative) and not owner_of(leaves, relative)
+    return owner_of(renderer.owns, relative) and not owner_of(renderer.leaves, relative)
 
 
 def own_folder(owns: tuple[str, ...]) -> str:
@@ -190,6 +208,50 @@ class Renderer(Protocol):
         """The paths of the build root it writes: files, and folders ending in ``/``."""
         ...
 
+    @property
+    def leaves(self) -> tuple[str, ...]:
+        """Paths inside what it owns that another target writes (see the class docstring)."""
+        ...
+
+    @property
+    def follows(self) -> tuple[str, ...]:
+        """Required targets whose files it reads one by one while they are made."""
+        ...
+
+    @property
+    def after(self) -> tuple[str, ...]:
+        """Targets it reads when they are built, without requiring them."""
+        ...
+
+    def prepare(self, ctx: RenderContext) -> contextlib.AbstractContextManager[None]:
+        """Slow work started before any target renders, ended once every target has."""
+        ...
+
+    def problems(self, book: Book) -> list[Problem]:
+        """What only this target's rules find wrong with ``book``, judged from the source
+        alone, before anything is built (``check`` and ``build`` both ask every registered
+        target): errors are raised as :class:`~publisher.errors.SourceError`, warnings
+        returned."""
+        ...
+
     def render(self, ctx: RenderContext) -> RenderResult:
         """Write this target's files (only below what it ``owns``) and say what it made."""
         ...
+
+
+class Target:
+    """The optional members of :class:`Renderer`, with their defaults: a renderer class
+    inherits this and sets or overrides only what it uses (a renderer that does not must
+    declare every member itself)."""
+
+    leaves: tuple[str, ...] = ()
+    follows: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+    def prepare(self, ctx: RenderContext) -> contextlib.AbstractContextManager[None]:
+        """Nothing to start ahead."""
+        return contextlib.nullcontext()
+
+    def problems(self, book: Book) -> list[Problem]:
+        """No rules of its own."""
+        return []

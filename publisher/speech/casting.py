@@ -50,7 +50,7 @@ class BookCast:
         """The :class:`Cast` the speech script assigns voices from (names checked)."""
         roles = self.book.config.narration.roles
         for role, name in roles.items():
-            self.require(name, front_matter_line(self.book, "narration", "roles", role))
+            self.require(name, self.book.config.line_of(f"narration.roles.{role}"))
         for chapter in self.book.chapters:
             for block in m.walk((*chapter.blocks, *chapter.footnotes)):
                 asked = getattr(block, "voice", None)
@@ -119,31 +119,6 @@ def engines_of(book: m.Book, voices: list[str]) -> dict[str, str]:
     return {
         v: known.get(v, "espeak" if v.startswith("espeak-") else "unknown engine") for v in voices
     }
-
-
-def front_matter_line(book: m.Book, *keys: str) -> int | None:
-    """The line of the front-matter key at ``keys`` (``narration``, ``roles``, ``prompt``)
-    in the book's source, for messages; None when it cannot be found."""
-    import yaml
-
-    from publisher.reader.parse import read_source, split_front_matter
-    from publisher.reader.yamlsafe import Lines, compose
-
-    path = Path(book.source)
-    if not path.is_file():
-        return None
-    front, _, _ = split_front_matter(read_source(path), str(path))
-    lines = Lines(front, 2)
-    node = compose(front, str(path), lines)
-    line = None
-    for key in keys:
-        if not isinstance(node, yaml.MappingNode):
-            return line
-        found = next(((k, v) for k, v in node.value if getattr(k, "value", None) == key), None)
-        if found is None:
-            return line
-        line, node = lines.of(found[0]), found[1]
-    return line
 
 
 def narrator(voices: list[str], engines: dict[str, str]) -> str:

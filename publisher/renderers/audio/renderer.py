@@ -39,7 +39,7 @@ from publisher.renderers.audio.pool import (
     warm_up,
 )
 from publisher.renderers.audio.tags import TrackInfo, stored_cover_art, tag_bytes
-from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.speech.casting import BookCast, narrator, voices_folder
 from publisher.speech.script import ChapterScript, book_script, voice_lexicon
 from publisher.speech.timing import TimingFile, sections, webvtt
@@ -60,7 +60,7 @@ class _Plan(NamedTuple):
     jobs: list[ChapterJob]
 
 
-class AudioRenderer:
+class AudioRenderer(Target):
     """Renders the narration (see the module docstring).
 
     ``synthesizer_factory`` replaces the engine the voice profile names (tests pass a fake;

@@ -16,7 +16,7 @@ from pathlib import Path
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, Piece, ensure_piece, mux
-from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
 from publisher.speech.casting import SYNTHETIC
@@ -43,7 +43,7 @@ def narrator(book: Book, timings: list[Path]) -> str:
     return tag(voices, engines_of(book, voices))
 
 
-class AudiobookRenderer:
+class AudiobookRenderer(Target):
     """Writes the book's M4B (see the module docstring)."""
 
     name = "audiobook"

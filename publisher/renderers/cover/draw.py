@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import unicodedata
 import warnings
 from collections.abc import Callable
@@ -21,7 +20,6 @@ from dataclasses import dataclass
 from functools import cache, partial
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlsplit
 
 from fontTools.ttLib import TTFont, TTLibError
 from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
@@ -29,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.model import Book
 from publisher.model.config import Config
+from publisher.reader.files import book_path
 from publisher.reader.images import check_pixels
 
 QUALITY = 90
@@ -117,10 +116,10 @@ def author_fonts(book: Book) -> tuple[Path, ...]:
     name = book.config.cover_font
     if not name:
         return ()
-    path = book_path(book, name, book.source, _key_line(book, "cover_font"), "cover_font")
+    path = book_path(book, name, book.source, book.config.line_of("cover_font"), "cover_font")
     if not _cmap(path):
         raise SourceError.at(
-            book.source, _key_line(book, "cover_font"), f"cover_font {name!r} is not a font"
+            book.source, book.config.line_of("cover_font"), f"cover_font {name!r} is not a font"
         )
     return (path,)
 
@@ -130,45 +129,13 @@ def missing_problems(book: Book, missing: dict[str, str]) -> list[Problem]:
     return [
         Problem(
             path=book.source,
-            line=_key_line(book, key),
+            line=book.config.line_of(key),
             severity="warning",
             message=f"the cover leaves out {chars} of the {key}: no font has "
             + ("it" if len(chars) == 1 else "them"),
         )
         for key, chars in missing.items()
     ]
-
-
-def _key_line(book: Book, key: str) -> int | None:
-    """The line of ``key:`` in the front matter (the config keeps values, not places)."""
-    try:
-        lines = Path(book.source).read_text(encoding="utf-8-sig").splitlines()
-    except OSError:
-        return None
-    pattern = re.compile(rf"^{re.escape(key)}\s*:")
-    return next((i for i, line in enumerate(lines, 1) if pattern.match(line)), None)
-
-
-def book_path(book: Book, relative: str, path: str, line: int | None, what: str) -> Path:
-    """The file ``relative`` names inside the book's folder, or a :class:`SourceError` at
-    ``path:line`` when it is remote, absolute, outside that folder or missing."""
-    if urlsplit(relative).scheme or relative.startswith("//"):
-        raise SourceError.at(
-            path, line, f"{what} {relative!r} is remote; use a file beside the book"
-        )
-    root = Path(book.root).resolve()
-    candidate = Path(relative)
-    if candidate.is_absolute():
-        raise SourceError.at(
-            path, line, f"{what} {relative!r} is an absolute path; give it relative to the book"
-        )
-    # resolve() follows symlinks too, so a link pointing out of the folder is caught as well.
-    resolved = (root / candidate).resolve()
-    if not resolved.is_relative_to(root):
-        raise SourceError.at(path, line, f"{what} {relative!r} is outside the book's folder")
-    if not resolved.is_file():
-        raise SourceError.at(path, line, f"{what} {relative!r} not found")
-    return resolved
 
 
 def _open(source: Path, name: str, path: str, shape: Shape) -> Image.Image:

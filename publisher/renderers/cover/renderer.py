@@ -17,7 +17,7 @@ from pathlib import Path
 from publisher.errors import Problem
 from publisher.infra.cache import BlobCache
 from publisher.model import Book
-from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover import draw as cover_module
 from publisher.renderers.cover.draw import SQUARE, Shape
 
@@ -55,13 +55,18 @@ def cached_cover(
     return data
 
 
-class CoverRenderer:
+class CoverRenderer(Target):
     """Writes ``cover.jpg`` at the build root: the square podcast artwork (3000×3000), also
     the art in every MP3. The EPUB draws its own portrait cover with :func:`cached_cover`."""
 
     name = "cover"
     requires: tuple[str, ...] = ()
     owns = (COVER_FILE,)
+
+    def problems(self, book: Book) -> list[Problem]:
+        """The cover image and its font as the cover takes them in; letters of the title
+        that no font has."""
+        return cover_module.cover_problems(book)
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Copy the cover from the cache, or draw it and keep a copy there."""

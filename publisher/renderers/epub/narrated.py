@@ -33,7 +33,7 @@ from publisher import model as m
 from publisher.engines.base import VoiceProfile
 from publisher.errors import BuildError
 from publisher.i18n import words_for
-from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
 from publisher.renderers.epub import smil
@@ -62,7 +62,7 @@ class ChapterAudio:
     timing: TimingFile
 
 
-class NarratedEpubRenderer:
+class NarratedEpubRenderer(Target):
     """Writes ``<out_dir>/<book slug>.narrated.epub`` from the text EPUB's content and the
     audio target's MP3s and timing files (so it runs after both)."""
 

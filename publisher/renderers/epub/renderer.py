@@ -26,9 +26,10 @@ from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.model.lexicon import MEDIA_TYPE
 from publisher.model.slugs import slugify
+from publisher.reader.files import book_path
 from publisher.reader.images import book_image
-from publisher.renderers.base import RenderContext, RenderResult
-from publisher.renderers.cover.draw import PORTRAIT, book_path
+from publisher.renderers.base import RenderContext, RenderResult, Target
+from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
 from publisher.renderers.epub.xhtml import (
     ChapterWriter,
@@ -38,6 +39,7 @@ from publisher.renderers.epub.xhtml import (
     ncx_document,
     title_document,
 )
+from publisher.text.markup import safe_href, unsafe_link
 from publisher.text.plain import plain_text
 from publisher.text.spans import Narration
 
@@ -54,13 +56,27 @@ ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58)
 CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
-class EpubRenderer:
+class EpubRenderer(Target):
     """Writes ``epub/<book slug>.epub``, with a portrait cover drawn for it."""
 
     name = "epub"
     requires: tuple[str, ...] = ()
     owns = ("epub/",)
     leaves = ("epub/*.narrated.epub",)  # the read-along EPUB's own target writes those
+
+    def problems(self, book: m.Book) -> list[Problem]:
+        """A warning for each link the EPUB keeps as text only (``javascript:``, a local
+        file, a ``#fragment`` that names no heading)."""
+        anchors = book_anchors(book.chapters)
+        return [
+            Problem(
+                path=block.path, line=block.line, severity="warning", message=unsafe_link(n.href)
+            )
+            for chapter in book.chapters
+            for block in m.blocks_of(chapter)
+            for n in m.inlines_of(block)
+            if isinstance(n, m.Link) and safe_href(n.href, anchors) is None
+        ]
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Build the EPUB from ``ctx.book``, with the cover drawn in portrait for it."""

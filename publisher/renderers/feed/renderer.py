@@ -29,7 +29,7 @@ from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.infra.clock import build_now, released
 from publisher.model import Book, Chapter
-from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.feed.episodes import (
     ATOM,
     CONTENT,
@@ -90,7 +90,7 @@ def _ns(namespace: str, name: str) -> str:
     return f"{{{namespace}}}{name}"
 
 
-class FeedRenderer:
+class FeedRenderer(Target):
     """Writes the podcast feed for the book's narrated chapters."""
 
     name = "feed"

@@ -27,7 +27,7 @@ from publisher import model as m
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.infra.clock import build_now, released
-from publisher.renderers.base import RenderContext, RenderResult
+from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.feed.episodes import (
     LOCAL_BASE_URL,
     episode_date,
@@ -85,7 +85,7 @@ def _environment() -> jinja2.Environment:
     )
 
 
-class SiteRenderer:
+class SiteRenderer(Target):
     """Writes the book's website. ``today`` decides which episodes are out yet (default:
     the date the build runs, in UTC)."""
 
