@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from publisher import __version__
+from publisher import __version__, outputs
 from publisher.errors import PublisherError
 
 EXIT_INTERRUPTED = 130
@@ -175,7 +175,7 @@ def check(source: Path | None, strict: bool, out: Path, base_url: str | None) ->
     from publisher.reader.parse import parse_file
 
     parsed = parse_file(_source(source))
-    findings = validate(parsed, every(), out / "feed.xml", base_url)
+    findings = validate(parsed, every(), out / outputs.FEED, base_url)
     for problem in findings.warnings:
         click.echo(str(problem), err=True)
     findings.raise_errors()

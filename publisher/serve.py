@@ -31,27 +31,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
+from publisher import outputs
 from publisher.errors import BuildError
 
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8000
+DEFAULT_HOST = outputs.PREVIEW_HOST
+DEFAULT_PORT = outputs.PREVIEW_PORT
 
-# Media types of what a build holds; others fall back to the standard library's table.
-MEDIA_TYPES = {
-    ".mp3": "audio/mpeg",
-    ".m4b": "audio/mp4",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".json": "application/json",
-    ".xml": "application/xml",
-    ".epub": "application/epub+zip",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".m3u": "audio/x-mpegurl",
-    ".html": "text/html; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-}
-FEED_NAME = "feed.xml"
 FEED_TYPE = "application/rss+xml"
 
 # Seconds a connection may wait for a request (or the client for data) before it is closed:
@@ -119,10 +104,10 @@ class BuildRequestHandler(SimpleHTTPRequestHandler):
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         """The media type of the file at ``path``."""
         name = os.path.basename(os.fspath(path))
-        if name == FEED_NAME:
+        if name == outputs.FEED:
             return FEED_TYPE
         suffix = os.path.splitext(name)[1].lower()
-        return MEDIA_TYPES.get(suffix) or super().guess_type(path)
+        return outputs.MEDIA_TYPES.get(suffix) or super().guess_type(path)
 
     def _inside(self, path: str) -> bool:
         """Whether ``path`` (symbolic links resolved) lies within the served folder."""
@@ -302,10 +287,10 @@ def serve(server: ThreadingHTTPServer, directory: str | os.PathLike[str]) -> Non
     url = server_url(server)
     host = str(server.server_address[0])
     print(f"Serving {directory} at {url}", flush=True)
-    if (Path(directory) / "index.html").exists():
+    if (Path(directory) / outputs.INDEX).exists():
         print(f"Website: {url}", flush=True)
-    if (Path(directory) / FEED_NAME).exists():
-        print(f"Podcast feed: {url}{FEED_NAME}", flush=True)
+    if (Path(directory) / outputs.FEED).exists():
+        print(f"Podcast feed: {url}{outputs.FEED}", flush=True)
     if host not in (DEFAULT_HOST, "localhost", "::1"):
         print(f"Listening on {host}: other machines on the network can reach it.", flush=True)
     print("Press Ctrl-C to stop.", flush=True)

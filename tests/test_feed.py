@@ -25,10 +25,11 @@ from PIL import Image
 
 from publisher.checks.validate import podcast_problems
 from publisher.errors import BuildError, Problem
+from publisher.infra.clock import episode_date
 from publisher.model import Book, Heading
 from publisher.reader.parse import parse_file, parse_text
 from publisher.renderers.base import BuildOptions, RenderContext
-from publisher.renderers.feed.episodes import episode_date, podcast_guid
+from publisher.renderers.feed.episodes import podcast_guid
 from publisher.renderers.feed.renderer import FeedRenderer
 from publisher.speech.timing import TimedSection, TimedUtterance, TimingFile
 from publisher.text.plain import plain_text

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher import model as m
+from publisher import outputs
 from publisher.checks.problems import check_book
 from publisher.errors import EngineError, Problem, SourceError
 from publisher.reader.parse import Parsed
@@ -124,7 +125,6 @@ def narration_problems(book: m.Book) -> list[Problem]:
 
 def podcast_problems(book: m.Book, base_url: str | None) -> list[Problem]:
     """The feed's settings: no public address, dates for chapters that do not exist."""
-    from publisher.renderers.feed.episodes import LOCAL_BASE_URL
 
     def warning(line: int | None, message: str) -> Problem:
         return Problem(path=book.source, line=line, severity="warning", message=message)
@@ -134,7 +134,7 @@ def podcast_problems(book: m.Book, base_url: str | None) -> list[Problem]:
     if not (base_url or podcast.base_url):
         message = (
             "no podcast.base_url: the feed is for local preview only (its addresses "
-            f"point at {LOCAL_BASE_URL}, where `publisher serve` answers); set "
+            f"point at {outputs.LOCAL_BASE_URL}, where `publisher serve` answers); set "
             "podcast.base_url or pass --base-url to publish it"
         )
         found.append(warning(None, message))

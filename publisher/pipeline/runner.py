@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from publisher import outputs
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
-from publisher.infra.clock import build_now
+from publisher.infra.clock import build_now, next_release
 from publisher.infra.heap import give_back
 from publisher.model import Book
 from publisher.pipeline import publish, uptodate
@@ -181,7 +182,7 @@ def _build(
         parsed = parse_file(source)
         from publisher.checks.validate import validate
 
-        findings = validate(parsed, every(registry), out / "feed.xml", options.base_url)
+        findings = validate(parsed, every(registry), out / outputs.FEED, options.base_url)
         for warning in findings.warnings:
             note(warning)
         findings.raise_errors()
@@ -192,8 +193,6 @@ def _build(
         targets, changed, removed = ctx.run(chosen.run, note, on_target)
         if key is not None:
             made = {t.name: list(t.files) for t in targets}
-            from publisher.renderers.feed.episodes import next_release
-
             chapters = [(c.slug, c.number) for c in parsed.book.chapters]
             expires = next_release(parsed.book.config, chapters, build_now())
             with publish.published_already(out):

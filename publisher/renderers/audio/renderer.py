@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from publisher import outputs
 from publisher.engines.base import VoiceProfile
 from publisher.errors import BuildError
 from publisher.model import Book
@@ -69,7 +70,7 @@ class AudioRenderer(Target):
 
     name = "audio"
     requires = ("cover",)  # the MP3s carry it as their artwork
-    owns = ("audio/",)
+    owns = (outputs.AUDIO,)
 
     def __init__(
         self,
@@ -145,7 +146,7 @@ class AudioRenderer(Target):
         todo = [job for job in jobs if job.index not in cached]
         if todo and not self._ahead and not in_process(len(todo), workers, engines):
             warm_up(engines)  # the workers' imports overlap with writing the cached ones
-        cover_path = ctx.find("cover.jpg")
+        cover_path = ctx.find(outputs.COVER)
         cover = (
             None if cover_path is None else stored_cover_art(cover_path.read_bytes(), ctx.cache_dir)
         )
@@ -158,8 +159,8 @@ class AudioRenderer(Target):
             if chapter is None:
                 return False
             seconds[job.index] = round(chapter.samples / chapter.sample_rate)
-            for ext in ("json", "vtt", "mp3"):  # the audiobook starts on the MP3 at once
-                ctx.made(f"audio/{script.slug}.{ext}")
+            for path in _chapter_files(script.slug):  # the audiobook starts on the MP3 at once
+                ctx.made(path)
             return True
 
         for job in jobs:
@@ -189,15 +190,20 @@ class AudioRenderer(Target):
         playlist = ["#EXTM3U", f"#PLAYLIST:{_one_line(config.title)}"]
         if config.audiobook:
             # A comment, not an entry: a player would otherwise play the book twice.
-            playlist.append(f"# The whole book in one file: ../audiobook/{book.slug}.m4b")
+            playlist.append(f"# The whole book in one file: ../{outputs.audiobook(book.slug)}")
         for job, script in zip(jobs, scripts, strict=True):
             playlist += [
                 f"#EXTINF:{seconds[job.index]},{_one_line(script.title)}",
-                f"{script.slug}.mp3",
+                outputs.name(outputs.mp3(script.slug)),  # beside the playlist
             ]
-        (ctx.out_dir / "playlist.m3u").write_bytes(("\n".join(playlist) + "\n").encode())
-        made = [f"audio/{s.slug}.{ext}" for s in scripts for ext in ("mp3", "json", "vtt")]
-        return RenderResult(files=(*made, "audio/playlist.m3u"), warnings=ctx.warnings())
+        (ctx.root / outputs.PLAYLIST).write_bytes(("\n".join(playlist) + "\n").encode())
+        made = [path for s in scripts for path in _chapter_files(s.slug)]
+        return RenderResult(files=(*made, outputs.PLAYLIST), warnings=ctx.warnings())
+
+
+def _chapter_files(slug: str) -> tuple[str, ...]:
+    """What the audio publishes for a chapter, the MP3 last (written last, read first)."""
+    return (outputs.timing(slug), outputs.captions(slug), outputs.mp3(slug))
 
 
 def _write_chapter(
@@ -228,14 +234,14 @@ def _write_chapter(
         )
         return tag_bytes(info)
 
-    out = ctx.out_dir
-    chapter = cache.write_mp3(key, out / f"{script.slug}.mp3", tags)
+    root = ctx.root
+    chapter = cache.write_mp3(key, root / outputs.mp3(script.slug), tags)
     if chapter is None:
         return None
     rate = chapter.sample_rate
     timing = TimingFile.from_script(script, chapter.spans, rate, chapter.samples)
-    (out / f"{script.slug}.json").write_bytes(timing.dump())
-    (out / f"{script.slug}.vtt").write_bytes(webvtt(script, chapter.spans, rate))
+    (root / outputs.timing(script.slug)).write_bytes(timing.dump())
+    (root / outputs.captions(script.slug)).write_bytes(webvtt(script, chapter.spans, rate))
     return chapter
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from pathlib import Path
 
+from publisher import outputs
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, Piece, ensure_piece, mux
@@ -61,8 +62,8 @@ class AudiobookRenderer(Target):
         config = book.config
         if not config.audiobook:
             return RenderResult(files=())
-        name = f"{book.slug}.m4b"
-        timings = self._make(ctx, ctx.out_dir / name)
+        name = outputs.audiobook(book.slug)
+        timings = self._make(ctx, ctx.root / name)
         # The portrait cover, as on the EPUB: audiobook apps show books in portrait.
         cover = cached_cover(book, PORTRAIT, ctx.cache_dir, ctx.warn)
         tags = BookTags(
@@ -94,7 +95,7 @@ class AudiobookRenderer(Target):
         encoders (about 30 MB) to the build's peak memory, which is then."""
         book = ctx.book
         bitrate = book.config.narration.bitrate
-        by_mp3 = {f"audio/{c.slug}.mp3": n for n, c in enumerate(book.chapters)}
+        by_mp3 = {outputs.mp3(c.slug): n for n, c in enumerate(book.chapters)}
         timings: dict[int, Path] = {}
         total = len(by_mp3)
         ready: list[Future[tuple[str, str, Piece]]] = [Future() for _ in range(total)]
@@ -184,7 +185,7 @@ def _chapter(ctx: RenderContext, n: int, mp3: Path | None) -> tuple[ChapterSourc
     """Chapter ``n``'s MP3 and timing file; BuildError if the audio is missing or is of
     another chapter."""
     chapter = ctx.book.chapters[n]
-    timing = ctx.find(f"audio/{chapter.slug}.json")
+    timing = ctx.find(outputs.timing(chapter.slug))
     if mp3 is None or timing is None:
         raise BuildError(
             f"audiobook: no audio for chapter {chapter.number} "

@@ -14,14 +14,13 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from publisher import outputs
 from publisher.errors import Problem
 from publisher.infra.cache import BlobCache
 from publisher.model import Book
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover import draw as cover_module
 from publisher.renderers.cover.draw import SQUARE, Shape
-
-COVER_FILE = "cover.jpg"
 
 
 def cached_cover(
@@ -61,7 +60,7 @@ class CoverRenderer(Target):
 
     name = "cover"
     requires: tuple[str, ...] = ()
-    owns = (COVER_FILE,)
+    owns = (outputs.COVER,)
 
     def problems(self, book: Book) -> list[Problem]:
         """The cover image and its font as the cover takes them in; letters of the title
@@ -71,5 +70,5 @@ class CoverRenderer(Target):
     def render(self, ctx: RenderContext) -> RenderResult:
         """Copy the cover from the cache, or draw it and keep a copy there."""
         data = cached_cover(ctx.book, SQUARE, ctx.cache_dir, ctx.warn)
-        (ctx.root / COVER_FILE).write_bytes(data)
-        return RenderResult(files=(COVER_FILE,), warnings=ctx.warnings())
+        (ctx.root / outputs.COVER).write_bytes(data)
+        return RenderResult(files=(outputs.COVER,), warnings=ctx.warnings())

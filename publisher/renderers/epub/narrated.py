@@ -30,6 +30,7 @@ from pathlib import Path
 from ebooklib import epub
 
 from publisher import model as m
+from publisher import outputs
 from publisher.engines.base import VoiceProfile
 from publisher.errors import BuildError
 from publisher.i18n import words_for
@@ -42,9 +43,6 @@ from publisher.speech.casting import book_cast
 from publisher.speech.script import ChapterScript, chapter_script, display_text, voice_lexicon
 from publisher.speech.timing import TimingFile
 from publisher.text.spans import Narration
-
-NARRATED = "epub/*.narrated.epub"
-"""What this target owns: inside the EPUB's folder, which leaves these files to it."""
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
 """The class a reading system puts on the sentence being read (``media:active-class``)."""
@@ -68,7 +66,7 @@ class NarratedEpubRenderer(Target):
 
     name = "narrated-epub"
     requires = ("epub", "audio")
-    owns = (NARRATED,)
+    owns = (outputs.NARRATED_EPUBS,)
 
     def __init__(self, voice: VoiceProfile | None = None) -> None:
         self.voice = voice  # the audio target's voice, when a test chose it
@@ -82,16 +80,16 @@ class NarratedEpubRenderer(Target):
         chapters = [_chapter_audio(ctx, c.slug) for c in book.chapters]
         # The portrait cover, as on the text EPUB (drawn once, cached).
         cover = cached_cover(book, PORTRAIT, ctx.cache_dir)
-        text_epub = ctx.find(f"epub/{book.slug}.epub")
+        text_epub = ctx.find(outputs.epub(book.slug))
         key = _key(
             [p for p in (text_epub,) if p is not None],
             chapters,
             f"{voice.name}\0{voice.description}",
             cover,
         )
-        dest = ctx.out_dir / f"{book.slug}.narrated.epub"
+        dest = ctx.root / outputs.narrated_epub(book.slug)
         cached = ctx.cache_dir / "narrated" / f"{key}.epub"
-        made = RenderResult(files=(f"epub/{dest.name}",))
+        made = RenderResult(files=(outputs.narrated_epub(book.slug),))
         if cached.is_file():
             shutil.copyfile(cached, dest)
             return made
@@ -115,7 +113,7 @@ def _voice(book: m.Book) -> VoiceProfile:
 
 
 def _chapter_audio(ctx: RenderContext, slug: str) -> ChapterAudio:
-    mp3, timing = ctx.find(f"audio/{slug}.mp3"), ctx.find(f"audio/{slug}.json")
+    mp3, timing = ctx.find(outputs.mp3(slug)), ctx.find(outputs.timing(slug))
     if mp3 is None or timing is None:
         raise BuildError(f"narrated-epub: chapter {slug!r} has no narration; build the audio")
     return ChapterAudio(slug=slug, mp3=mp3, timing=TimingFile.load(timing))
@@ -195,7 +193,7 @@ def write_narrated(
         package.add_item(
             epub.EpubItem(
                 uid=f"audio-{chapter.slug}",
-                file_name=f"audio/{chapter.slug}.mp3",
+                file_name=outputs.mp3(chapter.slug),  # laid out in the EPUB as in the build
                 media_type="audio/mpeg",
                 content=FileContent(audio.mp3),  # streamed into the zip, never held whole
             )

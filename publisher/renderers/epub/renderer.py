@@ -22,6 +22,7 @@ from urllib.parse import unquote
 from ebooklib import epub
 
 from publisher import model as m
+from publisher import outputs
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.model.lexicon import MEDIA_TYPE
@@ -61,8 +62,8 @@ class EpubRenderer(Target):
 
     name = "epub"
     requires: tuple[str, ...] = ()
-    owns = ("epub/",)
-    leaves = ("epub/*.narrated.epub",)  # the read-along EPUB's own target writes those
+    owns = (outputs.EPUBS,)
+    leaves = (outputs.NARRATED_EPUBS,)  # the read-along EPUB's own target writes those
 
     def problems(self, book: m.Book) -> list[Problem]:
         """A warning for each link the EPUB keeps as text only (``javascript:``, a local
@@ -80,10 +81,10 @@ class EpubRenderer(Target):
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Build the EPUB from ``ctx.book``, with the cover drawn in portrait for it."""
-        name = f"{ctx.book.slug}.epub"
+        name = outputs.epub(ctx.book.slug)
         cover = cached_cover(ctx.book, PORTRAIT, ctx.cache_dir, ctx.warn)
-        write_epub(ctx.book, cover, ctx.out_dir / name, warn=ctx.warn)
-        return RenderResult(files=(f"epub/{name}",), warnings=ctx.warnings())
+        write_epub(ctx.book, cover, ctx.root / name, warn=ctx.warn)
+        return RenderResult(files=(name,), warnings=ctx.warnings())
 
 
 def modified(book: m.Book) -> dt.datetime:
@@ -152,7 +153,7 @@ class _Zip(zipfile.ZipFile):
             info.compress_type = self.compression
             info.create_system = 3  # Unix, whatever the building machine is
             info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
-            if zinfo_or_arcname.endswith(".mp3"):
+            if zinfo_or_arcname.startswith(outputs.AUDIO):
                 compress_type = zipfile.ZIP_STORED  # compressed already: deflate only costs time
             zinfo_or_arcname = info
         if isinstance(data, FileContent) and isinstance(zinfo_or_arcname, zipfile.ZipInfo):

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from publisher import model as m
+from publisher import outputs
 from publisher.errors import BuildError
 from publisher.renderers.epub.xhtml import TITLE_ID
 from publisher.speech.script import ChapterScript
@@ -155,7 +156,7 @@ def _lead_ins(script: ChapterScript, block: str) -> int:
 def document(slug: str, items: Sequence[Par]) -> str:
     """The SMIL document of chapter ``slug`` (it lives in ``smil/``, the chapter in ``text/``)."""
     text = f"../text/{slug}.xhtml"
-    audio = f"../audio/{slug}.mp3"
+    audio = f"../{outputs.mp3(slug)}"  # the narrated EPUB lays its audio out as the build does
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops"'

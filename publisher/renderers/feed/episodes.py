@@ -12,7 +12,6 @@ Identity rules, because podcast apps key everything on them:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import json
 import re
@@ -23,8 +22,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 from publisher.errors import BuildError
-from publisher.infra.clock import released
-from publisher.model.config import INTERVALS, Config
 from publisher.renderers.feed.notes import one_line
 from publisher.speech.timing import TimedSection
 
@@ -35,12 +32,6 @@ PODCAST = "https://podcastindex.org/namespace/1.0"
 NSMAP = {"itunes": ITUNES, "content": CONTENT, "atom": ATOM, "podcast": PODCAST}
 
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-
-# What `publisher serve` answers on by default: a feed without a public address points here.
-LOCAL_BASE_URL = "http://127.0.0.1:8000/"
-
-# Dates when the book gives none: fixed, so two builds of the same source are identical.
-FALLBACK_DATE = dt.date(2000, 1, 1)
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -65,56 +56,13 @@ def episode_guid(identifier: str, slug: str) -> str:
     return str(uuid.uuid5(book_namespace, slug))
 
 
-def url_for(base_url: str, *parts: str) -> str:
-    """An absolute URL under ``base_url`` (which ends in ``/``), each part URL-quoted."""
-    return base_url + "/".join(quote(p) for p in parts)
+def url_for(base_url: str, path: str) -> str:
+    """The absolute URL of the published ``path`` (:mod:`publisher.outputs`) under
+    ``base_url`` (which ends in ``/``), each part of the path URL-quoted."""
+    return base_url + "/".join(quote(part) for part in path.split("/"))
 
 
-# --- dates --------------------------------------------------------------------------------
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def episode_date(config: Config, slug: str, number: int) -> dt.datetime:
-    """When episode ``number`` (1-based) is published, in UTC.
-
-    ``podcast.dates[slug]`` if set; else ``podcast.start`` plus ``number - 1`` intervals
-    (monthly steps keep the day of the month); else the book's ``date`` (or a fixed date) for
-    every episode, the whole book published at once. The time of day is ``number - 1``
-    minutes after midnight, so episodes of the same day still sort in reading order.
-    """
-    podcast = config.podcast
-    if slug in podcast.dates:
-        day = podcast.dates[slug]
-    elif podcast.start is not None:
-        if podcast.interval == "monthly":
-            day = _add_months(podcast.start, number - 1)
-        else:
-            day = podcast.start + dt.timedelta(days=INTERVALS[podcast.interval] * (number - 1))
-    else:
-        day = config.date or FALLBACK_DATE
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-    return start + dt.timedelta(minutes=number - 1)
-
-
-def next_release(
-    config: Config, chapters: Sequence[tuple[str, int]], now: dt.datetime
-) -> dt.datetime | None:
-    """When the next episode not out at ``now`` comes out (midnight UTC of its day), or None.
-
-    ``chapters``: ``(slug, number)`` of each chapter. A build's output changes at that
-    moment, so the up-to-date record expires then.
-    """
-    days = [episode_date(config, slug, number).date() for slug, number in chapters]
-    future = [day for day in days if not released(day, now.date())]
-    if not future:
-        return None
-    day = min(future)
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+# --- dates -----------------------------------------------------------------------------------
 
 
 def rfc2822(when: dt.datetime) -> str:

@@ -18,27 +18,22 @@ newest episode's date, not the clock, so two builds are byte-identical.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-from pathlib import Path
-
 from lxml import etree
 
-from publisher import __version__
-from publisher.errors import BuildError, Problem
+from publisher import __version__, outputs
+from publisher.errors import Problem
 from publisher.i18n import words_for
-from publisher.infra.clock import build_now, released
-from publisher.model import Book, Chapter
+from publisher.infra.clock import build_now
+from publisher.model import Book
 from publisher.renderers.base import RenderContext, RenderResult, Target
+from publisher.renderers.episodes import Episode, book_episodes
 from publisher.renderers.feed.episodes import (
     ATOM,
     CONTENT,
     ITUNES,
-    LOCAL_BASE_URL,
     NSMAP,
     PODCAST,
     cover_problem,
-    episode_date,
     episode_guid,
     json_chapters,
     normalise_base_url,
@@ -47,22 +42,7 @@ from publisher.renderers.feed.episodes import (
     url_for,
 )
 from publisher.renderers.feed.notes import one_line, opening_html, opening_text
-from publisher.speech.timing import TimingFile
 from publisher.text import xml_safe
-
-FEED_FILE = "feed.xml"
-CHAPTERS_FOLDER = "chapters"
-COVER_NAMES = ("cover.jpg", "cover.png")
-
-
-@dataclass(frozen=True, kw_only=True)
-class _Episode:
-    chapter: Chapter
-    mp3_size: int
-    timing: TimingFile
-    has_transcript: bool
-    published: str  # RFC 2822
-    sort_key: tuple[dt.datetime, int]  # (date, chapter number)
 
 
 def _el(
@@ -76,16 +56,6 @@ def _el(
     return element
 
 
-def _load_timing(path: Path, slug: str) -> TimingFile:
-    """The audio timing of chapter ``slug``, checked to be that chapter's."""
-    timing = TimingFile.load(path)
-    if timing.chapter != slug:
-        raise BuildError(
-            f"{path}: timing is for chapter {timing.chapter!r}, not {slug!r}; rebuild the audio"
-        )
-    return timing
-
-
 def _ns(namespace: str, name: str) -> str:
     return f"{{{namespace}}}{name}"
 
@@ -95,7 +65,7 @@ class FeedRenderer(Target):
 
     name = "feed"
     requires = ("audio", "cover")
-    owns = (FEED_FILE, f"{CHAPTERS_FOLDER}/")
+    owns = (outputs.FEED, outputs.CHAPTER_MARKS)
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Write ``feed.xml`` and ``chapters/<slug>.json`` into ``ctx.out_dir``."""
@@ -103,17 +73,17 @@ class FeedRenderer(Target):
         base_url = self._base_url(ctx)
         episodes = self._episodes(ctx)
         cover = self._cover(ctx)
-        made = [FEED_FILE]
+        made = [outputs.FEED]
         for episode in episodes:
             if episode.timing.sections:
-                rel = f"{CHAPTERS_FOLDER}/{episode.chapter.slug}.json"
+                rel = outputs.chapter_marks(episode.chapter.slug)
                 (ctx.root / rel).parent.mkdir(parents=True, exist_ok=True)
                 (ctx.root / rel).write_bytes(json_chapters(episode.timing.sections))
                 made.append(rel)
         # With a public address and the website on, the channel and each item link to its pages.
-        site = book.config.site and base_url != LOCAL_BASE_URL
+        site = book.config.site and base_url != outputs.LOCAL_BASE_URL
         xml = _build_feed(book, episodes, base_url, cover, site=site)
-        (ctx.root / FEED_FILE).write_bytes(xml)
+        (ctx.root / outputs.FEED).write_bytes(xml)
         return RenderResult(files=tuple(made), warnings=ctx.warnings())
 
     # -- inputs ------------------------------------------------------------------------------
@@ -122,72 +92,39 @@ class FeedRenderer(Target):
     def _base_url(ctx: RenderContext) -> str:
         url = ctx.options.base_url or ctx.book.config.podcast.base_url
         # Without one the validation warned (publisher.checks.validate.podcast_problems).
-        return normalise_base_url(url) if url else LOCAL_BASE_URL
+        return normalise_base_url(url) if url else outputs.LOCAL_BASE_URL
 
     @staticmethod
-    def _episodes(ctx: RenderContext) -> list[_Episode]:
-        config = ctx.book.config
-        today = build_now().date()
-        missing: list[Problem] = []
-        episodes: list[_Episode] = []
-        for chapter in ctx.book.chapters:
-            mp3 = ctx.find(f"audio/{chapter.slug}.mp3")
-            timing = ctx.find(f"audio/{chapter.slug}.json")
-            if mp3 is None or timing is None:
-                name = "audio" if mp3 is None else "timing"
-                missing.append(
-                    Problem(
-                        path=chapter.path,
-                        line=chapter.line,
-                        message=(
-                            f"chapter {chapter.slug!r} has no {name} "
-                            f"(audio/{chapter.slug}.{'mp3' if mp3 is None else 'json'}): "
-                            "build the audio target first"
-                        ),
-                    )
-                )
-                continue
-            when = episode_date(config, chapter.slug, chapter.number)
-            if not released(when.date(), today):
-                continue  # in the feed from its date on (see build_now)
-            episodes.append(
-                _Episode(
-                    chapter=chapter,
-                    mp3_size=mp3.stat().st_size,
-                    timing=_load_timing(timing, chapter.slug),
-                    has_transcript=ctx.find(f"audio/{chapter.slug}.vtt") is not None,
-                    published=rfc2822(when),
-                    sort_key=(when, chapter.number),
-                )
-            )
-        if missing:
-            raise BuildError(str(missing[0]), missing)
-        # Newest first, as podcast apps expect.
-        episodes.sort(key=lambda e: e.sort_key, reverse=True)
-        return episodes
+    def _episodes(ctx: RenderContext) -> list[Episode]:
+        """The episodes out at the build's moment (see ``build_now``), newest first, as
+        podcast apps expect."""
+        out = [e for e in book_episodes(ctx, build_now().date()) if e.released]
+        return sorted(out, key=lambda e: (e.when, e.chapter.number), reverse=True)
 
     @staticmethod
     def _cover(ctx: RenderContext) -> str | None:
         """The cover's file name at the build root, warning when apps would refuse it."""
-        for name in COVER_NAMES:
-            path = ctx.find(name)
-            if path is not None:
-                problem = cover_problem(path)
-                if problem is not None:
-                    _warn(ctx, problem)
-                return name
-        _warn(ctx, "no cover.jpg in the build: the feed has no artwork, which Apple requires")
-        return None
+        path = ctx.find(outputs.COVER)
+        if path is None:
+            _warn(
+                ctx,
+                f"no {outputs.COVER} in the build: the feed has no artwork, which Apple requires",
+            )
+            return None
+        problem = cover_problem(path)
+        if problem is not None:
+            _warn(ctx, problem)
+        return outputs.COVER
 
 
 def _build_feed(
-    book: Book, episodes: list[_Episode], base_url: str, cover: str | None, *, site: bool = False
+    book: Book, episodes: list[Episode], base_url: str, cover: str | None, *, site: bool = False
 ) -> bytes:
     """The feed document as UTF-8 bytes, episodes in the order given; ``site``: link the
     website's pages (``index.html``, ``episodes/<slug>.html``)."""
     config = book.config
     podcast = config.podcast
-    feed_url = url_for(base_url, FEED_FILE)
+    feed_url = url_for(base_url, outputs.FEED)
     link = podcast.link or base_url  # the website's book page when it is built
     title = one_line(config.title)
 
@@ -201,9 +138,9 @@ def _build_feed(
         _el(channel, "copyright", config.rights)
     _el(channel, "generator", f"publisher {__version__}")
     if episodes:
-        newest = max(episodes, key=lambda e: e.sort_key)
-        _el(channel, "pubDate", newest.published)
-        _el(channel, "lastBuildDate", newest.published)
+        newest = rfc2822(max(e.when for e in episodes))
+        _el(channel, "pubDate", newest)
+        _el(channel, "lastBuildDate", newest)
     _el(
         channel,
         _ns(ATOM, "link"),
@@ -241,7 +178,7 @@ def _build_feed(
 
 
 def _item(
-    channel: etree._Element, book: Book, episode: _Episode, base_url: str, *, site: bool
+    channel: etree._Element, book: Book, episode: Episode, base_url: str, *, site: bool
 ) -> None:
     chapter = episode.chapter
     slug = chapter.slug
@@ -249,7 +186,7 @@ def _item(
     item = _el(channel, "item")
     _el(item, "title", title)
     if site:
-        _el(item, "link", url_for(base_url, "episodes", f"{slug}.html"))
+        _el(item, "link", url_for(base_url, outputs.episode_page(slug)))
     _el(item, _ns(ITUNES, "title"), title)
     words = words_for(book.config.language)
     _el(item, "description", opening_text(chapter, words) or title)
@@ -262,22 +199,22 @@ def _item(
         item,
         "enclosure",
         attrs={
-            "url": url_for(base_url, "audio", f"{slug}.mp3"),
-            "length": str(episode.mp3_size),
+            "url": url_for(base_url, outputs.mp3(slug)),
+            "length": str(episode.audio.mp3.stat().st_size),
             "type": "audio/mpeg",
         },
     )
     _el(item, "guid", episode_guid(book.config.identifier, slug), {"isPermaLink": "false"})
-    _el(item, "pubDate", episode.published)
+    _el(item, "pubDate", rfc2822(episode.when))
     _el(item, _ns(ITUNES, "duration"), str(episode.timing.duration_seconds))
     _el(item, _ns(ITUNES, "episode"), str(chapter.number))
     _el(item, _ns(ITUNES, "episodeType"), "full")
-    if episode.has_transcript:
+    if episode.audio.captions is not None:
         _el(
             item,
             _ns(PODCAST, "transcript"),
             attrs={
-                "url": url_for(base_url, "audio", f"{slug}.vtt"),
+                "url": url_for(base_url, outputs.captions(slug)),
                 "type": "text/vtt",
                 "language": book.config.language,
             },
@@ -287,7 +224,7 @@ def _item(
             item,
             _ns(PODCAST, "chapters"),
             attrs={
-                "url": url_for(base_url, CHAPTERS_FOLDER, f"{slug}.json"),
+                "url": url_for(base_url, outputs.chapter_marks(slug)),
                 "type": "application/json+chapters",
             },
         )

@@ -18,34 +18,30 @@ import datetime as dt
 import shutil
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import jinja2
 from markupsafe import Markup
 
 from publisher import model as m
-from publisher.errors import BuildError, Problem
+from publisher import outputs
 from publisher.i18n import words_for
-from publisher.infra.clock import build_now, released
+from publisher.infra.clock import build_now
 from publisher.renderers.base import RenderContext, RenderResult, Target
+from publisher.renderers.episodes import book_episodes
 from publisher.renderers.feed.episodes import (
-    LOCAL_BASE_URL,
-    episode_date,
     normalise_base_url,
     url_for,
 )
 from publisher.renderers.feed.notes import in_opening, notes_html, opening, prompts
 from publisher.renderers.site import words as w
-from publisher.renderers.site.transcript import read_timing, transcript
+from publisher.renderers.site.transcript import transcript
 from publisher.speech.casting import book_cast
 from publisher.speech.timing import TimingFile
 from publisher.text import Style, collapse, plain_text, xml_safe
 
-INDEX = "index.html"
-EPISODES = "episodes"
-ASSETS = "assets"
 STATIC = ("site.css", "site.js")
-FEED_FILE = "feed.xml"  # written by the feed target
 
 
 class Download(NamedTuple):
@@ -67,6 +63,8 @@ class Episode:
     date_text: str
     published: bool
     timing: TimingFile
+    timing_path: Path
+    captions: bool
     duration: str
     duration_iso: str
     prompts: tuple[str, ...]
@@ -75,7 +73,7 @@ class Episode:
 
 def _environment() -> jinja2.Environment:
     templates = resources.files("publisher.renderers.site") / "templates"
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         autoescape=True,
         trim_blocks=True,
@@ -83,6 +81,8 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.globals["paths"] = outputs  # every published path, spelt in one place
+    return env
 
 
 class SiteRenderer(Target):
@@ -93,7 +93,7 @@ class SiteRenderer(Target):
     requires = ("audio", "cover")
     # Not required, but its book page lists their downloads: it waits for those built with it.
     after = ("epub", "narrated-epub", "audiobook")
-    owns = (INDEX, f"{EPISODES}/", f"{ASSETS}/")
+    owns = (outputs.INDEX, outputs.EPISODES, outputs.ASSETS)
 
     def __init__(self, today: dt.date | None = None) -> None:
         self.today = today
@@ -115,76 +115,63 @@ class SiteRenderer(Target):
             "book_words": words_for(book.config.language),
             "episodes": episodes,
         }
-        out = ctx.out_dir
-        feed_url = url_for(_base_url(ctx), FEED_FILE)
+        feed_url = url_for(_base_url(ctx), outputs.FEED)
         without_scheme = feed_url.split("://", 1)[1]
         index = env.get_template("index.html.j2").render(
             root="",
             subtitle=collapse(xml_safe(book.config.subtitle or "")),
             description=xml_safe(book.config.description or ""),
-            cover=ctx.find("cover.jpg") is not None,
+            cover=ctx.find(outputs.COVER) is not None,
             feed_url=feed_url,
             podcast_url=f"podcast://{without_scheme}",
             pcast_url=f"pcast://{without_scheme}",
             downloads=_downloads(ctx, words),
             **common,
         )
-        (out / INDEX).write_text(index, encoding="utf-8")
-        made = [INDEX]
-        folder = out / EPISODES
-        folder.mkdir(parents=True, exist_ok=True)
+        (ctx.root / outputs.INDEX).write_text(index, encoding="utf-8")
+        made = [outputs.INDEX]
+        (ctx.root / outputs.EPISODES).mkdir(parents=True, exist_ok=True)
         cast = book_cast(book) if episodes else None  # the audio's voices (see transcript)
         for i, episode in enumerate(episodes):
             before = episodes[i - 1] if i > 0 else None
             after = episodes[i + 1] if i + 1 < len(episodes) else None
-            path = ctx.find(f"audio/{episode.chapter.slug}.json")
-            assert path is not None  # _episodes checked it
             page = env.get_template("episode.html.j2").render(
                 root="../",
                 episode=episode,
                 notes=Markup(_notes(episode.chapter, book.config.language)),
-                parts=transcript(episode.chapter, book.config, episode.timing, path, cast),
+                parts=transcript(
+                    episode.chapter, book.config, episode.timing, episode.timing_path, cast
+                ),
                 previous=before if before is not None and before.published else None,
                 next=after if after is not None and after.published else None,
-                captions=ctx.find(f"audio/{episode.chapter.slug}.vtt") is not None,
+                captions=episode.captions,
                 **common,
             )
-            (folder / f"{episode.chapter.slug}.html").write_text(page, encoding="utf-8")
-            made.append(f"{EPISODES}/{episode.chapter.slug}.html")
-        assets = out / ASSETS
+            page_path = outputs.episode_page(episode.chapter.slug)
+            (ctx.root / page_path).write_text(page, encoding="utf-8")
+            made.append(page_path)
+        assets = ctx.root / outputs.ASSETS
         assets.mkdir(parents=True, exist_ok=True)
         static = resources.files("publisher.renderers.site") / "static"
         for name in STATIC:
             with resources.as_file(static / name) as source:
                 shutil.copyfile(source, assets / name)
-            made.append(f"{ASSETS}/{name}")
+            made.append(f"{outputs.ASSETS}{name}")
         return RenderResult(files=tuple(made), warnings=ctx.warnings())
 
 
 def _base_url(ctx: RenderContext) -> str:
     """Where the build is served: the feed's address is shown and linked for apps."""
     url = ctx.options.base_url or ctx.book.config.podcast.base_url
-    return normalise_base_url(url) if url else LOCAL_BASE_URL
+    return normalise_base_url(url) if url else outputs.LOCAL_BASE_URL
 
 
 def _episodes(ctx: RenderContext, words: w.SiteWords, today: dt.date) -> list[Episode]:
     """Every chapter's episode in reading order; a chapter without audio is an error."""
     out: list[Episode] = []
-    missing: list[Problem] = []
-    for chapter in ctx.book.chapters:
-        slug = chapter.slug
-        mp3, timing_path = ctx.find(f"audio/{slug}.mp3"), ctx.find(f"audio/{slug}.json")
-        if mp3 is None or timing_path is None:
-            missing.append(
-                Problem(
-                    path=chapter.path,
-                    line=chapter.line,
-                    message=f"chapter {slug!r} has no audio: build the audio target first",
-                )
-            )
-            continue
-        timing = read_timing(timing_path, slug)
-        day = episode_date(ctx.book.config, slug, chapter.number).date()
+    for episode in book_episodes(ctx, today):
+        chapter, timing = episode.chapter, episode.timing
+        day = episode.when.date()
         prompts = tuple(
             collapse(plain_text(b.children))
             for b in m.walk(chapter.blocks)
@@ -193,45 +180,39 @@ def _episodes(ctx: RenderContext, words: w.SiteWords, today: dt.date) -> list[Ep
         out.append(
             Episode(
                 chapter=chapter,
-                title=collapse(xml_safe(chapter.title_text)) or slug,
-                href=f"{EPISODES}/{slug}.html",
+                title=collapse(xml_safe(chapter.title_text)) or chapter.slug,
+                href=outputs.episode_page(chapter.slug),
                 date=day,
                 date_text=w.long_date(day, words),
-                published=released(day, today),
+                published=episode.released,
                 timing=timing,
+                timing_path=episode.audio.timing_path,
+                captions=episode.audio.captions is not None,
                 duration=w.duration_text(timing.duration_ms),
                 duration_iso=w.duration_iso(timing.duration_ms),
                 prompts=prompts,
-                mp3_size=w.size_text(mp3.stat().st_size, words),
+                mp3_size=w.size_text(episode.audio.mp3.stat().st_size, words),
             )
         )
-    if missing:
-        raise BuildError(str(missing[0]), missing)
     return out
 
 
 def _downloads(ctx: RenderContext, words: w.SiteWords) -> list[Download]:
-    """The EPUB, the narrated EPUB and the audiobook, those that exist, with their sizes."""
+    """The EPUB, the read-along EPUB and the audiobook, those there are, with their sizes."""
+    slug = ctx.book.slug
+    offered = (
+        (words.epub, outputs.epub(slug)),
+        (words.narrated_epub, outputs.narrated_epub(slug)),
+        (words.audiobook, outputs.audiobook(slug)),
+    )
     found: list[Download] = []
-    seen: set[str] = set()
-    for base in (ctx.root, ctx.published):
-        for pattern in ("epub/*.epub", "*.epub", "audiobook/*.m4b", "*.m4b"):
-            for path in sorted(base.glob(pattern)):
-                rel = path.relative_to(base).as_posix()
-                if rel in seen or rel.startswith("."):
-                    continue
-                seen.add(rel)
-                if path.suffix == ".m4b":
-                    label = words.audiobook
-                elif any(k in path.stem for k in ("narrated", "read-along", "overlay")):
-                    label = words.narrated_epub
-                else:
-                    label = words.epub
-                found.append(
-                    Download(label=label, href=rel, size=w.size_text(path.stat().st_size, words))
-                )
-    order = {words.epub: 0, words.narrated_epub: 1, words.audiobook: 2}
-    return sorted(found, key=lambda d: (order[d.label], d.href))
+    for label, rel in offered:
+        path = ctx.find(rel)
+        if path is not None:
+            found.append(
+                Download(label=label, href=rel, size=w.size_text(path.stat().st_size, words))
+            )
+    return found
 
 
 def _notes(chapter: m.Chapter, language: str) -> str:

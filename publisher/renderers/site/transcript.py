@@ -22,14 +22,6 @@ from publisher.speech.timing import TimedPause, TimingFile
 from publisher.text import heading_levels
 
 
-def read_timing(path: Path, slug: str) -> TimingFile:
-    """Read the timing file the audio target wrote for chapter ``slug``."""
-    timing = TimingFile.load(path)
-    if timing.chapter != slug:
-        raise BuildError(f"{path}: not the timing of {slug!r}; rebuild the audio")
-    return timing
-
-
 @dataclass(frozen=True, kw_only=True)
 class Sentence:
     """One sentence (or heading) of the transcript, as written, and when it is said."""

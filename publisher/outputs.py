@@ -1,0 +1,102 @@
+"""Every path a build publishes, and the address of the local preview: the one place that
+spells them.
+
+Paths are relative to the build root with ``/`` separators, as renderers return them in
+:class:`~publisher.renderers.base.RenderResult` and as they appear in URLs under the base
+URL. A renderer, the feed, the website, validation and ``serve`` all ask here, so a file's
+name cannot drift between the one that writes it and the ones that link to it. Audio names
+carry the chapter's slug and never its position: a chapter inserted before another changes
+no other episode's URL.
+"""
+
+from __future__ import annotations
+
+COVER = "cover.jpg"
+"""The square podcast artwork, also the MP3s' art."""
+FEED = "feed.xml"
+"""The podcast feed."""
+INDEX = "index.html"
+"""The website's book page."""
+
+AUDIO = "audio/"
+"""The audio target's folder: a chapter's MP3, timing file and captions, the playlist."""
+PLAYLIST = "audio/playlist.m3u"
+"""The chapters in reading order."""
+EPUBS = "epub/"
+"""The EPUBs' folder."""
+NARRATED_EPUBS = "epub/*.narrated.epub"
+"""The read-along EPUB's pattern in the EPUBs' folder (its own target writes it)."""
+AUDIOBOOKS = "audiobook/"
+"""The audiobook's folder."""
+CHAPTER_MARKS = "chapters/"
+"""JSON Chapters files, one per episode, for podcast apps."""
+EPISODES = "episodes/"
+"""The website's episode pages."""
+ASSETS = "assets/"
+"""The website's stylesheet and script."""
+
+MEDIA_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".m4b": "audio/mp4",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".epub": "application/epub+zip",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".m3u": "audio/x-mpegurl",
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+}
+"""The media types of what a build holds, by suffix (others: the standard library's table)."""
+
+PREVIEW_HOST = "127.0.0.1"
+PREVIEW_PORT = 8000
+LOCAL_BASE_URL = f"http://{PREVIEW_HOST}:{PREVIEW_PORT}/"
+"""Where ``publisher serve`` answers by default: a feed without a public address points here."""
+
+
+def mp3(slug: str) -> str:
+    """A chapter's narration (also its path inside the read-along EPUB)."""
+    return f"{AUDIO}{slug}.mp3"
+
+
+def timing(slug: str) -> str:
+    """When a chapter's utterances and pauses start and end (:mod:`publisher.speech.timing`)."""
+    return f"{AUDIO}{slug}.json"
+
+
+def captions(slug: str) -> str:
+    """A chapter's WebVTT captions."""
+    return f"{AUDIO}{slug}.vtt"
+
+
+def chapter_marks(slug: str) -> str:
+    """A chapter's JSON Chapters file."""
+    return f"{CHAPTER_MARKS}{slug}.json"
+
+
+def episode_page(slug: str) -> str:
+    """A chapter's page on the website."""
+    return f"{EPISODES}{slug}.html"
+
+
+def epub(book_slug: str) -> str:
+    """The EPUB."""
+    return f"{EPUBS}{book_slug}.epub"
+
+
+def narrated_epub(book_slug: str) -> str:
+    """The read-along EPUB (matches :data:`NARRATED_EPUBS`)."""
+    return f"{EPUBS}{book_slug}.narrated.epub"
+
+
+def audiobook(book_slug: str) -> str:
+    """The M4B."""
+    return f"{AUDIOBOOKS}{book_slug}.m4b"
+
+
+def name(path: str) -> str:
+    """The file name of a published ``path`` (its last part)."""
+    return path.rsplit("/", 1)[-1]
