@@ -52,7 +52,7 @@ class AudiobookRenderer(Target):
     # Started beside the audio: the chapters' AAC is encoded as their MP3s are written, once
     # the audio's workers leave a core idle (see _encode).
     follows = ("audio",)
-    owns = ("audiobook/",)
+    owns = (outputs.AUDIOBOOKS,)
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Write ``<book-slug>.m4b`` into ``ctx.out_dir``, unless the book turns it off."""
@@ -77,8 +77,8 @@ class AudiobookRenderer(Target):
             language=config.language,
             cover=cover,
         )
-        write_tags(ctx.out_dir / name, tags)
-        return RenderResult(files=(f"audiobook/{name}",), warnings=ctx.warnings())
+        write_tags(ctx.root / name, tags)
+        return RenderResult(files=(name,), warnings=ctx.warnings())
 
     def _make(self, ctx: RenderContext, dest: Path) -> list[Path]:
         """Write the M4B's audio to ``dest``; the chapters' timing files, in order.
