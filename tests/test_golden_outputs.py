@@ -2,8 +2,9 @@
 
 Both books are built (all targets, the real espeak-ng voice) from copies in a temporary
 folder, with the base URL the golden listings were made with, and the SHA-256 of every file
-in the build folder is compared with ``tests/golden/build/<book>-sha256.txt``, and the feed
-with ``tests/golden/feed/<book>.xml`` (``UPDATE_GOLDEN=1`` rewrites them; review the change
+in the build folder is compared with ``tests/golden/build/<book>-sha256.txt``, what each binary
+file holds (tags, lengths, loudness, boxes, package documents: :mod:`tests.golden_text`) with
+``tests/golden/build/<book>-outputs.txt``, and the feed with ``tests/golden/feed/<book>.xml`` (``UPDATE_GOLDEN=1`` rewrites them; review the change
 with ``git diff``).
 """
 
@@ -17,6 +18,7 @@ import pytest
 from publisher.cli import cli
 from tests.books import EVERY_BLOCK, SEED, copy_book
 from tests.golden import assert_golden
+from tests.golden_text import describe
 from tests.helpers import cli_runner
 
 BASE_URL = "https://example.org/pod/"
@@ -50,3 +52,5 @@ def test_every_output_is_byte_identical_to_the_golden_listing(
     # The feed as text too: a change to it shows as a readable diff, not only a new hash.
     assert_golden(f"feed/{name}.xml", (out / "feed.xml").read_text(encoding="utf-8"))
     assert_golden(f"build/{name}-sha256.txt", sha256_listing(out))
+    # And what each binary file holds, so a changed digest comes with a readable reason.
+    assert_golden(f"build/{name}-outputs.txt", describe(out))

@@ -15,7 +15,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib.resources import files
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
@@ -153,7 +153,8 @@ class _Zip(zipfile.ZipFile):
             info.compress_type = self.compression
             info.create_system = 3  # Unix, whatever the building machine is
             info.external_attr = 0o100644 << 16  # a regular file, rw-r--r--
-            if zinfo_or_arcname.startswith(outputs.AUDIO):
+            suffix = PurePosixPath(zinfo_or_arcname).suffix
+            if outputs.MEDIA_TYPES.get(suffix, "").startswith("audio/"):
                 compress_type = zipfile.ZIP_STORED  # compressed already: deflate only costs time
             zinfo_or_arcname = info
         if isinstance(data, FileContent) and isinstance(zinfo_or_arcname, zipfile.ZipInfo):
