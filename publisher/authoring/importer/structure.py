@@ -28,6 +28,8 @@ CHAPTER = 2
 """The level chapters are written at; the title is level 1."""
 # Two sentences run together where a web page's blocks met ("vergroten.De Kracht"): a word
 # of lower-case letters, its full stop, and a capitalised word with no space between.
+_TEASERS = "looks like a web page's teasers for other articles; their links were lost"
+_SIGNATURE = "looks like a signature from the web page; keep it or delete it"
 _RUN_ON = re.compile(r"(?<=[a-zà-ÿ]{3}[.!?])(?=[A-ZÀ-Þ][a-zà-ÿ])")
 
 
@@ -162,6 +164,9 @@ class _Reader:
             elif isinstance(block, Para):
                 i = self._para(i, block)
             else:
+                if isinstance(block, ItemList) and self.teasers:
+                    self.teasers = False
+                    block = replace(block, notes=(*block.notes, _TEASERS))
                 self.out.append(block)
                 i += 1
         return self.out
@@ -202,6 +207,10 @@ class _Reader:
             return i + 1
         if single and leftovers.greeting(line):
             return self._signature(i, para)
+        if not single and _signed(para) is not None:
+            self.signed_by = _signed(para)
+            self.out.append(replace(para, notes=(*para.notes, _SIGNATURE)))
+            return i + 1
         if single and shapes.marker(line):
             return self._marked(i)
         if single and self._question(i, line):
@@ -245,14 +254,14 @@ class _Reader:
         return any(p is not None and shapes.question_like(p) for p in paired)
 
     def _signature(self, i: int, para: Para) -> int:
-        name = self._line_at(i + 1)
-        if name is None or len(name.split()) > 4 or name.endswith(shapes.CLOSING):
+        name = _name(self._line_at(i + 1))
+        if name is None:
             self._text_para(para, i)
             return i + 1
         self.signed_by = name
         signed = Para(
             inlines=(*para.inlines, m.LineBreak(), m.Text(text=name)),
-            notes=("looks like a signature from the web page; keep it or delete it",),
+            notes=(_SIGNATURE,),
         )
         self.out.append(signed)
         return i + 2
@@ -308,9 +317,23 @@ class _Reader:
             if self._para_at(i + 1) is None:
                 break
         self.teasers = False  # a page's teasers come in one run; what follows is text again
-        note = "looks like a web page's teasers for other articles; their links were lost"
-        self.out.append(ItemList(ordered=False, items=tuple(items), notes=(note,)))
+        self.out.append(ItemList(ordered=False, items=tuple(items), notes=(_TEASERS,)))
         return i
+
+
+def _signed(para: Para) -> str | None:
+    """The name under a greeting, in a paragraph of the two lines ("Groet,", "Gerrit")."""
+    lines = m.plain_text(para.inlines).split("\n")
+    if len(lines) != 2 or not leftovers.greeting(lines[0].strip()):
+        return None
+    return _name(lines[1].strip())
+
+
+def _name(line: str | None) -> str | None:
+    """``line`` if it can be a name: a few words without closing punctuation."""
+    if line is None or not 0 < len(line.split()) <= 4 or line.endswith(shapes.CLOSING):
+        return None
+    return line
 
 
 def _label_line(line: str | None, word: str) -> tuple[str, str] | None:
