@@ -227,7 +227,7 @@ def init(directory: Path, language: str) -> None:
 
 
 @cli.command("import")
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.argument(
     "directory", required=False, default=Path("."), type=click.Path(path_type=Path, file_okay=False)
 )
