@@ -66,8 +66,10 @@ def write_block(block: Block) -> Written:
     match block:
         case Heading():
             text = _line_start(inlines(block.inlines))
-            if text.endswith("#"):
-                text = text[:-1] + "\\#"  # else read as the heading's closing sequence
+            run = len(text) - len(text.rstrip("#"))
+            if run and not text[: len(text) - run].endswith("\\"):
+                # else a trailing run of '#' is read as the heading's closing sequence
+                text = text[: len(text) - run] + "\\" + text[len(text) - run :]
             return Written(lines=["#" * block.level + " " + text], notes=own)
         case Para():
             return Written(
