@@ -48,7 +48,7 @@ class Found:
 def find_structure(doc: Document, example_word: str, fallback_title: str) -> Found:
     """The book in ``doc``: its title (or ``fallback_title``), author and blocks, with level
     1 the title and :data:`CHAPTER` the chapters."""
-    blocks, ran_on = _split_run_ons(list(doc.blocks))
+    blocks, ran_on = _split_run_ons(_drop_empty(list(doc.blocks)))
     blocks = [_unwrap_label(b, example_word) for b in blocks]
     title, title_notes, blocks, ran_on = _title(doc, blocks, ran_on, fallback_title)
     reader = _Reader(blocks=blocks, ran_on=ran_on, word=example_word)
@@ -70,6 +70,22 @@ def find_structure(doc: Document, example_word: str, fallback_title: str) -> Fou
         title_notes=title_notes,
         blocks=(heading, *body),
     )
+
+
+def _drop_empty(blocks: list[Block]) -> list[Block]:
+    """The blocks without paragraphs left empty (an image that was left out); their notes go
+    to the next block, or the last."""
+    out: list[Block] = []
+    pending: tuple[str, ...] = ()
+    for block in blocks:
+        if isinstance(block, Para) and not m.plain_text(block.inlines).strip():
+            pending += block.notes
+            continue
+        out.append(replace(block, notes=pending + block.notes) if pending else block)
+        pending = ()
+    if pending and out:
+        out[-1] = replace(out[-1], notes=out[-1].notes + pending)
+    return out
 
 
 def _split_run_ons(blocks: list[Block]) -> tuple[list[Block], set[int]]:

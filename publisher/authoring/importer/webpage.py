@@ -24,6 +24,10 @@ def main_content(html: str) -> str:
     page = lxml.html.document_fromstring(html)
     for element in page.iter(*_CHROME):
         element.drop_tree()
+    for link in page.iter("a"):
+        href = (link.get("href") or "").strip()
+        if (not href or href.lower().startswith("javascript:")) and link.text_content().strip():
+            link.set("href", "#")  # a link that goes nowhere: the importer notes it as lost
     body = page.find("body")
     if body is None:
         return html
