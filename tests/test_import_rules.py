@@ -93,7 +93,7 @@ def test_an_english_article(tmp_path: Path) -> None:
         ),
         ("Paragraph", "Kind regards, Anna de Vries"),
     ]
-    numbered = [b for b in book.chapters[1].blocks if isinstance(b, m.ListBlock)][0]
+    numbered = next(b for b in book.chapters[1].blocks if isinstance(b, m.ListBlock))
     assert numbered.ordered and numbered.start == 1
     assert any("looks like a signature" in n for n in notes)
 
