@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from publisher import model as m
 from publisher.authoring.importer import import_book
-from publisher.build.runner import build
 from publisher.cli import cli
-from publisher.parse import parse_file
+from publisher.pipeline.runner import build
+from publisher.reader.parse import parse_file
 from tests import importdocs
 from tests.books import SEED
 from tests.modeldump import dump_book

@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from publisher import model as m
 from publisher.authoring.importer.document import Heading, ItemList, Para
 from publisher.authoring.importer.markdown import write_blocks
-from publisher.parse import parse_text
+from publisher.reader.parse import parse_text
+from publisher.text.plain import plain_text
 
 FRONT = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: x\n---\n\n# T\n\n## Chapter\n\n"
 # Markup characters, line starts that open blocks, entities, and ordinary letters.
@@ -30,7 +31,7 @@ def _read_back(blocks: list[Para | Heading | ItemList]) -> tuple[m.Block, ...]:
 
 
 def _words(inlines: tuple[m.Inline, ...]) -> str:
-    return " ".join(m.plain_text(inlines).split())
+    return " ".join(plain_text(inlines).split())
 
 
 @settings(max_examples=300, deadline=None)

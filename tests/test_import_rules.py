@@ -14,7 +14,7 @@ from docx import Document as WordDocument
 from publisher import model as m
 from publisher.authoring.importer import import_book
 from publisher.cli import cli
-from publisher.parse import parse_file
+from publisher.reader.parse import parse_file
 from publisher.text.plain import block_text
 
 ARTICLE = """\

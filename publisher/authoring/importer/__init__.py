@@ -15,16 +15,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher import model as m
 from publisher.authoring.importer.document import Block, BlockQuote, Document, ItemList, Para
 from publisher.authoring.importer.frontmatter import front_matter
 from publisher.authoring.importer.language import detect_language
 from publisher.authoring.importer.markdown import write_blocks
 from publisher.authoring.importer.structure import Found, find_structure
+from publisher.authoring.scaffold import check_new_book, write_new_book
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.reader.parse import Parsed, parse_text
-from publisher.authoring.scaffold import check_new_book, write_new_book
+from publisher.text.plain import plain_text
 
 SUFFIXES = (".txt", ".md", ".docx", ".odt", ".html", ".htm")
 """The files ``publisher import`` reads, by suffix."""
@@ -125,12 +125,12 @@ def _texts(blocks: tuple[Block, ...]) -> list[str]:
     out: list[str] = []
     for block in blocks:
         if isinstance(block, Para):
-            out.append(m.plain_text(block.inlines))
+            out.append(plain_text(block.inlines))
         elif isinstance(block, BlockQuote):
             out += _texts(block.blocks)
         elif isinstance(block, ItemList):
             for item in block.items:
                 out += _texts(item)
         elif hasattr(block, "inlines"):
-            out.append(m.plain_text(block.inlines))
+            out.append(plain_text(block.inlines))
     return out

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from publisher.reader.config import Config
+from publisher.model.config import Config
 
 # Text that YAML reads back as the same text without quotes: a letter first, then words.
 _PLAIN = re.compile(r"[^\W\d_][\w .,'’-]*")

@@ -25,6 +25,7 @@ from publisher.authoring.importer.document import (
     Preformatted,
     Rule,
 )
+from publisher.text.plain import plain_text
 
 # Characters that are markup anywhere in a line.
 _INLINE = re.compile(r"([\\`*_\[\]<])")
@@ -139,7 +140,7 @@ def inlines(nodes: tuple[m.Inline, ...]) -> str:
             case m.LineBreak():
                 out.append("\\\n")
             case m.InlineImage() | m.Span() | m.FootnoteRef():
-                out.append(escape(m.plain_text((node,))))  # readers make none of these
+                out.append(escape(plain_text((node,))))  # readers make none of these
             case _:
                 assert_never(node)
     joined = "".join(out)

@@ -32,6 +32,7 @@ from publisher.authoring.importer.document import (
 from publisher.authoring.importer.webpage import main_content
 from publisher.errors import BuildError, SourceError
 from publisher.reader.parse import MAX_SOURCE_BYTES, read_source
+from publisher.text.plain import plain_text
 
 FORMATS = {".md": "markdown-smart", ".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html"}
 """File suffix → pandoc's reader. Markdown without ``smart``: straight quotes and ``--``
@@ -218,13 +219,13 @@ class _Converter:
             case "Link":
                 return self.link(c)
             case "Image":
-                alt = m.plain_text(self.inlines(c[1])).strip()
+                alt = plain_text(self.inlines(c[1])).strip()
                 self.notes.append(f"an image was left out here ({alt or c[2][0]}); add it by hand")
                 return []
             case "Note":
                 self.notes.append("a footnote was put in the text in [brackets]; check it")
                 text = " ".join(
-                    m.plain_text(b.inlines) for b in self.blocks(c) if isinstance(b, Para)
+                    plain_text(b.inlines) for b in self.blocks(c) if isinstance(b, Para)
                 )
                 return [m.Text(text=f" [{text.strip()}]")]
             case "Span":
@@ -235,7 +236,7 @@ class _Converter:
         children, (href, title) = self.inlines(c[1]), c[2]
         if not href.strip() or href.strip() == "#":
             self.notes.append(
-                f"the link '{m.plain_text(children).strip()}' lost its address; "
+                f"the link '{plain_text(children).strip()}' lost its address; "
                 "write it as [text](https://…)"
             )
             return list(children)
@@ -260,10 +261,10 @@ def _meta_text(value: Json) -> str | None:
         case "MetaString":
             text = str(value["c"])
         case "MetaInlines":
-            text = m.plain_text(_Converter().inlines(value["c"]))
+            text = plain_text(_Converter().inlines(value["c"]))
         case "MetaBlocks":
             text = " ".join(
-                m.plain_text(b.inlines)
+                plain_text(b.inlines)
                 for b in _Converter().blocks(value["c"])
                 if isinstance(b, Para)
             )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from publisher import model as m
 from publisher.authoring.importer.document import Para
 from publisher.reader.parse import PROMPT_GLYPH
+from publisher.text.plain import plain_text
 
 # A heading is a title, not a sentence: at most this many words and characters. The seed's
 # longest, its title, has 11 words and 81 characters; its shortest paragraph has 13 words.
@@ -34,7 +35,7 @@ _QUOTES = {"“": "”", '"': '"', "„": "”“", "«": "»", "‘": "’", "'
 
 def text(para: Para) -> str:
     """The paragraph's text on one line."""
-    return " ".join(m.plain_text(para.inlines).split())
+    return " ".join(plain_text(para.inlines).split())
 
 
 def one_line(para: Para) -> bool:

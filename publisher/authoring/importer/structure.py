@@ -23,6 +23,7 @@ from publisher.authoring.importer.document import (
     Para,
 )
 from publisher.reader.parse import PROMPT_GLYPH
+from publisher.text.plain import plain_text
 
 CHAPTER = 2
 """The level chapters are written at; the title is level 1."""
@@ -78,7 +79,7 @@ def _drop_empty(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     pending: tuple[str, ...] = ()
     for block in blocks:
-        if isinstance(block, Para) and not m.plain_text(block.inlines).strip():
+        if isinstance(block, Para) and not plain_text(block.inlines).strip():
             pending += block.notes
             continue
         out.append(replace(block, notes=pending + block.notes) if pending else block)
@@ -122,7 +123,7 @@ def _unwrap_label(block: Block, word: str) -> Block:
         return replace(block, inlines=(m.Text(text=stripped), *rest)) if stripped else block
     if not isinstance(first, m.Strong | m.Emphasis):
         return block
-    label = m.plain_text(first.children).strip()
+    label = plain_text(first.children).strip()
     if not (label.startswith(PROMPT_GLYPH) or label.lower().startswith(word.lower())):
         return block
     after = rest[0] if rest and isinstance(rest[0], m.Text) else None
@@ -339,7 +340,7 @@ class _Reader:
 
 def _signed(para: Para) -> str | None:
     """The name under a greeting, in a paragraph of the two lines ("Groet,", "Gerrit")."""
-    lines = m.plain_text(para.inlines).split("\n")
+    lines = plain_text(para.inlines).split("\n")
     if len(lines) != 2 or not leftovers.greeting(lines[0].strip()):
         return None
     return _name(lines[1].strip())
