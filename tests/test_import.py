@@ -21,6 +21,7 @@ from publisher.reader.parse import parse_file
 from tests import importdocs
 from tests.books import SEED
 from tests.modeldump import dump_book
+from tests.validators import epubcheck_problems
 
 # The differences between the hand-made book and an import, as (hand-made model lines,
 # imported model lines, reason). Everything else in the models must be equal.
@@ -162,3 +163,23 @@ def test_a_file_it_cannot_read_is_one_line_and_exit_2(tmp_path: Path, case: str)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_the_imported_seed_builds_in_full(tmp_path: Path) -> None:
+    """Every target, the real espeak-ng voice; the EPUBs pass EPUBCheck, as the hand-made
+    book's do."""
+    runner = CliRunner(mix_stderr=False)
+    done = runner.invoke(cli, ["import", str(importdocs.SEED_TEXT), str(tmp_path)])
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "build"
+    result = runner.invoke(cli, ["build", str(tmp_path / "source" / "book.md"), "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    book = parse_file(tmp_path / "source" / "book.md").book
+    mp3s = sorted(p.stem for p in (out / "audio").glob("*.mp3"))
+    assert mp3s == sorted(c.slug for c in book.chapters) and len(mp3s) == 11
+    assert (out / "audiobook" / f"{book.slug}.m4b").is_file()
+    assert (out / "feed.xml").is_file() and (out / "index.html").is_file()
+    for epub in sorted((out / "epub").glob("*.epub")):
+        problems = epubcheck_problems(epub, tmp_path)
+        assert problems == [], "\n".join(problems)
