@@ -15,16 +15,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from publisher import model as m
-from publisher.authoring.importer.document import (
-    Block,
-    BlockQuote,
-    Grid,
-    Heading,
-    ItemList,
-    Para,
-    Preformatted,
-    Rule,
-)
+from publisher.authoring.importer import document as d
 from publisher.text.plain import plain_text
 
 # Characters that are markup anywhere in a line.
@@ -48,7 +39,7 @@ class Written:
     notes: list[tuple[int, str]]
 
 
-def write_blocks(blocks: tuple[Block, ...] | list[Block]) -> Written:
+def write_blocks(blocks: tuple[d.Block, ...] | list[d.Block]) -> Written:
     """The blocks as Markdown, a blank line between each two."""
     lines: list[str] = []
     notes: list[tuple[int, str]] = []
@@ -61,39 +52,39 @@ def write_blocks(blocks: tuple[Block, ...] | list[Block]) -> Written:
     return Written(lines=lines, notes=notes)
 
 
-def write_block(block: Block) -> Written:
+def write_block(block: d.Block) -> Written:
     """One block as Markdown lines."""
     own = [(0, note) for note in block.notes]
     match block:
-        case Heading():
+        case d.Heading():
             text = _line_start(inlines(block.inlines))
             run = len(text) - len(text.rstrip("#"))
             if run and not text[: len(text) - run].endswith("\\"):
                 # else a trailing run of '#' is read as the heading's closing sequence
                 text = text[: len(text) - run] + "\\" + text[len(text) - run :]
             return Written(lines=["#" * block.level + " " + text], notes=own)
-        case Para():
+        case d.Para():
             return Written(
                 lines=[_line_start(line) for line in inlines(block.inlines).split("\n")], notes=own
             )
-        case ItemList():
+        case d.ItemList():
             return _list(block, own)
-        case BlockQuote():
+        case d.BlockQuote():
             inner = write_blocks(block.blocks)
             lines = [("> " + line).rstrip() for line in inner.lines]
             return Written(lines=lines, notes=own + inner.notes)
-        case Preformatted():
+        case d.Preformatted():
             fence = "`" * max(3, _longest_run(block.text, "`") + 1)
             return Written(lines=[fence, *block.text.rstrip("\n").split("\n"), fence], notes=own)
-        case Rule():
+        case d.Rule():
             return Written(lines=["***"], notes=own)
-        case Grid():
+        case d.Grid():
             return _table(block, own)
         case _:
             assert_never(block)
 
 
-def _list(block: ItemList, own: list[tuple[int, str]]) -> Written:
+def _list(block: d.ItemList, own: list[tuple[int, str]]) -> Written:
     lines: list[str] = []
     notes = list(own)
     for n, item in enumerate(block.items, block.start):
@@ -106,7 +97,7 @@ def _list(block: ItemList, own: list[tuple[int, str]]) -> Written:
     return Written(lines=lines, notes=notes)
 
 
-def _table(block: Grid, own: list[tuple[int, str]]) -> Written:
+def _table(block: d.Grid, own: list[tuple[int, str]]) -> Written:
     def row(cells: tuple[tuple[m.Inline, ...], ...]) -> str:
         texts = [inlines(c).replace("\n", " ").replace("|", "\\|") for c in cells]
         return "| " + " | ".join(texts) + " |"
