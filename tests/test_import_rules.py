@@ -197,3 +197,19 @@ def test_a_note_about_a_left_out_image_points_at_the_next_paragraph(tmp_path: Pa
     lines = done.book.read_text("utf-8").split("\n")
     [note] = [n for n in done.notes if "image" in n.message]
     assert note.line is not None and lines[note.line - 1] == "After it."
+
+
+def test_a_word_title_stays_the_title_over_a_single_first_heading(tmp_path: Path) -> None:
+    document = WordDocument()
+    document.add_heading("Rivers of Europe", level=0)
+    document.add_heading("Introduction", level=1)
+    for name in ("The Rhine", "The Danube"):
+        document.add_heading(name, level=2)
+        document.add_paragraph(f"{name} is one of the great rivers of the continent.")
+    path = tmp_path / "rivers.docx"
+    document.save(str(path))
+    book = parse_file(import_book(path, tmp_path / "book").book).book
+    assert book.config.title == "Rivers of Europe"
+    assert [c.title_text for c in book.chapters] == ["Introduction"]
+    headings = [b for b in book.chapters[0].blocks if isinstance(b, m.Heading)]
+    assert [(h.level, block_text(h)) for h in headings] == [(3, "The Rhine"), (3, "The Danube")]

@@ -27,10 +27,10 @@ from publisher.text.plain import plain_text
 
 CHAPTER = 2
 """The level chapters are written at; the title is level 1."""
-# Two sentences run together where a web page's blocks met ("vergroten.De Kracht"): a word
-# of lower-case letters, its full stop, and a capitalised word with no space between.
 _TEASERS = "looks like a web page's teasers for other articles; their links were lost"
 _SIGNATURE = "looks like a signature from the web page; keep it or delete it"
+# Two sentences run together where a web page's blocks met ("vergroten.De Kracht"): a word
+# of lower-case letters, its full stop, and a capitalised word with no space between.
 _RUN_ON = re.compile(r"(?<=[a-zà-ÿ]{3}[.!?])(?=[A-ZÀ-Þ][a-zà-ÿ])")
 
 
@@ -135,21 +135,23 @@ def _unwrap_label(block: Block, word: str) -> Block:
 def _title(
     doc: Document, blocks: list[Block], ran_on: set[int], fallback: str
 ) -> tuple[str, tuple[str, ...], list[Block], set[int]]:
-    """The book's title and the blocks after it: the first block if it is a heading above
-    all others or a heading-like line, else the file's title field, else ``fallback``."""
+    """The book's title and the blocks after it: the file's own title (Word's Title style),
+    else the first block if it is a heading above all others or a heading-like line, else
+    ``fallback``."""
     first = blocks[0] if blocks else None
-    levels = [b.level for b in blocks[1:] if isinstance(b, Heading)]
+    first_line = (
+        shapes.text(Para(inlines=first.inlines)) if isinstance(first, Para | Heading) else None
+    )
     rest, shifted = blocks[1:], {i - 1 for i in ran_on if i > 0}
+    if doc.title:
+        if first_line == " ".join(doc.title.split()):
+            return doc.title, (), rest, shifted  # the title repeated as the first line
+        return doc.title, (), blocks, ran_on
+    levels = [b.level for b in rest if isinstance(b, Heading)]
     if isinstance(first, Heading) and all(level > first.level for level in levels):
         return shapes.text(Para(inlines=first.inlines)), (), rest, shifted
-    if (
-        isinstance(first, Para)
-        and shapes.one_line(first)
-        and shapes.heading_like(shapes.text(first))
-    ):
+    if isinstance(first, Para) and shapes.one_line(first) and shapes.heading_like(first_line or ""):
         return shapes.text(first), ("took the first line as the book's title",), rest, shifted
-    if doc.title:
-        return doc.title, ("the title is the one the file's properties give",), blocks, ran_on
     return fallback, ("the text has no title line: the file's name stands in",), blocks, ran_on
 
 

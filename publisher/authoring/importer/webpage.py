@@ -18,7 +18,8 @@ _SITE = ("header", "footer", "aside")
 def main_content(html: str) -> str:
     """``html`` cut to its text: the only ``<main>`` or ``<article>`` if there is one (else
     the body without the page's header, footer and side bars), with no scripts, styles,
-    menus or forms. The page's ``<title>`` stays for the book's title."""
+    menus or forms. The page's ``<title>`` stays for the book's title only on a page without
+    an ``<h1>``."""
     if not html.strip():
         return html
     page = lxml.html.document_fromstring(html)
@@ -31,6 +32,10 @@ def main_content(html: str) -> str:
     body = page.find("body")
     if body is None:
         return html
+    title = page.find(".//title")
+    if title is not None and page.find(".//body//h1") is not None:
+        # The first heading is the title; a <title> often adds the site's name ("… | Blog").
+        title.drop_tree()
     main = _only(page, "main")
     if main is None:
         main = _only(page, "article")
