@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from publisher import model as m
 from publisher.authoring.importer import import_book
@@ -20,6 +19,7 @@ from publisher.pipeline.runner import build
 from publisher.reader.parse import parse_file
 from tests import importdocs
 from tests.books import SEED
+from tests.helpers import cli_runner
 from tests.modeldump import dump_book
 from tests.validators import epubcheck_problems
 
@@ -93,7 +93,7 @@ def test_the_seed_imports_as_the_hand_made_book(
 
 
 def test_the_notes_point_at_what_they_are_about(tmp_path: Path) -> None:
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         cli, ["import", str(importdocs.SEED_TEXT), str(tmp_path)], catch_exceptions=False
     )
     assert result.exit_code == 0, result.output
@@ -120,7 +120,7 @@ def test_the_notes_point_at_what_they_are_about(tmp_path: Path) -> None:
 
 
 def test_a_book_is_never_overwritten(tmp_path: Path) -> None:
-    runner = CliRunner(mix_stderr=False)
+    runner = cli_runner()
     first = runner.invoke(cli, ["import", str(importdocs.SEED_TEXT), str(tmp_path)])
     assert first.exit_code == 0
     book = tmp_path / "source" / "book.md"
@@ -159,7 +159,7 @@ def test_a_file_it_cannot_read_is_one_line_and_exit_2(tmp_path: Path, case: str)
     (tmp_path / "folder.md").mkdir()
     path, message = _bad_inputs(tmp_path)[case]
     out = tmp_path / "out"
-    result = CliRunner(mix_stderr=False).invoke(cli, ["import", str(path), str(out)])
+    result = cli_runner().invoke(cli, ["import", str(path), str(out)])
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
     assert not out.exists()
@@ -169,7 +169,7 @@ def test_a_file_it_cannot_read_is_one_line_and_exit_2(tmp_path: Path, case: str)
 def test_the_imported_seed_builds_in_full(tmp_path: Path) -> None:
     """Every target, the real espeak-ng voice; the EPUBs pass EPUBCheck, as the hand-made
     book's do."""
-    runner = CliRunner(mix_stderr=False)
+    runner = cli_runner()
     done = runner.invoke(cli, ["import", str(importdocs.SEED_TEXT), str(tmp_path)])
     assert done.exit_code == 0, done.output
     out = tmp_path / "build"

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from docx import Document as WordDocument
 
 from publisher import model as m
@@ -16,6 +15,7 @@ from publisher.authoring.importer import import_book
 from publisher.cli import cli
 from publisher.reader.parse import parse_file
 from publisher.text.plain import block_text
+from tests.helpers import cli_runner
 
 ARTICLE = """\
 Why Walking Helps: Small Steps for a Calm Mind
@@ -180,7 +180,7 @@ def test_without_pandoc_a_word_file_is_one_line(
     monkeypatch.setitem(sys.modules, "pypandoc", None)  # as if pypandoc-binary were missing
     path = tmp_path / "a.docx"
     WordDocument().save(str(path))
-    result = CliRunner(mix_stderr=False).invoke(cli, ["import", str(path), str(tmp_path / "b")])
+    result = cli_runner().invoke(cli, ["import", str(path), str(tmp_path / "b")])
     assert result.exit_code == 1
     assert result.stderr == (
         "reading this file needs pandoc: pip install pypandoc-binary "
