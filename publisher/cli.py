@@ -226,6 +226,25 @@ def init(directory: Path, language: str) -> None:
     click.echo(f"created {path}; build it with: cd {directory} && publisher build")
 
 
+@cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.argument(
+    "directory", required=False, default=Path("."), type=click.Path(path_type=Path, file_okay=False)
+)
+def import_(file: Path, directory: Path) -> None:
+    """Make a new book in DIRECTORY (default: here) from the text in FILE (.txt, .md, .docx,
+    .odt, .html); print a note at each line of the new book that is a guess to check."""
+    from publisher.authoring.importer import import_book
+
+    imported = import_book(file, directory)
+    for note in imported.notes:
+        click.echo(str(note), err=True)
+    click.echo(
+        f"created {imported.book} ({imported.chapters} chapters, {len(imported.notes)} notes); "
+        f"build it with: cd {directory} && publisher build"
+    )
+
+
 @cli.command()
 @click.argument(
     "directory",

@@ -17,11 +17,12 @@ class Problem:
     path: str
     line: int | None
     message: str
-    severity: str = "error"  # "error" or "warning"
+    # "error", "warning", or "note" (something ``publisher import`` guessed, to check)
+    severity: str = "error"
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
         return f"{where}: {prefix}{self.message}"
 
 

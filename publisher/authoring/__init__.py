@@ -1,1 +1,1 @@
-"""Commands that make a new book: ``init`` (and ``import``)."""
+"""Commands that make a new book: ``init`` (:mod:`.scaffold`) and ``import`` (:mod:`.importer`)."""

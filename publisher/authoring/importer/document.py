@@ -1,0 +1,87 @@
+"""The one intermediate form every imported text is read into, whatever its file format.
+
+A reader (:mod:`.plaintext`, :mod:`.pandoc`) turns a file into a :class:`Document`: a flat
+list of blocks with inline content in the book model's own inline types, so the writer needs
+no second inline vocabulary. The structure finder (:mod:`.structure`) then decides what the
+blocks are (a heading, a prompt, a list) with one set of rules for every format, and attaches
+a note to each block whose meaning it guessed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+from publisher import model as m
+
+
+@dataclass(frozen=True, kw_only=True)
+class Node:
+    """What every block carries: the notes about it for the author (``book.md:LINE: note:``)."""
+
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Para(Node):
+    """A paragraph; in plain text, one line."""
+
+    inlines: tuple[m.Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Heading(Node):
+    """A heading. ``level`` 1 is the book's title; 2 a chapter (the writer's levels)."""
+
+    level: int
+    inlines: tuple[m.Inline, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ItemList(Node):
+    """A bulleted or numbered list; each item is a tuple of blocks."""
+
+    ordered: bool
+    start: int = 1
+    items: tuple[tuple[Block, ...], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockQuote(Node):
+    """A quotation set apart from the text."""
+
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Preformatted(Node):
+    """Text kept exactly as it was (code, verse laid out by spaces)."""
+
+    text: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Rule(Node):
+    """A scene break."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Grid(Node):
+    """A table: one header row (possibly empty cells) and the rows."""
+
+    header: tuple[tuple[m.Inline, ...], ...]
+    rows: tuple[tuple[tuple[m.Inline, ...], ...], ...]
+
+
+Block = Union[Para, Heading, ItemList, BlockQuote, Preformatted, Rule, Grid]  # noqa: UP007
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """A text as a reader found it: its blocks and what its file said about itself (a
+    word processor's title and author fields, an HTML page's ``<title>``), if anything."""
+
+    blocks: tuple[Block, ...]
+    title: str | None = None
+    subtitle: str | None = None
+    author: str | None = None
