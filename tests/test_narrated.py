@@ -98,8 +98,9 @@ def test_every_sentence_said_has_one_clip_with_its_words(
 ) -> None:
     folder = books[name]
     book = parse_file(BOOKS[name]).book
-    words = words_for(book.config.language)
-    voice = choose_voice(None, book.config.language, voices_folder(book))
+    language = book.config.language
+    words = words_for(language)
+    voice = choose_voice(None, language, voices_folder(book))
     # The voice's, the book's PLS file's and the inline entries, as the narration used them.
     lexicon = merged_lexicon(book.config, voice_lexicon(book, voice))
     with zipfile.ZipFile(narrated(folder)) as z:
@@ -142,10 +143,14 @@ def test_every_sentence_said_has_one_clip_with_its_words(
                 elif u["kind"] == "lead-in":  # "Reflectievraag.": the prompt's visible label
                     assert element.get("class") == "label"
                     assert element.getparent().get("aria-labelledby") == element.get("id")
-                    assert speakable(text_of(element), words, lexicon) == u["text"]
+                    assert (
+                        speakable(text_of(element), words, lexicon, language=language) == u["text"]
+                    )
                 else:  # a sentence or heading: the words written are the words said
                     # An example's label is said with its first sentence, and highlighted so.
-                    assert speakable(text_of(element), words, lexicon) == u["text"]
+                    assert (
+                        speakable(text_of(element), words, lexicon, language=language) == u["text"]
+                    )
             assert len(clips) <= len(timing["utterances"])
         total = durations[None]
         assert abs(total - sum(v for k, v in durations.items() if k)) <= 1

@@ -153,12 +153,12 @@ def test_every_block_kind_is_read_in_order_with_links_and_footnotes_handled() ->
     assert image.text == "Image: A red rectangle with a blue border."
     rows = [u.text for s in scripts for u in s.utterances if u.kind == "table"]
     assert rows[0] == "Left: a, Centre: b, Right: c."
-    assert rows[1].startswith("Left: 1 and 2")
+    assert rows[1].startswith("Left: one and two")
     notes = [u.text for s in scripts for u in s.utterances if u.kind == "footnote"]
     assert notes == [
-        "Footnote 1.",
+        "Footnote one.",
         "The first footnote, with emphasis.",
-        "Footnote 2.",
+        "Footnote two.",
         "The second footnote.",
     ]
     assert "print(" not in text  # code blocks are not read
@@ -210,14 +210,15 @@ def test_lexicon_book_entries_override_the_voice_whole_words_any_case() -> None:
 
 def test_speakable_normalises_for_the_language() -> None:
     nl, en = words_for("nl"), words_for("en")
-    assert speakable("Zout & peper 🧂", nl, {}) == "Zout en peper."
-    assert speakable("Salt & pepper", en, {}) == "Salt and pepper."
+    assert speakable("Zout & peper 🧂", nl, {}, language="nl") == "Zout en peper."
+    assert speakable("Salt & pepper", en, {}, language="en") == "Salt and pepper."
     assert (
-        speakable("Zie https://example.org/x?y=1 voor meer", nl, {}) == "Zie example.org voor meer."
+        speakable("Zie https://example.org/x?y=1 voor meer", nl, {}, language="nl")
+        == "Zie example.org voor meer."
     )
-    assert speakable("  veel   ruimte\n hier  ", nl, {}) == "veel ruimte hier."
-    assert speakable("👍🏽 ✅", nl, {}) == ""
-    assert speakable("Vlag 🇳🇱 en familie 👨‍👩‍👧!", nl, {}) == "Vlag en familie!"
+    assert speakable("  veel   ruimte\n hier  ", nl, {}, language="nl") == "veel ruimte hier."
+    assert speakable("👍🏽 ✅", nl, {}, language="nl") == ""
+    assert speakable("Vlag 🇳🇱 en familie 👨‍👩‍👧!", nl, {}, language="nl") == "Vlag en familie!"
 
 
 def test_sentences_are_cut_conservatively() -> None:

@@ -20,8 +20,10 @@ Reading order and choices:
   for "@"; HTML tags shown as text (``<b>``) are not read; emoji and pictographs go (espeak
   reads 💡 as "gloeilamp"), "&" becomes the language's "and", footnote markers go, whitespace
   collapses, the lexicon (the voice's, overridden by the book's ``narration.lexicon``)
-  replaces whole words regardless of case, and every utterance ends in punctuation, so a
-  heading does not run into the next sentence.
+  replaces whole words regardless of case, numbers, dates, amounts, units and abbreviations
+  are said in words by the rules of the run's language (:mod:`publisher.speech.normalise`),
+  and every utterance ends in punctuation, so a heading does not run into the next sentence.
+  A span in another language gets that language's rules and its word for "&" and "@".
 * Voices: each utterance has one (a voice profile's name): the block's own
   (``{voice=name}``), else its kind's (``narration.roles``), else the book's. A sentence
   with text in another script (or a span marked ``{lang=…}``) is said in runs
@@ -41,7 +43,7 @@ from urllib.parse import urlsplit
 from publisher import model as m
 from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.errors import Problem
-from publisher.i18n import Words, words_for
+from publisher.i18n import Words, languages, words_for
 from publisher.model.config import Config, NarrationConfig
 from publisher.speech import runs
 from publisher.speech.items import ChapterScript as ChapterScript
@@ -50,6 +52,7 @@ from publisher.speech.items import Pause as Pause
 from publisher.speech.items import Run as Run
 from publisher.speech.items import Utterance as Utterance
 from publisher.speech.memo import ScriptMemo
+from publisher.speech.normalise import normalise
 from publisher.text import HARD_BREAK, plain_text, sentences
 
 SENTENCE_GAP = 0.3
@@ -187,9 +190,12 @@ def lexicon_pattern(lexicon: Mapping[str, str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
-def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: bool = True) -> str:
-    """``text`` as the engine should get it (see the module docstring); ``""`` if nothing
-    in it can be said. ``final`` adds a full stop when the text ends without punctuation."""
+def speakable(
+    text: str, words: Words, lexicon: Mapping[str, str], *, language: str, final: bool = True
+) -> str:
+    """``text`` as the engine should get it (see the module docstring), in ``language``
+    (a BCP 47 tag: the numbers' rules); ``""`` if nothing in it can be said. ``final`` adds
+    a full stop when the text ends without punctuation."""
     lowered = {k.lower(): v for k, v in lexicon.items()}
     text = say_addresses(remove_markup(text), words)
     text = remove_emoji(text)
@@ -198,6 +204,8 @@ def speakable(text: str, words: Words, lexicon: Mapping[str, str], *, final: boo
     pattern = lexicon_pattern(lexicon)
     if pattern is not None:
         text = pattern.sub(lambda match: lowered[match.group(0).lower()], text)
+    # After the lexicon, whose entries see the text as written (publisher.speech.normalise).
+    text = normalise(text, language)
     text = _AMPERSAND.sub(f" {words.and_word} ", text)
     text = " ".join(text.split())
     text = _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip(" ,;")
@@ -279,7 +287,11 @@ class _Writer:
         """``sentence`` as spoken runs, each with its voice (module docstring)."""
         out: list[Run] = []
         for piece in runs.split(sentence, self.language):
-            text = speakable(piece.text, self.words, self.lexicon, final=False)
+            language = piece.language or self.language
+            # A span's own "and" and "at" where its language has words, else the book's.
+            known = language.split("-", 1)[0].lower() in languages()
+            words = words_for(language) if known else self.words
+            text = speakable(piece.text, words, self.lexicon, language=language, final=False)
             if not text:
                 continue
             who = voice if piece.language is None and piece.script is None else None

@@ -3,44 +3,21 @@
 Hand-written rather than taken from a library (pySBD, NLTK's punkt) because those bring
 models or large rule sets per language for what here is one conservative rule: a sentence
 ends at ``. ! ? …`` (and closing quotes) before a space and a capital, digit or opening quote,
-but not after a single letter ("J. Smith") or a known abbreviation ("bijv. De Vries").
+but not after a single letter ("J. Smith") or a known abbreviation ("bijv. De Vries"): any
+language's, from the speech rules files (:mod:`publisher.text.abbreviations`).
 """
 
 from __future__ import annotations
 
 import re
 
+from publisher.text.abbreviations import every_abbreviation
+
 HARD_BREAK = "\u2028"
 """Stands for a hard line break in text to be split: it ends a sentence, unlike a soft one."""
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])([\"'”’»)\]]*)\s+(?=[\"'“‘«(\[]?[A-ZÀ-Þ0-9])")
 _CLOSING = "\"'”’»)]"
-_ABBREVIATIONS = frozenset(
-    [
-        "bijv",
-        "bv",
-        "dhr",
-        "mevr",
-        "mw",
-        "dr",
-        "drs",
-        "ir",
-        "prof",
-        "nr",
-        "o.a",
-        "d.w.z",
-        "enz",
-        "etc",
-        "e.g",
-        "i.e",
-        "vs",
-        "st",
-        "mr",
-        "mrs",
-        "ms",
-        "blz",
-    ]
-)
 
 
 def sentences(text: str) -> list[str]:
@@ -59,8 +36,10 @@ def _line_sentences(text: str) -> list[str]:
         end = match.end(1)
         before = text[start:end].rstrip(_CLOSING)
         last_word = before.rsplit(" ", 1)[-1].rstrip(".!?…").lower()
-        if (len(last_word) == 1 and last_word.isalpha()) or last_word in _ABBREVIATIONS:
+        if (len(last_word) == 1 and last_word.isalpha()) or last_word in every_abbreviation():
             continue
+        if last_word in every_abbreviation(before_number=True) and text[match.end()].isdigit():
+            continue  # "no. 5", "pp. 12"
         out.append(text[start:end])
         start = match.end()
     out.append(text[start:])
