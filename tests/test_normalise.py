@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from text_to_num import alpha2digit
 
+from publisher import model as m
+from publisher.engines.profiles import load_profile
+from publisher.pipeline.runner import build
+from publisher.reader.parse import parse_text
+from publisher.renderers.base import BuildOptions
 from publisher.speech.normalise import normalise
 from publisher.speech.normalise.rules import load_rules, rules_for
+from publisher.speech.script import Cast, book_script, voice_lexicon
+from publisher.speech.timing import TimingFile
 from publisher.text import sentences
 from publisher.text.abbreviations import speech_languages
+from tests.books import ROOT, copy_book
 
 DIGIT = re.compile(r"\d")
 
@@ -192,3 +202,88 @@ def test_any_amount_is_said_without_digits(whole: int, cents: int) -> None:
 def test_any_mix_of_digits_and_signs_is_said_without_digits(text: str, language: str) -> None:
     said = normalise(text, language)
     assert not DIGIT.search(said), (text, said)
+
+
+# --- through the speech script: only what the engine is given changes ---------------------
+
+VOICES = ROOT / "publisher" / "data" / "voices"
+NUMBERS_NL = ROOT / "tests" / "fixtures" / "numbers" / "nl-digits.md"
+
+
+def _book(body: str, lang: str = "nl", narration: str = "") -> m.Book:
+    head = f"---\ntitle: T\nauthor: A\nlanguage: {lang}\nidentifier: urn:x\n{narration}---\n"
+    return parse_text(head + body, "book.md").book
+
+
+def test_the_engine_gets_words_and_the_captions_keep_what_was_written() -> None:
+    (script,) = book_script(_book("# Hoofdstuk IV\n\nHet kost € 12,50, bijv. op 21-03-2025.\n"))
+    title, sentence = script.utterances
+    assert (title.text, title.display) == ("Hoofdstuk vier.", "Hoofdstuk IV")
+    assert sentence.text == (
+        "Het kost twaalf euro vijftig, bijvoorbeeld op eenentwintig maart tweeduizendvijfentwintig."
+    )
+    assert sentence.display == "Het kost € 12,50, bijv. op 21-03-2025."
+
+
+def test_a_span_in_another_language_gets_its_own_rules() -> None:
+    body = "# T\n\nOp 21 maart zei ze [on March 21, at 3:00, $3.50 & more]{lang=en}.\n"
+    cast = Cast(book="nl-espeak", speaks=lambda language: f"{language}-espeak")
+    (script,) = book_script(_book(body), cast=cast)
+    (sentence,) = script.utterances[1:]
+    assert [r.voice for r in sentence.runs] == ["nl-espeak", "en-espeak"]
+    assert sentence.text == (
+        "Op eenentwintig maart zei ze on March twenty-first, at three o'clock, "
+        "three dollars and fifty cents and more."
+    )
+
+
+def test_the_lexicon_sees_the_text_as_written_and_its_respellings_get_the_rules() -> None:
+    narration = "narration:\n  lexicon:\n    '112': één één twee\n    WO2: wereldoorlog 2\n"
+    (script,) = book_script(_book("# T\n\nBel 112 of 113 over WO2.\n", narration=narration))
+    assert script.utterances[1].text == (
+        "Bel één één twee of honderddertien over wereldoorlog twee."
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "profiles"),
+    [("nl", ["nl-espeak", "nl-gtts"]), ("en", ["en-espeak", "en-joe-piper"])],
+)
+def test_every_engine_is_given_the_same_words(lang: str, profiles: list[str]) -> None:
+    written = "# Part II\n\nOn 2025-03-21 at 14:30, 1,200 people paid $3.50 (15%), e.g. 3 km.\n"
+    if lang == "nl":
+        written = (
+            "# Deel II\n\nOp 21-03-2025 om 14:30 betaalden 1.200 mensen € 3,50 (15%), bijv. 3 km.\n"
+        )
+    book = _book(written, lang)
+    said = []
+    for name in profiles:
+        profile = load_profile(VOICES / f"{name}.toml")
+        scripts = book_script(book, voice_lexicon(book, profile), Cast(book=name))
+        said.append([u.text for s in scripts for u in s.utterances])
+    assert all(texts == said[0] for texts in said)
+    assert not [t for t in said[0] if DIGIT.search(t)]
+
+
+@pytest.mark.slow
+def test_captions_timing_and_read_along_keep_the_digits_the_voice_says_words(
+    tmp_path: Path,
+) -> None:
+    source = copy_book(NUMBERS_NL, tmp_path)
+    out = tmp_path / "build"
+    build(source, out, only=["epub", "audio", "narrated-epub"], options=BuildOptions(jobs=1))
+    slug = "bedragen"
+    captions = (out / "audio" / f"{slug}.vtt").read_text()
+    assert "Het boek kost € 12,50 in de winkel." in captions
+    assert "twaalf" not in captions
+    timing = TimingFile.load(out / "audio" / f"{slug}.json")
+    said = [u.text for u in timing.utterances]
+    assert "Het boek kost twaalf euro vijftig in de winkel." in said
+    assert not [t for t in said if DIGIT.search(t)]
+    (narrated,) = (out / "epub").glob("*.narrated.epub")
+    with zipfile.ZipFile(narrated) as z:
+        xhtml = z.read(f"EPUB/text/{slug}.xhtml").decode()
+        smil = z.read(f"EPUB/smil/{slug}.smil").decode()
+    assert "Het boek kost € 12,50 in de winkel." in xhtml and "twaalf" not in xhtml
+    # Every sentence said is paired with its clip: one <par> per utterance.
+    assert smil.count("<par") == len(timing.utterances)
