@@ -8,6 +8,7 @@ client would have to guess at (no host, a bad port, spaces or control characters
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import urlsplit
 
@@ -73,3 +74,19 @@ def base_url_problem(url: str) -> str | None:
 def is_mailbox(address: str) -> bool:
     """Whether ``address`` looks like ``name@example.org`` (no spaces, one @, a dot after it)."""
     return bool(_MAILBOX.match(address)) and not _BAD_CHARS.search(address)
+
+
+def is_loopback(url: str) -> bool:
+    """Whether ``url``'s host is this machine (``localhost``, 127.0.0.0/8, ``::1``): a
+    client sends no such request through a proxy, whatever the environment says (requests
+    honours ``NO_PROXY``, but a proxy variable alone would take 127.0.0.1 to the proxy)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

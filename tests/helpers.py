@@ -40,6 +40,23 @@ def require(condition: object, reason: str) -> None:
     pytest.skip(reason)
 
 
+PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+"""What sends a client's requests through a proxy (a test's fake on 127.0.0.1 must not be)."""
+
+
+def clear_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Remove every proxy variable for the test (and the processes it starts)."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 def samples(pcm: Pcm) -> npt.NDArray[np.int16]:
     """The PCM's samples as an array."""
     return np.frombuffer(pcm.data, dtype="<i2")

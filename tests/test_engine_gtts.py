@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import json
-import socket
-import threading
-import urllib.parse
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import lameenc
-import numpy as np
 import pytest
 import requests
 
 from publisher.engines.base import VoiceProfile
-from publisher.engines.gtts import MAX_CHARS, GttsSynthesizer, split_text
+from publisher.engines.gtts import GOOGLE_URL, MAX_CHARS, URL_VARIABLE, GttsSynthesizer, split_text
 from publisher.errors import EngineError
-from tests.helpers import dominant_frequency
+from tests.fake_google import MP3, TONE_HZ, FakeGoogle, dead_port
+from tests.helpers import PROXY_VARIABLES, clear_proxies, dominant_frequency
 
 PROFILE = VoiceProfile(name="nl-gtts", engine="gtts", voice="nl", language="nl")
-TONE_HZ = 440
-TONE_SECONDS = 0.5
-
 DUTCH = (
     "Het was een koude ochtend in Amsterdam, en de grachten lagen stil onder een dunne laag "
     "ijs. Anna liep langs het water; ze dacht aan de brief die ze gisteren had gekregen, een "
@@ -34,102 +24,12 @@ DUTCH = (
 )
 
 
-def make_mp3() -> bytes:
-    """Half a second of a 440 Hz tone as a 24 kHz mono MP3, like Google's."""
-    rate = 24000
-    t = np.arange(int(rate * TONE_SECONDS)) / rate
-    pcm = (np.sin(2 * np.pi * TONE_HZ * t) * 8000).astype("<i2").tobytes()
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
-    encoder.set_in_sample_rate(rate)
-    encoder.set_out_sample_rate(rate)
-    encoder.set_channels(1)
-    return bytes(encoder.encode(pcm) + encoder.flush())
-
-
-MP3 = make_mp3()
-
-
-def envelope(mp3: bytes) -> bytes:
-    """A batchexecute answer as Google sends it; gTTS's parser needs the compact JSON form."""
-    inner = json.dumps([base64.b64encode(mp3).decode()], separators=(",", ":"))
-    outer = json.dumps(
-        [["wrb.fr", "jQ1olc", inner, None, None, None, "generic"], ["di", 58]],
-        separators=(",", ":"),
-    )
-    return f')]}}\'\n\n{len(outer)}\n{outer}\n25\n[["e",4,null,null,149]]\n'.encode()
-
-
-def spoken_text(body: bytes) -> str:
-    """The text a batchexecute request asks to speak."""
-    form = urllib.parse.parse_qs(body.decode())
-    rpc = json.loads(form["f.req"][0])
-    return str(json.loads(rpc[0][0][1])[0])
-
-
-class FakeGoogle:
-    """A batchexecute server: answers each request by the next planned step, then "ok".
-
-    Steps: "ok", "sleep" (answer after the client has given up), "no-audio", or an HTTP
-    status code.
-    """
-
-    def __init__(self, plan: list[str | int] | None = None) -> None:
-        self.plan = list(plan or [])
-        self.texts: list[str] = []
-        self.paths: list[str] = []
-        self.stop = threading.Event()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                fake.texts.append(spoken_text(body))
-                fake.paths.append(self.path)
-                step = fake.plan.pop(0) if fake.plan else "ok"
-                if step == "sleep":
-                    if fake.stop.wait(2.0):
-                        return  # the client gave up long ago and the test is over
-                    step = "ok"
-                if isinstance(step, int):
-                    self.send_response(step)
-                    self.end_headers()
-                    return
-                payload = envelope(MP3) if step == "ok" else b")]}'\n\n[]\n"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_port}/_/batchexecute"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.stop.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def dead_port() -> int:
-    """A port on 127.0.0.1 where nothing listens."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(autouse=True)
 def dead_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """Point every proxy variable at a dead proxy: requests to 127.0.0.1 must not use it."""
     proxy = f"http://127.0.0.1:{dead_port()}"
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+    for name in PROXY_VARIABLES:
         monkeypatch.setenv(name, proxy)
-    monkeypatch.setenv("all_proxy", proxy)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
 
@@ -170,15 +70,7 @@ def test_the_fake_answers_as_gtts_itself_expects(
             return prepared
 
     # gTTS's own stream() takes proxies from the environment, ignoring NO_PROXY.
-    for name in (
-        "HTTP_PROXY",
-        "HTTPS_PROXY",
-        "ALL_PROXY",
-        "http_proxy",
-        "https_proxy",
-        "all_proxy",
-    ):
-        monkeypatch.delenv(name)
+    clear_proxies(monkeypatch)
     out = io.BytesIO()
     LocalGtts("Goedemorgen.", lang="nl", lang_check=False, timeout=2).write_to_fp(out)
     assert out.getvalue() == MP3
@@ -314,3 +206,18 @@ def test_a_piece_that_times_out_once_is_sent_again_and_spoken() -> None:
     assert fake.texts == ["Hallo.", "Hallo."]
     assert sleeps == [0.01]
     assert dominant_frequency(pcm) == pytest.approx(TONE_HZ, abs=5)
+
+
+def test_the_service_address_is_a_setting_and_part_of_the_identity(
+    google: FakeGoogle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(URL_VARIABLE, raising=False)
+    google_voice = GttsSynthesizer(PROFILE)
+    assert google_voice.url == GOOGLE_URL
+    assert "url=" not in google_voice.identity()  # the caches of Google's voice stay valid
+    monkeypatch.setenv(URL_VARIABLE, google.url)
+    stand_in = GttsSynthesizer(PROFILE)  # as a build's worker makes it: from the profile alone
+    stand_in.synthesize("Goedemiddag.")
+    assert google.texts == ["Goedemiddag."]
+    # What a stand-in said is never taken from the cache for Google's voice, nor the reverse.
+    assert stand_in.identity() == f"{google_voice.identity()} url={google.url}"

@@ -7,16 +7,19 @@ connection per piece without a way to set the URL, and takes proxies from the en
 while ignoring ``NO_PROXY``.
 
 Each piece comes back as an MP3, decoded to PCM with pedalboard (no ffmpeg needed).
+
+The service's address is a setting, :data:`URL_VARIABLE` in the environment (a stand-in
+service, or the fake on 127.0.0.1 a test builds a whole book against): the environment
+reaches the audio workers, which make the engine themselves.
 """
 
 from __future__ import annotations
 
 import base64
 import io
-import ipaddress
+import os
 import re
 import time
-import urllib.parse
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Self
@@ -32,12 +35,16 @@ from urllib3.util import Retry
 from publisher.engines.base import Pcm, VoiceProfile
 from publisher.errors import EngineError
 from publisher.text import sentences
+from publisher.urls import is_loopback
 
 MAX_CHARS = 100
 """The most characters Google's service takes in one request (gTTS's own limit too)."""
 
 GOOGLE_URL = "https://translate.google.com/_/TranslateWebserverUi/data/batchexecute"
 """Where gTTS sends its requests (for ``tld="com"``)."""
+
+URL_VARIABLE = "PUBLISHER_GTTS_URL"
+"""The environment variable that replaces :data:`GOOGLE_URL` (module docstring)."""
 
 SAMPLE_RATE = 24000
 """The rate of Google's MP3s; used for the empty result of empty text."""
@@ -83,16 +90,6 @@ def _pack(parts: list[str], limit: int) -> list[str]:
     return packed
 
 
-def _is_loopback(url: str) -> bool:
-    host = urllib.parse.urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class GttsSynthesizer:
     """A :class:`~publisher.engines.base.Synthesizer` for Google's voice, through gTTS.
 
@@ -102,11 +99,17 @@ class GttsSynthesizer:
     Every request waits at most ``timeout`` seconds; a timeout, a failed connection, HTTP 429
     or a 5xx answer is tried again after ``backoff``, ``2 * backoff``, ... seconds, up to
     ``retries`` tries in all, and then raises :class:`~publisher.errors.EngineError`.
-    ``base_url`` replaces Google's address (tests use a fake server on 127.0.0.1). Proxy
-    settings from the environment are used, except for a loopback address.
+    ``base_url`` replaces Google's address (default: :data:`URL_VARIABLE` if set, else
+    :data:`GOOGLE_URL`). Proxy settings from the environment are used, except for a loopback
+    address.
+
+    ``stateless``: every synthesis is requests of its own, and what the service answers does
+    not depend on what this process asked before, so a worker makes chapter after chapter
+    (:mod:`publisher.renderers.audio.pool`), as for espeak-ng.
     """
 
     name = "gtts"
+    stateless = True
 
     def __init__(
         self,
@@ -124,7 +127,7 @@ class GttsSynthesizer:
         self.timeout = timeout
         self.retries = retries
         self.backoff = backoff
-        self.url = base_url or GOOGLE_URL
+        self.url = base_url or os.environ.get(URL_VARIABLE) or GOOGLE_URL
         self.slow = profile.rate is not None and profile.rate > 1.0
         self._sleep = sleep
 
@@ -142,13 +145,16 @@ class GttsSynthesizer:
         return None
 
     def identity(self) -> str:
-        """Engine, gTTS version, language and speed: what changes the sound."""
+        """Engine, gTTS version, language and speed: what changes the sound; and the
+        service's address when it is not Google's, so that what a stand-in said is never
+        taken from the cache for Google's voice."""
         try:
             gtts_version = version("gTTS")
         except PackageNotFoundError:
             gtts_version = "missing"
         speed = "slow" if self.slow else "normal"
-        return f"gtts {gtts_version} lang={self.profile.voice} speed={speed}"
+        service = "" if self.url == GOOGLE_URL else f" url={self.url}"
+        return f"gtts {gtts_version} lang={self.profile.voice} speed={speed}{service}"
 
     def request_bodies(self, text: str) -> list[str]:
         """The form-encoded request bodies that speaking ``text`` sends, one per piece."""
@@ -189,7 +195,7 @@ class GttsSynthesizer:
         )
         with requests.Session() as session:
             # requests honours NO_PROXY where gTTS does not; loopback never goes via a proxy.
-            session.trust_env = not _is_loopback(self.url)
+            session.trust_env = not is_loopback(self.url)
             session.mount(self.url, HTTPAdapter(max_retries=retry))
             mp3s = [self._post(session, body, headers) for body in bodies]
         return _decode(mp3s)

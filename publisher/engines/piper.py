@@ -124,17 +124,16 @@ class PiperSynthesizer:
     speaker it is only a label. The model is loaded on first use and not pickled, so an
     instance can be sent to a worker process, which loads the model once itself.
 
-    ``fresh_process = False`` tells the audio workers to keep a worker for chapter after
-    chapter: its loaded model saves a second's load for every chapter after its first. The
-    model's noise runs on from one utterance to the next, so a chapter's sound depends on
-    what its worker said before: with ``--jobs 1`` (one worker, the chapters in a fixed
-    order, the noise seeded) two builds from an empty cache give the same bytes; with more
-    workers, which worker makes which chapter varies. (Before, a fresh process per chapter
-    did not make it reproducible either: the noise was seeded from the clock.)
+    An audio worker makes chapter after chapter (:mod:`publisher.renderers.audio.pool`):
+    its loaded model saves a second's load for every chapter after its first. The model's
+    noise runs on from one utterance to the next, so a chapter's sound depends on what its
+    worker said before (the engine is not ``stateless``): with ``--jobs 1`` (one worker, the
+    chapters in a fixed order, the noise seeded) two builds from an empty cache give the same
+    bytes; with more workers, which worker makes which chapter varies. (A fresh process per
+    chapter did not make it reproducible either: the noise was seeded from the clock.)
     """
 
     name = "piper"
-    fresh_process = False
 
     def __init__(self, profile: VoiceProfile, base_dir: Path | str) -> None:
         self.profile = profile

@@ -1,56 +1,39 @@
-"""Making chapters in worker processes, one synthesis at a time per process.
+"""Making chapters: in this process, or on worker processes that each make chapter after
+chapter, one synthesis at a time per process.
 
 espeak-ng keeps global state (one voice, one callback per process) and CPU-bound Python
-gains nothing from threads, so chapters go to a :class:`ProcessPoolExecutor`.
+gains nothing from threads, so chapters go to worker processes: plain child interpreters
+(:mod:`publisher.renderers.audio.workers`), and with two or more jobs one share in the build
+process itself. Workers send back a chapter's timing, not its MP3: the MP3 is in the cache
+(see :class:`~publisher.renderers.audio.chapter.ChapterTiming`).
 
-Byte-identical output whatever ``jobs`` is: each chapter is made by one process from its own
-inputs, and that process is *fresh* (``max_tasks_per_child=1``). An engine need not be
-history-free: espeak-ng by itself is not (its pitch flutter runs on from one utterance to the
-next; our espeak engine now reloads the library for every synthesis to undo that), and a
-Piper or future engine may keep state too. A fresh process per chapter makes each chapter's
-audio depend on that chapter alone, not on which worker got it or in which order.
-An engine whose model is slow to load trades this for speed with ``fresh_process = False``
-and keeps its worker (:func:`reuses_workers`): Piper, whose model takes a second to load; its
-chapters are then the same bytes with ``--jobs 1`` only.
-
-Fresh processes are cheap with ``forkserver`` (Linux, macOS): one server imports the heavy
-modules once (numpy, lameenc, the engines, pedalboard's decoder: :data:`_PRELOAD`) and forks
-a clean child per chapter; it never synthesises, so every child starts with the engine
-untouched. Where there is no forkserver (Windows), ``spawn``. :func:`warm_up` starts the
-server early, so its imports overlap the renderer's own preparations.
-
-Workers that are reused (espeak-ng, Piper) need no server: they are plain child interpreters
-(:mod:`publisher.renderers.audio.workers`), without the forkserver and the resource tracker
-a process pool brings (27 MB of a long book's peak), and each exits as soon as no chapter
-is left for it. With two or more jobs one of them is a thread of the build process itself
-(:class:`~publisher.renderers.audio.workers.LocalWorker`): one interpreter and numpy fewer.
-
-Workers send back a chapter's timing, not its MP3: the MP3 is in the cache (see
-:class:`~publisher.renderers.audio.chapter.ChapterTiming`).
+**One path for every engine.** A worker makes chapter after chapter, so a chapter's audio
+depends on that chapter alone only if the engine does not carry what it said before into
+what it says next. espeak-ng does not (our engine reloads the library for every synthesis:
+its pitch flutter ran on from one utterance to the next), nor does gTTS (every synthesis is
+requests of their own to the service): their chapters are the same bytes whatever
+``--jobs`` is. Piper's noise runs on from one utterance to the next; its model takes a
+second to load, so its worker keeps it, and its chapters are the same bytes with ``--jobs
+1`` only. A second path, a forkserver pool with a fresh process per chapter for engines with
+state, was reachable only through gTTS, which needs no fresh process, and no test built
+through it: it is gone (issue #21). An engine with state undoes it itself, as espeak-ng does.
 
 A synthesizer that declares ``stateless = True`` (the same text always gives the same
-samples, as our espeak engine and the test fake do) needs no isolation: workers are reused,
-and with ``jobs=1`` it runs in this process, which is what tests that count engine calls
-use.
+samples, as our espeak and gTTS engines and the test fake do) can also run in this process:
+with ``jobs=1`` it does, which is what tests that count engine calls use.
 """
 
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
-import queue as queue_module
 import select
 import signal
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.context import BaseContext
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from publisher.engines.base import Synthesizer, VoiceProfile
-from publisher.errors import BuildError
 from publisher.infra import heap
 from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines, make_chapter
 
@@ -66,7 +49,6 @@ Done = Callable[[int, bool], None]
 ``(job index, True)`` when the chapter is finished. Utterance events from workers travel
 separately from results and may arrive late or not at all; the chapter event is certain."""
 
-_PRELOAD = ["publisher.renderers.audio.chapter", "publisher.engines.profiles", "pedalboard.io"]
 _WORKER_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
@@ -74,7 +56,6 @@ _WORKER_ENV = {
     "MALLOC_MMAP_THRESHOLD_": str(heap.MMAP_THRESHOLD),
     "MALLOC_TRIM_THRESHOLD_": str(heap.TRIM_THRESHOLD),
 }
-_worker: dict[str, Any] = {}
 
 
 def is_stateless(synthesizer: Synthesizer | Engines) -> bool:
@@ -85,23 +66,6 @@ def is_stateless(synthesizer: Synthesizer | Engines) -> bool:
     return bool(getattr(synthesizer, "stateless", False))
 
 
-def reuses_workers(synthesizer: Synthesizer | Engines) -> bool:
-    """Whether a worker may make chapter after chapter: every engine is stateless or asks
-    to keep its worker (``fresh_process = False``: Piper, whose model is slow to load)."""
-    if isinstance(synthesizer, Engines):
-        return all(reuses_workers(s) for s in synthesizer.made.values())
-    return is_stateless(synthesizer) or not getattr(synthesizer, "fresh_process", True)
-
-
-def _context() -> BaseContext:
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context("forkserver")
-        # Only takes effect when the server starts (once per process).
-        context.set_forkserver_preload(_PRELOAD)
-        return context
-    return multiprocessing.get_context("spawn")
-
-
 def worker_environment() -> dict[str, str]:
     """The environment reused chapter workers start with (see :func:`_worker_environment`)."""
     with _worker_environment():
@@ -109,9 +73,9 @@ def worker_environment() -> dict[str, str]:
 
 
 def start_ahead(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> list[Worker]:
-    """The reused workers :func:`run_jobs` would start for ``jobs`` chapters, started now (it
-    takes them when it runs); none if it would make them here or in a fresh-process pool."""
-    if not jobs or in_process(jobs, workers, synthesizer) or not reuses_workers(synthesizer):
+    """The workers :func:`run_jobs` would start for ``jobs`` chapters, started now (it takes
+    them when it runs); none if it would make them here."""
+    if not jobs or in_process(jobs, workers, synthesizer):
         return []
     from publisher.renderers.audio.workers import start_workers, uses_local
 
@@ -121,7 +85,8 @@ def start_ahead(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> 
 
 def in_process(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> bool:
     """Whether :func:`run_jobs` makes ``jobs`` chapters here rather than in workers: one
-    worker, with an engine that needs no fresh process. A single chapter with two or more
+    worker, with a stateless engine (Piper's noise would run on from whatever this process
+    said before: it goes to a worker of its own). A single chapter with two or more
     jobs goes to a worker (started ahead, see :func:`start_ahead`): there it has a core of
     its own, while this process writes the cached chapters and the other targets' threads
     run beside it."""
@@ -140,8 +105,8 @@ def _worker_environment() -> Iterator[None]:
       each piece's temporaries were otherwise mapped, faulted in page by page and unmapped
       again: half of their time (other C libraries ignore these variables).
 
-    Children read these variables as they start (the forkserver, which forks them, when it
-    starts), so they are set only around starting them, and a value the user set is kept.
+    Children read these variables as they start, so they are set only around starting them,
+    and a value the user set is kept.
     """
     saved = {name: os.environ.get(name) for name in _WORKER_ENV}
     for name, value in _WORKER_ENV.items():
@@ -157,26 +122,20 @@ def _worker_environment() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def no_interrupt_while_starting(*, tracker: bool = True) -> Iterator[None]:
+def no_interrupt_while_starting() -> Iterator[None]:
     """While child processes are started: a Ctrl-C waits until they are up, then is raised.
 
     A Ctrl-C that reaches an interpreter still importing its first modules kills it with a
     traceback ("Fatal Python error: init_import_site"), and one that interrupts this process
     between forking a worker and recording it leaves that worker running on its own, to fail
     noisily once this process has gone. So SIGINT is blocked in this thread, which the
-    children inherit (a signal mask survives exec: the forkserver and the workers ignore it
-    once they run, this process handles it and stops them), and a Ctrl-C that reaches another
-    thread of this process is only noted. The resource tracker protects itself the same way
-    but unblocks SIGINT after starting, so it is started first (if ``tracker``: a process pool
-    needs it, :mod:`publisher.renderers.audio.workers` does not).
+    children inherit (a signal mask survives exec: the workers ignore it once they run, this
+    process handles it and stops them), and a Ctrl-C that reaches another thread of this
+    process is only noted.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    if tracker:
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     blocking = hasattr(signal, "pthread_sigmask")
@@ -189,20 +148,6 @@ def no_interrupt_while_starting(*, tracker: bool = True) -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
     if caught:
         raise KeyboardInterrupt
-
-
-def warm_up(synthesizer: Synthesizer | Engines) -> None:
-    """Start the forkserver now (if the platform has one and ``synthesizer``'s engine wants a
-    fresh process per chapter), so that it has imported what the workers need by the time
-    :func:`run_jobs` asks for them."""
-    if reuses_workers(synthesizer):
-        return
-    context = _context()
-    if context.get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        with _worker_environment(), no_interrupt_while_starting():
-            forkserver.ensure_running()
 
 
 @contextlib.contextmanager
@@ -222,15 +167,13 @@ def one_blas_thread() -> Iterator[None]:
 def die_with_build(build: int) -> None:
     """End this worker as soon as the build process ``build`` ends, however it ends.
 
-    The kernel's "parent died" signal (``PR_SET_PDEATHSIG``) is not enough: a worker's parent
-    is the forkserver, and the forkserver lives as long as any worker does (each keeps the
-    pipe end the forkserver watches, so that it can start processes of its own), so a build
-    killed with SIGKILL left the forkserver, its workers and the resource tracker running for
-    good. So each worker watches the build itself, through a Linux ``pidfd`` that becomes
+    The kernel's "parent died" signal (``PR_SET_PDEATHSIG``) is not enough: it fires when
+    the *thread* that started the worker ends (with two or more jobs, the audio target's
+    thread), not the build, and a build killed with SIGKILL must not leave its workers
+    running. So each worker watches the build itself, through a Linux ``pidfd`` that becomes
     readable when it exits: a thread that sleeps in ``select`` costs nothing until then.
-    Once the workers are gone, the forkserver and the resource tracker see their pipes close
-    and exit too. Where there are no pidfds (not Linux, or before 5.3), a worker finds out
-    when it next reads the pool's queue.
+    Where there are no pidfds (not Linux, or before 5.3), a worker finds out when it next
+    reads its input, which closes with the build.
     """
     try:
         watched = os.pidfd_open(build)
@@ -244,20 +187,6 @@ def die_with_build(build: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-build", daemon=True).start()
-
-
-def _init_worker(engines: Engines, events: Any, build: int) -> None:
-    die_with_build(build)
-    # Ctrl-C reaches the whole process group. The renderer's process handles it and stops
-    # the workers (see _run_pool); in a worker it would land anywhere, inside espeak-ng's
-    # callback too, where Python can only print it and carry on.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _worker.update(engines=engines, events=events)
-
-
-def _run(job: ChapterJob) -> ChapterTiming:
-    events = _worker["events"]
-    return make_chapter(job, _worker["engines"], lambda _label: events.put(job.index))
 
 
 def run_jobs(
@@ -295,64 +224,7 @@ def run_jobs(
         return results
     # Longest chapters first, so no worker is left with a long one at the end.
     ordered = sorted(jobs, key=lambda j: -sum(len(u.text) for u in j.script.utterances))
-    if reuses_workers(engine):
-        from publisher.renderers.audio.workers import run_workers
+    from publisher.renderers.audio.workers import run_workers
 
-        fresh = Engines(factory, profiles)
-        return run_workers(
-            ordered, fresh, workers, done, worker_environment(), started, local=engine
-        )
-    warm_up(engine)
-    with _worker_environment():  # spawned workers (no forkserver) read it as they start
-        return _run_pool(ordered, Engines(factory, profiles), workers, done)
-
-
-def _run_pool(
-    ordered: Sequence[ChapterJob], fresh: Engines, workers: int, done: Done
-) -> dict[int, ChapterTiming]:
-    """Make ``ordered`` in a process pool, a fresh process per chapter."""
-    results: dict[int, ChapterTiming] = {}
-    context = _context()
-    pool: ProcessPoolExecutor | None = None
-    try:
-        # A Ctrl-C while the workers start is raised as this block ends, inside the try.
-        with no_interrupt_while_starting():
-            events = context.Queue()
-            pool = ProcessPoolExecutor(
-                max_workers=max(1, min(workers, len(ordered))),
-                mp_context=context,
-                initializer=_init_worker,
-                initargs=(fresh, events, os.getpid()),  # each worker makes its own engines
-                max_tasks_per_child=1,  # engines that remember what they said
-            )
-            futures = {pool.submit(_run, j): j.index for j in ordered}
-        pending = set(futures)
-        while pending:
-            finished, pending = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _drain(events, done)
-            for future in finished:
-                results[futures[future]] = future.result()
-                done(futures[future], True)
-        _drain(events, done)
-    except BrokenProcessPool as e:
-        raise BuildError(f"audio: a worker process died while making a chapter ({e})") from e
-    except KeyboardInterrupt:
-        # Stop now rather than when the chapters being made are done (a long one takes
-        # seconds). What a stopped worker leaves is at most a temporary file in the cache.
-        processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
-        for process in list(processes.values()):
-            process.terminate()
-        raise
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-    return results
-
-
-def _drain(events: Any, done: Done) -> None:
-    while True:
-        try:
-            index = events.get_nowait()
-        except queue_module.Empty:
-            return
-        done(int(index), False)
+    fresh = Engines(factory, profiles)
+    return run_workers(ordered, fresh, workers, done, worker_environment(), started, local=engine)

@@ -34,10 +34,8 @@ from publisher.renderers.audio.chapter import (
 )
 from publisher.renderers.audio.pool import (
     SynthesizerFactory,
-    in_process,
     run_jobs,
     start_ahead,
-    warm_up,
 )
 from publisher.renderers.audio.tags import TrackInfo, stored_cover_art, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult, Target
@@ -144,8 +142,6 @@ class AudioRenderer(Target):
         cache = ChapterCache(ctx.cache_dir)
         cached = {job.index for job in jobs if cache.has(job.key)}
         todo = [job for job in jobs if job.index not in cached]
-        if todo and not self._ahead and not in_process(len(todo), workers, engines):
-            warm_up(engines)  # the workers' imports overlap with writing the cached ones
         cover_path = ctx.find(outputs.COVER)
         cover = (
             None if cover_path is None else stored_cover_art(cover_path.read_bytes(), ctx.cache_dir)

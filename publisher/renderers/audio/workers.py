@@ -1,11 +1,11 @@
-"""Long-lived chapter workers started as plain child interpreters, for engines that reuse them.
+"""Long-lived chapter workers started as plain child interpreters, for every engine.
 
 Every process of a build counts in its memory. A :class:`ProcessPoolExecutor` brings two
 besides its workers: the forkserver (or the big parent itself, forked) and, for the
-semaphores of its queues, the resource tracker: 27 MB of a long book's peak. An engine whose
-workers make chapter after chapter (:func:`~publisher.renderers.audio.pool.reuses_workers`:
-espeak-ng, Piper) needs neither, so its workers are started here with :mod:`subprocess`
-and spoken to over their standard input and output (a pickled message at a time, through
+semaphores of its queues, the resource tracker: 27 MB of a long book's peak. Workers that
+make chapter after chapter (:mod:`publisher.renderers.audio.pool`: espeak-ng, gTTS, Piper)
+need neither, so they are started here with :mod:`subprocess` and spoken to over their
+standard input and output (a pickled message at a time, through
 :class:`multiprocessing.connection.Connection`, which needs no semaphore):
 
 * to the worker (its command line carries the parent's ``sys.path``, so that a test's engine
@@ -124,7 +124,7 @@ def start_workers(count: int, env: Mapping[str, str]) -> list[Worker]:
     targets. One never given a chapter exits when :meth:`Worker.stop` closes its input."""
     from publisher.renderers.audio.pool import no_interrupt_while_starting
 
-    with no_interrupt_while_starting(tracker=False):
+    with no_interrupt_while_starting():
         return [Worker(env) for _ in range(count)]
 
 
@@ -146,7 +146,7 @@ def run_workers(
     waiting = deque(ordered)
     workers: list[Worker] = []
     try:
-        with no_interrupt_while_starting(tracker=False):
+        with no_interrupt_while_starting():
             for n in range(max(1, min(count, len(ordered)))):
                 if n == 0 and local is not None and uses_local(len(ordered), count):
                     workers.append(LocalWorker(local))
