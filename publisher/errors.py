@@ -62,3 +62,8 @@ class BuildError(PublisherError):
 
 class EngineError(BuildError):
     """A speech engine could not synthesise (unreachable service, missing model, ...)."""
+
+
+class DownloadError(BuildError):
+    """A voice could not be downloaded (the network, the server, a digest that differs): exit
+    code 1. Nothing of it is left behind."""

@@ -29,13 +29,12 @@ import numpy.typing as npt
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
-from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util import Retry
 
 from publisher.engines.base import Pcm, VoiceProfile
+from publisher.engines.net import failure, session_for
 from publisher.errors import EngineError
 from publisher.text import sentences
-from publisher.urls import is_loopback
 
 MAX_CHARS = 100
 """The most characters Google's service takes in one request (gTTS's own limit too)."""
@@ -193,9 +192,8 @@ class GttsSynthesizer:
             respect_retry_after_header=False,  # as before: our own back-off, never hours
             pause=self._sleep,
         )
-        with requests.Session() as session:
-            # requests honours NO_PROXY where gTTS does not; loopback never goes via a proxy.
-            session.trust_env = not is_loopback(self.url)
+        # requests honours NO_PROXY where gTTS does not; loopback never goes via a proxy.
+        with session_for(self.url) as session:
             session.mount(self.url, HTTPAdapter(max_retries=retry))
             mp3s = [self._post(session, body, headers) for body in bodies]
         return _decode(mp3s)
@@ -206,7 +204,7 @@ class GttsSynthesizer:
         try:
             response = session.post(self.url, data=body, headers=headers, timeout=self.timeout)
         except (requests.ConnectionError, requests.Timeout) as e:  # the last try's failure
-            raise self._unreachable(self._failure(e)) from e
+            raise self._unreachable(failure(e, self.timeout)) from e
         if response.status_code in _RETRY_STATUSES:
             raise self._unreachable(f"HTTP {response.status_code} {response.reason}")
         if response.status_code != 200:
@@ -215,18 +213,6 @@ class GttsSynthesizer:
                 f"{response.reason} from {self.url}"
             )
         return _audio_from(response.text, self.url)
-
-    def _failure(self, error: requests.RequestException) -> str:
-        """What went wrong on the last try, in a few words."""
-        cause = error.args[0] if error.args else error
-        reason = getattr(cause, "reason", cause)  # urllib3's MaxRetryError wraps the last one
-        # NewConnectionError subclasses ConnectTimeoutError: a refusal is no timeout.
-        timed_out = isinstance(reason, ReadTimeoutError | ConnectTimeoutError) or isinstance(
-            error, requests.Timeout
-        )
-        if timed_out and not isinstance(reason, NewConnectionError):
-            return f"no answer within {self.timeout:g} s"
-        return f"cannot connect: {_reason(reason)}"
 
     def _unreachable(self, last: str) -> EngineError:
         return EngineError(
@@ -262,14 +248,6 @@ class _Retry(Retry):
         backoff = self.get_backoff_time()
         if backoff > 0:
             self.pause(backoff)
-
-
-def _reason(error: object) -> str:
-    # urllib3 says "HTTPConnection(...): Failed to establish a new connection: [Errno 111]
-    # Connection refused": the operating system's words at the end are the useful ones.
-    text = str(error)
-    match = re.search(r"\[Errno -?\d+\] ([^)]+)", text)
-    return match.group(1) if match else text
 
 
 def _audio_from(body: str, url: str) -> bytes:
