@@ -24,7 +24,7 @@ from mutagen.id3 import ID3
 
 from publisher.engines.base import VoiceProfile
 from publisher.engines.gtts import URL_VARIABLE, GttsSynthesizer
-from publisher.timing import TimingFile
+from publisher.speech.timing import TimingFile
 from tests.books import SEED, copy_book
 from tests.fake_google import FakeGoogle, make_mp3, spoken_text
 from tests.helpers import PROXY_VARIABLES

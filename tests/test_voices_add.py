@@ -28,7 +28,7 @@ from publisher.cli import cli
 from publisher.engines.catalog import DEFAULT_SOURCE, LIST, SOURCE_VARIABLE
 from publisher.engines.install import install_voice, profile_name
 from publisher.engines.profiles import check_profile, choose_voice, load_profile
-from publisher.errors import DownloadError, SourceError
+from publisher.errors import BuildError, DownloadError, SourceError
 from tests.fake_google import dead_port
 from tests.helpers import clear_proxies, require
 
@@ -171,6 +171,11 @@ def test_installs_a_voice_checked_with_a_profile_a_build_can_choose(
     text = (voices / "en-joe-piper.toml").read_text()
     assert "# Licence: CC0 (from the voice's model card)" in text  # joe's card says CC0
     assert done.licence == "CC0"
+    ordinary = voices / "ordinary"
+    ordinary.write_text("")  # the mode any file made here gets
+    for name in left_in(voices):
+        assert (voices / name).stat().st_mode == ordinary.stat().st_mode, name
+    ordinary.unlink()
     # The book's profile is the one chosen (it stands in for publisher's own of that name).
     chosen = choose_voice("en-joe-piper", "en", voices)
     assert Path(chosen.path or "").resolve() == (voices / "en-joe-piper.toml").resolve()
@@ -252,6 +257,13 @@ def test_the_command_line_errors_are_one_line_with_the_exit_code(
     assert broken.stderr.splitlines()[-1].endswith(
         "the entry for 'nl_BE-anna-medium' is not as expected"
     )
+
+
+def test_a_folder_that_cannot_be_written_is_one_error(server: Server, tmp_path: Path) -> None:
+    (tmp_path / "voices").write_text("a file where the folder should be")
+    with pytest.raises(BuildError, match=r"^cannot write the voice into .*voices: \[Errno"):
+        install_voice(JOE, tmp_path / "voices", source=server.url)
+    assert (tmp_path / "voices").read_text() == "a file where the folder should be"
 
 
 def test_a_voice_installed_is_not_overwritten_unless_forced(server: Server, tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from publisher.engines.catalog import (
     one_line,
 )
 from publisher.engines.profiles import load_profile
-from publisher.errors import DownloadError, SourceError
+from publisher.errors import BuildError, DownloadError, SourceError
 
 Progress = Callable[[int, int, str], None]
 """Told ``(bytes done, bytes in all, file name)`` as a file downloads."""
@@ -139,22 +139,35 @@ def install_voice(
         keep = _check_targets(voice, targets, force)
         card = "" if voice.card is None else collection.fetch(voice.card).decode(errors="replace")
         licence = licence_of(card) or "unknown (see the voice's model card)"
-        with _Staging(folder) as staging:
-            staged = {
-                "config": staging.download(collection, voice.config, progress),
-                "model": staging.download(collection, voice.model, progress),
-            }
-            _check_config(staged["config"], collection.url(voice.config.path))
-            if not keep:
-                text = profile_text(voice, licence, _dataset(card), collection.source)
-                staged["profile"] = staging.write(text, ".toml")
-                load_profile(staged["profile"])  # what a build will read: checked now
-            staging.place(
-                [(staged[k], targets[k]) for k in ("config", "model", "profile") if k in staged]
-            )
+        text = None if keep else profile_text(voice, licence, _dataset(card), collection.source)
+        try:
+            _stage_and_place(collection, voice, targets, text, progress)
+        except OSError as e:  # the disk: full, read-only, a file where the folder should be
+            raise BuildError(f"cannot write the voice into {folder}: {e}") from e
     return Installed(
         voice=voice, profile=profile, path=targets["profile"], licence=licence, kept_profile=keep
     )
+
+
+def _stage_and_place(
+    collection: Collection,
+    voice: CatalogVoice,
+    targets: dict[str, Path],
+    profile: str | None,
+    progress: Progress | None,
+) -> None:
+    """Download the config (checked to be one) and the model, stage ``profile`` (if any),
+    and rename them into ``targets`` together (module docstring)."""
+    with _Staging(targets["model"].parent) as staging:
+        staged = {"config": staging.download(collection, voice.config, progress)}
+        _check_config(staged["config"], collection.url(voice.config.path))
+        staged["model"] = staging.download(collection, voice.model, progress)
+        if profile is not None:
+            staged["profile"] = staging.write(profile, ".toml")
+            load_profile(staged["profile"])  # what a build will read: checked now
+        staging.place(
+            [(staged[k], targets[k]) for k in ("config", "model", "profile") if k in staged]
+        )
 
 
 def _check_targets(voice: CatalogVoice, targets: dict[str, Path], force: bool) -> bool:
@@ -229,6 +242,13 @@ def profile_text(voice: CatalogVoice, licence: str, dataset: str | None, source:
     return "\n".join(lines) + "\n"
 
 
+def _umask() -> int:
+    """This process's file mode mask (reading it means setting it: set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 class _Staging:
     """Temporary files in the voices folder, renamed into place together or removed (module
     docstring); the folder too, if it made it and it is empty at a failure."""
@@ -253,6 +273,8 @@ class _Staging:
         handle, name = tempfile.mkstemp(dir=self.folder, prefix=".voices-add-", suffix=suffix)
         path = Path(name)
         self.temporary.append(path)
+        # mkstemp makes it private (0600); once in place it is an ordinary file of the book.
+        path.chmod(0o666 & ~_umask())
         return handle, path
 
     def download(self, collection: Collection, file: VoiceFile, progress: Progress | None) -> Path:
