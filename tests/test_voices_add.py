@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
 from publisher.cli import cli
 from publisher.engines.catalog import DEFAULT_SOURCE, LIST, SOURCE_VARIABLE
@@ -30,7 +29,7 @@ from publisher.engines.install import install_voice, profile_name
 from publisher.engines.profiles import check_profile, choose_voice, load_profile
 from publisher.errors import BuildError, DownloadError, SourceError
 from tests.fake_google import dead_port
-from tests.helpers import clear_proxies, require
+from tests.helpers import clear_proxies, cli_runner, require
 
 JOE = "en_US-joe-medium"
 JOE_FOLDER = "en/en_US/joe/medium"
@@ -149,7 +148,7 @@ def server(collection: Collection, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Any:
-    return CliRunner(mix_stderr=False).invoke(cli, list(args), catch_exceptions=False, env=env)
+    return cli_runner().invoke(cli, list(args), catch_exceptions=False, env=env)
 
 
 def left_in(folder: Path) -> list[str]:
