@@ -191,6 +191,7 @@ class _SubcommandFirst(click.Group):
     ``publisher voices [SOURCE]`` lists, ``publisher voices add NAME`` adds."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse as click does, without SOURCE when the first argument names a subcommand."""
         if not args or args[0] not in self.commands:
             return super().parse_args(ctx, args)
         params = self.params
@@ -206,6 +207,7 @@ class _OwnUsage(click.Argument):
     puts a group's arguments in the path of every subcommand)."""
 
     def get_usage_pieces(self, ctx: click.Context) -> list[str]:
+        """The argument's usage in its own command's usage line; nothing in a subcommand's."""
         return super().get_usage_pieces(ctx) if self in ctx.command.params else []
 
 

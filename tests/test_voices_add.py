@@ -224,6 +224,18 @@ def test_a_server_killed_mid_file_leaves_nothing_behind(server: Server, tmp_path
     assert left_in(voices) == []  # ...and gone after
 
 
+def test_ctrl_c_mid_file_leaves_nothing_behind(server: Server, tmp_path: Path) -> None:
+    voices = tmp_path / "voices"
+
+    def progress(done: int, total: int, name: str) -> None:
+        if name.endswith(".onnx") and done > total // 3:
+            raise KeyboardInterrupt  # as Ctrl-C lands while a chunk is written
+
+    with pytest.raises(KeyboardInterrupt):
+        install_voice(JOE, voices, source=server.url, progress=progress)
+    assert left_in(voices) == []
+
+
 def test_the_command_line_errors_are_one_line_with_the_exit_code(
     server: Server, collection: Collection, tmp_path: Path
 ) -> None:
