@@ -1,25 +1,41 @@
-"""One validator for every URL an author gives: front matter, ``--base-url`` and body links.
+"""Every URL rule, in one place: the author's addresses (front matter, ``--base-url``, the
+links of the text, the references inside an SVG) and the base URL the feed and the website
+are written under.
 
-Hand-written on :func:`urllib.parse.urlsplit` because the rule is ours, not a standard's: a
-reader or podcast app should only ever be sent to a web page (http, https) or a mail address
-(mailto); ``javascript:``, ``data:``, ``file:`` and friends are refused, and so is anything a
-client would have to guess at (no host, a bad port, spaces or control characters).
+Hand-written on :func:`urllib.parse.urlsplit` and :mod:`ipaddress` because the rule is ours,
+not a standard's: a reader or podcast app should only ever be sent to a web page (http, https)
+or a mail address (mailto); ``javascript:``, ``data:``, ``file:`` and friends are refused, and
+so is anything a client would have to guess at: no host or a host that is no host name or
+address, a bad port, spaces, control characters or a backslash (which browsers read as ``/``
+and Python does not). A user name or password is refused too: the feed and the website print
+the base URL for every listener. A scheme and a host are case-insensitive (RFC 3986, 3.1 and
+3.2.2): ``HTTP://EXAMPLE.ORG/`` is accepted, and the feed writes its scheme in lower case.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 WEB = ("http", "https")
 WEB_OR_MAIL = ("http", "https", "mailto")
 
 # Spaces and C0/C1 controls break URLs in XML attributes and in every client's parser.
 _BAD_CHARS = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
-# What urlsplit's ``hostname`` may be: an IPv6 address (brackets removed) or a name.
-_HOST = re.compile(r"^(?:[0-9a-f:.]+|[^\s/?#@:\[\]\\]+)$")
 _MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# One label of a host name (RFC 1123: letters, digits, inner hyphens; 63 at most).
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+MAX_HOST = 253
+"""The longest host name DNS can carry (RFC 1035, in its dotted form)."""
+
+
+def is_url(reference: str) -> bool:
+    """Whether ``reference`` (a path the author wrote: an image, the cover) is an address
+    somewhere else rather than a file: it has a scheme (``https:``, ``data:``, ``file:``) or
+    starts with ``//``."""
+    return bool(_SCHEME.match(reference)) or reference.startswith(("//", "\\\\"))
 
 
 def url_problem(url: str, schemes: tuple[str, ...] = WEB) -> str | None:
@@ -31,6 +47,8 @@ def url_problem(url: str, schemes: tuple[str, ...] = WEB) -> str | None:
         return "is empty"
     if _BAD_CHARS.search(url):
         return "contains a space or a control character"
+    if "\\" in url:
+        return "contains a backslash"
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -44,13 +62,39 @@ def url_problem(url: str, schemes: tuple[str, ...] = WEB) -> str | None:
         return None if _MAILBOX.match(parts.path) else "is not a mail address"
     if not url.lower().startswith(f"{scheme}://"):
         return f"must start with {scheme}://"
+    if "@" in parts.netloc:
+        return "must not hold a user name or password: every reader would see them"
+    problem = host_problem(parts)
+    if problem is not None:
+        return problem
+    if port is not None and not 0 < port < 65536:
+        return "has an invalid port"
+    return None
+
+
+def host_problem(parts: SplitResult) -> str | None:
+    """Why the host of ``parts`` is not a host name or an IP address; None if it is."""
     host = parts.hostname
     if not host:
         return "has no host"
-    if not _HOST.match(host):
+    if parts.netloc.startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return "has an invalid IPv6 address"
+        return None
+    try:
+        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
         return "has an invalid host"
-    if port is not None and not 0 < port < 65536:
-        return "has an invalid port"
+    labels = ascii_host.split(".")
+    if len(ascii_host) > MAX_HOST or not all(_LABEL.match(label) for label in labels):
+        return "has an invalid host"
+    if labels[-1].isdigit():  # a numeric last label makes the host an IPv4 address
+        try:
+            ipaddress.IPv4Address(ascii_host)
+        except ValueError:
+            return "has an invalid IPv4 address"
     return None
 
 
@@ -69,6 +113,24 @@ def base_url_problem(url: str) -> str | None:
     if parts.fragment or "#" in url:
         return "must not have a #fragment: file names are added after it"
     return None
+
+
+def base_url(url: str) -> str:
+    """The checked base URL ``url`` as the feed and the website write it: the scheme in
+    lower case and exactly one ``/`` at the end. Raises :class:`ValueError` with the reason
+    when it is not one (the command line and the front matter refuse such a URL first)."""
+    url = url.strip()
+    problem = base_url_problem(url)
+    if problem is not None:
+        raise ValueError(f"base URL {url!r} {problem}")
+    scheme, rest = url.split(":", 1)
+    return f"{scheme.lower()}:{rest.rstrip('/')}/"
+
+
+def link_problem(href: str) -> str | None:
+    """Why a link of the text to ``href`` (not a ``#fragment``) cannot be followed by a
+    reader; None if it can: a web or mail address by :func:`url_problem`."""
+    return url_problem(href, WEB_OR_MAIL)
 
 
 def is_mailbox(address: str) -> bool:

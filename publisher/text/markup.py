@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+
+from publisher.urls import WEB_OR_MAIL, link_problem
 
 # Code points XML 1.0 forbids even escaped (C0 controls but tab/newline/return, surrogates,
 # U+FFFE/U+FFFF): one of them makes the whole document ill-formed, and lxml refuses to write
@@ -18,7 +19,7 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
 
-SAFE_SCHEMES = ("http", "https", "mailto")
+SAFE_SCHEMES = WEB_OR_MAIL
 """Link schemes a reader may follow; anything else (``javascript:``, ``file:``, relative paths
 into files the output does not have) keeps its text and loses the link."""
 
@@ -40,20 +41,20 @@ def attr(text: str) -> str:
 
 def unsafe_link(href: str) -> str:
     """The warning for a link :func:`safe_href` drops (the validation and the EPUB say it)."""
-    return f"link {href!r} is not a web, mail or in-book link; the EPUB keeps its text only"
+    why = link_problem(href) if not href.startswith("#") else None
+    if why is None or why.startswith("must start with"):
+        why = "is not a web, mail or in-book link"
+    return f"link {href!r} {why}; the EPUB keeps its text only"
 
 
 def safe_href(href: str, anchors: Mapping[str, str] | None = None) -> str | None:
     """The href to write for a link to ``href``, or None when it must not be a link.
 
-    A web or mail link is kept as written. A ``#fragment`` is an in-book link: ``anchors``
-    maps it to where that heading is in this output; without ``anchors`` (an output that
-    holds no headings to point at) or when it names no heading, it is not a link.
+    A web or mail link that :func:`publisher.urls.link_problem` accepts is kept as written.
+    A ``#fragment`` is an in-book link: ``anchors`` maps it to where that heading is in this
+    output; without ``anchors`` (an output that holds no headings to point at) or when it
+    names no heading, it is not a link.
     """
     if href.startswith("#"):
         return (anchors or {}).get(href)
-    try:
-        scheme = urlsplit(href).scheme.lower()
-    except ValueError:
-        return None
-    return href if scheme in SAFE_SCHEMES else None
+    return href if link_problem(href) is None else None

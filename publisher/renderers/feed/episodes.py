@@ -21,9 +21,12 @@ from email.utils import format_datetime
 from pathlib import Path
 from urllib.parse import quote
 
+from publisher import outputs
 from publisher.errors import BuildError
+from publisher.model.config import Config
 from publisher.renderers.feed.notes import one_line
 from publisher.speech.timing import TimedSection
+from publisher.urls import base_url
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -36,12 +39,17 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
-def normalise_base_url(url: str) -> str:
-    """``url`` ending in exactly one ``/``, checked to be an http(s) address."""
-    url = url.strip()
-    if not url.startswith(("http://", "https://")):
-        raise BuildError(f"base URL {url!r} must start with http:// or https://")
-    return url.rstrip("/") + "/"
+def served_at(given: str | None, config: Config) -> str:
+    """The base URL the feed and the website are written under: ``given`` (``--base-url``),
+    else ``podcast.base_url``, as :func:`publisher.urls.base_url` writes it; without either,
+    :data:`publisher.outputs.LOCAL_BASE_URL` (the validation warned)."""
+    url = given or config.podcast.base_url
+    if not url:
+        return outputs.LOCAL_BASE_URL
+    try:
+        return base_url(url)
+    except ValueError as e:  # the command line and the front matter refuse it first
+        raise BuildError(str(e)) from e
 
 
 def podcast_guid(feed_url: str) -> str:

@@ -36,9 +36,9 @@ from publisher.renderers.feed.episodes import (
     cover_problem,
     episode_guid,
     json_chapters,
-    normalise_base_url,
     podcast_guid,
     rfc2822,
+    served_at,
     url_for,
 )
 from publisher.renderers.feed.notes import one_line, opening_html, opening_text
@@ -70,7 +70,7 @@ class FeedRenderer(Target):
     def render(self, ctx: RenderContext) -> RenderResult:
         """Write ``feed.xml`` and ``chapters/<slug>.json`` into ``ctx.out_dir``."""
         book = ctx.book
-        base_url = self._base_url(ctx)
+        base_url = served_at(ctx.options.base_url, book.config)
         episodes = self._episodes(ctx)
         cover = self._cover(ctx)
         made = [outputs.FEED]
@@ -87,12 +87,6 @@ class FeedRenderer(Target):
         return RenderResult(files=tuple(made), warnings=ctx.warnings())
 
     # -- inputs ------------------------------------------------------------------------------
-
-    @staticmethod
-    def _base_url(ctx: RenderContext) -> str:
-        url = ctx.options.base_url or ctx.book.config.podcast.base_url
-        # Without one the validation warned (publisher.checks.validate.podcast_problems).
-        return normalise_base_url(url) if url else outputs.LOCAL_BASE_URL
 
     @staticmethod
     def _episodes(ctx: RenderContext) -> list[Episode]:

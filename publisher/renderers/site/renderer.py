@@ -30,10 +30,7 @@ from publisher.i18n import words_for
 from publisher.infra.clock import build_now
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.episodes import book_episodes
-from publisher.renderers.feed.episodes import (
-    normalise_base_url,
-    url_for,
-)
+from publisher.renderers.feed.episodes import served_at, url_for
 from publisher.renderers.feed.notes import in_opening, notes_html, opening, prompts
 from publisher.renderers.site import words as w
 from publisher.renderers.site.transcript import transcript
@@ -162,8 +159,7 @@ class SiteRenderer(Target):
 
 def _base_url(ctx: RenderContext) -> str:
     """Where the build is served: the feed's address is shown and linked for apps."""
-    url = ctx.options.base_url or ctx.book.config.podcast.base_url
-    return normalise_base_url(url) if url else outputs.LOCAL_BASE_URL
+    return served_at(ctx.options.base_url, ctx.book.config)
 
 
 def _episodes(ctx: RenderContext, words: w.SiteWords, today: dt.date) -> list[Episode]:
