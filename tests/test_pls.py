@@ -110,7 +110,7 @@ def test_a_malformed_pls_file_is_an_error_at_its_line(
 
 def test_a_missing_or_outside_pls_file_is_an_error_at_the_key(tmp_path: Path) -> None:
     head = "---\ntitle: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\nnarration:\n"
-    for name, message in (("gone.pls", "is not a file"), ("../x.pls", "outside the book")):
+    for name, message in (("gone.pls", "not found"), ("../x.pls", "outside the book")):
         text = head + f"  pls: {name}\n---\n" + BODY
         with pytest.raises(SourceError, match=rf"book.md:7: 'narration.pls' .*{message}"):
             parse_text(text, str(tmp_path / "book.md"), root=str(tmp_path))

@@ -39,6 +39,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+from publisher.engine_input import engine_text, voice_name_problem
 from publisher.engines.base import Pcm, VoiceProfile
 from publisher.errors import EngineError
 
@@ -48,7 +49,7 @@ _INITIALIZE_DONT_EXIT = 0x8000  # return an error instead of calling exit()
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 # [[...]] in the text is espeak-ng's phoneme mnemonics (a PLS lexicon's x-espeak phonemes);
-# the script breaks up any "[[" the author wrote, so only the lexicon's reach the engine.
+# engine_text (publisher.engine_input) lets only checked, bounded ones through.
 _PHONEMES = 0x100
 _PARAM_RATE = 1
 _PARAM_PITCH = 3
@@ -333,6 +334,9 @@ def _identifier(state: _Runtime, voice: str) -> str:
     """
     found = state.identifiers.get(voice)
     if found is None:
+        problem = voice_name_problem(voice)
+        if problem is not None:  # espeak-ng copies the name into fixed buffers
+            raise EngineError(f"espeak-ng voice {voice!r} {problem}")
         with _session(state) as lib:
             if lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
                 raise EngineError(f"espeak-ng has no voice {voice!r}")
@@ -404,7 +408,7 @@ class EspeakSynthesizer:
             # Nothing to say: no need to load, or wait for, the library.
             rate = _runtime.sample_rate if _runtime is not None else SAMPLE_RATE
             return Pcm(data=b"", sample_rate=rate)
-        encoded = text.encode("utf-8")
+        encoded = engine_text(text, reads_phonemes=True).encode("utf-8")
         with _LOCK:
             state = _load()
             identifier = _identifier(state, self.profile.voice)

@@ -31,6 +31,7 @@ from requests.adapters import HTTPAdapter
 from urllib3 import BaseHTTPResponse
 from urllib3.util import Retry
 
+from publisher.engine_input import engine_text
 from publisher.engines.base import Pcm, VoiceProfile
 from publisher.engines.net import failure, session_for
 from publisher.errors import EngineError
@@ -165,7 +166,7 @@ class GttsSynthesizer:
             return []
         try:
             tts = gTTS(
-                text,
+                engine_text(text),  # the same text rule as every engine's
                 lang=self.profile.voice,
                 slow=self.slow,
                 lang_check=False,  # check() does it; here it would raise a bare ValueError

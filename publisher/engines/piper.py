@@ -24,6 +24,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from publisher.engine_input import engine_text
 from publisher.engines.base import Pcm, VoiceProfile
 from publisher.errors import EngineError
 
@@ -78,7 +79,11 @@ def resolve_model(model: str | None, base_dir: Path) -> Path:
         path = models[0]
     else:
         path = base_dir / model
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except (OSError, ValueError):  # a NUL byte, a name too long (the profile says where)
+            found = False
+        if not found:
             raise EngineError(f"piper: model file {model!r} not found in {base_dir}")
     config = Path(f"{path}.json")
     if not config.is_file():
@@ -217,5 +222,7 @@ class PiperSynthesizer:
             # audio renderer sets the loudness.
             normalize_audio=False,
         )
-        data = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(text, config))
+        # Piper reads [[…]] as raw phonemes: the author's text stays text.
+        spoken = engine_text(text)
+        data = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(spoken, config))
         return Pcm(data=data, sample_rate=int(voice.config.sample_rate))

@@ -16,9 +16,12 @@ import tomllib
 from pathlib import Path
 from typing import Any, Protocol
 
+from publisher.engine_input import respelling_problem, voice_name_problem
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.engines.espeak import MAX_RATE, MIN_RATE, EspeakSynthesizer
 from publisher.errors import EngineError, Problem, SourceError
+from publisher.reader.files import path_problem
+from publisher.reader.yamlsafe import shown
 
 ENGINES = ("espeak", "gtts", "piper")
 """The engines a profile can name."""
@@ -33,7 +36,7 @@ KEYS = frozenset(
 SHIPPED_VOICES = Path(__file__).resolve().parent.parent / "data" / "voices"
 """The profiles that come with publisher (in the wheel)."""
 
-_LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
+_LANGUAGE_TAG = re.compile(r"(?=.{2,35}$)[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*")
 _SCALE_RANGE = (0.25, 4.0)  # length scale for gTTS and Piper: 4x faster to 4x slower
 
 
@@ -156,6 +159,15 @@ def _check_engine_and_language(data: dict[str, Any], fail: _Fail) -> None:
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
             fail(key, f"{key!r} must be a non-empty string, not {value!r}")
+    voice, model = data.get("voice"), data.get("model")
+    if engine == "espeak" and isinstance(voice, str) and voice.strip():
+        problem = voice_name_problem(voice)
+        if problem is not None:  # the name goes into espeak-ng's fixed-size buffers
+            fail("voice", f"'voice' {voice!r} {problem}")
+    if isinstance(model, str) and model.strip() and not model.startswith("package:"):
+        problem = path_problem(model)
+        if problem is not None:
+            fail("model", f"'model' {model!r} {problem}")
 
 
 def _check_rate_and_pitch(data: dict[str, Any], fail: _Fail) -> None:
@@ -194,6 +206,11 @@ def _check_model_and_lexicon(data: dict[str, Any], fail: _Fail) -> None:
                 f"lexicon entry {word!r} must be a non-empty string, not {said!r}",
                 table="lexicon",
             )
+            continue
+        for text in (word, said):
+            problem = respelling_problem(text)
+            if problem is not None:
+                fail(word, f"lexicon entry {shown(text)} {problem}", table="lexicon")
 
 
 _CHECKS = (_check_keys, _check_engine_and_language, _check_rate_and_pitch, _check_model_and_lexicon)

@@ -28,14 +28,15 @@ class PronunciationLexicon:
     lexemes: tuple[Lexeme, ...]
     data: bytes
 
-    def respellings(self, alphabet: str | None) -> dict[str, str]:
-        """Word → what to say instead, for an engine that reads phonemes in ``alphabet``
-        (None: aliases only). The first pronunciation the engine can use wins, as PLS
-        prefers the first; a word with none it can use is left as written."""
-        out: dict[str, str] = {}
+    def respellings(self, alphabet: str | None) -> dict[str, tuple[str, str]]:
+        """Word → what to say instead, ``("alias", text)`` or ``(alphabet, phonemes)``, for
+        an engine that reads phonemes in ``alphabet`` (None: aliases only). The first
+        pronunciation the engine can use wins, as PLS prefers the first; a word with none
+        it can use is left as written."""
+        out: dict[str, tuple[str, str]] = {}
         for lexeme in self.lexemes:
             usable = [
-                text if kind == "alias" else f"[[{text}]]"
+                (kind, text)
                 for kind, text in lexeme.pronunciations
                 if kind == "alias" or kind == alphabet
             ]

@@ -84,7 +84,10 @@ def fingerprint(
     tree = (path for folder in folders for path in _tree(folder, exclude))
     paths += itertools.islice(tree, _MAX_FILES)
     for path in paths:
-        stat = path.stat()
+        try:
+            stat = path.stat()
+        except OSError:  # a link to nothing, or in a loop: the book may not use it
+            stat = path.lstat()
         digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from publisher.engine_input import respelling_problem
 from publisher.errors import Problem, SourceError
 from publisher.model.categories import APPLE_CATEGORIES
 from publisher.model.config import (
@@ -34,7 +35,7 @@ from publisher.model.config import (
     PodcastConfig,
 )
 from publisher.reader.yamlsafe import NULL_TAG, Lines, compose, scalar_value, shown
-from publisher.urls import base_url_problem, is_mailbox, url_problem
+from publisher.urls import base_url_problem, is_mailbox, is_url, url_problem
 
 REQUIRED = ("title", "author", "language")
 
@@ -271,7 +272,7 @@ def _check(values: dict[str, Any], loader: _Loader) -> None:
             f"'language' must be a BCP 47 tag like 'nl' or 'en-GB', not {shown(language)}",
         )
     cover = values.get("cover")
-    if cover is not None and url_problem(cover, ("http", "https", "file", "data")) is None:
+    if cover is not None and is_url(cover):
         loader.fail("cover", f"'cover' {cover!r} is remote; use an image file beside the book")
     narration: NarrationConfig | None = values.get("narration")
     if narration is not None and narration.bitrate not in MP3_BITRATES:
@@ -282,6 +283,8 @@ def _check(values: dict[str, Any], loader: _Loader) -> None:
             f"'narration.pause_sound' must be one of {', '.join(PAUSE_SOUNDS)}, "
             f"not {narration.pause_sound!r}",
         )
+    if narration is not None:
+        _check_lexicon(narration, loader)
     for role in narration.roles if narration is not None else ():
         if role not in ROLES:
             loader.fail(
@@ -292,6 +295,17 @@ def _check(values: dict[str, Any], loader: _Loader) -> None:
         _check_category(podcast, loader)
         _check_podcast_choices(podcast, loader)
         _check_podcast_addresses(podcast, loader)
+
+
+def _check_lexicon(narration: NarrationConfig, loader: _Loader) -> None:
+    """Each ``narration.lexicon`` word and respelling bounded, as every lexicon's are
+    (:mod:`publisher.engine_input`): they reach the speech engine."""
+    for word, said in narration.lexicon.items():
+        for text in (word, said):
+            problem = respelling_problem(text)
+            if problem is not None:
+                key = f"narration.lexicon.{word}"
+                loader.fail(key, f"'narration.lexicon' entry {shown(text)} {problem}")
 
 
 def _check_category(podcast: PodcastConfig, loader: _Loader) -> None:
@@ -331,11 +345,17 @@ def _check_podcast_addresses(podcast: PodcastConfig, loader: _Loader) -> None:
         )
 
 
+MAX_LANGUAGE_TAG = 35
+"""The longest language tag accepted: what RFC 5646 (4.4.1) asks every implementation to
+hold; a tag also names a speech engine's voice."""
+
+
 def is_language_tag(tag: str) -> bool:
     """Whether ``tag`` has the shape of a BCP 47 language tag (``nl``, ``en-GB``)."""
     parts = tag.split("-")
     return (
-        2 <= len(parts[0]) <= 3
+        len(tag) <= MAX_LANGUAGE_TAG
+        and 2 <= len(parts[0]) <= 3
         and parts[0].isalpha()
         and all(p.isalnum() and p.isascii() and 1 <= len(p) <= 8 for p in parts)
     )

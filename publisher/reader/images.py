@@ -23,7 +23,7 @@ from PIL import UnidentifiedImageError
 
 from publisher.errors import Problem, SourceError
 from publisher.model import Book
-from publisher.reader.files import book_path
+from publisher.reader.files import book_file
 from publisher.urls import WEB_OR_MAIL, url_problem
 
 # 50 million pixels: a 8000×6000 photo fits; decoding one takes about 200 MB, so bigger ones
@@ -85,6 +85,12 @@ class CheckedImage(NamedTuple):
         return SUFFIXES[self.media_type]
 
 
+def image_file(book: Book, src: str, path: str, line: int | None) -> Path:
+    """The file the image ``src`` (a link destination, percent-encoded) of ``path:line``
+    names in the book's folder (:func:`publisher.reader.files.book_file`)."""
+    return book_file(book.root, unquote(src), path, line, "image")
+
+
 def book_image(
     book: Book, src: str, path: str, line: int | None, warn: Callable[[Problem], None]
 ) -> tuple[Path, CheckedImage]:
@@ -94,7 +100,7 @@ def book_image(
     kind EPUB readers do not show, or fails :func:`check_image`: what the EPUB and the
     validation (:mod:`publisher.checks.validate`) both ask of every image.
     """
-    file = book_path(book, unquote(src), path, line, "image")
+    file = image_file(book, src, path, line)
     if file.suffix.lower() not in IMAGE_TYPES:
         known = ", ".join(sorted(IMAGE_TYPES))
         raise SourceError.at(path, line, f"image {src!r}: EPUB readers show only {known} images")

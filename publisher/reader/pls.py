@@ -17,8 +17,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from publisher.engine_input import phoneme_problem, respelling_problem
 from publisher.errors import Problem, SourceError
 from publisher.model.lexicon import Lexeme, PronunciationLexicon
+from publisher.reader.files import book_file
+from publisher.reader.yamlsafe import shown
 
 NAMESPACE = "http://www.w3.org/2005/01/pronunciation-lexicon"
 MAX_BYTES = 5 * 1024 * 1024
@@ -28,6 +31,7 @@ ESPEAK_ALPHABET = "x-espeak"
 """espeak-ng's phoneme mnemonics (its ``[[...]]`` input). IPA is not converted: no
 well-kept converter to espeak-ng's mnemonics exists, so IPA entries fall back to their alias."""
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_TAGS = {f"{{{NAMESPACE}}}{name}": name for name in ("grapheme", "alias", "phoneme")}
 
 
 def _text(element: etree._Element) -> str:
@@ -37,12 +41,8 @@ def _text(element: etree._Element) -> str:
 def load(root: Path, name: str, book: str, line: int) -> tuple[PronunciationLexicon, list[Problem]]:
     """Read the lexicon ``name`` (relative to the book's folder ``root``; ``book:line`` is
     where the front matter names it) and the warnings about entries no engine can use."""
-    path = (root / name).resolve()
-    if not path.is_relative_to(root.resolve()):
-        raise SourceError.at(book, line, f"'narration.pls' {name!r} is outside the book's folder")
+    path = book_file(root, name, book, line, "'narration.pls'")
     try:
-        if not path.is_file():
-            raise SourceError.at(book, line, f"'narration.pls' {name!r} is not a file")
         if path.stat().st_size > MAX_BYTES:
             raise SourceError.at(str(path), None, "is larger than 5 MB; is it the lexicon?")
         data = path.read_bytes()
@@ -77,20 +77,13 @@ def _lexicon(
         raise SourceError.at(where, tree.sourceline, "<lexicon> needs alphabet and xml:lang")
     lexemes: list[Lexeme] = []
     warnings: list[Problem] = []
+    errors: list[Problem] = []
     for element in tree.iterfind(f"{{{NAMESPACE}}}lexeme"):
         line = element.sourceline or tree.sourceline or 1
-        graphemes = tuple(_text(g) for g in element.iterfind(f"{{{NAMESPACE}}}grapheme"))
-        pronunciations: list[tuple[str, str]] = []
-        for child in element:
-            if child.tag == f"{{{NAMESPACE}}}alias":
-                pronunciations.append(("alias", _text(child)))
-            elif child.tag == f"{{{NAMESPACE}}}phoneme":
-                pronunciations.append((child.get("alphabet") or alphabet, _text(child)))
-        if not graphemes or not all(graphemes) or not pronunciations:
-            raise SourceError.at(
-                where, line, "a <lexeme> needs a <grapheme> and a <phoneme> or an <alias>"
-            )
-        kinds = {kind for kind, _ in pronunciations}
+        lexeme = _lexeme(element, alphabet, where, line, errors)
+        if lexeme is None:
+            continue
+        kinds = {kind for kind, _ in lexeme.pronunciations}
         if not kinds & {"alias", ESPEAK_ALPHABET}:
             warnings.append(
                 Problem(
@@ -98,14 +91,51 @@ def _lexicon(
                     line=line,
                     severity="warning",
                     message=(
-                        f"{graphemes[0]!r} has phonemes in {', '.join(sorted(kinds))} only, "
-                        f"which no engine here reads; add an <alias> (or {ESPEAK_ALPHABET} "
-                        "phonemes for espeak-ng), or it is read as written"
+                        f"{lexeme.graphemes[0]!r} has phonemes in {', '.join(sorted(kinds))} "
+                        f"only, which no engine here reads; add an <alias> (or "
+                        f"{ESPEAK_ALPHABET} phonemes for espeak-ng), or it is read as written"
                     ),
                 )
             )
-        lexemes.append(Lexeme(graphemes=graphemes, pronunciations=tuple(pronunciations), line=line))
+        lexemes.append(lexeme)
+    if errors:
+        raise SourceError("\n".join(str(p) for p in errors), errors)
     lexicon = PronunciationLexicon(
         name=name, path=where, language=language, lexemes=tuple(lexemes), data=data
     )
     return lexicon, warnings
+
+
+def _lexeme(
+    element: etree._Element, alphabet: str, where: str, line: int, errors: list[Problem]
+) -> Lexeme | None:
+    """The ``<lexeme>`` ``element`` checked as strictly as ``narration.lexicon``: every
+    grapheme and alias a bounded, non-empty text, espeak-ng phonemes well-formed
+    (:mod:`publisher.engine_input`); each problem goes to ``errors`` at its line."""
+
+    def fail(child: etree._Element, message: str) -> None:
+        errors.append(Problem(path=where, line=child.sourceline or line, message=message))
+
+    before = len(errors)
+    graphemes: list[str] = []
+    pronunciations: list[tuple[str, str]] = []
+    for child in element:
+        tag = _TAGS.get(child.tag)
+        if tag is None:
+            continue
+        text = _text(child)
+        kind = "alias" if tag == "alias" else child.get("alphabet") or alphabet
+        espeak = tag == "phoneme" and kind == ESPEAK_ALPHABET
+        problem = phoneme_problem(text) if espeak else respelling_problem(text)
+        if problem is not None:
+            fail(child, f"<{tag}> {shown(text)} {problem}")
+        elif tag == "grapheme":
+            graphemes.append(text)
+        else:
+            pronunciations.append((kind, text))
+    if len(errors) > before:
+        return None
+    if not graphemes or not pronunciations:
+        fail(element, "a <lexeme> needs a <grapheme> and a <phoneme> or an <alias>")
+        return None
+    return Lexeme(graphemes=tuple(graphemes), pronunciations=tuple(pronunciations), line=line)

@@ -41,6 +41,7 @@ from typing import assert_never
 from urllib.parse import urlsplit
 
 from publisher import model as m
+from publisher.engine_input import as_text, phonemes
 from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
 from publisher.errors import Problem
 from publisher.i18n import Words, languages, words_for
@@ -199,8 +200,8 @@ def speakable(
     lowered = {k.lower(): v for k, v in lexicon.items()}
     text = say_addresses(remove_markup(text), words)
     text = remove_emoji(text)
-    # "[[" starts phonemes for espeak-ng: only a lexicon's may (see publisher.reader.pls).
-    text = text.replace("[[", "[ [").replace("]]", "] ]")
+    # "[[" starts phonemes for espeak-ng: only a lexicon's may (publisher.engine_input).
+    text = as_text(text)
     pattern = lexicon_pattern(lexicon)
     if pattern is not None:
         text = pattern.sub(lambda match: lowered[match.group(0).lower()], text)
@@ -459,16 +460,21 @@ def voice_lexicon(book: m.Book, voice: VoiceProfile) -> dict[str, str]:
     """The voice's lexicon with the book's PLS file (``narration.pls``) over it: its aliases,
     or its phonemes where the voice's engine reads their alphabet. The inline
     ``narration.lexicon`` goes over both (:func:`merged_lexicon`)."""
-    merged = dict(voice.lexicon)
+    merged = {word: as_text(said) for word, said in voice.lexicon.items()}
     if book.pronunciation is not None:
-        merged.update(book.pronunciation.respellings(PHONEME_ALPHABETS.get(voice.engine)))
+        found = book.pronunciation.respellings(PHONEME_ALPHABETS.get(voice.engine))
+        # An alias is text; phonemes (checked by the reader) are what espeak-ng reads as such.
+        merged.update(
+            (word, as_text(said) if kind == "alias" else phonemes(said))
+            for word, (kind, said) in found.items()
+        )
     return merged
 
 
 def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str, str]:
     """The voice's lexicon with the book's entries over it (keys compared ignoring case)."""
     merged = {k.lower(): v for k, v in voice_lexicon.items()}
-    merged.update({k.lower(): v for k, v in config.narration.lexicon.items()})
+    merged.update({k.lower(): as_text(v) for k, v in config.narration.lexicon.items()})
     return merged
 
 

@@ -17,23 +17,20 @@ import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
-from fontTools.ttLib import TTFont, TTLibError
-from PIL import Image, ImageDraw, ImageFont, ImageOps, ImageStat
+from PIL import Image, ImageDraw, ImageOps, ImageStat
 
-from publisher.errors import BuildError, Problem, SourceError
+from publisher.errors import Problem, SourceError
 from publisher.model import Book
 from publisher.model.config import Config
-from publisher.reader.files import book_path
+from publisher.reader.files import book_file
 from publisher.reader.images import check_pixels
+from publisher.renderers.cover.fonts import BOLD, REGULAR, cmap, font_problem, loaded_font
 
 QUALITY = 90
-FONTS = Path(__file__).parents[2] / "data" / "fonts"
-BOLD = FONTS / "NotoSans-Bold.ttf"  # the title
-REGULAR = FONTS / "NotoSans-Regular.ttf"  # subtitle and author
 
 
 @dataclass(frozen=True)
@@ -93,7 +90,7 @@ def cover_jpeg(
     """
     config = book.config
     if config.cover:
-        source = book_path(book, config.cover, book.source, None, "cover")
+        source = cover_file(book)
         image = _padded(_open(source, config.cover, book.source, shape), shape)
     else:
         drawn = draw_cover(config, shape, author_fonts(book))
@@ -111,16 +108,23 @@ def cover_jpeg(
     return buffer.getvalue()
 
 
+def cover_file(book: Book) -> Path:
+    """The author's ``cover`` image file, checked to be a file in the book's folder."""
+    name = book.config.cover or ""
+    return book_file(book.root, name, book.source, book.config.line_of("cover"), "cover")
+
+
 def author_fonts(book: Book) -> tuple[Path, ...]:
-    """The author's ``cover_font``, checked to be a font file in the book's folder, or ()."""
+    """The author's ``cover_font``, checked to be a font file in the book's folder that can
+    draw (:func:`font_problem`), or ()."""
     name = book.config.cover_font
     if not name:
         return ()
-    path = book_path(book, name, book.source, book.config.line_of("cover_font"), "cover_font")
-    if not _cmap(path):
-        raise SourceError.at(
-            book.source, book.config.line_of("cover_font"), f"cover_font {name!r} is not a font"
-        )
+    line = book.config.line_of("cover_font")
+    path = book_file(book.root, name, book.source, line, "cover_font")
+    problem = font_problem(path)
+    if problem is not None:
+        raise SourceError.at(book.source, line, f"cover_font {name!r} {problem}")
     return (path,)
 
 
@@ -200,24 +204,6 @@ class Drawn:
     missing: dict[str, str]
 
 
-@cache
-def _cmap(path: Path) -> frozenset[int]:
-    """The code points ``path`` has glyphs for; empty when it is no font fontTools reads."""
-    try:
-        with TTFont(path, lazy=True, fontNumber=0) as font:
-            return frozenset(font.getBestCmap() or {})
-    except (TTLibError, OSError, AssertionError):
-        return frozenset()
-
-
-@cache
-def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    try:
-        return ImageFont.truetype(str(path), size)
-    except ImportError as e:  # Pillow without FreeType cannot load any outline font
-        raise BuildError("Pillow was built without FreeType; it cannot draw a cover") from e
-
-
 def _drawable(char: str) -> bool:
     """Characters that draw nothing (joiners, variation selectors) need no glyph."""
     return unicodedata.category(char) not in ("Cf", "Mn") or unicodedata.combining(char) > 0
@@ -236,7 +222,7 @@ class _Setter:
         for char in unicodedata.normalize("NFC", text):
             if char.isspace():
                 kept.append(" ")
-            elif any(ord(char) in _cmap(p) for p in self.chain):
+            elif any(ord(char) in cmap(p) for p in self.chain):
                 kept.append(char)
             elif _drawable(char):
                 self.missing.add(char)
@@ -245,7 +231,7 @@ class _Setter:
     def runs(self, text: str) -> list[Run]:
         out: list[Run] = []
         for char in text:
-            font = next((p for p in self.chain if ord(char) in _cmap(p)), self.chain[-1])
+            font = next((p for p in self.chain if ord(char) in cmap(p)), self.chain[-1])
             if char == " " and out:
                 font = out[-1].font  # a space joins the run before it
             if out and out[-1].font == font:
@@ -255,7 +241,7 @@ class _Setter:
         return out
 
     def length(self, text: str, size: int) -> float:
-        return sum(_font(r.font, size).getlength(r.text) for r in self.runs(text))
+        return sum(loaded_font(r.font, size).getlength(r.text) for r in self.runs(text))
 
 
 def draw_cover(config: Config, shape: Shape = SQUARE, fonts: tuple[Path, ...] = ()) -> Drawn:
@@ -314,8 +300,7 @@ def cover_problems(book: Book) -> list[Problem]:
     ``cover`` or ``cover_font`` that is not usable, warnings for characters left out."""
     config = book.config
     if config.cover:
-        source = book_path(book, config.cover, book.source, None, "cover")
-        _open(source, config.cover, book.source, SQUARE).close()
+        _open(cover_file(book), config.cover, book.source, SQUARE).close()
         return []
     return missing_problems(book, left_out(config, author_fonts(book)))
 
@@ -365,12 +350,12 @@ def _lines(
     drawn: list[Run],
 ) -> int:
     """Draw centred lines from ``y`` down, run by run on one baseline; return the y below."""
-    main = _font(setter.chain[-1], size)
+    main = loaded_font(setter.chain[-1], size)
     for line in lines:
         x = (shape.width - setter.length(line, size)) / 2
         baseline = y + main.getmetrics()[0]
         for run in setter.runs(line):
-            font = _font(run.font, size)
+            font = loaded_font(run.font, size)
             draw.text((x, baseline), run.text, font=font, fill=ink, anchor="ls")
             x += font.getlength(run.text)
             drawn.append(run)

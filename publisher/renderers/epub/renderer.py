@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import unquote
 
 from ebooklib import epub
 
@@ -27,8 +26,7 @@ from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
 from publisher.model.lexicon import MEDIA_TYPE
 from publisher.model.slugs import slugify
-from publisher.reader.files import book_path
-from publisher.reader.images import book_image
+from publisher.reader.images import book_image, image_file
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
@@ -197,7 +195,7 @@ class _Images:
 
     def href(self, src: str, path: str, line: int) -> str:
         """The href (from a chapter in ``text/``) of the image ``src`` of ``path:line``."""
-        file = book_path(self.book, unquote(src), path, line, "image")
+        file = image_file(self.book, src, path, line)
         if file not in self._names:
             # By its bytes, not its name: the media type and suffix the content really has.
             _, image = book_image(self.book, src, path, line, self.warn)
