@@ -20,6 +20,12 @@ REGULAR = FONTS / "NotoSans-Regular.ttf"  # subtitle and author
 # outlines: TrueType ('glyf' with 'loca') or CFF.
 _REQUIRED_TABLES = ("cmap", "head", "hhea", "hmtx", "maxp")
 _OUTLINES = (("glyf", "loca"), ("CFF ",), ("CFF2",))
+# What fontTools raises on a file that is not a font or is damaged: it checks with assert and
+# reads with struct, so its errors are of many kinds.
+_UNREADABLE = (
+    TTLibError, OSError, AssertionError, ValueError, KeyError, IndexError, TypeError,
+    struct.error, ImportError, EOFError,
+)  # fmt: skip
 
 
 def font_problem(path: Path) -> str | None:
@@ -36,14 +42,15 @@ def font_problem(path: Path) -> str | None:
                 return "is a WOFF2 font; give the TTF or OTF file"
         with TTFont(path, lazy=True, fontNumber=0) as font:
             tables = set(font.keys())
-    except (TTLibError, OSError, AssertionError, ValueError, KeyError, struct.error, ImportError):
+            missing = [t for t in _REQUIRED_TABLES if t not in tables]
+            if missing or not any(all(t in tables for t in outline) for outline in _OUTLINES):
+                lacking = ", ".join(missing) or "outlines (glyf or CFF)"
+                return f"is not a font that can be drawn: it has no {lacking}"
+            # Reading each table (lazy: on first use) fails on a file that is cut short.
+            if any(font[t] is None for t in _REQUIRED_TABLES) or not font.getBestCmap():
+                return "is not a font: it maps no characters"
+    except _UNREADABLE:
         return "is not a font"
-    missing = [t for t in _REQUIRED_TABLES if t not in tables]
-    if missing or not any(all(t in tables for t in outline) for outline in _OUTLINES):
-        lacking = ", ".join(missing) or "outlines (glyf or CFF)"
-        return f"is not a font that can be drawn: it has no {lacking}"
-    if not cmap(path):
-        return "is not a font: it maps no characters"
     try:
         ImageFont.truetype(str(path), 12)
     except (OSError, ValueError) as e:
@@ -59,7 +66,7 @@ def cmap(path: Path) -> frozenset[int]:
     try:
         with TTFont(path, lazy=True, fontNumber=0) as font:
             return frozenset(font.getBestCmap() or {})
-    except (TTLibError, OSError, AssertionError, ImportError, ValueError, KeyError, struct.error):
+    except _UNREADABLE:
         return frozenset()
 
 
