@@ -25,7 +25,7 @@ CHEAP = "cover,epub"
 
 # A line each book of tests/data/warn/ must give (after its path); "error" ones exit 2.
 EXPECTED = {
-    "cover-not-image": ("error", ": cover 'cover.jpg' is not a readable image"),
+    "cover-not-image": ("error", ":6: cover 'cover.jpg' is not a readable image"),
     "link-local-md": (
         "warning",
         ":12: warning: link 'notes.md' is not a web, mail or in-book link; the EPUB keeps its "

@@ -263,7 +263,22 @@ def test_a_book_of_bracket_forms_builds_narration_that_decodes(tmp_path: Path) -
     (source.parent / "l.pls").write_text(PLS.format(entry=entry), encoding="utf-8")
     out = tmp_path / "out"
     build = subprocess.run(
-        [sys.executable, "-m", "publisher", "build", str(source), "--out", str(out), "--only", "audio", "--jobs", "1", "--quiet", "--base-url", "https://e.org/"],
+        [
+            sys.executable,
+            "-m",
+            "publisher",
+            "build",
+            str(source),
+            "--out",
+            str(out),
+            "--only",
+            "audio",
+            "--jobs",
+            "1",
+            "--quiet",
+            "--base-url",
+            "https://e.org/",
+        ],
         capture_output=True,
         text=True,
         timeout=600,
@@ -271,7 +286,16 @@ def test_a_book_of_bracket_forms_builds_narration_that_decodes(tmp_path: Path) -
     assert build.returncode == 0, build.stderr
     for mp3 in (out / "audio").glob("*.mp3"):
         probe = subprocess.run(
-            ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", str(mp3)],
+            [
+                "ffprobe",
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "csv=p=0",
+                str(mp3),
+            ],
             capture_output=True,
             text=True,
             check=True,

@@ -80,9 +80,10 @@ def test_heading_id_fixes_slug_files_and_guid(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("heading", "message"),
     [
-        ("# A {#Mijn_Id}", "book.md:19: heading id {#Mijn_Id} must be lower-case ASCII"),
-        ("# A {#één}", "book.md:19: heading id {#één} must be lower-case ASCII"),
-        ("# A {.klasse}", "book.md:19: heading attributes {.klasse} not understood"),
+        ("# A {#Mijn_Id}", "book.md:19: chapter id {#Mijn_Id} names the chapter's files"),
+        ("# A {#één}", "book.md:19: chapter id {#één} names the chapter's files"),
+        ("# A\n\n## B {#één}", "book.md:21: heading id {#één} must be an ASCII letter, then"),
+        ("# A\n\n## B {#fn-1}", "book.md:21: heading id {#fn-1} is one publisher writes"),
     ],
 )
 def test_bad_heading_ids_are_errors_with_their_line(heading: str, message: str) -> None:

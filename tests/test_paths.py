@@ -1,4 +1,4 @@
-"""Every path the author writes goes through one function (publisher/reader/paths.py): a
+"""Every path the author writes goes through one function (publisher/reader/files.py): a
 NUL byte, a link loop, a folder, a FIFO, a name too long, a font that is no font, a folder
 ``init`` cannot make: one line ``file:line: message`` (or one line without a place where
 there is none), exit 2, never a traceback; and a link the book never uses stops nothing."""
@@ -61,7 +61,11 @@ LONG = "a" * 300 + ".png"
         ("cover:c.jpg", fifo, "cover 'c.jpg' is not a regular file"),
         ("cover:c.jpg", loop, "cover 'c.jpg' is a symbolic link that leads back to itself"),
         ("cover:gone.jpg", nothing, "cover 'gone.jpg' not found"),
-        ("cover_font:f.ttf", loop, "cover_font 'f.ttf' is a symbolic link that leads back to itself"),
+        (
+            "cover_font:f.ttf",
+            loop,
+            "cover_font 'f.ttf' is a symbolic link that leads back to itself",
+        ),
         ("cover_font:fonts", folder, "cover_font 'fonts' is a folder"),
         ("pls:l.pls", loop, "'narration.pls' 'l.pls' is a symbolic link that leads back to itself"),
     ],

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import shutil
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -19,7 +23,16 @@ from publisher.errors import SourceError
 from publisher.reader.config import load_config
 from publisher.reader.parse import parse_text
 from publisher.renderers.epub.renderer import write_epub
+from tests.generated_books import (
+    answered,
+    books,
+    build_in_process_of_its_own,
+    decode_problems,
+    try_book,
+)
+from tests.helpers import require
 from tests.test_feed import fake_audio, render_feed
+from tests.validators import EpubCheckBatch
 
 BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEAD = "title: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\n"
@@ -149,3 +162,57 @@ def test_any_accepted_title_and_author_round_trip_through_the_opf_and_the_feed(
             channel.findtext("{http://www.itunes.com/dtds/podcast-1.0.dtd}author")
             == book.config.author
         )
+
+
+# --- generated books (tests/generated_books.py): the whole way, checked by real tools ---------
+
+
+@pytest.fixture(scope="module")
+def epubcheck(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EpubCheckBatch]:
+    batch = EpubCheckBatch(tmp_path_factory.mktemp("epubcheck"))
+    yield batch
+    batch.close()
+
+
+GENERATED = settings(
+    max_examples=int(os.environ.get("GENERATED_BOOKS", "25")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@pytest.mark.slow
+@GENERATED
+@given(books())
+def test_a_generated_book_builds_an_epub_epubcheck_accepts_or_fails_at_its_line(
+    epubcheck: EpubCheckBatch, text: str
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        tried = try_book(Path(folder), text)
+        assert answered(tried) == [], text
+        epubs = [path for path in tried.outputs if path.suffix == ".epub"]
+        assert len(epubs) == (1 if tried.build_exit == 0 else 0)
+        for epub in epubs:
+            assert epubcheck.problems(epub) == [], text
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=int(os.environ.get("GENERATED_AUDIO_BOOKS", "3")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(books(max_blocks=5))
+def test_a_generated_book_narrated_decodes_and_its_read_along_epub_passes(
+    epubcheck: EpubCheckBatch, text: str
+) -> None:
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        tried = build_in_process_of_its_own(Path(folder), text, "epub,audio,narrated-epub")
+        assert answered(tried) == [], text
+        mp3s = [path for path in tried.outputs if path.suffix == ".mp3"]
+        assert bool(mp3s) == (tried.build_exit == 0)
+        for mp3 in mp3s:
+            assert decode_problems(mp3) == [], text
+        for epub in (path for path in tried.outputs if path.suffix == ".epub"):
+            assert epubcheck.problems(epub) == [], text

@@ -1,44 +1,48 @@
 """``## Titel {#mijn-id}``: an identity the author gives a heading, as in Pandoc and mdBook.
 
-Read by :mod:`publisher.reader.trailing_attrs`, the attrs plugin's syntax at the end of a heading.
+Read by :mod:`publisher.reader.trailing_attrs` in every attribute-list form Pandoc and
+kramdown accept; the id is checked here.
 """
 
 from __future__ import annotations
 
 import re
 
-from markdown_it import MarkdownIt
-
 from publisher.errors import SourceError
-from publisher.reader.trailing_attrs import trailing_attrs_plugin
+from publisher.reader.trailing_attrs import AttributeList
 
-_VALID_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ATTRS_META = "heading_attrs"  # the ``{…}`` text as written, kept for messages
+SLUG_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+"""A chapter's id: it names the chapter's files, its URLs and its episode."""
+SECTION_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_:.-]{0,99}$")
+"""A section's id: Pandoc's identifiers (a letter, then letters, digits, ``_ : . -``), in
+ASCII, so a ``#fragment`` link names it as written."""
+RESERVED_ID = re.compile(r"^(?:fn-\d+|fnref-\d+(?:-\d+)?|[slb]_.*|\w+_title)$")
+"""The ids publisher writes itself in a chapter's document (footnotes and their marks, the
+narration's sentences, labels and blocks, titles): a heading may not take one."""
 
 
-def heading_attrs_plugin(md: MarkdownIt) -> None:
-    """Move a trailing ``{#id}`` off each heading's text into its ``heading_open`` attrs."""
-    trailing_attrs_plugin(md, name="heading_attrs", open_type="heading_open", meta_key=ATTRS_META)
-
-
-def heading_id(
-    attrs: dict[str, str | int | float], written: str, path: str, line: int
-) -> str | None:
-    """The id an author gave a heading, checked: lower-case ASCII letters, digits and single
-    hyphens, so it can be a file name, a URL and an anchor as it is; ``None`` without one."""
-    unknown = sorted(k for k in attrs if k != "id")
-    if unknown:
-        raise SourceError.at(
-            path, line, f"heading attributes {written} not understood; write {{#an-id}}"
-        )
-    if "id" not in attrs:
+def heading_id(found: AttributeList, path: str, line: int, *, chapter: bool) -> str | None:
+    """The id an author gave a heading, checked (:data:`SLUG_ID` for a ``chapter``'s,
+    :data:`SECTION_ID` for a section's); ``None`` without one."""
+    value = found.get("id")
+    if value is None:
         return None
-    value = str(attrs["id"])
-    if not _VALID_ID.match(value):
+    if chapter and not SLUG_ID.match(value):
         raise SourceError.at(
             path,
             line,
-            f"heading id {{#{value}}} must be lower-case ASCII letters, digits and hyphens, "
-            "e.g. {#mijn-hoofdstuk}",
+            f"chapter id {{#{value}}} names the chapter's files and episode: it must be "
+            "lower-case ASCII letters, digits and hyphens, e.g. {#mijn-hoofdstuk}",
+        )
+    if not SECTION_ID.match(value):
+        raise SourceError.at(
+            path,
+            line,
+            f"heading id {{#{value}}} must be an ASCII letter, then letters, digits, "
+            "'-', '_', ':' or '.' (at most 100), e.g. {#mijn-sectie}",
+        )
+    if RESERVED_ID.match(value):
+        raise SourceError.at(
+            path, line, f"heading id {{#{value}}} is one publisher writes itself; choose another"
         )
     return value

@@ -1,30 +1,26 @@
 """The book's images, judged by their bytes: the media type they really have, a bound on their
-pixels, and SVG with nothing active or remote left in it.
+pixels, and SVG with nothing active or remote left in it (:mod:`publisher.reader.svg`).
 
 A name can lie (JPEG bytes called ``.png``), a 48 kB PNG can claim 20000×20000 pixels, and an
 SVG can carry scripts, event handlers and tracking images. Raster images are opened with
-Pillow (header only) to learn their format and size; SVG is parsed with lxml without network
-or entities and rebuilt from what is safe (hand-written: no maintained SVG sanitizer is among
-our dependencies, and the rule is short).
+Pillow (header only) to learn their format and size; SVG is cleaned by allowlist.
 """
 
 from __future__ import annotations
 
-import re
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import unquote
 
-from lxml import etree
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from publisher.errors import Problem, SourceError
 from publisher.model import Book
 from publisher.reader.files import book_file
-from publisher.urls import WEB_OR_MAIL, url_problem
+from publisher.reader.svg import sanitize_svg
 
 # 50 million pixels: a 8000×6000 photo fits; decoding one takes about 200 MB, so bigger ones
 # (and decompression bombs, which claim billions) are refused before any pixel is read.
@@ -49,27 +45,6 @@ IMAGE_TYPES = {
     ".webp": "image/webp",
     ".svg": SVG_TYPE,
 }
-
-SVG_NS = "http://www.w3.org/2000/svg"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-# Elements that run code, embed other documents or change attributes over time (an
-# <animate> can set an href to javascript:): dropped with everything inside them.
-_DROPPED = {
-    "script",
-    "foreignObject",
-    "iframe",
-    "object",
-    "embed",
-    "handler",
-    "listener",
-    "set",
-    "animate",
-    "animateMotion",
-    "animateTransform",
-    "discard",
-}
-# A url(...) or @import that points anywhere but "#id" inside the same image.
-_EXTERNAL_CSS = re.compile(r"url\(\s*['\"]?\s*(?!#)|@import|expression\(", re.IGNORECASE)
 
 
 class CheckedImage(NamedTuple):
@@ -166,82 +141,3 @@ def _too_big(src: str, size: str = "") -> str:
         f"image {src!r} has too many pixels{size}; at most {MAX_PIXELS // 1_000_000} million "
         "are allowed: scale it down"
     )
-
-
-def sanitize_svg(
-    data: bytes, src: str, path: str, line: int | None, warn: Callable[[Problem], None]
-) -> bytes:
-    """``data`` (an SVG document) with scripts, event handlers, foreign objects, animations
-    and every reference outside the image removed; refused when it is not well-formed XML,
-    declares entities or is not SVG."""
-    parser = etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as e:
-        message = str(e.msg).splitlines()[0] if e.msg else "not well-formed"
-        raise SourceError.at(path, line, f"image {src!r} is not well-formed SVG: {message}") from e
-    if root.getroottree().docinfo.internalDTD is not None:
-        raise SourceError.at(path, line, f"image {src!r} declares a DOCTYPE; remove it")
-    if root.tag != f"{{{SVG_NS}}}svg":
-        raise SourceError.at(path, line, f"image {src!r} is not an SVG image (no <svg> root)")
-    removed = _clean(root)
-    if removed:
-        warn(
-            Problem(
-                path=path,
-                line=line,
-                severity="warning",
-                message=f"image {src!r}: removed {', '.join(sorted(removed))}",
-            )
-        )
-    return bytes(etree.tostring(root, encoding="utf-8", xml_declaration=True))
-
-
-def _clean(root: etree._Element) -> set[str]:
-    """Remove what is unsafe from ``root`` in place; name what was removed."""
-    removed: set[str] = set()
-    for element in list(root.iter()):
-        if not isinstance(element.tag, str):  # an entity reference left unresolved
-            element.getparent().remove(element)
-            removed.add("an entity reference")
-            continue
-        local = etree.QName(element).localname
-        if local in _DROPPED:
-            parent = element.getparent()
-            if parent is not None:
-                parent.remove(element)
-                removed.add(f"<{local}>")
-            continue
-        if local == "style" and _EXTERNAL_CSS.search(element.text or ""):
-            element.text = ""
-            removed.add("a style sheet with external references")
-        for name, value in list(element.attrib.items()):
-            reason = _unsafe_attribute(local, etree.QName(name).localname, value)
-            if reason is not None:
-                del element.attrib[name]
-                removed.add(reason)
-        if local == "image" and not (element.get("href") or element.get(XLINK_HREF)):
-            element.getparent().remove(element)
-    return removed
-
-
-def _unsafe_attribute(element: str, name: str, value: str) -> str | None:
-    """Why the attribute ``name="value"`` of ``<element>`` must go, or None if it may stay."""
-    if name.lower().startswith("on"):
-        return "event handlers"
-    if name == "href":
-        if value.strip().startswith("#"):
-            return None
-        if element == "a" and url_problem(value.strip(), WEB_OR_MAIL) is None:
-            return None
-        return "external references"
-    if _EXTERNAL_CSS.search(value):
-        return "external references"
-    return None

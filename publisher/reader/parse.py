@@ -25,9 +25,10 @@ from publisher.errors import Problem, SourceError
 from publisher.i18n import words_for
 from publisher.model.config import MAX_PAUSE, Config
 from publisher.model.slugs import chapter_slugs, slugify
-from publisher.reader.block_voice import VOICE_META, block_voice, block_voice_plugin
+from publisher.reader.block_voice import block_voice
 from publisher.reader.config import is_language_tag, load_config
-from publisher.reader.heading_ids import ATTRS_META, heading_attrs_plugin, heading_id
+from publisher.reader.heading_ids import RESERVED_ID, heading_id
+from publisher.reader.trailing_attrs import META, WARNINGS, attribute_lists_plugin
 from publisher.text.plain import plain_text
 
 PROMPT_GLYPH = "💡"
@@ -53,8 +54,7 @@ def markdown() -> MarkdownIt:
         # ``[Привет]{lang=ru}`` only: no attributes after code, links or images, where
         # ordinary braces in the text would silently vanish.
         .use(attrs_plugin, spans=True, after=(), allowed=("lang",))
-        .use(heading_attrs_plugin)
-        .use(block_voice_plugin)
+        .use(attribute_lists_plugin)
     )
 
 
@@ -126,7 +126,12 @@ def parse_text(text: str, path: str, root: str = ".") -> Parsed:
     front, body, offset = split_front_matter(normalise_newlines(text), path)
     config, warnings = load_config(front, path, first_line=2)
     parser = _Parser(config=config, path=path, offset=offset)
-    tokens = markdown().parse(body)
+    env: dict[str, list[tuple[int, str]]] = {}
+    tokens = markdown().parse(body, env)
+    warnings += [
+        Problem(path=path, line=line + offset + 1, severity="warning", message=message)
+        for line, message in env.get(WARNINGS, [])
+    ]
     _check_depth(tokens, path, offset)
     chapters = parser.chapters(tokens)
     lexicon = None
@@ -219,7 +224,7 @@ class _Parser:
         titles = [
             self._heading_text(g[1]) if g[1] is not None else self.config.title for g in groups
         ]
-        fixed = [self._id(g[0]) if g[0] is not None else None for g in groups]
+        fixed = [self._id(g[0], chapter=True) if g[0] is not None else None for g in groups]
         seen: dict[str, int] = {}
         for (open_tok, _, _), given in zip(groups, fixed, strict=True):
             if given is not None and open_tok is not None:
@@ -380,7 +385,7 @@ class _Parser:
         match node.type:
             case "heading":
                 children = self._inlines(node.children[0].children, state)
-                given = self._id(node)
+                given = self._id(node, chapter=False)
                 if given is not None and given in state.anchors:
                     raise SourceError.at(
                         self.path, where["line"], f"heading id {{#{given}}} is already used"
@@ -388,7 +393,7 @@ class _Parser:
                 anchor = given or slugify(plain_text(children)) or "section"
                 base, n = anchor, state.anchor_suffix.get(anchor, 1)
                 anchor = base if n == 1 else f"{base}-{n}"
-                while anchor in state.anchors:
+                while anchor in state.anchors or RESERVED_ID.match(anchor):
                     n += 1
                     anchor = f"{base}-{n}"
                 state.anchors.add(anchor)
@@ -396,9 +401,9 @@ class _Parser:
                 return m.Heading(**where, level=int(node.tag[1]), anchor=anchor, children=children)
             case "paragraph":
                 block = self._paragraph(node.children[0], where, state)
-                written = node.meta.get(VOICE_META)
-                if written and isinstance(block, m.Paragraph | m.Prompt | m.Example):
-                    voice = block_voice(node.attrs, written, self.path, where["line"])
+                found = node.meta.get(META)
+                if found and isinstance(block, m.Paragraph | m.Prompt | m.Example):
+                    voice = block_voice(found, self.path, where["line"])
                     block = dataclasses.replace(block, voice=voice)
                 return block
             case "blockquote":
@@ -536,10 +541,10 @@ class _Parser:
                     out.extend(self._inlines(node.children, state))
         return tuple(out)
 
-    def _id(self, tok: Token | SyntaxTreeNode) -> str | None:
+    def _id(self, tok: Token | SyntaxTreeNode, *, chapter: bool) -> str | None:
         """The ``{#id}`` the author gave the heading ``tok``, checked."""
-        written = tok.meta.get(ATTRS_META)
-        return heading_id(tok.attrs, written, self.path, self._line(tok)) if written else None
+        found = tok.meta.get(META)
+        return heading_id(found, self.path, self._line(tok), chapter=chapter) if found else None
 
     @staticmethod
     def _heading_text(tok: Token) -> str:

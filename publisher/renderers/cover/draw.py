@@ -91,7 +91,7 @@ def cover_jpeg(
     config = book.config
     if config.cover:
         source = cover_file(book)
-        image = _padded(_open(source, config.cover, book.source, shape), shape)
+        image = _padded(_open(source, book, shape), shape)
     else:
         drawn = draw_cover(config, shape, author_fonts(book))
         image = drawn.image
@@ -142,7 +142,10 @@ def missing_problems(book: Book, missing: dict[str, str]) -> list[Problem]:
     ]
 
 
-def _open(source: Path, name: str, path: str, shape: Shape) -> Image.Image:
+def _open(source: Path, book: Book, shape: Shape) -> Image.Image:
+    """The author's cover at ``source``, decoded at about ``shape``'s size; a
+    :class:`SourceError` at the line of ``cover:`` when it is no image or too large."""
+    name, path, line = book.config.cover or "", book.source, book.config.line_of("cover")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # we check below
@@ -151,13 +154,13 @@ def _open(source: Path, name: str, path: str, shape: Shape) -> Image.Image:
             # Decode a large JPEG at a fraction of its size (no smaller than the cover), and
             # refuse anything still too large before a pixel is read: bounded memory.
             opened.draft("RGB", (shape.width, shape.height))
-            check_pixels(opened, name, path, None)
+            check_pixels(opened, name, path, line)
             # Honour the camera's rotation before the EXIF block is dropped.
             image = ImageOps.exif_transpose(opened)
             image.load()
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         why = f": {e.strerror}" if isinstance(e, OSError) and e.strerror else ""
-        raise SourceError.at(path, None, f"cover {name!r} is not a readable image{why}") from e
+        raise SourceError.at(path, line, f"cover {name!r} is not a readable image{why}") from e
     return image
 
 
@@ -300,7 +303,7 @@ def cover_problems(book: Book) -> list[Problem]:
     ``cover`` or ``cover_font`` that is not usable, warnings for characters left out."""
     config = book.config
     if config.cover:
-        _open(cover_file(book), config.cover, book.source, SQUARE).close()
+        _open(cover_file(book), book, SQUARE).close()
         return []
     return missing_problems(book, left_out(config, author_fonts(book)))
 
