@@ -39,6 +39,10 @@ MAX_VARIANT = 20
 """The longest espeak-ng voice variant name (after ``+``); 37 letters overflow its buffer."""
 
 _BRACKET_PAIR = re.compile(r"([\[\]])(?=[\[\]])")
+# Controls and lone surrogates: a NUL ends a C string early (Piper's phonemiser refuses it
+# with a ValueError), and a surrogate cannot be encoded at all. The parser replaces NUL and
+# the front matter refuses controls; the door drops whatever else comes.
+_UNSAYABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _PHONEME_SEGMENT = re.compile(r"\[\[([^\[\]]*)\]\]")
 # espeak-ng's phoneme mnemonics are printable ASCII; brackets would end or nest the input.
 _MNEMONICS = re.compile(r"^[\x21-\x5a\x5c\x5e-\x7e ]+$")
@@ -102,7 +106,9 @@ def voice_name_problem(voice: str) -> str | None:
 def engine_text(text: str, *, reads_phonemes: bool = False) -> str:
     """``text`` as it may reach an engine: for one that ``reads_phonemes`` (espeak-ng),
     every ``[[…]]`` that :func:`phoneme_problem` accepts kept as phonemes and everything
-    else :func:`as_text`; for the others, all of it :func:`as_text`."""
+    else :func:`as_text`; for the others, all of it :func:`as_text`. Control characters and
+    lone surrogates become spaces."""
+    text = _UNSAYABLE.sub(" ", text)
     if not reads_phonemes:
         return as_text(text)
     out: list[str] = []

@@ -193,28 +193,20 @@ def try_book(folder: Path, text: str, targets: str = "cover,epub") -> Tried:
     )
 
 
+def build_command(source: Path, out: Path, targets: str) -> list[str]:
+    """``publisher build`` of ``source`` into ``out``, as a process of its own with one
+    audio worker."""
+    build = ["build", str(source), "--out", str(out), "--only", targets]
+    return [sys.executable, "-m", "publisher", *build, "--jobs", "1", "-q", "--base-url", BASE_URL]
+
+
 def build_in_process_of_its_own(folder: Path, text: str, targets: str) -> Tried:
     """As :func:`try_book`, but ``build`` runs as its own process (``--jobs 1``): a crash
     of a speech engine is an answer (a negative exit code), not a dead test run."""
     source = write_book(folder, text)
     out = folder / "out"
     run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "publisher",
-            "build",
-            str(source),
-            "--out",
-            str(out),
-            "--only",
-            targets,
-            "--jobs",
-            "1",
-            "-q",
-            "--base-url",
-            BASE_URL,
-        ],
+        build_command(source, out, targets),
         capture_output=True,
         text=True,
         timeout=900,

@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from lxml import etree
 
 from publisher.cli import cli
-from publisher.model import Heading, plain_text
+from publisher.model import Heading
 from publisher.reader.parse import parse_text
 from publisher.reader.trailing_attrs import parse_attribute_list
+from publisher.text.plain import plain_text
 from tests.books import write_book
 from tests.validators import epubcheck_problems
 

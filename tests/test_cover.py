@@ -109,7 +109,8 @@ def test_bad_cover_is_a_source_error(tmp_path: Path, cover: str, message: str) -
     (folder / "notes.jpg").write_text("not a picture")
     with pytest.raises(SourceError) as caught:
         make_cover(book(folder, cover=cover), tmp_path / "cover.jpg")
-    assert str(caught.value).startswith(f"{folder / 'book.md'}: {message}")
+    # At the line of 'cover:' (they had none before).
+    assert str(caught.value).startswith(f"{folder / 'book.md'}:4: {message}")
     assert not (tmp_path / "cover.jpg").exists()
 
 

@@ -52,6 +52,14 @@ def test_every_remote_reference_goes_with_a_warning(body: str) -> None:
     assert len(warnings) == 1 and warnings[0].line == 3
 
 
+def test_a_css_escape_of_a_control_character_is_removed_not_a_crash() -> None:
+    # Found by the generated CSS below: "\\1" decodes to U+0001, which lxml cannot write
+    # (a ValueError, a traceback).
+    text, warnings = clean('<style>rect { fill: \\1px }</style><rect style="fill: \\1px"/>')
+    assert "\x01" not in text
+    assert "CSS with characters XML cannot hold" in warnings[0].message
+
+
 def test_what_a_drawing_needs_stays() -> None:
     body = (
         '<defs><linearGradient id="g"><stop offset="0" stop-color="#fff"/></linearGradient>'

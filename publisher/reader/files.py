@@ -18,13 +18,7 @@ import stat
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from publisher.errors import SourceError
-from publisher.model import Book
 from publisher.urls import is_url
-
-
-def book_path(book: Book, relative: str, path: str, line: int | None, what: str) -> Path:
-    """The file ``relative`` names inside ``book``'s folder (:func:`book_file`)."""
-    return book_file(book.root, relative, path, line, what)
 
 
 def path_problem(relative: str) -> str | None:

@@ -28,6 +28,7 @@ from publisher.reader.svg_allowlist import (
     XLINK_ATTRIBUTES,
     XML_ATTRIBUTES,
 )
+from publisher.text.markup import xml_safe
 from publisher.urls import link_problem
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -47,6 +48,7 @@ _DATA_IMAGE = re.compile(
 _LOADERS = {"image-set", "-webkit-image-set", "image", "cross-fade", "element", "src"}
 _EXTERNAL = "external references"
 _MISSING = "references to parts the image does not have"
+_NOT_XML = "CSS with characters XML cannot hold"
 
 
 def sanitize_svg(
@@ -216,15 +218,16 @@ def _declarations(text: str, ids: set[str], removed: set[str]) -> str:
                 if node.lower_name in CSS_PROPERTIES
                 else f"the CSS property {node.name!r}"
             )
+            important = " !important" if node.important else ""
+            written = f"{node.name}: {tinycss2.serialize(node.value).strip()}{important}"
+            if problem is None and xml_safe(written) != written:
+                problem = _NOT_XML  # an escape such as \1 decodes to a control character
             if problem is None:
-                important = " !important" if node.important else ""
-                kept.append(f"{node.name}: {tinycss2.serialize(node.value).strip()}{important}")
+                kept.append(written)
             else:
                 removed.add(problem)
-        elif node.type == "at-rule":
-            removed.add(f"@{node.at_keyword}")
         else:
-            removed.add("CSS that does not parse")
+            removed.add(_not_kept(node))
     return "; ".join(kept)
 
 
@@ -235,9 +238,16 @@ def _stylesheet(text: str, ids: set[str], removed: set[str]) -> str:
     for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
         if rule.type == "qualified-rule":
             body = _declarations(tinycss2.serialize(rule.content), ids, removed)
-            out.append(f"{tinycss2.serialize(rule.prelude).strip()} {{ {body} }}")
-        elif rule.type == "at-rule":
-            removed.add(f"@{rule.at_keyword}")
+            selector = tinycss2.serialize(rule.prelude).strip()
+            if xml_safe(selector) == selector:
+                out.append(f"{selector} {{ {body} }}")
+            else:
+                removed.add(_NOT_XML)
         else:
-            removed.add("CSS that does not parse")
+            removed.add(_not_kept(rule))
     return "\n".join(out)
+
+
+def _not_kept(node: tinycss2.ast.Node) -> str:
+    """What a CSS node other than a rule or a declaration is called in the warning."""
+    return f"@{node.at_keyword}" if node.type == "at-rule" else "CSS that does not parse"
