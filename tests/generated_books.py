@@ -36,7 +36,9 @@ WORDS = (
     "a_b", "x*y", "[[x]]", "[[[aaa]]]", "<b>vet</b>", "&amp;", "{x}", "{#z}", "\\*", "…", "🤗",
     "💡", "Привет", "東京", "ሰላም", "?", "!", "—", "\u00a0", "a@b.org", "www.example.org",
 )  # fmt: skip
-IDS = ("intro", "sec-a", "sec:b", "Sec_C", "sec.d", "fn-1", "s_x", "bad id", "één", "x")
+# Forms that must be refused come less often than forms that must build, so most books
+# reach EPUBCheck: each list is the good forms several times over, then the bad ones.
+IDS = ("intro", "sec-a", "sec:b", "Sec_C", "sec.d", "x") * 3 + ("fn-1", "s_x", "bad id", "één")
 URLS = (
     "https://example.org/", "HTTP://EXAMPLE.ORG/x", "https://u:p@example.org/", "http://a_b/",
     "mailto:a@b.org", "javascript:alert(1)", "notes.md", "#intro", "#sec:b", "#sec-a",
@@ -44,16 +46,15 @@ URLS = (
     "https://exa%41mple.org", "#", "https://example.org/#frag", "<https://example.org/>",
     "https://example.org/?q=1&r=2",
 )  # fmt: skip
-IMAGES = (
-    "img.png", "pic.svg", "pic.svg", "img.png", "missing.png", "https://example.org/x.png",
-    "../outside.png", "img%2Epng", "bad.svg", "sub/../img.png",
+IMAGES = ("img.png", "pic.svg", "img%2Epng", "sub/../img.png") * 6 + (
+    "missing.png", "https://example.org/x.png", "../outside.png", "bad.svg",
 )  # fmt: skip
-LANGUAGES = ("ru", "el", "de", "ja", "xx", "en-GB", "nl", "not a tag")
+LANGUAGES = ("ru", "el", "de", "ja", "xx", "en-GB", "nl") * 3 + ("not a tag",)
 HEADING_ATTRIBUTES = (
     "", "", "", " {#ID}", " {#ID .c k=v}", " {.options}", " {: #ID}", " ### {#ID}",
     " {#ID} {#ID2}", "\n{: #ID}", " {-}", " {#ID .c}", " {}", " {#ID key=\"a b\"}",
 )  # fmt: skip
-PARAGRAPH_ENDINGS = ("", "", "", " {voice=nl-espeak-f3}", " {voice=nope}", "\n{: .note}")
+PARAGRAPH_ENDINGS = ("", "", "", " {voice=nl-espeak-f3}", "\n{: .note}") * 3 + (" {voice=nope}",)
 
 
 def _inline(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
@@ -93,7 +94,7 @@ BLOCKS = st.one_of(
     st.tuples(st.sampled_from(("", "{pause=3}", "{pause=0.5}")), TEXT).map(
         lambda p: f"💡{p[0]} {p[1]}?"
     ),
-    st.sampled_from(("{pause=2}", "{pause=abc}", "{pause=9999}")),
+    st.sampled_from(("{pause=2}",) * 6 + ("{pause=abc}", "{pause=9999}")),
     st.lists(TEXT, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
     st.lists(TEXT, min_size=1, max_size=3).map(lambda items: "\n".join(f"1. {i}" for i in items)),
     TEXT.map(lambda t: f"> {t}"),

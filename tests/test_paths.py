@@ -134,6 +134,11 @@ def test_links_the_book_never_uses_stop_nothing(tmp_path: Path) -> None:
     (source.parent / "dangling.png").symlink_to("nowhere.png")
     (source.parent / "l1").symlink_to("l2")
     (source.parent / "l2").symlink_to("l1")
+    voices = tmp_path / "voices"  # a link loop there was a traceback from every command
+    voices.mkdir()
+    (voices / "loop.toml").symlink_to("loop.toml")
+    (voices / "gone.toml").symlink_to("nowhere.toml")
+    assert run("check", str(source)).exit_code == 0
     out = tmp_path / "out"
     for _ in range(2):  # the second build reads the record of the first
         result = run("build", str(source), "--out", str(out), "-q", "--only", "epub")

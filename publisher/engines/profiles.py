@@ -54,7 +54,7 @@ def _display(path: Path) -> str:
     """``path`` as the author would type it: relative to the working folder when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a link loop (Python < 3.13)
         return str(path)
 
 
@@ -236,7 +236,9 @@ def load_profiles(voices_dir: Path | str) -> list[VoiceProfile]:
         return []
     profiles: list[VoiceProfile] = []
     problems: list[Problem] = []
-    for path in sorted(folder.glob("*.toml")):
+    # A link that leads nowhere (or back to itself) is no profile: the book cannot use it,
+    # so it stops nothing.
+    for path in sorted(p for p in folder.glob("*.toml") if p.is_file()):
         try:
             profiles.append(load_profile(path))
         except SourceError as e:
