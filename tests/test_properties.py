@@ -32,7 +32,7 @@ from tests.generated_books import (
 )
 from tests.helpers import require
 from tests.test_feed import fake_audio, render_feed
-from tests.validators import EpubCheckBatch
+from tests.validators import EpubCheckBatch, epubcheck_problems
 
 BOUNDED = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 HEAD = "title: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\n"
@@ -216,3 +216,30 @@ def test_a_generated_book_narrated_decodes_and_its_read_along_epub_passes(
             assert decode_problems(mp3) == [], text
         for epub in (path for path in tried.outputs if path.suffix == ".epub"):
             assert epubcheck.problems(epub) == [], text
+
+
+# --- classes the generators found, each kept as a test ------------------------------------
+
+FOUND_HEAD = "---\ntitle: T\nauthor: A\nlanguage: nl\nidentifier: urn:x\n---\n\n# T\n\n"
+
+
+def test_an_image_in_a_chapter_title_is_checked_as_the_epub_takes_it_in(tmp_path: Path) -> None:
+    # Found: check exited 0 and build 2 (check did not look at a chapter title's images).
+    tried = try_book(tmp_path, FOUND_HEAD + "## Kop ![x](../outside.png)\n\nTekst.\n")
+    assert answered(tried) == []
+    assert (tried.check_exit, tried.build_exit) == (2, 2)
+    assert f"{tried.source}:10: image '../outside.png' is outside the book's folder" in (
+        tried.check_output
+    )
+
+
+@pytest.mark.slow
+def test_a_link_in_a_link_makes_valid_xhtml(tmp_path: Path) -> None:
+    # Found: <a> inside <a> (EPUBCheck RSC-005) from an autolink in a link's text.
+    body = "## Een\n\nZie [<https://example.org/a> *en* meer](https://example.org/b).\n"
+    tried = try_book(tmp_path, FOUND_HEAD + body)
+    assert answered(tried) == [] and tried.build_exit == 0
+    assert epubcheck_problems(tried.outputs[0], tmp_path) == []
+    with zipfile.ZipFile(tried.outputs[0]) as z:
+        xhtml = z.read("EPUB/text/een.xhtml").decode()
+    assert '<a href="https://example.org/b">https://example.org/a <em>en</em> meer</a>' in xhtml

@@ -76,23 +76,26 @@ def _unique(problems: list[Problem]) -> tuple[Problem, ...]:
     return tuple(sorted(once.values(), key=lambda p: (p.path, p.line or 0, p.message)))
 
 
-def _images(book: m.Book) -> Iterator[tuple[m.Block, str]]:
+def _images(book: m.Book) -> Iterator[tuple[m.Block | m.Chapter, str]]:
+    """Every image of the book (in a chapter's title too, which the EPUB shows) and where."""
     for chapter in book.chapters:
         for block in m.blocks_of(chapter):
             if isinstance(block, m.Image):
                 yield block, block.src
-            for node in m.inlines_of(block):
-                if isinstance(node, m.InlineImage):
-                    yield block, node.src
+        for where, node in m.placed_inlines(chapter):
+            if isinstance(node, m.InlineImage):
+                yield where, node.src
 
 
-def _image_problems(book: m.Book, block: m.Block, src: str, seen: set[Path]) -> list[Problem]:
+def _image_problems(
+    book: m.Book, where: m.Block | m.Chapter, src: str, seen: set[Path]
+) -> list[Problem]:
     """An image as the EPUB takes it in: where it is, its kind, its bytes (SVG cleaned);
     what its bytes warn about is said once, at its first use, as the EPUB says it."""
     from publisher.reader.images import book_image
 
     found: list[Problem] = []
-    file, _ = book_image(book, src, block.path, block.line, found.append)
+    file, _ = book_image(book, src, where.path, where.line, found.append)
     if file in seen:
         return []
     seen.add(file)

@@ -274,9 +274,21 @@ def inlines_of(block: Block) -> Iterator[Inline]:
     """Every inline of ``block`` itself (not of the blocks inside it), nested ones too."""
     if isinstance(block, Table):
         cells = (*block.header, *(c for row in block.rows for c in row))
-        stack = [i for c in cells for i in c.children]
-    else:
-        stack = list(getattr(block, "children", ()))
+        return _nested([i for c in cells for i in c.children])
+    return _nested(list(getattr(block, "children", ())))
+
+
+def placed_inlines(chapter: Chapter) -> Iterator[tuple[Chapter | Block, Inline]]:
+    """Every inline of ``chapter``, nested ones too, with where it was written: the chapter
+    for its title's (a title can hold an image or a link), else its block."""
+    for node in _nested(list(chapter.title)):
+        yield chapter, node
+    for block in blocks_of(chapter):
+        for node in inlines_of(block):
+            yield block, node
+
+
+def _nested(stack: list[Inline]) -> Iterator[Inline]:
     stack.reverse()
     while stack:  # by hand: no recursion, however deep the emphasis nests
         node = stack.pop()

@@ -114,6 +114,7 @@ class XhtmlWriter:
     marked: list[str] = field(default_factory=list)  # sentence span ids written, in order
     _said: dict[str, int] = field(default_factory=dict)  # block id → sentences marked so far
     _owner: str | None = None  # the list item whose paragraphs are being written
+    _in_link: bool = False  # writing a link's text: a link inside it is written as text
 
     # -- blocks ----------------------------------------------------------------------------
 
@@ -372,12 +373,20 @@ class XhtmlWriter:
     def link(self, node: m.Link) -> str:
         """A safe link, or just its text: an unsafe or dangling target is dropped, not kept
         as a link a reader could follow (``javascript:``, ``file:``, other books' files)."""
-        text = self.inlines(node.children)
         href = safe_href(node.href, self.style.anchors)
         if href is None:
             # Tell the author: a link that silently stopped working is worse than an error.
             self._warn(unsafe_link(node.href))
-            return text
+            return self.inlines(node.children)
+        if self._in_link:
+            # An <a> inside an <a> is invalid XHTML (EPUBCheck RSC-005), yet Markdown makes
+            # one of an autolink in a link's text: the outer link wins, the inner is text.
+            return self.inlines(node.children)
+        self._in_link = True
+        try:
+            text = self.inlines(node.children)
+        finally:
+            self._in_link = False
         if not plain_text(node.children).strip():
             text = esc(node.href)  # a link needs a name a screen reader can announce
         title = f' title="{attr(node.title)}"' if node.title and self.style.details else ""

@@ -69,11 +69,10 @@ class EpubRenderer(Target):
         anchors = book_anchors(book.chapters)
         return [
             Problem(
-                path=block.path, line=block.line, severity="warning", message=unsafe_link(n.href)
+                path=where.path, line=where.line, severity="warning", message=unsafe_link(n.href)
             )
             for chapter in book.chapters
-            for block in m.blocks_of(chapter)
-            for n in m.inlines_of(block)
+            for where, n in m.placed_inlines(chapter)
             if isinstance(n, m.Link) and safe_href(n.href, anchors) is None
         ]
 
