@@ -169,7 +169,7 @@ def test_generated_text_phonemes_and_voice_names_never_crash_an_engine(
     # give it: phonemes if they pass the check (a PLS x-espeak entry), else as an alias.
     said = phonemes(respelling) if phoneme_problem(respelling) is None else as_text(respelling)
     lexicon = {"tjeerd": said} if respelling_problem(respelling) is None else {}
-    spoken = speakable(f"{text} Tjeerd {text}", words, lexicon)
+    spoken = speakable(f"{text} Tjeerd {text}", words, lexicon, language="nl")
     voice = f"nl+{variant}" if variant else "nl"
     for sent in (spoken, text, f"[[{respelling}]]"):  # the script's, and the door alone
         answer = engines.say("espeak", voice, sent)
