@@ -147,20 +147,18 @@ def test_links_the_book_never_uses_stop_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("directory", "reason"),
+    ("directory", "line"),
     [
-        ("file/book", "Not a directory"),
-        ("a" * 300, "File name too long"),
+        ("file/book", "file/book/source/book.md: cannot write: Not a directory"),
+        ("a" * 300, f"{'a' * 300}/source: cannot read: File name too long"),
     ],
 )
 def test_init_where_no_folder_can_be_made_is_one_line(
-    directory: str, reason: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    directory: str, line: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "file").write_text("not a folder")
     result = run("init", directory)
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit), result.exception
-    assert result.output.splitlines() == [
-        f"{directory}/source: cannot make the book here: {reason}"
-    ]
+    assert result.output.splitlines() == [line]
