@@ -15,7 +15,7 @@ from docx import Document as WordDocument
 from odf.opendocument import OpenDocumentText
 from odf.text import P
 
-from publisher.reader.parse import split_front_matter
+from publisher.reader.source import split_front_matter
 from tests.books import SEED
 
 SEED_TEXT = Path(__file__).parent / "fixtures" / "seed-original.txt"

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from publisher.cli import cli
-from publisher.reader.parse import MAX_SOURCE_BYTES
+from publisher.reader.source import MAX_SOURCE_BYTES
 
 BAD = Path(__file__).parent / "data" / "bad"
 # What an unknown-key message lists: every front-matter key, in order.

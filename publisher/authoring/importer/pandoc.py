@@ -31,7 +31,7 @@ from publisher.authoring.importer.document import (
 )
 from publisher.authoring.importer.webpage import main_content
 from publisher.errors import BuildError, SourceError
-from publisher.reader.parse import MAX_SOURCE_BYTES, read_source
+from publisher.reader.source import MAX_SOURCE_BYTES, read_source
 from publisher.text.plain import plain_text
 
 FORMATS = {".md": "markdown-smart", ".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html"}

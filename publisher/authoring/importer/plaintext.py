@@ -12,7 +12,7 @@ from pathlib import Path
 
 from publisher import model as m
 from publisher.authoring.importer.document import Document, Para
-from publisher.reader.parse import read_source
+from publisher.reader.source import read_source
 
 _BLANK = re.compile(r"\n[ \t]*\n")
 

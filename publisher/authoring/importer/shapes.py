@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from publisher import model as m
 from publisher.authoring.importer.document import Para
-from publisher.reader.parse import PROMPT_GLYPH
+from publisher.reader.blocks import PROMPT_GLYPH
 from publisher.text.plain import plain_text
 
 # A heading is a title, not a sentence: at most this many words and characters. The seed's

@@ -22,7 +22,7 @@ from publisher.authoring.importer.document import (
     ItemList,
     Para,
 )
-from publisher.reader.parse import PROMPT_GLYPH
+from publisher.reader.blocks import PROMPT_GLYPH
 from publisher.text.plain import plain_text
 
 CHAPTER = 2
