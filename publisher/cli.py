@@ -97,6 +97,32 @@ def _out_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., 
     )
 
 
+def _base_url_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--base-url URL``, checked (``build``, ``check`` and ``serve --watch`` take it)."""
+    return click.option("--base-url", default=None, callback=_base_url, help=help_text)
+
+
+def _jobs_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``--jobs N``, the audio's worker processes."""
+    return click.option("--jobs", type=click.IntRange(min=1), default=None, help=help_text)
+
+
+def _only_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--only TARGETS``, as ``build`` and ``serve --watch`` take it."""
+    return click.option(
+        "--only",
+        default=None,
+        help=(
+            "Comma-separated targets to build (default: all): cover, epub, audio, feed, "
+            "narrated-epub, audiobook, site."
+        ),
+    )(f)
+
+
+def _targets(only: str | None) -> list[str] | None:
+    return None if only is None else [t.strip() for t in only.split(",") if t.strip()]
+
+
 def _default_source_or_none() -> Path | None:
     from publisher.errors import SourceError
     from publisher.pipeline.runner import default_source
@@ -110,26 +136,11 @@ def _default_source_or_none() -> Path | None:
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @_out_option("Folder to write the outputs into.")
-@click.option(
-    "--only",
-    default=None,
-    help=(
-        "Comma-separated targets to build (default: all): cover, epub, audio, feed, "
-        "narrated-epub, audiobook, site."
-    ),
+@_only_option
+@_base_url_option(
+    "Public http(s) URL the build folder is served at (feed); no ?query or #fragment."
 )
-@click.option(
-    "--base-url",
-    default=None,
-    callback=_base_url,
-    help="Public http(s) URL the build folder is served at (feed); no ?query or #fragment.",
-)
-@click.option(
-    "--jobs",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Worker processes for audio (default: the number of cores).",
-)
+@_jobs_option("Worker processes for audio (default: the number of cores).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
 def build(
     source: Path | None,
@@ -146,12 +157,11 @@ def build(
 
     options = BuildOptions(base_url=base_url, jobs=jobs or os.cpu_count() or 1, quiet=quiet)
     reporter = Reporter(quiet=options.quiet)
-    targets = None if only is None else [t.strip() for t in only.split(",") if t.strip()]
     _terminate_like_interrupt()
     run_build(
         _source(source),
         out,
-        only=targets,
+        only=_targets(only),
         options=replace(options, progress=reporter.progress),
         on_target=lambda r: reporter.target(r, str(out)),
         on_warning=reporter.warn,
@@ -162,11 +172,8 @@ def build(
 @click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--strict", is_flag=True, help="Fail (exit 2) on warnings too.")
 @_out_option("The last build, whose feed.xml shows chapters renamed since.")
-@click.option(
-    "--base-url",
-    default=None,
-    callback=_base_url,
-    help="The --base-url the build will be given, if any (it stands in for podcast.base_url).",
+@_base_url_option(
+    "The --base-url the build will be given, if any (it stands in for podcast.base_url)."
 )
 def check(source: Path | None, strict: bool, out: Path, base_url: str | None) -> None:
     """Report every warning and error a build of SOURCE would, without building."""
@@ -378,7 +385,7 @@ def import_(file: Path, directory: Path) -> None:
     "directory",
     required=False,
     default=Path("build"),
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    type=click.Path(path_type=Path, file_okay=False),
 )
 @click.option(
     "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port."
@@ -389,12 +396,54 @@ def import_(file: Path, directory: Path) -> None:
     show_default=True,
     help="Interface to listen on; anything but 127.0.0.1 exposes the build to the network.",
 )
-def serve(directory: Path, port: int, host: str) -> None:
-    """Serve the build folder (HEAD and Range requests, as podcast apps need)."""
-    from publisher.serve import make_server
-    from publisher.serve import serve as run_server
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Build SOURCE into DIRECTORY first, then again on every save; open pages reload.",
+)
+@click.option(
+    "--source",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="With --watch: the book (default: the one .md file in source/).",
+)
+@_only_option
+@_base_url_option("With --watch: as for build (default: the book's, else this server's address).")
+@_jobs_option("With --watch: worker processes for audio (default: the number of cores).")
+def serve(
+    directory: Path,
+    port: int,
+    host: str,
+    watch: bool,
+    source: Path | None,
+    only: str | None,
+    base_url: str | None,
+    jobs: int | None,
+) -> None:
+    """Serve the build folder (HEAD and Range requests, as podcast apps need); with --watch,
+    build the book into it and again whenever its files change."""
+    if not watch:
+        if source or only or base_url or jobs:
+            raise click.UsageError("--source, --only, --base-url and --jobs need --watch")
+        from publisher.serve import make_server
+        from publisher.serve import serve as run_server
 
-    run_server(make_server(directory, host=host, port=port), directory)
+        run_server(make_server(directory, host=host, port=port), directory)
+        return
+    from publisher.renderers.base import BuildOptions
+    from publisher.watch.loop import Preview, serve_and_watch
+
+    options = BuildOptions(base_url=base_url, jobs=jobs or os.cpu_count() or 1)
+    preview = Preview(
+        source=_source(source),
+        out=directory,
+        only=_targets(only),
+        options=options,
+        host=host,
+        port=port,
+    )
+    _terminate_like_interrupt()
+    serve_and_watch(preview, stream=sys.stderr)
 
 
 def main() -> None:

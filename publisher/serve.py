@@ -88,6 +88,14 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     return first, min(last, size - 1)
 
 
+def add_to_head(page: bytes, extra: bytes) -> bytes:
+    """``page`` with ``extra`` just before its ``</head>`` (at its end if it has none)."""
+    if not extra:
+        return page
+    at = page.lower().find(b"</head>")
+    return page + extra if at < 0 else page[:at] + extra + page[at:]
+
+
 class BuildRequestHandler(SimpleHTTPRequestHandler):
     """Serves one folder with byte ranges and a build's media types (see the module doc)."""
 
@@ -139,29 +147,47 @@ class BuildRequestHandler(SimpleHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
         if os.path.isdir(path):
-            # Folders: the standard handler's redirect to "dir/", index.html or a listing.
-            return super().send_head()
+            index = os.path.join(path, outputs.INDEX)
+            if not url_path.endswith("/") or not os.path.isfile(index):
+                # The standard handler's redirect to "dir/", or a listing (list_directory).
+                return super().send_head()
+            path = index  # a folder's page is sent as any other file
         try:
             f = open(path, "rb")  # noqa: SIM115 - closed by the caller after copying
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
         try:
-            stat = os.fstat(f.fileno())
-            size = stat.st_size
-            modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
-            wanted = self._wanted_range(size, modified)
-        except RangeNotSatisfiable:
-            f.close()
-            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
-            self.send_header("Content-Range", f"bytes */{size}")
-            self.send_header("Accept-Ranges", "bytes")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return None
+            return self._send_file(f, path)
         except Exception:
             f.close()
             raise
+
+    def _send_file(self, f: BinaryIO, path: str) -> BinaryIO | None:
+        """Send the headers for the open file ``f`` at ``path``; what GET copies from."""
+        stat = os.fstat(f.fileno())
+        size = stat.st_size
+        modified = email.utils.formatdate(stat.st_mtime, usegmt=True)
+        media_type = self.guess_type(path)
+        extra = self.page_extra() if media_type.startswith("text/html") else b""
+        wanted: tuple[int, int] | None = None
+        if extra:
+            # The page with what the live preview adds, whole: ranges of it would not be
+            # ranges of any file.
+            body = add_to_head(f.read(), extra)
+            f.close()
+            f, size = io.BytesIO(body), len(body)
+        else:
+            try:
+                wanted = self._wanted_range(size, modified)
+            except RangeNotSatisfiable:
+                f.close()
+                self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+                self.send_header("Content-Range", f"bytes */{size}")
+                self.send_header("Accept-Ranges", "bytes")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
         if wanted is None:
             self.send_response(HTTPStatus.OK)
             length = size
@@ -172,12 +198,17 @@ class BuildRequestHandler(SimpleHTTPRequestHandler):
             length = last - first + 1
             f.seek(first)
             self._range = wanted
-        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Type", media_type)
         self.send_header("Content-Length", str(length))
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("Last-Modified", modified)
         self.end_headers()
         return f
+
+    def page_extra(self) -> bytes:
+        """What to add before ``</head>`` of every HTML page sent: nothing here; the live
+        preview (:mod:`publisher.watch`) adds its reload script. The files are never changed."""
+        return b""
 
     def list_directory(self, path: str | os.PathLike[str]) -> io.BytesIO | None:
         """A plain listing of the folder at ``path``, without dotfiles.
@@ -198,6 +229,7 @@ class BuildRequestHandler(SimpleHTTPRequestHandler):
             f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{title}</title></head>'
             f"<body><h1>{title}</h1><ul>\n{chr(10).join(items)}\n</ul></body></html>\n"
         ).encode()
+        body = add_to_head(body, self.page_extra())
         self.send_response(HTTPStatus.OK)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -249,16 +281,20 @@ def make_server(
     port: int = DEFAULT_PORT,
     *,
     quiet: bool = False,
+    handler_class: type[BuildRequestHandler] | None = None,
 ) -> ThreadingHTTPServer:
     """A server for ``directory`` bound to ``host:port`` (port 0: any free port), not started.
 
     Call ``serve_forever()`` on it (in a thread, for tests) and ``shutdown()`` /
     ``server_close()`` to stop; ``server.server_address[1]`` is the port it got.
+    ``handler_class``: a subclass of :class:`BuildRequestHandler` to answer with (the live
+    preview's); by default this module's, quiet or not.
     """
     folder = Path(directory)
     if not folder.is_dir():
         raise BuildError(f"{folder}: no such folder to serve; build the book first")
-    handler = partial(_handler_class(quiet), directory=str(folder.resolve()))
+    handler_class = handler_class or _handler_class(quiet)
+    handler = partial(handler_class, directory=str(folder.resolve()))
     server_class = _IPv6Server if ":" in host else ThreadingHTTPServer
     try:
         server = server_class((host, port), handler)
