@@ -183,19 +183,19 @@ class Loop:
             progress=self._reporter.progress,
         )
         started = time.monotonic()
-        self._building = True
+        self._building = True  # stays set if Ctrl-C stops the build: run() tells them apart
         try:
             result = self._build(
                 p.source, p.out, only=p.only, options=options, on_warning=self._warn
             )
         except PublisherError as e:
+            self._building = False
             for line in e.lines():
                 self.say(line)
             self.status.failed(e.lines())
             self.say("the build failed; the last good build is still served")
             return None
-        finally:
-            self._building = False
+        self._building = False
         self.status.built([*result.changed, *result.removed])
         seconds = time.monotonic() - started
         if result.up_to_date:
