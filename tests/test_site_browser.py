@@ -23,6 +23,7 @@ import pytest
 
 from publisher.reader.parse import parse_file
 from publisher.serve import make_server
+from tests import chromium
 from tests.helpers import require
 
 ROOT = Path(__file__).parents[1]
@@ -30,18 +31,11 @@ BOOKS = {
     "seed": ROOT / "source" / "de-geneeskracht-van-knuffelen.md",
     "every-block": ROOT / "tests" / "fixtures" / "every-block.md",
 }
-CHROMIUM = "/usr/bin/chromium"
 NODE_MODULES = ROOT / "tests" / "js" / "node_modules"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"
 VNU = NODE_MODULES / "vnu-jar" / "build" / "dist" / "vnu.jar"
-ARGS = ["--autoplay-policy=no-user-gesture-required", "--mute-audio"]
 
 pytestmark = pytest.mark.slow
-
-try:
-    from playwright import sync_api as playwright_api
-except ImportError:  # pragma: no cover - the test extras install it
-    playwright_api = None  # type: ignore[assignment]
 
 
 @pytest.fixture(scope="module", params=sorted(BOOKS))
@@ -73,12 +67,7 @@ def served(
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium (no downloaded browser), muted and allowed to autoplay."""
-    require(playwright_api is not None, "playwright is not installed (pip install -e '.[test]')")
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from chromium.launch()
 
 
 @pytest.fixture(scope="module")

@@ -32,11 +32,9 @@ import pytest
 
 from publisher import outputs
 from publisher.reader.parse import parse_file
+from tests import chromium
 from tests.books import write_book
-from tests.helpers import require
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--autoplay-policy=no-user-gesture-required", "--mute-audio"]
 # Seconds any one step may take: a build of this book takes a few seconds on a quiet machine.
 WAIT_S = 240
 BASE_URL = "https://example.org/watched/"
@@ -44,11 +42,6 @@ PUBLISHER = [sys.executable, "-m", "publisher"]
 WATCH_OPTIONS = ["--port", "0", "--base-url", BASE_URL]
 
 pytestmark = pytest.mark.slow
-
-try:
-    from playwright import sync_api as playwright_api
-except ImportError:  # pragma: no cover - the test extras install it
-    playwright_api = None  # type: ignore[assignment]
 
 FILLER = " ".join(f"Sentence number {n} of the filler, said slowly." for n in range(1, 9))
 BOOK = f"""---
@@ -164,12 +157,7 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Preview]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Debian's Chromium (no downloaded browser), muted and allowed to autoplay."""
-    require(playwright_api is not None, "playwright is not installed (pip install -e '.[test]')")
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from chromium.launch()
 
 
 def _slugs(source: Path) -> list[str]:
