@@ -21,12 +21,22 @@ import pytest
 import watchfiles
 
 from publisher import outputs
+from publisher.cli import cli
 from publisher.errors import BuildError, SourceError
 from publisher.pipeline.runner import BuildResult
 from publisher.serve import make_server
 from publisher.watch import live
-from publisher.watch.loop import Loop, Preview, SourceFilter, preview_base_url, watched_folders
+from publisher.watch.loop import (
+    Loop,
+    Preview,
+    Saves,
+    SourceFilter,
+    preview_base_url,
+    watch_files,
+    watched_folders,
+)
 from tests.books import write_book
+from tests.helpers import cli_runner
 
 PAGE = b"<!DOCTYPE html>\n<html><head><title>t</title></head><body><p>x</p></body></html>\n"
 MP3 = bytes(range(256)) * 8
@@ -349,3 +359,23 @@ def test_an_address_in_use_is_a_build_error(tmp_path: Path) -> None:
                 Loop(taken, stream=quiet)
         finally:
             first.close()
+
+
+def test_what_no_save_can_fix_is_said_before_serving(tmp_path: Path) -> None:
+    source = write_book(tmp_path, BOOK.format(extra=""))
+    out = tmp_path / "build"
+    result = cli_runner().invoke(
+        cli, ["serve", str(out), "--watch", "--only", "epub,bogus", "--source", str(source)]
+    )
+    assert result.exit_code == 2
+    assert "--only: unknown target 'bogus'" in result.stderr
+    with open(os.devnull, "w", encoding="utf-8") as quiet, pytest.raises(SourceError, match="nope"):
+        Loop(Preview(source=tmp_path / "nope.md", out=out, port=0), stream=quiet)
+    assert not out.exists()
+
+
+def test_a_watcher_that_fails_says_why(tmp_path: Path) -> None:
+    saves = Saves()
+    watch_files([tmp_path / "gone"], tmp_path / "build", saves, threading.Event())
+    with pytest.raises(BuildError, match="gone stopped"):
+        saves.take(timeout=10)

@@ -26,12 +26,13 @@ import click
 import watchfiles
 
 from publisher import outputs
-from publisher.errors import Problem, PublisherError
+from publisher.errors import BuildError, Problem, PublisherError
+from publisher.pipeline.registry import REGISTRY, check_only
 from publisher.pipeline.runner import BuildResult
 from publisher.pipeline.runner import build as run_build
 from publisher.progress import Reporter
 from publisher.reader.config import load_config
-from publisher.reader.parse import read_source, split_front_matter
+from publisher.reader.parse import parse_file, read_source, split_front_matter
 from publisher.renderers.base import BuildOptions
 from publisher.serve import make_server, server_url
 from publisher.watch.live import LiveStatus, live_handler
@@ -97,6 +98,7 @@ class Saves:
         self._lock = threading.Lock()
         self._ready = threading.Event()
         self._paths: set[str] = set()
+        self._failure: str | None = None
 
     def saw(self, paths: set[str]) -> None:
         """The watcher saw these files change."""
@@ -104,19 +106,35 @@ class Saves:
             self._paths |= paths
             self._ready.set()
 
+    def failed(self, why: str) -> None:
+        """The watcher stopped: no change will come any more."""
+        with self._lock:
+            self._failure = why
+            self._ready.set()
+
     def take(self, timeout: float | None = None) -> set[str] | None:
         """Every path changed since the last call, once there is one (None after
-        ``timeout`` seconds without)."""
+        ``timeout`` seconds without). Raises BuildError once the watcher has failed."""
         if not self._ready.wait(timeout):
             return None
         with self._lock:
+            if self._failure is not None:
+                raise BuildError(self._failure)
             self._ready.clear()
             paths, self._paths = self._paths, set()
         return paths
 
 
 def watch_files(folders: Sequence[Path], out: Path, saves: Saves, stop: threading.Event) -> None:
-    """Tell ``saves`` about every change in ``folders`` until ``stop`` is set."""
+    """Tell ``saves`` about every change in ``folders`` until ``stop`` is set (or the
+    watching fails: then ``saves`` is told why)."""
+    try:
+        _watch(folders, out, saves, stop)
+    except Exception as e:  # a folder removed, the system's limit on watches reached
+        saves.failed(f"watching {', '.join(map(str, folders))} stopped: {e}")
+
+
+def _watch(folders: Sequence[Path], out: Path, saves: Saves, stop: threading.Event) -> None:
     changes = watchfiles.watch(
         *folders,
         watch_filter=SourceFilter(folders, out),
@@ -147,6 +165,11 @@ class Loop:
     """One preview: a server, a watcher and the builds (see the module doc)."""
 
     def __init__(self, preview: Preview, *, build: Build = run_build, stream: TextIO) -> None:
+        # What no save can fix is said at once, before anything is served.
+        if preview.only is not None:
+            check_only(list(preview.only), REGISTRY)
+        if not preview.source.is_file():
+            parse_file(preview.source)  # says why, at its path
         self.preview = preview
         self.status = LiveStatus()
         self.saves = Saves()
