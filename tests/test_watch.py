@@ -354,9 +354,11 @@ def test_an_address_in_use_is_a_build_error(tmp_path: Path) -> None:
     with open(os.devnull, "w", encoding="utf-8") as quiet:
         first = Loop(Preview(source=source, out=tmp_path / "b", port=0), stream=quiet)
         try:
-            taken = Preview(source=source, out=tmp_path / "b", port=first.server.server_address[1])
+            port = first.server.server_address[1]
+            elsewhere = Preview(source=source, out=tmp_path / "other", port=port)
             with pytest.raises(BuildError, match="cannot listen"):
-                Loop(taken, stream=quiet)
+                Loop(elsewhere, stream=quiet)
+            assert not elsewhere.out.exists()
         finally:
             first.close()
 

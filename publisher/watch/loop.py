@@ -179,10 +179,18 @@ class Loop:
         self._reporter = Reporter(stream)
         self._warned: set[str] = set()
         self._building = False
-        if not preview.out.exists():
+        made = not preview.out.exists()
+        if made:
             preview.out.mkdir(parents=True)  # served (empty) while the first build runs
         handler = live_handler(self.status, quiet=True)
-        self.server = make_server(preview.out, preview.host, preview.port, handler_class=handler)
+        try:
+            self.server = make_server(
+                preview.out, preview.host, preview.port, handler_class=handler
+            )
+        except BuildError:
+            if made:
+                preview.out.rmdir()  # nothing left behind by a preview that never started
+            raise
         self.url = server_url(self.server)
         self._threads = [
             threading.Thread(target=self.server.serve_forever, args=(0.1,), name="preview"),
