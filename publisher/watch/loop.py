@@ -32,7 +32,8 @@ from publisher.pipeline.runner import BuildResult
 from publisher.pipeline.runner import build as run_build
 from publisher.progress import Reporter
 from publisher.reader.config import load_config
-from publisher.reader.parse import parse_file, read_source, split_front_matter
+from publisher.reader.parse import parse_file
+from publisher.reader.source import read_source, split_front_matter
 from publisher.renderers.base import BuildOptions
 from publisher.serve import make_server, server_url
 from publisher.watch.live import LiveStatus, live_handler
