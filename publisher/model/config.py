@@ -6,6 +6,7 @@ against the types and ``metadata["range"]`` here); read by every stage after it.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -112,3 +113,9 @@ class Config:
             if line is not None:
                 return line
         return None
+
+
+def setting_fields(cls: type[object]) -> tuple[dataclasses.Field[object], ...]:
+    """The fields of a settings class (:class:`Config` or one of its tables) that the front
+    matter may give: every one but those the loader fills itself (``key_lines``)."""
+    return tuple(f for f in dataclasses.fields(cls) if not f.metadata.get("internal"))  # type: ignore[arg-type]

@@ -33,6 +33,7 @@ from publisher.model.config import (
     Config,
     NarrationConfig,
     PodcastConfig,
+    setting_fields,
 )
 from publisher.reader.yamlsafe import NULL_TAG, Lines, compose, scalar_value, shown
 from publisher.urls import base_url_problem, is_mailbox, is_url, url_problem
@@ -86,7 +87,7 @@ class _Loader:
 
     def build(self, cls: type[Any], node: yaml.Node, prefix: str) -> dict[str, Any]:
         """The keyword arguments of ``cls`` that the mapping ``node`` gives validly."""
-        fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+        fields = {f.name: f for f in setting_fields(cls)}
         out: dict[str, Any] = {}
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{prefix.rstrip('.') or 'front matter'} must be a mapping")

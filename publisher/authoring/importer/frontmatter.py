@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from publisher.model.config import Config
+from publisher.model.config import Config, setting_fields
 
 # Text that YAML reads back as the same text without quotes: a letter first, then words.
 _PLAIN = re.compile(r"[^\W\d_][\w .,'’-]*")
@@ -44,7 +44,7 @@ def front_matter(values: Mapping[str, str | None]) -> list[str]:
 
 def _commented(cls: type[Any], skip: set[str], indent: str) -> list[str]:
     lines = []
-    for field in dataclasses.fields(cls):
+    for field in setting_fields(cls):
         if field.name in skip:
             continue
         default = _default(field)
