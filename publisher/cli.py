@@ -142,6 +142,12 @@ def _default_source_or_none() -> Path | None:
 )
 @_jobs_option("Worker processes for audio (default: the number of cores).")
 @click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option(
+    "--proof",
+    "and_proof",
+    is_flag=True,
+    help="Then proof the narration (publisher proof, with its default or PUBLISHER_PROOF_MODEL).",
+)
 def build(
     source: Path | None,
     out: Path,
@@ -149,6 +155,7 @@ def build(
     base_url: str | None,
     jobs: int | None,
     quiet: bool,
+    and_proof: bool,
 ) -> None:
     """Build the book in SOURCE (default: the one .md file in source/)."""
     from publisher.pipeline.runner import build as run_build
@@ -166,6 +173,44 @@ def build(
         on_target=lambda r: reporter.target(r, str(out)),
         on_warning=reporter.warn,
     )
+    if and_proof:
+        _proof(_source(source), out, None, None)
+
+
+def _proof(source: Path, out: Path, model: str | None, max_wer: float | None) -> None:
+    from publisher.errors import BuildError
+    from publisher.proof.report import chapter_row, summary, table_head
+    from publisher.proof.run import proof as run_proof
+
+    click.echo(table_head())
+    found = run_proof(source, out, model=model, on_chapter=lambda c: click.echo(chapter_row(c)))
+    for line in summary(found):
+        click.echo(line)
+    problems = found.above(max_wer) if max_wer is not None else []
+    if problems:
+        raise BuildError("proof: word error rate above --max-wer", problems)
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@_out_option("The build whose narration to proof (its audio/ folder).")
+@click.option(
+    "--model",
+    envvar="PUBLISHER_PROOF_MODEL",
+    default=None,
+    help="A CTranslate2 Whisper folder, or a model name (base, small, ...) fetched once on "
+    "first use; default: base if already fetched. Also read from PUBLISHER_PROOF_MODEL.",
+)
+@click.option(
+    "--max-wer",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Fail (exit 1) if a chapter's word error rate is above this (0.3 is 30 %).",
+)
+def proof(source: Path | None, out: Path, model: str | None, max_wer: float | None) -> None:
+    """Listen to each chapter's MP3 with a speech recognizer and report, at the source's
+    lines, what it heard differently from the text (needs pip install 'publisher[proof]')."""
+    _proof(_source(source), out, model, max_wer)
 
 
 @cli.command()

@@ -203,6 +203,22 @@ class TimingFile:
         )
 
 
+def check_script(script: ChapterScript, timing: TimingFile, where: str) -> None:
+    """Raise :class:`~publisher.errors.BuildError` unless ``timing`` was made from
+    ``script``: the same utterances (block, kind, spoken text), in order. The targets that
+    read the narration back pair the script's utterances with the file's one by one."""
+    made = [(u.block, u.kind, u.text) for u in script.utterances]
+    found = [(u.block, u.kind, u.text) for u in timing.utterances]
+    if made != found:
+        first = next(
+            (i for i, (a, b) in enumerate(zip(made, found, strict=False)) if a != b),
+            min(len(made), len(found)),
+        )
+        raise BuildError(
+            f"{where} does not match the text (utterance {first + 1}); build the audio again"
+        )
+
+
 _Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause, Run)
 
 

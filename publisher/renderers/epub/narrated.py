@@ -41,7 +41,7 @@ from publisher.renderers.epub import smil
 from publisher.renderers.epub.renderer import FileContent, make_package, write_package
 from publisher.speech.casting import book_cast
 from publisher.speech.script import ChapterScript, chapter_script, display_text, voice_lexicon
-from publisher.speech.timing import TimingFile
+from publisher.speech.timing import TimingFile, check_script
 from publisher.text.spans import Narration
 
 ACTIVE_CLASS = "-epub-media-overlay-active"
@@ -143,21 +143,6 @@ def narration(script: ChapterScript) -> Narration:
     return Narration(said=said, display=display_text)
 
 
-def check_timing(script: ChapterScript, timing: TimingFile, mp3: Path) -> None:
-    """The timing file must be the one made from ``script``: same utterances, in order."""
-    made = [(u.block, u.kind, u.text) for u in script.utterances]
-    found = [(u.block, u.kind, u.text) for u in timing.utterances]
-    if made != found:
-        first = next(
-            (i for i, (a, b) in enumerate(zip(made, found, strict=False)) if a != b),
-            min(len(made), len(found)),
-        )
-        raise BuildError(
-            f"narrated-epub: {mp3.with_suffix('.json')} does not match the text "
-            f"(utterance {first + 1}); build the audio again"
-        )
-
-
 def write_narrated(
     ctx: RenderContext,
     voice: VoiceProfile,
@@ -171,7 +156,8 @@ def write_narrated(
     cast = book_cast(book, voice)  # the voices the audio used: the same runs, the same text
     scripts = {c.slug: chapter_script(c, book.config, lexicon, cast) for c in book.chapters}
     for audio in chapters:
-        check_timing(scripts[audio.slug], audio.timing, audio.mp3)
+        where = f"narrated-epub: {audio.mp3.with_suffix('.json')}"
+        check_script(scripts[audio.slug], audio.timing, where)
     marked: dict[str, list[str]] = {}
     package = make_package(
         book,

@@ -1,0 +1,125 @@
+"""What a proof found: per sentence, per chapter and for the book.
+
+A chapter's transcript is shared out among its sentences by time
+(:func:`publisher.proof.chapters.assign`), each sentence's heard words aligned with its
+written ones (:func:`publisher.proof.align.align`), and the errors summed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from publisher.proof.align import Heard, Pair, Score, align
+from publisher.proof.chapters import ChapterAudio, Said, assign
+from publisher.proof.words import tokens
+
+
+def heard_text(heard: Sequence[Heard]) -> str:
+    """Heard words as a listener would write them down: no punctuation around them."""
+    return " ".join(h.text.strip(" .,;:!?-") for h in heard)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Span:
+    """A run of words heard wrong in one sentence: what was written, what was heard."""
+
+    line: int
+    written: str
+    heard: str
+    at_ms: int
+    errors: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class SentenceProof:
+    """One utterance, its heard words and how they align with its written words."""
+
+    said: Said
+    heard: tuple[Heard, ...]
+    pairs: tuple[Pair, ...]
+    score: Score
+
+    def runs(self) -> list[tuple[bool, list[Pair]]]:
+        """The pairs in runs of words heard right (True) and runs heard wrong (False)."""
+        out: list[tuple[bool, list[Pair]]] = []
+        for pair in self.pairs:
+            if out and out[-1][0] == pair.ok:
+                out[-1][1].append(pair)
+            else:
+                out.append((pair.ok, [pair]))
+        return out
+
+    def spans(self) -> list[Span]:
+        """The runs of wrong words, in order."""
+        return [self._span(run) for ok, run in self.runs() if not ok]
+
+    def _span(self, run: list[Pair]) -> Span:
+        written = [t for p in run for t in p.written]
+        heard = [h for p in run for h in p.heard]
+        text = self.said.display
+        shown = text[written[0].start : written[-1].end] if written else ""
+        return Span(
+            line=self.said.line,
+            written=shown,
+            heard=heard_text(heard),
+            at_ms=heard[0].start_ms if heard else self._time_before(run[0]),
+            errors=Score.of(run).errors,
+        )
+
+    def _time_before(self, first: Pair) -> int:
+        """Where a word not heard would have been: after the last word heard before it."""
+        at = self.said.start_ms
+        for pair in self.pairs:
+            if pair is first:
+                break
+            if pair.heard:
+                at = pair.heard[-1].end_ms
+        return at
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChapterProof:
+    """One chapter: its sentences, its score, what it cost to hear."""
+
+    audio: ChapterAudio
+    sentences: tuple[SentenceProof, ...]
+    score: Score
+    seconds: float  # spent listening (0 when the transcript was kept)
+    cached: bool
+
+    def worst(self, count: int) -> list[Span]:
+        """The ``count`` spans with the most errors (the first of equals first)."""
+        spans = [s for sentence in self.sentences for s in sentence.spans()]
+        ranked = sorted(enumerate(spans), key=lambda item: (-item[1].errors, item[0]))
+        return [span for _, span in ranked[:count]]
+
+
+def prove_chapter(
+    audio: ChapterAudio,
+    words: tuple[Heard, ...],
+    *,
+    seconds: float = 0.0,
+    cached: bool = False,
+) -> ChapterProof:
+    """``audio``'s sentences against the ``words`` heard in it."""
+    sentences = []
+    for said, heard in zip(audio.said, assign(audio.said, words), strict=True):
+        pairs = tuple(align(tokens(said.display), heard))
+        sentences.append(
+            SentenceProof(said=said, heard=tuple(heard), pairs=pairs, score=Score.of(pairs))
+        )
+    return ChapterProof(
+        audio=audio,
+        sentences=tuple(sentences),
+        score=sum((s.score for s in sentences), Score()),
+        seconds=seconds,
+        cached=cached,
+    )
+
+
+def median_wer(chapters: list[ChapterProof]) -> float:
+    """The median of the chapters' word error rates (0 for none)."""
+    rates = [c.score.wer for c in chapters if c.score.words]
+    return statistics.median(rates) if rates else 0.0
