@@ -19,6 +19,7 @@ from publisher.errors import PublisherError
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+PROOF_MODEL_ENV = "PUBLISHER_PROOF_MODEL"  # the proof's --model, for build --proof too
 
 
 class _Cli(click.Group):
@@ -174,7 +175,7 @@ def build(
         on_warning=reporter.warn,
     )
     if and_proof:
-        _proof(_source(source), out, None, None)
+        _proof(_source(source), out, os.environ.get(PROOF_MODEL_ENV), None)
 
 
 def _proof(source: Path, out: Path, model: str | None, max_wer: float | None) -> None:
@@ -196,7 +197,7 @@ def _proof(source: Path, out: Path, model: str | None, max_wer: float | None) ->
 @_out_option("The build whose narration to proof (its audio/ folder).")
 @click.option(
     "--model",
-    envvar="PUBLISHER_PROOF_MODEL",
+    envvar=PROOF_MODEL_ENV,
     default=None,
     help="A CTranslate2 Whisper folder, or a model name (base, small, ...) fetched once on "
     "first use; default: base if already fetched. Also read from PUBLISHER_PROOF_MODEL.",
