@@ -147,7 +147,8 @@ def _default_source_or_none() -> Path | None:
     "--proof",
     "and_proof",
     is_flag=True,
-    help="Then proof the narration (publisher proof, with its default or PUBLISHER_PROOF_MODEL).",
+    help="Then proof the narration (as publisher proof does, with a model already on this "
+    "machine: PUBLISHER_PROOF_MODEL or base).",
 )
 def build(
     source: Path | None,
@@ -175,16 +176,21 @@ def build(
         on_warning=reporter.warn,
     )
     if and_proof:
-        _proof(_source(source), out, os.environ.get(PROOF_MODEL_ENV), None)
+        # A build fetches nothing: the model must be on the machine already.
+        _proof(_source(source), out, os.environ.get(PROOF_MODEL_ENV), None, fetch=False)
 
 
-def _proof(source: Path, out: Path, model: str | None, max_wer: float | None) -> None:
+def _proof(
+    source: Path, out: Path, model: str | None, max_wer: float | None, *, fetch: bool = True
+) -> None:
     from publisher.errors import BuildError
     from publisher.proof.report import chapter_row, summary, table_head
     from publisher.proof.run import proof as run_proof
 
     click.echo(table_head())
-    found = run_proof(source, out, model=model, on_chapter=lambda c: click.echo(chapter_row(c)))
+    found = run_proof(
+        source, out, model=model, fetch=fetch, on_chapter=lambda c: click.echo(chapter_row(c))
+    )
     for line in summary(found):
         click.echo(line)
     problems = found.above(max_wer) if max_wer is not None else []

@@ -4,6 +4,7 @@ proof runs."""
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from publisher.proof.words import normal, tokens, words
 from publisher.reader.parse import parse_file
 from publisher.speech.script import chapter_script
 from tests.books import write_book
+from tests.helpers import require
 
 BOOK = """---
 title: Words
@@ -262,3 +264,14 @@ def test_build_works_without_the_extra(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "out" / "epub").is_dir()
+
+
+def test_a_build_fetches_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    require(importlib.util.find_spec("faster_whisper"), "faster-whisper is not installed")
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(proxy, raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")  # were it to try, it would fail, not fetch
+    with pytest.raises(
+        BuildError, match=re.escape("is not on this machine (a build fetches nothing)")
+    ):
+        recognizer.model_folder("distil-medium.en", fetch=False)

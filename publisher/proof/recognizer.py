@@ -67,10 +67,11 @@ def _faster_whisper() -> Any:
     return faster_whisper
 
 
-def model_folder(model: str | None) -> Path:
+def model_folder(model: str | None, *, fetch: bool = True) -> Path:
     """The folder of the model ``model`` names (a path, or a name fetched now if it is not
-    cached); with None, :data:`DEFAULT_MODEL` if it is cached. Raises :class:`SourceError`
-    for a path that is no model, :class:`BuildError` when a named model cannot be had."""
+    cached and ``fetch`` allows); with None, :data:`DEFAULT_MODEL` if it is cached. Raises
+    :class:`SourceError` for a path that is no model, :class:`BuildError` when a named
+    model cannot be had."""
     if model is not None and (os.sep in model or Path(model).exists()):
         folder = Path(model)
         missing = [n for n in MODEL_FILES if not (folder / n).is_file()]
@@ -85,12 +86,17 @@ def model_folder(model: str | None) -> Path:
         known = ", ".join(utils.available_models())
         raise SourceError.at("--model", None, f"unknown Whisper model {name!r} (known: {known})")
     try:
-        return Path(utils.download_model(name, local_files_only=model is None))
+        return Path(utils.download_model(name, local_files_only=model is None or not fetch))
     except Exception as e:  # the hub raises its own types, offline or not found
         if model is None:
             raise BuildError(
                 f"no Whisper model on this machine: `publisher proof --model {DEFAULT_MODEL}` "
                 f"fetches Whisper {DEFAULT_MODEL} (145 MB) once, or give --model PATH"
+            ) from e
+        if not fetch:
+            raise BuildError(
+                f"the Whisper model {name!r} is not on this machine (a build fetches "
+                f"nothing): fetch it once with `publisher proof --model {name}`"
             ) from e
         raise BuildError(f"cannot fetch the Whisper model {name!r}: {e}") from e
 

@@ -66,16 +66,18 @@ def proof(
     *,
     model: str | None = None,
     settings: Settings | None = None,
+    fetch: bool = True,
     on_chapter: Callable[[ChapterProof], None] | None = None,
 ) -> BookProof:
     """Proof the narration of the book at ``source`` built into ``out`` (module docstring);
-    ``on_chapter`` hears each chapter as it is done."""
+    ``fetch`` allows fetching a named model; ``on_chapter`` hears each chapter as it is
+    done."""
     from publisher.proof.report import write_report
 
     book = parse_file(source).book
     audio = chapter_audio(book, out)
     state = state_folder(source)
-    folder = model_folder(model)
+    folder = model_folder(model, fetch=fetch)
     transcripts = Transcripts(state, Recognizer(folder, settings))
     chapters = []
     for chapter in audio:
