@@ -14,14 +14,17 @@ import pytest
 
 from publisher import model as m
 from publisher.errors import BuildError, SourceError
+from publisher.pipeline.runner import build
 from publisher.proof import recognizer
 from publisher.proof.align import Heard, Score, align
 from publisher.proof.chapters import ChapterAudio, Said, assign
 from publisher.proof.flags import clock, lexicon, silent, worse_chapters
 from publisher.proof.report import marked
 from publisher.proof.results import ChapterProof, prove_chapter
+from publisher.proof.run import proof
 from publisher.proof.words import normal, tokens, words
 from publisher.reader.parse import parse_file
+from publisher.renderers.base import BuildOptions
 from publisher.speech.script import chapter_script
 from tests.books import write_book
 from tests.helpers import require
@@ -275,3 +278,14 @@ def test_a_build_fetches_no_model(monkeypatch: pytest.MonkeyPatch) -> None:
         BuildError, match=re.escape("is not on this machine (a build fetches nothing)")
     ):
         recognizer.model_folder("distil-medium.en", fetch=False)
+
+
+def test_a_proof_needs_the_audio_of_the_text_as_it_is(tmp_path: Path) -> None:
+    source = write_book(tmp_path, BOOK)
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match=r"book.md:\d+: chapter 'one' has no narration"):
+        proof(source, out)
+    build(source, out, only=["audio"], options=BuildOptions(jobs=1))
+    source.write_text(BOOK.replace("was quiet", "was silent"), encoding="utf-8")
+    with pytest.raises(BuildError, match=r"one.json does not match the text .* build the audio"):
+        proof(source, out)

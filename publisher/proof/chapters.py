@@ -22,7 +22,7 @@ from publisher.errors import BuildError
 from publisher.proof.align import Heard
 from publisher.speech.casting import BookCast, voices_folder
 from publisher.speech.script import Cast, ChapterScript, Utterance, chapter_script, voice_lexicon
-from publisher.speech.timing import TimedUtterance, TimingFile, check_script
+from publisher.speech.timing import TimingFile, check_script
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,8 +83,7 @@ def _language(u: Utterance, book: str, lent: dict[str, str]) -> str:
 
 def _said(script: ChapterScript, timing: TimingFile, book: str, lent: dict[str, str]) -> list[Said]:
     out = []
-    timed: Sequence[TimedUtterance] = timing.utterances
-    for u, t in zip(script.utterances, timed, strict=True):
+    for u, t in zip(script.utterances, timing.utterances, strict=True):
         out.append(
             Said(
                 display=u.display,
