@@ -9,7 +9,9 @@
    Dutch), an English book (``benchmarks/piper.py``'s) read by espeak-ng and by Piper's joe.
 
 The model is the one the tests use (the two wheels of ``tests/requirements-model.txt``,
-joined), or ``--model PATH``. Nothing here asserts; it prints.
+joined), or ``--model PATH``. Nothing here asserts; it prints. Run it as a module from the
+repository (``python -m benchmarks.proof``): run as a script, ``benchmarks/piper.py`` would
+stand in for the ``piper`` package.
 """
 
 from __future__ import annotations
@@ -107,11 +109,10 @@ def main() -> None:
         shutil.copy2(SEED, seed)
         build(seed, work / "seed" / "build", only=["audio"], options=BuildOptions(jobs=2))
         print(f"machine: {machine()} (shared: compare shares measured side by side)")
-        for key, value in {
-            **speed(seed, args.model, args.runs),
-            **rates(work, seed, args.model),
-        }.items():
-            print(f"{key}: {value}", flush=True)
+        print(f"load average before: {Path('/proc/loadavg').read_text().split()[:3]}")
+        for figures in (speed(seed, args.model, args.runs), rates(work, seed, args.model)):
+            for key, value in figures.items():
+                print(f"{key}: {value}", flush=True)
         print(f"load average after: {Path('/proc/loadavg').read_text().split()[:3]}")
 
 
