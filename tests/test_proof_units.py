@@ -289,3 +289,15 @@ def test_a_proof_needs_the_audio_of_the_text_as_it_is(tmp_path: Path) -> None:
     source.write_text(BOOK.replace("was quiet", "was silent"), encoding="utf-8")
     with pytest.raises(BuildError, match=r"one.json does not match the text .* build the audio"):
         proof(source, out)
+
+
+def test_a_word_timed_before_its_sentence_still_counts_there(book: m.Book) -> None:
+    audio = chapters(book)[2]  # "Nobody slept that night." "By morning the sea was calm."
+    first, second = audio.said[1], audio.said[2]
+    words_heard = [
+        *heard("Nobody slept that night", first.start_ms, 300),
+        Heard(text="By", start_ms=first.end_ms - 100, end_ms=first.end_ms + 50),  # too early
+        *heard("morning the sea was calm", second.start_ms + 200, 250),
+    ]
+    found = prove_chapter(audio, tuple(words_heard))
+    assert [s.score.errors for s in found.sentences[1:3]] == [0, 0]

@@ -1,7 +1,7 @@
 """What a proof found: per sentence, per chapter and for the book.
 
 A chapter's transcript is shared out among its sentences by time
-(:func:`publisher.proof.chapters.assign`), each sentence's heard words aligned with its
+(:func:`publisher.proof.chapters.assign`, then :func:`_settle`), each sentence's heard words aligned with its
 written ones (:func:`publisher.proof.align.align`), and the errors summed.
 """
 
@@ -96,6 +96,35 @@ class ChapterProof:
         return [span for _, span in ranked[:count]]
 
 
+_SHIFT = 2
+"""Heard words at most moved across a sentence boundary by :func:`_settle`."""
+
+
+def _errors(said: Said, heard: Sequence[Heard]) -> int:
+    return Score.of(align(tokens(said.display), heard)).errors
+
+
+def _settle(said: Sequence[Said], shared: list[list[Heard]]) -> list[list[Heard]]:
+    """``shared`` with each boundary between two sentences moved by up to :data:`_SHIFT`
+    words where that makes fewer errors: Whisper's word times are off by a word now and then
+    (the first word of a sentence timed in the gap before it, nearer the sentence before),
+    and such a word would count twice, heard in excess in one sentence and not heard in the
+    next."""
+    out = [list(words) for words in shared]
+    for i in range(len(out) - 1):
+        joined = out[i] + out[i + 1]
+        cut = len(out[i])
+        best = (_errors(said[i], out[i]) + _errors(said[i + 1], out[i + 1]), 0, cut)
+        for moved in range(-_SHIFT, _SHIFT + 1):
+            at = cut + moved
+            if moved == 0 or not 0 <= at <= len(joined):
+                continue
+            errors = _errors(said[i], joined[:at]) + _errors(said[i + 1], joined[at:])
+            best = min(best, (errors, abs(moved), at))
+        out[i], out[i + 1] = joined[: best[2]], joined[best[2] :]
+    return out
+
+
 def prove_chapter(
     audio: ChapterAudio,
     words: tuple[Heard, ...],
@@ -105,7 +134,8 @@ def prove_chapter(
 ) -> ChapterProof:
     """``audio``'s sentences against the ``words`` heard in it."""
     sentences = []
-    for said, heard in zip(audio.said, assign(audio.said, words), strict=True):
+    shared = _settle(audio.said, assign(audio.said, words))
+    for said, heard in zip(audio.said, shared, strict=True):
         pairs = tuple(align(tokens(said.display), heard))
         sentences.append(
             SentenceProof(said=said, heard=tuple(heard), pairs=pairs, score=Score.of(pairs))
