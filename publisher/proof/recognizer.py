@@ -21,6 +21,7 @@ word's sentence).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from dataclasses import dataclass
@@ -41,6 +42,19 @@ DEFAULT_MODEL = "base"
 SAMPLE_RATE = 16000  # what Whisper hears: 16 kHz mono
 MODEL_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.txt")
 INSTALL_HINT = "proofing needs faster-whisper: pip install 'publisher[proof]'"
+
+
+FIXED: dict[str, object] = {
+    "condition_on_previous_text": False,
+    "word_timestamps": True,
+    # No "no speech" skipping: the filter already removed the silence, and Whisper base,
+    # unsure of espeak-ng's Dutch, judged whole 30 s windows of it silent.
+    "no_speech_threshold": None,
+    # One greedy pass, no retries at higher temperatures: the same audio gives the same
+    # words (a test can rely on it), and a hard passage costs no extra passes.
+    "temperature": 0.0,
+}
+"""The recognizer's options that are not :class:`Settings` (part of the cache key too)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,9 +144,10 @@ class Recognizer:
         self._model: Any = None
 
     @property
-    def identity(self) -> tuple[str, str, Settings]:
-        """What a transcript depends on besides the audio: model, library version, settings."""
-        return model_digest(self.folder), _faster_whisper().__version__, self.settings
+    def identity(self) -> tuple[str, str, dict[str, object]]:
+        """What a transcript depends on besides the audio: model, library version, options."""
+        options = {**dataclasses.asdict(self.settings), **FIXED}
+        return model_digest(self.folder), _faster_whisper().__version__, options
 
     def _loaded(self) -> Any:
         if self._model is None:
@@ -150,20 +165,16 @@ class Recognizer:
         """The words heard in ``samples`` (times in ms from ``offset_ms``), listening for
         ``language`` (an ISO 639-1 code Whisper knows)."""
         model = self._loaded()
-        segments, _ = model.transcribe(
-            samples,
-            language=language,
-            vad_filter=self.settings.vad,
-            condition_on_previous_text=False,
-            beam_size=self.settings.beam_size,
-            word_timestamps=True,
-            # No "no speech" skipping: the filter already removed the silence, and Whisper
-            # base, unsure of espeak-ng's Dutch, judged whole 30 s windows of it silent.
-            no_speech_threshold=None,
-            # One greedy pass, no retries at higher temperatures: the same audio gives the
-            # same words (a test can rely on it), and a hard passage costs no extra passes.
-            temperature=0.0,
-        )
+        try:
+            segments, _ = model.transcribe(
+                samples,
+                language=language,
+                vad_filter=self.settings.vad,
+                beam_size=self.settings.beam_size,
+                **FIXED,
+            )
+        except ValueError as e:  # "'fy' is not a valid language code"
+            raise BuildError(f"Whisper cannot listen for language {language!r}: {e}") from e
         words = tuple(
             Heard(
                 text=w.word.strip(),

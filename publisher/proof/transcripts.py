@@ -12,7 +12,6 @@ this book uses any more are removed at the end of each proof.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import json
 import time
@@ -68,7 +67,7 @@ class Transcripts:
 
     def key(self, audio: ChapterAudio) -> str:
         """The key of ``audio``'s transcript (module docstring)."""
-        model, version, settings = self.recognizer.identity
+        model, version, options = self.recognizer.identity
         foreign = [(s.start_ms, s.end_ms, s.language) for s in audio.foreign]
         digest = _file_digest(audio.mp3)
         return cache_key(
@@ -76,7 +75,7 @@ class Transcripts:
             digest,
             model,
             version,
-            dataclasses.asdict(settings),
+            options,
             audio.language,
             foreign,
         )
