@@ -8,7 +8,7 @@
 2. Word error rates for the README, with the same model and settings: the seed (espeak-ng,
    Dutch), an English book (``benchmarks/piper.py``'s) read by espeak-ng and by Piper's joe.
 
-The model is the one the tests use (the two wheels of ``tests/requirements-model.txt``,
+The model is the one the tests use (the two wheels the ``test`` extra installs,
 joined), or ``--model PATH``. Nothing here asserts; it prints. Run it as a module from the
 repository (``python -m benchmarks.proof``): run as a script, ``benchmarks/piper.py`` would
 stand in for the ``piper`` package.

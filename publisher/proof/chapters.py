@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from publisher import model as m
+from publisher import outputs
 from publisher.engines.profiles import choose_voice, primary_subtag
 from publisher.errors import BuildError
 from publisher.proof.align import Heard
@@ -56,7 +57,7 @@ class ChapterAudio:
 
 def audio_paths(out: Path, slug: str) -> tuple[Path, Path]:
     """Where the build put a chapter's MP3 and its timing file."""
-    return out / "audio" / f"{slug}.mp3", out / "audio" / f"{slug}.json"
+    return out / outputs.mp3(slug), out / outputs.timing(slug)
 
 
 def _recording(cast: Cast) -> tuple[Cast, dict[str, str]]:

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from publisher import model as m
 from publisher.proof.results import ChapterProof, SentenceProof, median_wer
 from publisher.proof.words import normal
-from publisher.speech.casting import front_matter_line
 
 WORSE_BY = 0.25
 """A chapter is flagged when its word error rate exceeds the median's by this much …"""
@@ -130,7 +129,7 @@ def lexicon(book: m.Book, chapters: Sequence[ChapterProof]) -> list[Flag]:
         )
         if word in entries:
             key, value = entries[word]
-            line = front_matter_line(book, "narration", "lexicon", key)
+            line = book.config.line_of(f"narration.lexicon.{key}")
             message = (
                 f'the lexicon entry "{key}: {value}" makes the voice say it so that "{word}" '
                 f"is {heard_as}: respell it or remove it"
