@@ -14,7 +14,6 @@ import av
 import lameenc
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from lxml import html
 
 from publisher.cli import cli
@@ -23,7 +22,7 @@ from publisher.proof.run import BookProof, proof
 from publisher.renderers.base import BuildOptions
 from publisher.speech.timing import TimingFile
 from tests.books import ROOT, copy_book, write_book
-from tests.helpers import require
+from tests.helpers import cli_runner, require
 from tests.whisper import whisper_model
 
 pytestmark = pytest.mark.slow
@@ -177,7 +176,7 @@ def test_the_command_gates_and_writes_its_report(
     work, _ = clean
     monkeypatch.chdir(work)
     source = f"source/{BOOK.name}"
-    runner = CliRunner(mix_stderr=False)
+    runner = cli_runner()
     passed = runner.invoke(cli, ["proof", source, "--model", str(whisper_model)])
     assert passed.exit_code == 0, passed.stderr
     for slug in ("the-harbour", "the-market"):
@@ -213,7 +212,7 @@ def test_build_proof_on_a_dutch_book(tmp_path: Path, whisper_model: Path) -> Non
         "## Warmte\n\nEen knuffel geeft warmte en rust. Zij lacht en zegt dank je wel.\n\n"
         "## Kou\n\nIn de winter is het koud buiten. Wij blijven samen binnen bij het vuur.\n",
     )
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         cli,
         ["build", str(source), "--out", str(tmp_path / "out"), "--only", "audio", "--proof"],
         env={"PUBLISHER_PROOF_MODEL": str(whisper_model)},
