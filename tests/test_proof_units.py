@@ -301,3 +301,9 @@ def test_a_word_timed_before_its_sentence_still_counts_there(book: m.Book) -> No
     ]
     found = prove_chapter(audio, tuple(words_heard))
     assert [s.score.errors for s in found.sentences[1:3]] == [0, 0]
+
+
+def test_a_word_not_heard_in_most_places_is_no_candidate(book: m.Book) -> None:
+    audio = chapters(book)
+    found = [proved(a, wrong={"harbour": ""}) for a in audio]  # dropped, never heard as another
+    assert lexicon(book, found) == []

@@ -34,6 +34,9 @@ MIN_LETTERS = 4
 """… and it is at least this long (short words are misheard by chance, not by a rule)."""
 
 
+NOT_HEARD = "(nothing)"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Flag:
     """One finding, at a line of the book's source."""
@@ -106,7 +109,7 @@ def _places(chapters: Sequence[ChapterProof]) -> dict[str, list[tuple[SentencePr
             for pair in s.pairs:
                 if len(pair.written) != 1:
                     continue
-                heard = "" if pair.ok else " ".join(h.norm for h in pair.heard) or "(nothing)"
+                heard = "" if pair.ok else " ".join(h.norm for h in pair.heard) or NOT_HEARD
                 places.setdefault(pair.written[0].norm, []).append((s, heard))
     return places
 
@@ -116,11 +119,13 @@ def lexicon(book: m.Book, chapters: Sequence[ChapterProof]) -> list[Flag]:
     entries = {normal(k): (k, v) for k, v in book.config.narration.lexicon.items()}
     out = []
     for word, places in _places(chapters).items():
-        wrong = Counter(heard for _, heard in places if heard)
+        # A word not heard at all says little about how the voice says it: the recognizer
+        # drops words in a garbled stretch. A candidate is heard as the same other word.
+        misheard = sum(1 for _, heard in places if heard)
+        wrong = Counter(heard for _, heard in places if heard and heard != NOT_HEARD)
         if len(places) < MIN_PLACES or len(word) < MIN_LETTERS or not wrong:
             continue
         form, count = wrong.most_common(1)[0]
-        misheard = sum(wrong.values())
         if misheard * 2 <= len(places) or count < MIN_PLACES or count * 2 < len(places):
             continue
         first = places[0][0]
