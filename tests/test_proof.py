@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import av
 import lameenc
@@ -22,6 +24,7 @@ from publisher.proof.run import BookProof, proof
 from publisher.renderers.base import BuildOptions
 from publisher.speech.timing import TimingFile
 from tests.books import ROOT, copy_book, write_book
+from tests.chromium import launch
 from tests.helpers import cli_runner, require
 from tests.whisper import whisper_model
 
@@ -225,13 +228,19 @@ def test_build_proof_on_a_dutch_book(tmp_path: Path, whisper_model: Path) -> Non
     assert all(c["words"] > 5 and c["wer"] < 1 for c in report["chapters"])
 
 
-def test_the_report_page_in_a_browser(clean: tuple[Path, BookProof], tmp_path: Path) -> None:
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """Debian's Chromium (tests/chromium.py)."""
+    yield from launch()
+
+
+def test_the_report_page_in_a_browser(
+    clean: tuple[Path, BookProof], browser: Any, tmp_path: Path
+) -> None:
     """Axe finds no violation, the Nu checker no error, and a sentence's button plays the
     chapter from that sentence."""
-    from tests.test_site_browser import ARGS, AXE, CHROMIUM, VNU, playwright_api
+    from tests.test_site_browser import AXE, VNU
 
-    require(playwright_api is not None, "playwright is not installed (pip install -e '.[test]')")
-    require(Path(CHROMIUM).exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
     require(AXE.exists() and VNU.exists(), "axe-core or vnu-jar missing (npm ci --prefix tests/js)")
     require(shutil.which("java"), "java is not installed")
     _, found = clean
@@ -243,20 +252,17 @@ def test_the_report_page_in_a_browser(clean: tuple[Path, BookProof], tmp_path: P
         check=False,
     )
     assert json.loads(checked.stderr or '{"messages": []}')["messages"] == []
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1000, "height": 1400})
-        page.goto(found.report.as_uri())
-        page.add_script_tag(path=str(AXE))
-        violations = page.evaluate("axe.run(document).then(r => r.violations)")
-        assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
-        storm = found.chapters[2]
-        start = storm.sentences[2].said.start_ms / 1000
-        page.click("#s-the-storm-3 button")
-        page.wait_for_function(
-            f"(() => {{ const a = document.getElementById('a-the-storm');"
-            f" return !a.paused && a.currentTime >= {start} && a.currentTime < {start + 2}; }})()",
-            timeout=20_000,
-        )
-        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        browser.close()
+    page = browser.new_page(viewport={"width": 1000, "height": 1400})
+    page.goto(found.report.as_uri())
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("axe.run(document).then(r => r.violations)")
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations] == []
+    start = found.chapters[2].sentences[2].said.start_ms / 1000
+    page.click("#s-the-storm-3 button")
+    page.wait_for_function(
+        f"(() => {{ const a = document.getElementById('a-the-storm');"
+        f" return !a.paused && a.currentTime >= {start} && a.currentTime < {start + 2}; }})()",
+        timeout=20_000,
+    )
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    page.close()
