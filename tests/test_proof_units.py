@@ -20,7 +20,7 @@ from publisher.proof.align import Heard, Score, align
 from publisher.proof.chapters import ChapterAudio, Said, assign
 from publisher.proof.flags import clock, lexicon, silent, worse_chapters
 from publisher.proof.report import marked
-from publisher.proof.results import ChapterProof, prove_chapter
+from publisher.proof.results import ChapterProof, as_said, prove_chapter
 from publisher.proof.run import proof
 from publisher.proof.words import normal, tokens, words
 from publisher.reader.parse import parse_file
@@ -74,6 +74,22 @@ def test_case_punctuation_accents_and_number_separators_do_not_count() -> None:
     assert normal("Hoxitozine") == "hoxitozine"
     text = "Zeker, in tijden."
     assert [text[t.start : t.end] for t in tokens(text)] == ["Zeker", "in", "tijden"]
+
+
+def test_numbers_are_compared_as_the_voice_says_them_marked_on_the_written_amount() -> None:
+    text = "Het kost € 12,50 voor 1.200 mensen."
+    said = tokens(text, "nl")
+    amount = [t.norm for t in said if text[t.start : t.end] == "12,50"]
+    assert len(amount) > 1 and all(not any(c.isdigit() for c in w) for w in amount)
+    spoken = " ".join(t.norm for t in said)
+    # Heard in words, as the voice said it, or with the recognizer's digits: no error.
+    assert Score.of(align(said, heard(spoken))).errors == 0
+    digits = spoken.replace(
+        " ".join(t.norm for t in said if text[t.start : t.end] == "1.200"), "1200"
+    )
+    assert Score.of(align(said, as_said(heard(digits), "nl"))).errors == 0
+    # Without the language, the written digits are one word that words heard do not match.
+    assert Score.of(align(tokens(text), heard(spoken))).errors > 0
 
 
 def test_alignment_counts_substitutions_deletions_and_insertions() -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from publisher.proof.align import Heard, Pair, Score, align
 from publisher.proof.chapters import ChapterAudio, Said, assign
-from publisher.proof.words import tokens
+from publisher.proof.words import spoken, tokens
 
 
 def heard_text(heard: Sequence[Heard]) -> str:
@@ -101,7 +101,26 @@ _SHIFT = 2
 
 
 def _errors(said: Said, heard: Sequence[Heard]) -> int:
-    return Score.of(align(tokens(said.display), heard)).errors
+    return Score.of(_align(said, heard)).errors
+
+
+def _align(said: Said, heard: Sequence[Heard]) -> list[Pair]:
+    """``said``'s written words against ``heard``, both as the voice says numbers and
+    abbreviations in its language (:func:`publisher.proof.words.tokens`)."""
+    return align(tokens(said.display, said.language), as_said(heard, said.language))
+
+
+def as_said(heard: Sequence[Heard], language: str) -> list[Heard]:
+    """``heard`` with each word the recognizer wrote in digits ("1200", "12,50") put in the
+    words the voice says for it, each with the word's times."""
+    out: list[Heard] = []
+    for word in heard:
+        if any(c.isdigit() for c in word.text):
+            said = spoken(word.text, language)
+            out += [Heard(text=w, start_ms=word.start_ms, end_ms=word.end_ms) for w in said]
+        else:
+            out.append(word)
+    return out
 
 
 def _settle(said: Sequence[Said], shared: list[list[Heard]]) -> list[list[Heard]]:
@@ -136,7 +155,7 @@ def prove_chapter(
     sentences = []
     shared = _settle(audio.said, assign(audio.said, words))
     for said, heard in zip(audio.said, shared, strict=True):
-        pairs = tuple(align(tokens(said.display), heard))
+        pairs = tuple(_align(said, heard))
         sentences.append(
             SentenceProof(said=said, heard=tuple(heard), pairs=pairs, score=Score.of(pairs))
         )
