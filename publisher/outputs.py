@@ -11,6 +11,8 @@ no other episode's URL.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 COVER = "cover.jpg"
 """The square podcast artwork, also the MP3s' art."""
 FEED = "feed.xml"
@@ -57,44 +59,34 @@ LOCAL_BASE_URL = f"http://{PREVIEW_HOST}:{PREVIEW_PORT}/"
 """Where ``publisher serve`` answers by default: a feed without a public address points here."""
 
 
-def mp3(slug: str) -> str:
-    """A chapter's narration (also its path inside the read-along EPUB)."""
-    return f"{AUDIO}{slug}.mp3"
+@dataclass(frozen=True)
+class Named:
+    """A published file named after a slug (a chapter's, or the book's for the EPUBs and
+    the audiobook): ``folder`` + slug + ``suffix``. Called with the slug, it gives the path."""
+
+    folder: str
+    suffix: str
+
+    def __call__(self, slug: str) -> str:
+        return f"{self.folder}{slug}{self.suffix}"
 
 
-def timing(slug: str) -> str:
-    """When a chapter's utterances and pauses start and end (:mod:`publisher.speech.timing`)."""
-    return f"{AUDIO}{slug}.json"
-
-
-def captions(slug: str) -> str:
-    """A chapter's WebVTT captions."""
-    return f"{AUDIO}{slug}.vtt"
-
-
-def chapter_marks(slug: str) -> str:
-    """A chapter's JSON Chapters file."""
-    return f"{CHAPTER_MARKS}{slug}.json"
-
-
-def episode_page(slug: str) -> str:
-    """A chapter's page on the website."""
-    return f"{EPISODES}{slug}.html"
-
-
-def epub(book_slug: str) -> str:
-    """The EPUB."""
-    return f"{EPUBS}{book_slug}.epub"
-
-
-def narrated_epub(book_slug: str) -> str:
-    """The read-along EPUB (matches :data:`NARRATED_EPUBS`)."""
-    return f"{EPUBS}{book_slug}.narrated.epub"
-
-
-def audiobook(book_slug: str) -> str:
-    """The M4B."""
-    return f"{AUDIOBOOKS}{book_slug}.m4b"
+mp3 = Named(AUDIO, ".mp3")
+"""A chapter's narration (also its path inside the read-along EPUB)."""
+timing = Named(AUDIO, ".json")
+"""When a chapter's utterances and pauses start and end (:mod:`publisher.speech.timing`)."""
+captions = Named(AUDIO, ".vtt")
+"""A chapter's WebVTT captions."""
+chapter_marks = Named(CHAPTER_MARKS, ".json")
+"""A chapter's JSON Chapters file."""
+episode_page = Named(EPISODES, ".html")
+"""A chapter's page on the website."""
+epub = Named(EPUBS, ".epub")
+"""The EPUB, named after the book's slug."""
+narrated_epub = Named(EPUBS, ".narrated.epub")
+"""The read-along EPUB (matches :data:`NARRATED_EPUBS`)."""
+audiobook = Named(AUDIOBOOKS, ".m4b")
+"""The M4B."""
 
 
 def name(path: str) -> str:
