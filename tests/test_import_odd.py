@@ -202,3 +202,29 @@ def test_the_command_to_build_it_can_be_pasted(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert f"build it with: cd '{folder}' && publisher build" in result.stdout
     assert "(11 chapters, " in result.stdout
+
+
+BLOG = """<!doctype html><html lang="nl"><head><title>Over Wandelen | Mijn Blog</title></head>
+<body><div class="topbar">Gratis verzending vanaf 50 euro!</div>
+<header><h1>Mijn Blog</h1></header>
+<article><h1>Over Wandelen</h1>
+<p>Wandelen is de eenvoudigste vorm van beweging die er bestaat, en het helpt tegen stress.</p>
+<section><h2>Reacties</h2>
+<article><p>Mooi stuk! Ik wandel elke dag.</p></article>
+<article><p>Dank je, heel herkenbaar.</p></article></section>
+</article>
+<div class="sidebar"><h3>Populaire berichten</h3><p>Tien tips voor beter slapen</p></div>
+<footer>© 2024</footer></body></html>"""
+
+
+def test_a_blog_post_with_its_comments_in_articles_is_cut_to_the_post(tmp_path: Path) -> None:
+    # Comments marked up as <article>s inside the post's (as the HTML standard suggests)
+    # made "more than one article": the whole page was taken, top bar and side bar too, and
+    # the title was the file's name.
+    source = tmp_path / "blog.html"
+    source.write_text(BLOG, encoding="utf-8")
+    book = parse_file(import_book(source, tmp_path / "book").book).book
+    assert (book.config.title, book.config.language) == ("Over Wandelen", "nl")
+    text = " ".join(block_text(b) for b in _blocks(book))
+    assert "Wandelen is de eenvoudigste" in text and "Mooi stuk!" in text
+    assert "verzending" not in text and "Populaire" not in text
