@@ -410,7 +410,7 @@ def init(directory: Path, language: str) -> None:
     from publisher.authoring.scaffold import create_book
 
     path = create_book(directory, language=language)
-    click.echo(f"created {path}; build it with: cd {directory} && publisher build")
+    click.echo(f"created {path}; build it with: {_build_in(directory)}")
 
 
 @cli.command("import")
@@ -426,10 +426,20 @@ def import_(file: Path, directory: Path) -> None:
     imported = import_book(file, directory)
     for note in imported.notes:
         click.echo(str(note), err=True)
-    click.echo(
-        f"created {imported.book} ({imported.chapters} chapters, {len(imported.notes)} notes); "
-        f"build it with: cd {directory} && publisher build"
-    )
+    counts = f"{_count(imported.chapters, 'chapter')}, {_count(len(imported.notes), 'note')}"
+    click.echo(f"created {imported.book} ({counts}); build it with: {_build_in(directory)}")
+
+
+def _build_in(directory: Path) -> str:
+    """The command that builds the new book in ``directory``, ready to paste into a shell
+    (a folder named "mijn boek" is quoted)."""
+    import shlex
+
+    return f"cd {shlex.quote(str(directory))} && publisher build"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 @cli.command()

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import SplitResult, urlsplit
+import unicodedata
+from urllib.parse import SplitResult, quote, urlsplit, urlunsplit
+
+import idna
 
 WEB = ("http", "https")
 WEB_OR_MAIL = ("http", "https", "mailto")
@@ -47,6 +50,10 @@ def url_problem(url: str, schemes: tuple[str, ...] = WEB) -> str | None:
         return "is empty"
     if _BAD_CHARS.search(url):
         return "contains a space or a control character"
+    invisible = next((c for c in url if unicodedata.category(c) == "Cf"), None)
+    if invisible is not None:
+        # A zero-width space or a direction mark: the reader cannot see what they follow.
+        return f"contains the invisible character U+{ord(invisible):04X}"
     if "\\" in url:
         return "contains a backslash"
     try:
@@ -83,9 +90,8 @@ def host_problem(parts: SplitResult) -> str | None:
         except ValueError:
             return "has an invalid IPv6 address"
         return None
-    try:
-        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError:
+    ascii_host = host if host.isascii() else _ascii_host(host)
+    if ascii_host is None:
         return "has an invalid host"
     labels = ascii_host.split(".")
     if len(ascii_host) > MAX_HOST or not all(_LABEL.match(label) for label in labels):
@@ -96,6 +102,17 @@ def host_problem(parts: SplitResult) -> str | None:
         except ValueError:
             return "has an invalid IPv4 address"
     return None
+
+
+def _ascii_host(host: str) -> str | None:
+    """An international host name in its ASCII form, as browsers find it (IDNA 2008 with
+    UTS 46, the ``idna`` package): ``straße.de`` is ``xn--strae-oqa.de``, where Python's own
+    ``idna`` codec (IDNA 2003) makes it ``strasse.de``, another domain. None if it is no
+    host name."""
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError:
+        return None
 
 
 def base_url_problem(url: str) -> str | None:
@@ -117,14 +134,47 @@ def base_url_problem(url: str) -> str | None:
 
 def base_url(url: str) -> str:
     """The checked base URL ``url`` as the feed and the website write it: the scheme in
-    lower case and exactly one ``/`` at the end. Raises :class:`ValueError` with the reason
-    when it is not one (the command line and the front matter refuse such a URL first)."""
+    lower case, ASCII (:func:`public_url`) and exactly one ``/`` at the end. Raises
+    :class:`ValueError` with the reason when it is not one (the command line and the front
+    matter refuse such a URL first)."""
     url = url.strip()
     problem = base_url_problem(url)
     if problem is not None:
         raise ValueError(f"base URL {url!r} {problem}")
-    scheme, rest = url.split(":", 1)
-    return f"{scheme.lower()}:{rest.rstrip('/')}/"
+    public = public_url(url)
+    return f"{public.rstrip('/')}/"
+
+
+# What a URL keeps as it is: RFC 3986's reserved and unreserved characters, and "%" of an
+# escape already written.
+_KEEP = "/:@!$&'()*+,;=-._~%?#[]"
+
+
+def public_url(url: str) -> str:
+    """A checked web address (:func:`url_problem`) in the form every client reads: the
+    scheme in lower case, an international host name in its ASCII form (``bücher.example``
+    → ``xn--bcher-kva.example``) and every other character outside ASCII percent-encoded
+    as UTF-8 (RFC 3987, 3.1); an ASCII address is unchanged but for its scheme. Python's
+    ``urllib`` cannot even send a request for ``/boeken/één/``; a feed is read by such
+    clients."""
+    parts = urlsplit(url)
+    netloc = parts.netloc  # as written: a feed's podcast:guid is made from its address
+    if not netloc.isascii():
+        host = _ascii_host(parts.hostname or "") or ""  # checked by url_problem
+        netloc = host if parts.port is None else f"{host}:{parts.port}"
+
+    def encoded(part: str) -> str:
+        return quote(re.sub(r"%(?![0-9A-Fa-f]{2})", "%25", part), safe=_KEEP)
+
+    return urlunsplit(
+        (
+            parts.scheme.lower(),
+            netloc,
+            encoded(parts.path) or "/",
+            encoded(parts.query),
+            encoded(parts.fragment),
+        )
+    )
 
 
 def link_problem(href: str) -> str | None:

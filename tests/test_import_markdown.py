@@ -7,24 +7,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from publisher import model as m
-from publisher.authoring.importer.document import Heading, ItemList, Para
+from publisher.authoring.importer.document import Grid, Heading, ItemList, Para
 from publisher.authoring.importer.markdown import write_blocks
 from publisher.reader.parse import parse_text
 from publisher.text.plain import plain_text
 
 FRONT = "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: x\n---\n\n# T\n\n## Chapter\n\n"
-# Markup characters, line starts that open blocks, entities, and ordinary letters.
+# Markup characters, line starts that open blocks, entities, ordinary letters, and
+# publisher's own attribute lists (a pause, a voice, a heading's id, a span's language),
+# which in an imported text are text.
+ATTRIBUTE_LISTS = ["{pause=5}", "{pause=9999}", "{voice=x}", "{#a}", "{: #a}", "{-}", "{.c}"]
 ALPHABET = st.sampled_from(
-    [*list("ab Z09#>-+*_`[]()<>!&;|\\{}=~.:'\""), "&amp;", "1.", "- ", "# ", "é", "💡"]
+    [
+        *list("ab Z09#>-+*_`[]()<>!&;|\\{}=~.:'\""),
+        *ATTRIBUTE_LISTS,
+        "]{lang=ru}",
+        "&amp;",
+        "1.",
+        "- ",
+        "# ",
+        "é",
+        "💡",
+    ]
 )
 TEXT = (
     st.lists(ALPHABET, min_size=1, max_size=30)
     .map("".join)
-    .filter(lambda s: s.strip() and not s.strip().startswith(("💡", "{")))
+    .filter(lambda s: s.strip() and not s.strip().startswith("💡"))
 )
 
 
-def _read_back(blocks: list[Para | Heading | ItemList]) -> tuple[m.Block, ...]:
+def _read_back(blocks: list[Para | Heading | ItemList | Grid]) -> tuple[m.Block, ...]:
     text = FRONT + "\n".join(write_blocks(blocks).lines) + "\n"
     [chapter] = parse_text(text, "b.md").book.chapters
     return chapter.blocks
@@ -71,3 +84,25 @@ def test_list_items_with_bold_and_breaks_come_back(
         assert isinstance(strong, m.Strong) and isinstance(br, m.LineBreak)
         assert _words(strong.children) == " ".join(text.split())
         assert _words(tuple(children[2:])) == " ".join(tail.split())
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(ATTRIBUTE_LISTS), TEXT)
+def test_a_prompt_keeps_braces_after_its_glyph_as_text(attrs: str, text: str) -> None:
+    [block] = _read_back([Para(inlines=(m.Text(text=f"💡{attrs} {text}"),))])
+    assert isinstance(block, m.Prompt) and block.pause is None
+    assert _words(block.children) == " ".join(f"{attrs} {text}".split())
+
+
+@settings(max_examples=100, deadline=None)
+@given(TEXT, TEXT)
+def test_a_line_break_in_a_heading_or_a_table_cell_is_a_space(first: str, second: str) -> None:
+    # Word's Shift+Enter in a heading, a break in a table cell: Markdown has no second line
+    # there (the heading's second line was a paragraph, and the cell showed a backslash).
+    broken = (m.Text(text=first), m.LineBreak(), m.Text(text=second))
+    both = " ".join(f"{first} {second}".split())
+    [heading] = _read_back([Heading(level=3, inlines=broken)])
+    assert isinstance(heading, m.Heading) and _words(heading.children) == both
+    [table] = _read_back([Grid(header=(broken, (m.Text(text="b"),)), rows=((broken, ()),))])
+    assert isinstance(table, m.Table)
+    assert _words(table.header[0].children) == _words(table.rows[0][0].children) == both

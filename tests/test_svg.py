@@ -4,6 +4,7 @@ generated CSS after which no remote reference is left."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import tinycss2
@@ -12,7 +13,10 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from publisher.errors import Problem
+from publisher.pipeline.runner import build
 from publisher.reader.svg import sanitize_svg
+from tests.books import write_book
+from tests.validators import epubcheck_problems
 
 HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
 RED_DOT = "data:image/png;base64,iVBORw0KGgo="
@@ -165,3 +169,41 @@ def test_after_any_css_only_fragments_of_the_image_and_data_images_are_referred_
         assert address == "#g" or address.startswith("data:image/png"), (address, text)
     _, warnings = clean_document(text.encode())
     assert warnings == [], warnings  # what is left is clean by the same rule
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "1a", "a b", "", "x:y", "-a", "é", "_"]), max_size=6))
+def test_ids_left_are_xml_names_each_given_once(ids: list[str]) -> None:
+    # Duplicate ids, ids starting with a digit or holding a space: EPUBCheck refused the book
+    # (RSC-005 'Duplicate "a"', 'value of attribute "id" is invalid').
+    # And an xml:id "a" after them (libxml2 itself refuses an invalid or repeated xml:id).
+    body = "".join(f'<rect id="{v}" width="1" height="1"/>' for v in ids)
+    body += '<rect xml:id="a" width="1" height="1"/>'
+    text, warnings = clean(body + "".join(f'<use href="#{v}"/>' for v in ids))
+    ids = [*ids, "a"]
+    root = etree.fromstring(text.encode())
+    left = [v for e in root.iter() for k, v in e.attrib.items() if k.endswith("id")]
+    assert len(left) == len(set(left)) and all(
+        v and v[0] not in "1- " and ":" not in v for v in left
+    )
+    referred = [e.get("href") for e in root.iter("{*}use")]
+    assert all(r[1:] in left for r in referred)  # what still points somewhere has its id
+    if len(left) < len(ids):
+        assert "ids that are no XML names or are given twice" in warnings[0].message
+
+
+def test_an_svg_with_ids_a_drawing_program_writes_passes_epubcheck(tmp_path: Path) -> None:
+    svg = (
+        f'{HEAD}<rect id="a" width="5" height="5"/><rect id="a" x="5" width="5" height="5"/>'
+        '<rect id="1a" width="1" height="1"/><rect id="a b" width="1" height="1"/>'
+        '<use xlink:href="#a"/><use xlink:href="#1a"/></svg>'
+    )
+    source = write_book(
+        tmp_path,
+        "---\ntitle: T\nauthor: A\nlanguage: en\nidentifier: urn:x\n---\n\n# T\n\n"
+        "![A drawing](drawing.svg)\n",
+    )
+    (source.parent / "drawing.svg").write_text(svg, encoding="utf-8")
+    build(source, tmp_path / "out", only=["epub"])
+    [epub] = (tmp_path / "out" / "epub").glob("*.epub")
+    assert epubcheck_problems(epub, tmp_path) == []

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from publisher.cli import cli
-from publisher.engines.catalog import DEFAULT_SOURCE, LIST, SOURCE_VARIABLE
+from publisher.engines.catalog import DEFAULT_SOURCE, LIST, MAX_CARD_BYTES, SOURCE_VARIABLE
 from publisher.engines.install import install_voice, profile_name
 from publisher.engines.profiles import check_profile, choose_voice, load_profile
 from publisher.errors import BuildError, DownloadError, SourceError
@@ -443,3 +443,43 @@ def test_a_book_builds_with_the_voice_it_installed(
 def test_unknown_names_get_suggestions(server: Server, tmp_path: Path) -> None:
     with pytest.raises(SourceError, match=r"did you mean nl_BE-anna-medium\?"):
         install_voice("nl_BE-anne-medium", tmp_path / "voices", source=server.url)
+
+
+# --- odd collections: one voice's card missing stopped the whole listing (exit 1), a card
+# the list says is huge was read into memory whole, and a language that is no language
+# downloaded the list before saying nothing was found.
+
+BELGIAN = "nl_BE-anna-medium"
+CARD = "nl/nl_BE/anna/medium/MODEL_CARD"
+
+
+def test_a_voice_whose_card_is_missing_is_listed_with_an_unknown_licence(
+    server: Server, collection: Collection
+) -> None:
+    (collection.root / CARD).unlink()  # the list names it; the server answers 404
+    result = run("voices", "--available", "nl", "--from", server.url)
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()}
+    assert "unknown (model card unreadable)" in rows[BELGIAN]
+    assert "Public Domain" in rows["nl_NL-klaas_77-low"]  # the other voice's card is read
+
+
+def test_a_card_the_list_says_is_huge_is_not_fetched(
+    server: Server, collection: Collection
+) -> None:
+    collection.voices[BELGIAN]["files"][CARD]["size_bytes"] = MAX_CARD_BYTES + 1
+    collection.write()
+    result = run("voices", "--available", "nl-BE", "--from", server.url)
+    assert result.exit_code == 0, result.output
+    [row] = result.stdout.splitlines()
+    assert row.startswith(BELGIAN) and "unknown (model card unreadable)" in row
+
+
+@pytest.mark.parametrize("language", ["", "x y", "dutch language", "nl--BE", "../nl"])
+def test_a_language_that_is_no_language_is_refused_before_the_download(
+    server: Server, language: str
+) -> None:
+    server.kill()  # nothing may be asked of it
+    result = run("voices", "--available", language, "--from", server.url)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith(f"{language!r} is not a language like 'nl' or 'nl-BE'\n")

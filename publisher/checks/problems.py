@@ -10,6 +10,7 @@ from publisher import model as m
 from publisher.errors import Problem
 from publisher.i18n import words_for
 from publisher.model.slugs import made_up_slug, slugify
+from publisher.renderers.feed.episodes import episode_guid
 from publisher.text.plain import plain_text
 
 
@@ -87,7 +88,11 @@ def renamed(book: m.Book, feed: Path) -> list[tuple[m.Chapter, str, str]]:
     for item in channel.findall("item") if channel is not None else []:
         enclosure = item.find("enclosure")
         url = enclosure.get("url", "") if enclosure is not None else ""
-        old.append((PurePosixPath(urlsplit(url).path).stem, item.findtext("title") or ""))
+        slug = PurePosixPath(urlsplit(url).path).stem
+        # Only this book's episodes: the folder may hold another book's build (a check of
+        # one book run where another was built warned that every chapter "replaces" one).
+        if item.findtext("guid") == episode_guid(book.config.identifier, slug):
+            old.append((slug, item.findtext("title") or ""))
     slugs = {c.slug for c in book.chapters}
     known = {slug for slug, _ in old}
     gone = [(slug, title) for slug, title in old if slug and slug not in slugs]

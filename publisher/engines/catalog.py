@@ -51,6 +51,10 @@ TIMEOUT = 30.0
 MAX_LIST_BYTES = 32 << 20
 """The most the voice list may hold (it is about 0.3 MB): a wrong address ends early."""
 
+MAX_CARD_BYTES = 1 << 20
+"""The most a model card may hold (they are a few kB): a size the list gives is a claim, and
+a card is held in memory whole."""
+
 CHUNK = 1 << 20
 
 _KEY = re.compile(
@@ -186,7 +190,13 @@ class Collection:
             raise DownloadError(f"cannot download {url}: {failure(e, self.timeout)}") from e
 
     def fetch(self, file: VoiceFile) -> bytes:
-        """A small file of a voice (the model card), checked against the list."""
+        """A small file of a voice (the model card), checked against the list;
+        :class:`DownloadError` if the list gives it more than :data:`MAX_CARD_BYTES`."""
+        if file.size > MAX_CARD_BYTES:
+            raise DownloadError(
+                f"{self.url(file.path)}: the voice list gives {file.size} bytes; "
+                f"a model card holds at most {MAX_CARD_BYTES >> 20} MB"
+            )
         checked = Checked(file, self.url(file.path))
         parts = []
         for chunk in self.chunks(file.path):
@@ -244,12 +254,16 @@ class Collection:
         return found
 
     def licences(self, voices: list[CatalogVoice]) -> list[str]:
-        """Each voice's licence from its model card (several fetched at once)."""
+        """Each voice's licence from its model card (several fetched at once); a card that
+        cannot be had is an unknown licence for that voice, not the end of the list."""
 
         def licence(voice: CatalogVoice) -> str:
             if voice.card is None:
                 return "unknown (no model card)"
-            card = self.fetch(voice.card).decode("utf-8", errors="replace")
+            try:
+                card = self.fetch(voice.card).decode("utf-8", errors="replace")
+            except DownloadError:
+                return "unknown (model card unreadable)"
             return licence_of(card) or "unknown (see its model card)"
 
         with ThreadPoolExecutor(max_workers=8) as pool:

@@ -36,6 +36,7 @@ from publisher.engines.base import Pcm, VoiceProfile
 from publisher.engines.net import failure, session_for
 from publisher.errors import EngineError
 from publisher.text import sentences
+from publisher.urls import url_problem
 
 MAX_CHARS = 100
 """The most characters Google's service takes in one request (gTTS's own limit too)."""
@@ -135,7 +136,12 @@ class GttsSynthesizer:
         """Why this profile cannot speak here (gTTS missing, unknown language), or ``None``.
 
         Being online is not a reason: whether the service answers shows only when it is used.
+        An address that is no web address (:data:`URL_VARIABLE` mistyped) is: by the one URL
+        rule, before any chapter is made, rather than requests' words from each worker.
         """
+        problem = url_problem(self.url)
+        if problem is not None:
+            return f"the gTTS service address ({URL_VARIABLE}) {self.url!r} {problem}"
         try:
             from gtts.lang import tts_langs
         except ImportError:

@@ -42,6 +42,7 @@ from publisher.engines.catalog import (
 )
 from publisher.engines.profiles import load_profile
 from publisher.errors import BuildError, DownloadError, SourceError
+from publisher.reader.config import is_language_tag
 
 Progress = Callable[[int, int, str], None]
 """Told ``(bytes done, bytes in all, file name)`` as a file downloads."""
@@ -92,7 +93,10 @@ def available(
     language: str, voices_dir: Path | str, *, source: str | None = None
 ) -> list[Available]:
     """The collection's voices in ``language``, with their licences; whether each is
-    installed in ``voices_dir``."""
+    installed in ``voices_dir``. :class:`SourceError` (exit 2), before anything is
+    downloaded, if ``language`` is no language tag."""
+    if not is_language_tag(language.replace("_", "-")):
+        raise SourceError(f"{language!r} is not a language like 'nl' or 'nl-BE'")
     folder = Path(voices_dir)
     with Collection(source) as collection:
         voices = collection.for_language(language)

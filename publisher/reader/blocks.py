@@ -29,6 +29,7 @@ from publisher.text.plain import plain_text
 
 PROMPT_GLYPH = "💡"
 _PROMPT_START = re.compile(r"^💡\ufe0f?(?:\{(?P<attrs>[^}]*)\})?[ \t]*")
+_PROMPT_GLYPH = re.compile(r"^💡\ufe0f?[ \t]*")
 _PAUSE_ATTR = re.compile(r"^\s*pause\s*=\s*(?P<value>\d+(?:\.\d+)?)\s*$")
 # A paragraph that is only ``{pause=N}`` (or a mistyped attempt at one, which is an error).
 _PAUSE_BLOCK = re.compile(r"^\{(?P<attrs>\s*pause\b[^}]*)\}$")
@@ -120,7 +121,7 @@ class BlockReader:
         where = self._where(node, state)  # every container takes an id, in document order
         match node.type:
             case "heading":
-                children = self._inlines(node.children[0].children, state)
+                children = self.heading_inlines(node.children[0].children, node, state)
                 given = self._id(node, chapter=False)
                 if given is not None and given in state.anchors:
                     raise SourceError.at(
@@ -169,16 +170,22 @@ class BlockReader:
                 title=_opt(img.attrs.get("title")),
             )
         first = children[0].token if children and children[0].type == "text" else None
+        # The attribute lists are read from the source, where "\{pause=5}" is text the
+        # author escaped (an imported text's braces are written so); the text token has
+        # the backslash resolved already.
+        source = inline.content
         if first is not None and len(children) == 1:
-            block_pause = _PAUSE_BLOCK.match(first.content.strip())
+            block_pause = _PAUSE_BLOCK.match(source.strip())
             if block_pause is not None:
                 seconds = self._pause(block_pause.group("attrs"), where["line"], "pause")
                 assert seconds is not None
                 return m.Pause(**where, seconds=seconds)
         if first is not None and first.content.startswith(PROMPT_GLYPH):
-            match = _PROMPT_START.match(first.content)
+            written = _PROMPT_START.match(source)
+            attrs = written.group("attrs") if written is not None else None
+            match = (_PROMPT_START if attrs is not None else _PROMPT_GLYPH).match(first.content)
             assert match is not None
-            pause = self._pause(match.group("attrs"), where["line"], "prompt")
+            pause = self._pause(attrs, where["line"], "prompt")
             first.content = first.content[match.end() :]
             return m.Prompt(**where, children=self._inlines(children, state), pause=pause)
         if first is not None:
@@ -276,6 +283,26 @@ class BlockReader:
                 case _ if node.is_nested:  # markup publisher has no node for: its content
                     out.extend(self._inlines(node.children, state))
         return tuple(out)
+
+    def heading_inlines(
+        self,
+        children: Sequence[SyntaxTreeNode],
+        heading: Token | SyntaxTreeNode,
+        state: ChapterState,
+    ) -> tuple[m.Inline, ...]:
+        """The inline content of a heading (a chapter's title or a section's), which must
+        have text: an empty one (``##`` alone, ``## {#id}``, ``## ![](x.png)``) would be an
+        empty ``<title>`` and table-of-contents entry, which EPUBCheck refuses, and a
+        heading a screen reader announces as nothing."""
+        state.line = self._line(heading)  # a chapter's title is read before its blocks
+        inlines = self._inlines(children, state)
+        if not plain_text(inlines).strip():
+            raise SourceError.at(
+                self.path,
+                self._line(heading),
+                "heading has no text: write its title (an {#id} alone is no title)",
+            )
+        return inlines
 
     def _id(self, tok: Token | SyntaxTreeNode, *, chapter: bool) -> str | None:
         """The ``{#id}`` the author gave the heading ``tok``, checked."""

@@ -54,7 +54,7 @@ _KIND = {bool: "true or false", int: "a whole number", float: "a number", str: "
 _KIND[dt.date] = "a date like 2026-01-31"
 
 
-def _bad_character(text: str) -> str | None:
+def bad_character(text: str) -> str | None:
     """The first character of ``text`` that no output can carry (controls other than tab and
     newline, lone surrogates, non-characters), as ``U+XXXX``; None if there is none."""
     for c in text:
@@ -111,7 +111,7 @@ class _Loader:
     def key(self, node: yaml.Node, prefix: str) -> str | None:
         """A mapping key as text, or None (with a problem) when it is not plain text."""
         if isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG and node.value.strip():
-            bad = _bad_character(node.value)
+            bad = bad_character(node.value)
             if bad is None:
                 return str(node.value)
             self.error(node, f"a key in '{prefix.rstrip('.') or 'front matter'}' holds {bad}")
@@ -182,7 +182,7 @@ class _Loader:
         if value is _INVALID:
             self.error(node, f"'{name}' must be {_KIND[hint]}, not {shown(raw)}")
         elif isinstance(value, str):
-            bad = _bad_character(value)
+            bad = bad_character(value)
             if bad is not None:
                 self.error(node, f"'{name}' holds the control character {bad}; remove it")
                 return _INVALID

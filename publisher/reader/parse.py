@@ -176,7 +176,7 @@ class _Parser(BlockReader):
         open_tok, inline_tok, body = group
         state = ChapterState(slug=slug)
         title = (
-            self._inlines(self._tree(inline_tok.children or []), state)
+            self.heading_inlines(self._tree(inline_tok.children or []), inline_tok, state)
             if inline_tok
             else (m.Text(text=self.config.title),)
         )

@@ -84,7 +84,7 @@ def clean(root: etree._Element) -> set[str]:
     """Keep in ``root`` only what the allowlists name, in place; what was removed, named."""
     removed: set[str] = set()
     _prune(root, removed)
-    ids = {v for e in root.iter() for k, v in e.attrib.items() if k in ("id", f"{{{XML_NS}}}id")}
+    ids = _names(root, removed)
     for element in list(root.iter()):
         _clean_attributes(element, ids, removed)
         local = etree.QName(element).localname.lower()
@@ -98,6 +98,34 @@ def clean(root: etree._Element) -> set[str]:
             element.getparent().remove(element)  # nothing left to show
     etree.cleanup_namespaces(root)
     return removed
+
+
+def _names(root: etree._Element, removed: set[str]) -> set[str]:
+    """The ids of ``root`` that EPUBCheck accepts, each an XML name without a colon given
+    once (an id or an xml:id); the others are removed, so that a reference to one is a
+    reference to a part the image does not have. Drawing programs write "1", "a b" and the
+    same id twice; EPUBCheck refused the book (RSC-005)."""
+    names: set[str] = set()
+    for element in root.iter():
+        for key in ("id", f"{{{XML_NS}}}id"):
+            value = element.get(key)
+            if value is None:
+                continue
+            if _is_name(value) and value not in names:
+                names.add(value)
+            else:
+                del element.attrib[key]
+                removed.add("ids that are no XML names or are given twice")
+    return names
+
+
+def _is_name(value: str) -> bool:
+    """Whether ``value`` is an XML name without a colon (an NCName), as libxml2 judges one."""
+    try:
+        etree.QName(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _prune(parent: etree._Element, removed: set[str]) -> None:

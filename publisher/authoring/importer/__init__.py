@@ -11,18 +11,21 @@ the new ``book.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.authoring.importer.document import Block, BlockQuote, Document, ItemList, Para
-from publisher.authoring.importer.frontmatter import front_matter
+from publisher.authoring.importer.document import Document, flattened
+from publisher.authoring.importer.frontmatter import front_matter, one_line
 from publisher.authoring.importer.language import detect_language
 from publisher.authoring.importer.markdown import write_blocks
 from publisher.authoring.importer.structure import Found, find_structure
 from publisher.authoring.scaffold import check_new_book, write_new_book
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
+from publisher.model.config import FIRST_DATE, LAST_DATE
+from publisher.reader.config import is_language_tag
 from publisher.reader.parse import Parsed, parse_text
 from publisher.text.plain import plain_text
 
@@ -50,10 +53,17 @@ def import_book(source: Path, directory: Path) -> Imported:
     read = _reader(source)
     target = check_new_book(directory)  # before reading: a refusal costs nothing
     doc = read(source)
-    language, confidence = detect_language("\n".join(_texts(doc.blocks)))
+    words = plain_text(flattened(doc.blocks))
+    if not words.strip():
+        # An empty document, or one of images only: a book of a title alone is no import.
+        raise SourceError.at(str(source), None, "holds no text to import")
+    settings, unused = _settings(doc)
+    language, confidence = (
+        (str(settings["language"]), 1.0) if "language" in settings else detect_language(words)
+    )
     fallback = " ".join(source.stem.replace("_", " ").replace("-", " ").split()) or "Book"
     found = find_structure(doc, words_for(language).example_word, fallback)
-    header, header_notes = _header(found, language, confidence)
+    header, header_notes = _header(found, settings | {"language": language}, confidence, unused)
     body = write_blocks(found.blocks)
     text = "\n".join([*header, "", *body.lines]) + "\n"
     notes = header_notes + [(len(header) + 1 + at, note) for at, note in body.notes]
@@ -64,6 +74,30 @@ def import_book(source: Path, directory: Path) -> Imported:
         for line, note in sorted(notes, key=lambda n: n[0])
     )
     return Imported(book=book, chapters=len(parsed.book.chapters), notes=problems)
+
+
+def _settings(doc: Document) -> tuple[dict[str, str | dt.date], tuple[str, ...]]:
+    """The settings the file gave that a book has too, checked as the config checks them,
+    and the names of the file's front-matter keys left out (with those it gave that a book
+    cannot take: a ``date`` that is no date)."""
+    kept: dict[str, str | dt.date] = {}
+    unused = list(doc.unused)
+    for key, value in doc.settings:
+        checked: str | dt.date | None = one_line(value) or None
+        if key == "language" and not is_language_tag(value):
+            checked = None
+        elif key == "date":
+            try:
+                checked = dt.date.fromisoformat(value.strip())
+            except ValueError:
+                checked = None
+            if checked is not None and not FIRST_DATE <= checked <= LAST_DATE:
+                checked = None
+        if checked is None:
+            unused.append(key)
+        else:
+            kept[key] = checked
+    return kept, tuple(unused)
 
 
 def _reader(source: Path) -> Callable[[Path], Document]:
@@ -82,15 +116,18 @@ def _reader(source: Path) -> Callable[[Path], Document]:
 
 
 def _header(
-    found: Found, language: str, confidence: float
+    found: Found,
+    settings: dict[str, str | dt.date],
+    confidence: float,
+    unused: tuple[str, ...],
 ) -> tuple[list[str], list[tuple[int, str]]]:
     """The front matter's lines and the notes about them (0-based line, note)."""
     author = found.author or UNKNOWN_AUTHOR
     values = {
+        **settings,
         "title": found.title,
         "subtitle": found.subtitle,
         "author": author,
-        "language": language,
     }
     lines = front_matter(values)
     notes: list[tuple[int, str]] = []
@@ -106,7 +143,14 @@ def _header(
     if found.subtitle is not None and found.title_notes:
         note("subtitle", "took the title's part after ': ' as the subtitle")
     if confidence < SURE_LANGUAGE:
+        language = settings["language"]
         note("language", f"the text's language could not be told for sure; '{language}' is a guess")
+    if unused:
+        note(
+            "title",
+            f"the file's front matter also set {', '.join(unused)}: left out; copy what "
+            "applies to a book (README, 'The source format')",
+        )
     return lines, notes
 
 
@@ -118,19 +162,3 @@ def _read_back(text: str, path: Path) -> Parsed:
         raise BuildError(
             f"publisher import made a book it cannot read back ({e}); please report this"
         ) from e
-
-
-def _texts(blocks: tuple[Block, ...]) -> list[str]:
-    """The plain text of every paragraph and heading, for telling the language."""
-    out: list[str] = []
-    for block in blocks:
-        if isinstance(block, Para):
-            out.append(plain_text(block.inlines))
-        elif isinstance(block, BlockQuote):
-            out += _texts(block.blocks)
-        elif isinstance(block, ItemList):
-            for item in block.items:
-                out += _texts(item)
-        elif hasattr(block, "inlines"):
-            out.append(plain_text(block.inlines))
-    return out

@@ -79,9 +79,60 @@ Block = Union[Para, Heading, ItemList, BlockQuote, Preformatted, Rule, Grid]  # 
 @dataclass(frozen=True, kw_only=True)
 class Document:
     """A text as a reader found it: its blocks and what its file said about itself (a
-    word processor's title and author fields, an HTML page's ``<title>``), if anything."""
+    word processor's title and author fields, an HTML page's ``<title>``, a Markdown file's
+    front matter), if anything.
+
+    ``settings`` holds the front-matter values the file gave that a book has too
+    (``description``, ``date``, ``language``), as written; ``unused`` the names of the
+    other keys of a Markdown file's own front matter, which the import leaves out."""
 
     blocks: tuple[Block, ...]
     title: str | None = None
     subtitle: str | None = None
     author: str | None = None
+    settings: tuple[tuple[str, str], ...] = ()
+    unused: tuple[str, ...] = ()
+
+
+def notes_in(blocks: tuple[Block, ...] | list[Block]) -> tuple[str, ...]:
+    """Every note on ``blocks`` and on the blocks inside them, in order."""
+    out: list[str] = []
+    for block in blocks:
+        out += block.notes
+        match block:
+            case BlockQuote():
+                out += notes_in(block.blocks)
+            case ItemList():
+                for item in block.items:
+                    out += notes_in(item)
+    return tuple(out)
+
+
+def flattened(blocks: tuple[Block, ...] | list[Block]) -> tuple[m.Inline, ...]:
+    """The inline content of ``blocks`` run together on one line, a space between blocks,
+    for a place that holds no blocks (a table cell, a footnote put in the text): links and
+    emphasis kept, lists, quotes and tables inside read out in order."""
+    out: list[m.Inline] = []
+
+    def add(inlines: tuple[m.Inline, ...]) -> None:
+        if inlines:
+            out.extend(([m.Text(text=" ")] if out else []) + list(inlines))
+
+    for block in blocks:
+        match block:
+            case Para() | Heading():
+                add(block.inlines)
+            case Preformatted():
+                add((m.Text(text=block.text),))
+            case BlockQuote():
+                add(flattened(block.blocks))
+            case ItemList():
+                for item in block.items:
+                    add(flattened(item))
+            case Grid():
+                for row in (block.header, *block.rows):
+                    for cell in row:
+                        add(cell)
+            case Rule():
+                pass
+    return tuple(out)

@@ -18,15 +18,16 @@ from typing import Any
 import yaml
 
 from publisher.model.config import Config, setting_fields
+from publisher.reader.config import bad_character
 
 # Text that YAML reads back as the same text without quotes: a letter first, then words.
 _PLAIN = re.compile(r"[^\W\d_][\w .,'’-]*")
 
-FILLED = ("title", "subtitle", "author", "language", "identifier")
+FILLED = ("title", "subtitle", "author", "language", "identifier", "description", "date")
 """The keys an import writes; every other key of :class:`Config` is written commented."""
 
 
-def front_matter(values: Mapping[str, str | None]) -> list[str]:
+def front_matter(values: Mapping[str, str | dt.date | None]) -> list[str]:
     """The front matter's lines, ``---`` to ``---``: each of :data:`FILLED` that ``values``
     has (an identifier is made when it has none), then the rest commented."""
     given = dict(values)
@@ -40,6 +41,13 @@ def front_matter(values: Mapping[str, str | None]) -> list[str]:
     lines += _commented(Config, skip=set(FILLED), indent="")
     lines.append("---")
     return lines
+
+
+def one_line(text: str) -> str:
+    """``text`` as a front-matter value can hold it: one line, without the characters the
+    config refuses (a NUL from a damaged file, a control character pasted into a
+    document's title field)."""
+    return " ".join("".join(c for c in text if bad_character(c) is None).split())
 
 
 def _commented(cls: type[Any], skip: set[str], indent: str) -> list[str]:
@@ -79,7 +87,7 @@ def _scalar(value: object) -> str:
         case Mapping():
             return "{}" if not value else json.dumps(dict(value), ensure_ascii=False)
         case _:
-            text = " ".join(str(value).split())
+            text = one_line(str(value))
             if _PLAIN.fullmatch(text) and yaml.safe_load(text) == text:
                 return text
             return json.dumps(text, ensure_ascii=False)

@@ -3,8 +3,9 @@ line of each note.
 
 Hand-written rather than pandoc's Markdown writer: the notes need the line each block lands
 on, and the dialect is publisher's own (a prompt is a paragraph starting with 💡, an example
-one starting with the example word). Text is escaped only where CommonMark would otherwise
-read markup, so the author's file stays readable; ``tests/test_import_markdown.py`` checks
+one starting with the example word). Text is escaped only where CommonMark (or publisher's
+``{…}``) would otherwise read markup, so the author's file stays readable, and holds no
+character XML forbids (a NUL of a damaged file); ``tests/test_import_markdown.py`` checks
 with generated text that every character comes back as written.
 """
 
@@ -16,10 +17,13 @@ from typing import assert_never
 
 from publisher import model as m
 from publisher.authoring.importer import document as d
+from publisher.text.markup import xml_safe
 from publisher.text.plain import plain_text
 
-# Characters that are markup anywhere in a line.
-_INLINE = re.compile(r"([\\`*_\[\]<])")
+# Characters that are markup anywhere in a line: CommonMark's, and the "{" that opens
+# publisher's attribute lists ({pause=5}, {voice=…}, {#id}), which in an imported text are
+# text (the parser reads an escaped brace as text).
+_INLINE = re.compile(r"([\\`*_\[\]<{])")
 # An entity reference would be decoded: "&amp;" must stay as typed.
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 # What starts a block at the beginning of a line (a heading, a quote, a list item, a break,
@@ -57,7 +61,7 @@ def write_block(block: d.Block) -> Written:
     own = [(0, note) for note in block.notes]
     match block:
         case d.Heading():
-            text = _line_start(inlines(block.inlines))
+            text = _line_start(inlines(block.inlines, one_line=True))
             run = len(text) - len(text.rstrip("#"))
             if run and not text[: len(text) - run].endswith("\\"):
                 # else a trailing run of '#' is read as the heading's closing sequence
@@ -74,8 +78,9 @@ def write_block(block: d.Block) -> Written:
             lines = [("> " + line).rstrip() for line in inner.lines]
             return Written(lines=lines, notes=own + inner.notes)
         case d.Preformatted():
-            fence = "`" * max(3, _longest_run(block.text, "`") + 1)
-            return Written(lines=[fence, *block.text.rstrip("\n").split("\n"), fence], notes=own)
+            text = xml_safe(block.text)
+            fence = "`" * max(3, _longest_run(text, "`") + 1)
+            return Written(lines=[fence, *text.rstrip("\n").split("\n"), fence], notes=own)
         case d.Rule():
             return Written(lines=["***"], notes=own)
         case d.Grid():
@@ -99,7 +104,7 @@ def _list(block: d.ItemList, own: list[tuple[int, str]]) -> Written:
 
 def _table(block: d.Grid, own: list[tuple[int, str]]) -> Written:
     def row(cells: tuple[tuple[m.Inline, ...], ...]) -> str:
-        texts = [inlines(c).replace("\n", " ").replace("|", "\\|") for c in cells]
+        texts = [inlines(c, one_line=True).replace("|", "\\|") for c in cells]
         return "| " + " | ".join(texts) + " |"
 
     width = max([len(block.header), *(len(r) for r in block.rows)])
@@ -109,27 +114,30 @@ def _table(block: d.Grid, own: list[tuple[int, str]]) -> Written:
     return Written(lines=rows, notes=own)
 
 
-def inlines(nodes: tuple[m.Inline, ...]) -> str:
-    """Inline content as Markdown on one line; a hard break makes a new line."""
+def inlines(nodes: tuple[m.Inline, ...], *, one_line: bool = False) -> str:
+    """Inline content as Markdown on one line; a hard break makes a new line, except where
+    Markdown has no second line (``one_line``: a heading, a table cell), where it is a space
+    (Word's Shift+Enter in a heading, a break in a cell)."""
     out: list[str] = []
     for node in nodes:
         match node:
             case m.Text():
-                out.append(escape(_SPACE.sub(" ", node.text)))
+                out.append(escape(_SPACE.sub(" ", xml_safe(node.text))))
             case m.Emphasis():
-                out.append(_wrap("*", inlines(node.children)))
+                out.append(_wrap("*", inlines(node.children, one_line=one_line)))
             case m.Strong():
-                out.append(_wrap("**", inlines(node.children)))
+                out.append(_wrap("**", inlines(node.children, one_line=one_line)))
             case m.Link():
                 href = node.href.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
                 title = f' "{node.title}"' if node.title and '"' not in node.title else ""
-                out.append(f"[{inlines(node.children)}](<{href}>{title})")
+                out.append(f"[{inlines(node.children, one_line=one_line)}](<{href}>{title})")
             case m.Code():
+                node = m.Code(text=xml_safe(node.text))
                 ticks = "`" * (_longest_run(node.text, "`") + 1)
                 pad = " " if node.text.startswith("`") or node.text.endswith("`") else ""
                 out.append(f"{ticks}{pad}{node.text}{pad}{ticks}")
             case m.LineBreak():
-                out.append("\\\n")
+                out.append(" " if one_line else "\\\n")
             case m.InlineImage() | m.Span() | m.FootnoteRef():
                 out.append(escape(plain_text((node,))))  # readers make none of these
             case _:

@@ -28,6 +28,8 @@ from publisher.authoring.importer.document import (
     Para,
     Preformatted,
     Rule,
+    flattened,
+    notes_in,
 )
 from publisher.authoring.importer.webpage import main_content
 from publisher.errors import BuildError, SourceError
@@ -40,6 +42,19 @@ stay as the author typed them."""
 # A book converts in well under a second; a minute means pandoc is stuck on a hostile file.
 TIMEOUT = 60.0
 _QUOTES = {"DoubleQuote": ("“", "”"), "SingleQuote": ("‘", "’")}
+# The metadata a book has too, by the reader's name for it: what the file says is kept (a
+# Markdown file's front matter; a web page's <meta name="description"> and <html lang>).
+# A word processor's other fields (its dates are the file's, not the book's) are not read.
+_SETTINGS = {
+    "markdown": {
+        "description": "description",
+        "date": "date",
+        "language": "language",
+        "lang": "language",
+    },
+    "html": {"description": "description", "lang": "language"},
+}
+_OWN = ("title", "subtitle", "author")
 
 Json = Any  # pandoc's JSON tree: nested lists and dicts, as its API documents them
 
@@ -54,7 +69,7 @@ def read_with_pandoc(path: Path) -> Document:
         tree = _pandoc(["-f", reader], text.encode("utf-8"), path)
     else:
         tree = _pandoc(["-f", reader], _binary(path), path)
-    return _Converter().document(tree)
+    return _Converter().document(tree, reader.split("-")[0])
 
 
 def _binary(path: Path) -> bytes:
@@ -101,13 +116,26 @@ class _Converter:
     def __init__(self) -> None:
         self.notes: list[str] = []  # about the block being converted
 
-    def document(self, tree: Json) -> Document:
+    def document(self, tree: Json, reader: str) -> Document:
+        """The document pandoc's ``reader`` (``markdown``, ``docx``, …) read as ``tree``."""
         meta = tree.get("meta", {})
+        known = _SETTINGS.get(reader, {})
+        settings: dict[str, str] = {}
+        for key, setting in known.items():
+            value = _meta_text(meta.get(key))
+            if value is not None:
+                settings.setdefault(setting, value)
+        # Only a Markdown file's front matter is the author's own: a web page's other
+        # <meta> tags (viewport, generator) are the site's.
+        own = reader == "markdown"
+        unused = tuple(k for k in meta if own and k not in _OWN and k not in known)
         return Document(
             blocks=tuple(self.blocks(tree["blocks"])),
             title=_meta_text(meta.get("title")),
             subtitle=_meta_text(meta.get("subtitle")),
             author=_meta_text(meta.get("author")),
+            settings=tuple(settings.items()),
+            unused=unused,
         )
 
     def blocks(self, blocks: list[Json]) -> list[Block]:
@@ -157,7 +185,7 @@ class _Converter:
             case "HorizontalRule":
                 return [Rule()]
             case "Table":
-                return [self.table(c)]
+                return [self._noted(self.table(c))]
             case "Figure":
                 return self.blocks(c[2])
             case "Div":
@@ -177,14 +205,16 @@ class _Converter:
         return Grid(header=header, rows=tuple(rows))
 
     def row(self, row: Json) -> tuple[tuple[m.Inline, ...], ...]:
-        cells = []
-        for cell in row[1]:
-            inlines: list[m.Inline] = []
-            for block in self.blocks(cell[4]):
-                if isinstance(block, Para | Heading):
-                    inlines.extend(([m.Text(text=" ")] if inlines else []) + list(block.inlines))
-            cells.append(tuple(inlines))
-        return tuple(cells)
+        """A row's cells, each one line: what a cell holds (paragraphs, a list, a table
+        inside it) read out in order, its notes given to the table."""
+        return tuple(self._inside(cell[4]) for cell in row[1])
+
+    def _inside(self, blocks: list[Json]) -> tuple[m.Inline, ...]:
+        """Blocks inside an inline place (a table cell, a footnote) as one line; their notes
+        go to the block that holds the place."""
+        inner = self.blocks(blocks)
+        self.notes.extend(notes_in(inner))
+        return flattened(inner)
 
     def inlines(self, inlines: list[Json]) -> tuple[m.Inline, ...]:
         out: list[m.Inline] = []
@@ -223,11 +253,9 @@ class _Converter:
                 self.notes.append(f"an image was left out here ({alt or c[2][0]}); add it by hand")
                 return []
             case "Note":
+                inner = self._inside(c)  # first: its own notes come before this one
                 self.notes.append("a footnote was put in the text in [brackets]; check it")
-                text = " ".join(
-                    plain_text(b.inlines) for b in self.blocks(c) if isinstance(b, Para)
-                )
-                return [m.Text(text=f" [{text.strip()}]")]
+                return [m.Text(text=" ["), *inner, m.Text(text="]")]
             case "Span":
                 return list(self.inlines(c[1]))
         return []  # RawInline: markup of another format, never passed through
@@ -268,8 +296,9 @@ def _meta_text(value: Json) -> str | None:
                 for b in _Converter().blocks(value["c"])
                 if isinstance(b, Para)
             )
-        case "MetaList":
-            return _meta_text(value["c"][0]) if value["c"] else None
+        case "MetaList":  # several authors: all of them, as one line
+            names = [name for item in value["c"] if (name := _meta_text(item))]
+            return ", ".join(names) or None
         case _:
             return None
     text = " ".join(text.split())

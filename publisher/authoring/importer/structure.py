@@ -21,7 +21,9 @@ from publisher.authoring.importer.document import (
     Heading,
     ItemList,
     Para,
+    notes_in,
 )
+from publisher.authoring.importer.frontmatter import one_line
 from publisher.reader.blocks import PROMPT_GLYPH
 from publisher.text.plain import plain_text
 
@@ -52,6 +54,7 @@ def find_structure(doc: Document, example_word: str, fallback_title: str) -> Fou
     blocks, ran_on = _split_run_ons(_drop_empty(list(doc.blocks)))
     blocks = [_unwrap_label(b, example_word) for b in blocks]
     title, title_notes, blocks, ran_on = _title(doc, blocks, ran_on, fallback_title)
+    title = one_line(title) or fallback_title  # a title field of control characters alone
     reader = _Reader(blocks=blocks, ran_on=ran_on, word=example_word)
     body = reader.read()
     subtitle = doc.subtitle
@@ -74,12 +77,26 @@ def find_structure(doc: Document, example_word: str, fallback_title: str) -> Fou
 
 
 def _drop_empty(blocks: list[Block]) -> list[Block]:
-    """The blocks without paragraphs left empty (an image that was left out); their notes go
-    to the next block, or the last."""
+    """The blocks without paragraphs and headings left empty (an image that was left out,
+    an empty line in a heading style: a book has no empty heading), also inside quotes and
+    list items; their notes go to the next block, or the last. A quote left empty goes too."""
     out: list[Block] = []
     pending: tuple[str, ...] = ()
     for block in blocks:
-        if isinstance(block, Para) and not plain_text(block.inlines).strip():
+        if isinstance(block, BlockQuote):
+            kept = _drop_empty(list(block.blocks))
+            lost = () if kept else notes_in(block.blocks)
+            block = replace(block, blocks=tuple(kept), notes=block.notes + lost)
+        elif isinstance(block, ItemList):
+            items = [_drop_empty(list(item)) for item in block.items]
+            pairs = zip(block.items, items, strict=True)
+            lost = tuple(n for old, new in pairs if not new for n in notes_in(old))
+            block = replace(block, items=tuple(map(tuple, items)), notes=block.notes + lost)
+        if isinstance(block, BlockQuote) and not block.blocks:
+            empty = True
+        else:
+            empty = isinstance(block, Para | Heading) and not plain_text(block.inlines).strip()
+        if empty:
             pending += block.notes
             continue
         out.append(replace(block, notes=pending + block.notes) if pending else block)

@@ -16,9 +16,9 @@ _SITE = ("header", "footer", "aside")
 
 
 def main_content(html: str) -> str:
-    """``html`` cut to its text: the only ``<main>`` or ``<article>`` if there is one (else
-    the body without the page's header, footer and side bars), with no scripts, styles,
-    menus or forms. The page's ``<title>`` stays for the book's title only on a page without
+    """``html`` cut to its text: the only outermost ``<main>`` or ``<article>`` if there is
+    one (else the body without the page's header, footer and side bars), with no scripts,
+    styles, menus or forms. The page's ``<title>`` stays for the book's title only on a page without
     an ``<h1>``."""
     if not html.strip():
         return html
@@ -51,5 +51,9 @@ def main_content(html: str) -> str:
 
 
 def _only(page: lxml.html.HtmlElement, tag: str) -> lxml.html.HtmlElement | None:
+    """The one outermost ``tag`` of the page, if there is one: the others inside it (a
+    blog's comments, each an ``<article>`` in the post's, as the HTML standard suggests)
+    are part of it, not other texts."""
     found = page.findall(f".//{tag}")
-    return found[0] if len(found) == 1 else None
+    outermost = [e for e in found if not any(a.tag == tag for a in e.iterancestors())]
+    return outermost[0] if len(outermost) == 1 else None

@@ -15,9 +15,10 @@ which hold digits) are left alone.
 
 The rules are data, one file per language (``publisher/data/speech/<subtag>.toml``, typed
 in :mod:`.rules`); num2words spells the numbers. In order, so that a later rule never sees
-what an earlier one said: abbreviations (:mod:`.words`), dates and clock times
-(:mod:`.dates`), amounts, ranges, ordinals, units and percentages, dotted numbers, every
-number left (:mod:`.numbers`), roman numerals in titles (:mod:`.words`). A language without
+what an earlier one said: abbreviations (:mod:`.words`), ranges (:mod:`.ranges`, before
+their ends are said), dates and clock times (:mod:`.dates`), amounts, ordinals, units and
+percentages, dotted numbers, every number left (:mod:`.numbers`), roman numerals in titles
+(:mod:`.words`). A language without
 a rules file is given as written.
 """
 
@@ -26,17 +27,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from publisher.speech.normalise import dates, numbers, words
+from publisher.speech.normalise import dates, numbers, ranges, words
 from publisher.speech.normalise.rules import Rules, rules_for
 
 _PHONEMES = re.compile(r"(\[\[.*?\]\])", re.DOTALL)
 
 _STEPS: tuple[Callable[[str, Rules], str], ...] = (
     words.abbreviations,
+    ranges.ranges,
     dates.dates,
     dates.times,
     numbers.money,
-    numbers.ranges,
     numbers.ordinals,
     numbers.units,
     numbers.dotted,

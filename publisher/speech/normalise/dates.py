@@ -45,7 +45,7 @@ def _patterns(rules: Rules) -> _Patterns:
     suffix = "|".join(re.escape(s) for s in rules.ordinal_suffixes)
     day = rf"(?P<day>[0-3]?\d)(?:{suffix})?"
     year = r"(?P<year>\d{4})"
-    hour = r"(?P<hour>[01]?\d|2[0-3])"
+    hour = r"(?P<hour>[01]?\d|2[0-3]|24(?=[.:]00))"  # 24:00, the end of a day
     word = rules.times_of_day.word_after
     return _Patterns(
         iso=re.compile(r"(?<![\w.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w]|[.,/-]\d)"),

@@ -19,16 +19,28 @@ _SIGN = r"(?P<sign>(?<![\w.,)\]])(?:±\s?|[-−]))?"
 """A minus or "±" before a number, unless it joins two words or numbers ("COVID-19")."""
 
 
-def _alternatives(words: Iterable[str]) -> str:
+def alternatives(words: Iterable[str]) -> str:
     """A regex matching any of ``words``, longest first (so "km/u" wins over "km")."""
     return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+def amount_pattern(rules: Rules) -> str:
+    """A regex (no groups) matching an amount's number: cents after either separator
+    ("$3.50" in a Dutch text too), or a decimal fraction in the language's way."""
+    whole, decimal = spell.whole_pattern(rules), re.escape(rules.decimal)
+    return rf"{whole}(?:[.,]\d{{2}}(?!\d)|{decimal}\d+)?"
+
+
+def currencies_before(rules: Rules) -> str:
+    """A regex (no groups) matching a currency written before its amount: a sign or an
+    upper-case code ("€ 12", "EUR 12"; not "euro 12")."""
+    return alternatives(c for c in rules.money.currencies if not c.islower())
 
 
 @dataclass(frozen=True)
 class _Patterns:
     money_before: re.Pattern[str]
     money_after: re.Pattern[str]
-    range: re.Pattern[str]
     ordinal: re.Pattern[str]
     unit: re.Pattern[str]
     dotted: re.Pattern[str]
@@ -39,26 +51,25 @@ class _Patterns:
 @functools.cache
 def _patterns(rules: Rules) -> _Patterns:
     number = spell.number_pattern(rules)
-    # An amount's cents may follow either separator ("$3.50" in a Dutch text too).
-    whole, decimal = spell.whole_pattern(rules), re.escape(rules.decimal)
-    money = rf"(?P<num>{whole}(?:[.,]\d{{2}}(?!\d)|{decimal}\d+)?)"
-    currencies = rules.money.currencies
-    before = [c for c in currencies if not c.islower()]  # "€ 12", "EUR 12"; not "euro 12"
-    scales = _alternatives(rules.money.scales)
+    money = rf"(?P<num>{amount_pattern(rules)})"
+    scales = alternatives(rules.money.scales)
+    # A minus before the sign or between the sign and the number ("-€5", "€-5", "€ -5").
+    after_sign = r"(?P<sign_after>[-−]\s?)?"
     return _Patterns(
         money_before=re.compile(
-            rf"(?<![\w])(?P<cur>{_alternatives(before)})\s?{money}(?!\d)"
+            rf"{_SIGN}(?<![\w])(?P<cur>{currencies_before(rules)})\s?{after_sign}{money}(?!\d)"
             rf"(?P<dash>[.,][-–—])?(?:\s(?P<scale>{scales})(?!\w))?"
         ),
         money_after=re.compile(
-            rf"(?<![\w.,]){money}(?:\s(?P<scale>{scales}))?\s?(?P<cur>{_alternatives(currencies)})(?!\w)"
+            rf"{_SIGN}(?<![\w.,]){money}(?:\s(?P<scale>{scales}))?\s?"
+            rf"(?P<cur>{alternatives(rules.money.currencies)})(?!\w)"
         ),
-        range=re.compile(r"(?<![\w.,\-–])([1-9]\d{0,3}|0)\s?[-–]\s?([1-9]\d{0,3})(?![\w]|[.,]\d)"),
         ordinal=re.compile(
-            rf"(?<![\w.,])(?P<num>\d+)(?P<suffix>{_alternatives(rules.ordinal_suffixes)})(?!\w)"
+            rf"(?<![\w.,])(?P<num>{spell.whole_pattern(rules)})"
+            rf"(?P<suffix>{alternatives(rules.ordinal_suffixes)})(?!\w)"
         ),
         unit=re.compile(
-            rf"{_SIGN}(?<![\w.,])(?P<num>{number})\s?(?P<unit>{_alternatives(rules.units)})(?!\w)"
+            rf"{_SIGN}(?<![\w.,])(?P<num>{number})\s?(?P<unit>{alternatives(rules.units)})(?!\w)"
         ),
         dotted=re.compile(r"(?<![\w.,])\d+(?:\.\d+)+(?![\w]|[.,]\d)"),
         number=re.compile(rf"{_SIGN}(?P<num>{number})(?!\d)"),
@@ -76,16 +87,24 @@ def _number(match: re.Match[str], rules: Rules, *, as_year: bool = False) -> str
 
 
 def money(text: str, rules: Rules) -> str:
-    """Amounts with a currency sign or code: "€ 12,50" → "twaalf euro vijftig"."""
+    """Amounts with a currency sign or code: "€ 12,50" → "twaalf euro vijftig"; a minus
+    before the sign or the number is said ("€-5", "-€5": "min vijf euro")."""
     patterns = _patterns(rules)
 
     def say(match: re.Match[str]) -> str:
+        said = _amount(match)
+        sign = (match["sign"] or "").strip() or (match.groupdict().get("sign_after") or "")
+        if sign.strip() == "±":
+            return f"{rules.about} {said}"
+        return f"{rules.minus} {said}" if sign.strip() else said
+
+    def _amount(match: re.Match[str]) -> str:
         one, many, cent, cents = rules.money.currencies[_currency(match["cur"], rules)]
         raw, scale = match["num"], match["scale"]
         if scale:
-            number = spell.say(_read_amount(raw, rules)[0], rules)
+            number = spell.say(read_amount(raw, rules)[0], rules)
             return rules.money.scale.format(number=number, scale=scale, units=many)
-        whole, hundredths = _read_amount(raw, rules)
+        whole, hundredths = read_amount(raw, rules)
         unit = one if spell.is_one(whole) else many
         said = spell.say(whole, rules)
         if not hundredths:
@@ -108,7 +127,7 @@ def _currency(written: str, rules: Rules) -> str:
     return next(k for k in rules.money.currencies if k.lower() == written.lower())
 
 
-def _read_amount(raw: str, rules: Rules) -> tuple[spell.Number, int]:
+def read_amount(raw: str, rules: Rules) -> tuple[spell.Number, int]:
     """An amount as its number and its cents: two digits after either separator are cents
     ("3.50" and "3,50"), more are a decimal fraction ("1,5 miljoen")."""
     cents = re.search(r"[.,](\d{2})$", raw)
@@ -117,20 +136,14 @@ def _read_amount(raw: str, rules: Rules) -> tuple[spell.Number, int]:
     return spell.read(raw, rules), 0
 
 
-def ranges(text: str, rules: Rules) -> str:
-    """ "10-12" → "10 tot 12": a dash between two small numbers, the first the smaller, is a
-    range. The numbers stay digits, for the rules after this one (a unit may follow)."""
-
-    def say(match: re.Match[str]) -> str:
-        low, high = int(match[1]), int(match[2])
-        return f"{match[1]} {rules.range} {match[2]}" if low < high else match[0]
-
-    return _patterns(rules).range.sub(say, text)
-
-
 def ordinals(text: str, rules: Rules) -> str:
     """ "1e", "2de", "3rd" → "eerste", "tweede", "third"."""
-    return _patterns(rules).ordinal.sub(lambda match: spell.ordinal(int(match["num"]), rules), text)
+
+    def say(match: re.Match[str]) -> str:
+        number = spell.read(match["num"], rules)  # "100,000th" in English, "1.000ste"
+        return spell.ordinal(number.whole, rules)
+
+    return _patterns(rules).ordinal.sub(say, text)
 
 
 def units(text: str, rules: Rules) -> str:

@@ -71,7 +71,11 @@ def cardinal(n: int, rules: Rules) -> str:
 
 
 def ordinal(n: int, rules: Rules) -> str:
-    """``n`` as an ordinal ("eenentwintigste", "twenty-first")."""
+    """``n`` as an ordinal ("eenentwintigste", "twenty-first"); past :data:`DIGITS_ALONE`
+    digits, as :func:`cardinal` says it, digit by digit (num2words raises OverflowError on
+    a few hundred digits, and no reader says a 40-digit ordinal)."""
+    if len(str(abs(n))) > DIGITS_ALONE:
+        return digits(str(abs(n)), rules)
     return _clean(num2words(n, lang=rules.num2words, to="ordinal"))
 
 
