@@ -23,6 +23,15 @@ parameter that is 0 until ``espeak_Initialize``): a platform where unloading doe
 raises :class:`EngineError` rather than drift.
 
 Loading, synthesis and unloading run under :data:`_LOCK`: one synthesis at a time per process.
+
+Words. The synthesis callback is also handed espeak-ng's events; each word event
+(``espeakEVENT_WORD``) gives the word's character position in the text (from 1) and its
+length, and the sample where it starts (``sample``, counted from the start of this
+synthesis; ``audio_position`` is the same in whole milliseconds). Every :class:`Pcm` says
+where its words are (:func:`publisher.engines.words.from_starts` finds where each one's
+sound ends). A number can give several events for one written word ("1.250,50"); they are
+kept, and joined into the word they fall in when the words are mapped back to the text
+(:mod:`publisher.speech.words`).
 """
 
 from __future__ import annotations
@@ -40,7 +49,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from publisher.engine_input import engine_text, voice_name_problem
-from publisher.engines.base import Pcm, VoiceProfile
+from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
+from publisher.engines.words import from_starts
 from publisher.errors import EngineError
 
 # Values from espeak-ng's speak_lib.h.
@@ -54,6 +64,8 @@ _PHONEMES = 0x100
 _PARAM_RATE = 1
 _PARAM_PITCH = 3
 _EE_OK = 0
+_EVENT_LIST_TERMINATED = 0
+_EVENT_WORD = 1
 
 DEFAULT_RATE = 175
 """espeak-ng's normal speed, in words per minute; used when a profile sets no rate."""
@@ -70,6 +82,27 @@ every synthesis: breath and Klatt voices sound the same on every run."""
 _Callback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
+
+
+class _EventId(ctypes.Union):
+    """speak_lib.h's union in ``espeak_EVENT``."""
+
+    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
+
+
+class _Event(ctypes.Structure):
+    """speak_lib.h's ``espeak_EVENT``."""
+
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", _EventId),
+    ]
 
 
 class _Voice(ctypes.Structure):
@@ -101,6 +134,7 @@ class _Runtime:
     version: str = "unknown"
     identifiers: dict[str, str] = field(default_factory=dict)  # voice name -> file identifier
     chunks: list[bytes] = field(default_factory=list)
+    words: list[tuple[int, int, int]] = field(default_factory=list)  # (char, length, sample)
     callback: object = None  # the ctypes callback; kept here so it is never collected
 
 
@@ -290,7 +324,7 @@ def _load() -> _Runtime:
                 continue
             _load_error = f"espeak-ng: cannot copy the library ({e})"
             raise EngineError(_load_error) from e
-        state.callback = _Callback(_collector(state.chunks))
+        state.callback = _Callback(_collector(state.chunks, state.words))
         try:
             with _session(state) as lib:
                 state.version = (lib.espeak_Info(None) or b"unknown").decode()
@@ -314,11 +348,19 @@ def _load() -> _Runtime:
 
 
 def _collector(
-    chunks: list[bytes],
+    chunks: list[bytes], words: list[tuple[int, int, int]]
 ) -> Callable[[ctypes._Pointer[ctypes.c_short], int, int | None], int]:
-    """The synthesis callback: collects the samples into ``chunks``."""
+    """The synthesis callback: collects the samples into ``chunks`` and each word event's
+    ``(text position from 1, length, sample)`` into ``words``."""
 
-    def collect(wav: ctypes._Pointer[ctypes.c_short], count: int, _events: int | None) -> int:
+    def collect(wav: ctypes._Pointer[ctypes.c_short], count: int, events: int | None) -> int:
+        if events:
+            event = ctypes.cast(events, ctypes.POINTER(_Event))
+            i = 0
+            while event[i].type != _EVENT_LIST_TERMINATED:
+                if event[i].type == _EVENT_WORD:
+                    words.append((event[i].text_position, event[i].length, event[i].sample))
+                i += 1
         if wav and count > 0:
             chunks.append(ctypes.string_at(wav, count * 2))
         return 0  # 0 = go on
@@ -362,7 +404,7 @@ def espeak_version() -> str:
         return _load().version
 
 
-class EspeakSynthesizer:
+class EspeakSynthesizer(Synthesizer):
     """A :class:`~publisher.engines.base.Synthesizer` for espeak-ng: offline and fast.
 
     ``profile.voice`` is an espeak-ng voice name ("nl", "en", "en-us", "nl+f2");
@@ -373,6 +415,7 @@ class EspeakSynthesizer:
     """
 
     name = "espeak"
+    reports_words = True  # its word events (module docstring)
     # History-free (a fresh library copy per synthesis): the worker pool may reuse processes.
     stateless = True
 
@@ -403,12 +446,14 @@ class EspeakSynthesizer:
         )
 
     def synthesize(self, text: str) -> Pcm:
-        """Speak ``text``; the samples are returned as espeak-ng made them, silence included."""
+        """Speak ``text``; the samples are returned as espeak-ng made them, silence included,
+        with where each word is (module docstring)."""
         if not text.strip():
             # Nothing to say: no need to load, or wait for, the library.
             rate = _runtime.sample_rate if _runtime is not None else SAMPLE_RATE
-            return Pcm(data=b"", sample_rate=rate)
-        encoded = engine_text(text, reads_phonemes=True).encode("utf-8")
+            return Pcm(data=b"", sample_rate=rate, words=())
+        sent = engine_text(text, reads_phonemes=True)
+        encoded = sent.encode("utf-8")
         with _LOCK:
             state = _load()
             identifier = _identifier(state, self.profile.voice)
@@ -421,6 +466,7 @@ class EspeakSynthesizer:
                 if _srand is not None:
                     _srand(SEED)
                 state.chunks.clear()
+                state.words.clear()
                 try:
                     error = lib.espeak_Synth(
                         encoded,
@@ -433,9 +479,20 @@ class EspeakSynthesizer:
                         None,
                     )
                     data = b"".join(state.chunks)
+                    events = list(state.words)
                 finally:
                     state.chunks.clear()
+                    state.words.clear()
             sample_rate = state.sample_rate
         if error != _EE_OK:
             raise EngineError(f"espeak-ng: synthesis failed (error {error})")
-        return Pcm(data=data, sample_rate=sample_rate)
+        return Pcm(data=data, sample_rate=sample_rate, words=_words(events, sent, data))
+
+
+def _words(events: list[tuple[int, int, int]], text: str, data: bytes) -> tuple[SpokenWord, ...]:
+    """The word events as words of ``text`` (their positions count from 1, clamped to it)."""
+    starts = []
+    for position, length, sample in events:
+        start = min(max(0, position - 1), len(text))
+        starts.append((start, min(len(text), start + max(0, length)), sample))
+    return from_starts(starts, data)
