@@ -241,7 +241,9 @@ class XhtmlWriter:
         The content is cut at the sentences' bounds (:func:`.cut`), and each word is marked
         inside the text node that holds it, so a link or an emphasis of several words stays
         one element (a link cut in three is three links to a screen reader); only a word
-        that spans nodes ("**Knuffel**en") is cut out and wrapped whole."""
+        that spans nodes ("**Knuffel**en") is cut out and wrapped whole. An inline image is
+        one thing on the page: the first word of its description marks it, the others get
+        no span (the overlay plays them in that word's clip)."""
         size = len(spoken_text(nodes))
         leaves = text_leaves(nodes)
         inside = {a: w for a, w in words.items() if any(s <= a and w[0] <= e for s, e in leaves)}
@@ -256,7 +258,7 @@ class XhtmlWriter:
             for edge, next_edge, piece_nodes in pieces:
                 self._cursor = edge
                 html = self.inlines(piece_nodes)
-                if edge in across:
+                if edge in across and html:  # else heard with the word before (an image's)
                     html = self._word_span(across[edge][1], html)
                 if edge in marks:
                     span_id = marks[edge][1]
