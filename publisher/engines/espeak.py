@@ -28,7 +28,7 @@ Words. The synthesis callback is also handed espeak-ng's events; each word event
 (``espeakEVENT_WORD``) gives the word's character position in the text (from 1) and its
 length, and the sample where it starts (``sample``, counted from the start of this
 synthesis; ``audio_position`` is the same in whole milliseconds). Every :class:`Pcm` says
-where its words are (:func:`publisher.engines.words.from_starts` finds where each one's
+where its words are (:func:`publisher.engines.words.place` finds where each one's
 sound ends). A number can give several events for one written word ("1.250,50"); they are
 kept, and joined into the word they fall in when the words are mapped back to the text
 (:mod:`publisher.speech.words`).
@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 from publisher.engine_input import engine_text, voice_name_problem
 from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
-from publisher.engines.words import from_starts
+from publisher.engines.words import place
 from publisher.errors import EngineError
 
 # Values from espeak-ng's speak_lib.h.
@@ -486,13 +486,16 @@ class EspeakSynthesizer(Synthesizer):
             sample_rate = state.sample_rate
         if error != _EE_OK:
             raise EngineError(f"espeak-ng: synthesis failed (error {error})")
-        return Pcm(data=data, sample_rate=sample_rate, words=_words(events, sent, data))
+        words = _words(events, sent, data, sample_rate)
+        return Pcm(data=data, sample_rate=sample_rate, words=words)
 
 
-def _words(events: list[tuple[int, int, int]], text: str, data: bytes) -> tuple[SpokenWord, ...]:
+def _words(
+    events: list[tuple[int, int, int]], text: str, data: bytes, rate: int
+) -> tuple[SpokenWord, ...]:
     """The word events as words of ``text`` (their positions count from 1, clamped to it)."""
-    starts = []
+    starts: list[tuple[int, int, int, int | None]] = []
     for position, length, sample in events:
         start = min(max(0, position - 1), len(text))
-        starts.append((start, min(len(text), start + max(0, length)), sample))
-    return from_starts(starts, data)
+        starts.append((start, min(len(text), start + max(0, length)), sample, None))
+    return place(starts, data, rate)

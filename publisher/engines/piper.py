@@ -39,7 +39,7 @@ from typing import Any
 
 from publisher.engine_input import engine_text
 from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
-from publisher.engines.words import tokens
+from publisher.engines.words import place, tokens
 from publisher.errors import EngineError
 
 PACKAGE_PREFIX = "package:"
@@ -241,8 +241,9 @@ class PiperSynthesizer(Synthesizer):
         spoken = engine_text(text)
         chunks = list(voice.synthesize(spoken, config, include_alignments=True))
         data = b"".join(chunk.audio_int16_bytes for chunk in chunks)
-        words = _words(voice, spoken, chunks)
-        return Pcm(data=data, sample_rate=int(voice.config.sample_rate), words=words)
+        rate = int(voice.config.sample_rate)
+        words = _words(voice, spoken, chunks, data, rate)
+        return Pcm(data=data, sample_rate=rate, words=words)
 
 
 _NOT_SAID = frozenset("^$_ ")  # Piper's begin, end and pad symbols, and the word space
@@ -286,7 +287,9 @@ def _count(sentences: list[list[str]]) -> int:
     return count
 
 
-def _words(voice: Any, text: str, chunks: list[Any]) -> tuple[SpokenWord, ...] | None:
+def _words(
+    voice: Any, text: str, chunks: list[Any], data: bytes, rate: int
+) -> tuple[SpokenWord, ...] | None:
     """The words of ``text`` with the samples of the phoneme words said for them, or None
     (no alignments, or they cannot be matched: module docstring)."""
     said = phoneme_words(chunks)
@@ -298,18 +301,12 @@ def _words(voice: Any, text: str, chunks: list[Any]) -> tuple[SpokenWord, ...] |
         counts = [_count(voice.phonemize(text[a:b])) for a, b in words]
         if sum(counts) != len(said):
             return None
-    out = []
+    spans: list[tuple[int, int, int, int | None]] = []
     index = 0
     for (char_start, char_end), count in zip(words, counts, strict=True):
         if count:
-            first, last = said[index], said[index + count - 1]
-            out.append(
-                SpokenWord(
-                    char_start=char_start,
-                    char_end=char_end,
-                    sample_start=first[0],
-                    sample_end=last[1],
-                )
-            )
+            spans.append((char_start, char_end, said[index][0], said[index + count - 1][1]))
         index += count
-    return tuple(out)
+    # A phoneme's duration is the model's, in frames of 256 samples, and the sound runs on:
+    # each word is placed on its sound as espeak-ng's are.
+    return place(spans, data, rate)

@@ -6,9 +6,10 @@ espeak-ng and Piper), and has a letter, a digit or a sign that is said ("&", "@"
 The engines, the timing file and the read-along all cut text into words here.
 
 espeak-ng reports the sample at which each word starts (its word events), not where its
-sound ends: the span up to the next word holds the pause after a comma too. A word's time
-is its sound, so each span is trimmed to the samples that are not (near) silence, the
-utterance's own: within :data:`SILENCE_DB` of its loudest sample.
+sound ends: the span up to the next word holds the pause after a comma too; Piper, how long
+each phoneme lasts, in frames of 256 samples. A word's time is its sound (:func:`place`), so
+each span is trimmed to the samples that are not (near) silence, the utterance's own: within
+:data:`SILENCE_DB` of its loudest sample.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import unicodedata
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from publisher.engines.base import SpokenWord
 
@@ -50,19 +52,37 @@ def tokens(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def from_starts(starts: Sequence[tuple[int, int, int]], data: bytes) -> tuple[SpokenWord, ...]:
-    """Words from ``(char_start, char_end, sample)`` (in the order said) over the 16-bit
-    samples ``data``: each runs to the next word's start (the last to the end), trimmed to
-    its sound; a word with no sound at all keeps an empty span at its start."""
-    samples = np.abs(np.frombuffer(data, dtype="<i2").astype(np.int32))
+SETTLE_SECONDS = 0.06
+"""How far back a word's start may move to the quietest point before where the engine put
+it (the sound of a phoneme runs into the next one's: a boundary is late rather than early)."""
+AHEAD_SECONDS = 0.02
+"""How far ahead it may move: a short word ("it") is over in a tenth of a second."""
+WINDOW_SECONDS = 0.01
+"""The stretch over which that quiet is measured: about a period of a low voice."""
+
+
+def place(
+    said: Sequence[tuple[int, int, int, int | None]], data: bytes, rate: int
+) -> tuple[SpokenWord, ...]:
+    """Words from ``(char_start, char_end, start, end)`` (in the order said; ``end`` None
+    where the engine gives only starts) over the 16-bit samples ``data`` at ``rate``: each
+    starts at the quietest point near where the engine put it (:func:`settle`: between two
+    words said without a pause, the engine's boundary lies in the sound of the phoneme it
+    ends or begins; the dip between them is where a listener hears the word begin), ends
+    where the engine says or else where the next word starts (the last at the end), and is
+    trimmed to its sound; a word with no sound at all keeps an empty span at its start."""
+    samples = np.frombuffer(data, dtype="<i2").astype(np.int64)
     total = len(samples)
-    peak = int(samples.max()) if total else 0
+    loudness = np.abs(samples)
+    peak = int(loudness.max()) if total else 0
     threshold = max(FLOOR, round(peak * 10 ** (SILENCE_DB / 20)))
-    loud = samples > threshold
+    loud = loudness > threshold
+    settled = settle([min(max(0, word[2]), total) for word in said], data, rate)
     out = []
-    for i, (char_start, char_end, sample) in enumerate(starts):
-        begin = min(max(0, sample), total)
-        end = min(max(begin, starts[i + 1][2]), total) if i + 1 < len(starts) else total
+    for i, (char_start, char_end, _, stated) in enumerate(said):
+        begin = settled[i]
+        end = settled[i + 1] if i + 1 < len(said) else total
+        end = max(begin, end if stated is None else min(end, stated))
         sounding = np.flatnonzero(loud[begin:end])
         if len(sounding):
             begin, end = begin + int(sounding[0]), begin + int(sounding[-1]) + 1
@@ -72,3 +92,27 @@ def from_starts(starts: Sequence[tuple[int, int, int]], data: bytes) -> tuple[Sp
             SpokenWord(char_start=char_start, char_end=char_end, sample_start=begin, sample_end=end)
         )
     return tuple(out)
+
+
+def settle(starts: list[int], data: bytes, rate: int) -> list[int]:
+    """Each of ``starts`` (samples of ``data``, in order) moved to the middle of the
+    quietest :data:`WINDOW_SECONDS` from :data:`SETTLE_SECONDS` before it to
+    :data:`AHEAD_SECONDS` after it, after the word before's start and before the next's."""
+    samples: npt.NDArray[np.int64] = np.frombuffer(data, dtype="<i2").astype(np.int64)
+    if not len(samples):
+        return starts
+    half = max(1, round(WINDOW_SECONDS * rate / 2))
+    reach, ahead = round(SETTLE_SECONDS * rate), round(AHEAD_SECONDS * rate)
+    energy = np.concatenate(([0], np.cumsum(samples * samples)))
+    out: list[int] = []
+    for i, start in enumerate(starts):
+        lo = max(start - reach, out[-1] + 1 if out else 0, half)
+        following = starts[i + 1] - 1 if i + 1 < len(starts) else start + ahead
+        hi = min(start + ahead, following, len(samples) - half)
+        if lo > hi:
+            out.append(start)
+            continue
+        centres = np.arange(lo, hi + 1)
+        around = energy[centres + half] - energy[centres - half]
+        out.append(int(centres[int(np.argmin(around))]))
+    return out
