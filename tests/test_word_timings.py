@@ -94,7 +94,7 @@ def cut_ratios(audio: Path, rate: int = 22050) -> list[tuple[float, str]]:
         samples = decoded(path.with_suffix(".mp3"), rate)
         assert abs(len(samples) - timing.duration_ms * rate // 1000) <= rate // 100
 
-        def rms(a: int, b: int) -> float:
+        def rms(a: int, b: int, samples: np.ndarray[Any, Any] = samples) -> float:
             return float(np.sqrt(np.mean(samples[max(0, a) : b] ** 2)))
 
         for u in timing.utterances:
