@@ -49,8 +49,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from publisher.engine_input import engine_text, voice_name_problem
-from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
-from publisher.engines.words import place
+from publisher.engines.base import Pcm, Synthesizer, VoiceProfile
+from publisher.engines.espeak_events import spoken_words, word_events
 from publisher.errors import EngineError
 
 # Values from espeak-ng's speak_lib.h.
@@ -64,8 +64,6 @@ _PHONEMES = 0x100
 _PARAM_RATE = 1
 _PARAM_PITCH = 3
 _EE_OK = 0
-_EVENT_LIST_TERMINATED = 0
-_EVENT_WORD = 1
 
 DEFAULT_RATE = 175
 """espeak-ng's normal speed, in words per minute; used when a profile sets no rate."""
@@ -82,27 +80,6 @@ every synthesis: breath and Klatt voices sound the same on every run."""
 _Callback = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
-
-
-class _EventId(ctypes.Union):
-    """speak_lib.h's union in ``espeak_EVENT``."""
-
-    _fields_ = [("number", ctypes.c_int), ("name", ctypes.c_char_p), ("string", ctypes.c_char * 8)]
-
-
-class _Event(ctypes.Structure):
-    """speak_lib.h's ``espeak_EVENT``."""
-
-    _fields_ = [
-        ("type", ctypes.c_int),
-        ("unique_identifier", ctypes.c_uint),
-        ("text_position", ctypes.c_int),
-        ("length", ctypes.c_int),
-        ("audio_position", ctypes.c_int),
-        ("sample", ctypes.c_int),
-        ("user_data", ctypes.c_void_p),
-        ("id", _EventId),
-    ]
 
 
 class _Voice(ctypes.Structure):
@@ -355,12 +332,7 @@ def _collector(
 
     def collect(wav: ctypes._Pointer[ctypes.c_short], count: int, events: int | None) -> int:
         if events:
-            event = ctypes.cast(events, ctypes.POINTER(_Event))
-            i = 0
-            while event[i].type != _EVENT_LIST_TERMINATED:
-                if event[i].type == _EVENT_WORD:
-                    words.append((event[i].text_position, event[i].length, event[i].sample))
-                i += 1
+            words.extend(word_events(events))
         if wav and count > 0:
             chunks.append(ctypes.string_at(wav, count * 2))
         return 0  # 0 = go on
@@ -486,16 +458,5 @@ class EspeakSynthesizer(Synthesizer):
             sample_rate = state.sample_rate
         if error != _EE_OK:
             raise EngineError(f"espeak-ng: synthesis failed (error {error})")
-        words = _words(events, sent, data, sample_rate)
+        words = spoken_words(events, sent, data, sample_rate)
         return Pcm(data=data, sample_rate=sample_rate, words=words)
-
-
-def _words(
-    events: list[tuple[int, int, int]], text: str, data: bytes, rate: int
-) -> tuple[SpokenWord, ...]:
-    """The word events as words of ``text`` (their positions count from 1, clamped to it)."""
-    starts: list[tuple[int, int, int, int | None]] = []
-    for position, length, sample in events:
-        start = min(max(0, position - 1), len(text))
-        starts.append((start, min(len(text), start + max(0, length)), sample, None))
-    return place(starts, data, rate)

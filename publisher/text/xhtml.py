@@ -19,16 +19,9 @@ from publisher.errors import Problem
 from publisher.i18n import Words
 from publisher.text.markup import attr, esc, safe_href, unsafe_link
 from publisher.text.plain import plain_text
-from publisher.text.sentences import sentences
-from publisher.text.spans import (
-    Narration,
-    cut,
-    locate,
-    locate_words,
-    spoken_text,
-    text_leaves,
-    word_id,
-)
+from publisher.text.spans import Narration, spoken_text
+from publisher.text.spoken import SpokenMarks
+from publisher.text.spoken import sentence_id as sentence_id  # where the overlay asks for it
 
 ImageHref = Callable[[str, str, int], str]
 """Resolves an image ``src`` of the block at ``path:line`` to the href the output uses (and
@@ -90,12 +83,6 @@ class Style:
     media overlay can point at them; None writes none of these ids."""
 
 
-def sentence_id(block: str, number: int) -> str:
-    """Id of the ``number``-th (from 1) sentence said for ``block`` (the underscores keep it
-    apart from heading anchors, which are slugs of ``[a-z0-9-]``)."""
-    return f"s_{block}_{number}"
-
-
 def label_id(block: str) -> str:
     """Id of the visible label of prompt ``block`` (its aside is named by it, and the
     read-along EPUB highlights it while the narrator says the lead-in)."""
@@ -109,9 +96,10 @@ def element_id(block: str, row: int | None = None) -> str:
 
 
 @dataclass(kw_only=True)
-class XhtmlWriter:
+class XhtmlWriter(SpokenMarks):
     """Writes the content of one document; holds its state (footnote back-links, the line
-    being written for messages)."""
+    being written for messages, the sentences and words marked for a media overlay: see
+    :class:`~publisher.text.spoken.SpokenMarks`)."""
 
     style: Style
     path: str  # the source file, for messages
@@ -190,137 +178,6 @@ class XhtmlWriter:
     def _id(self, block: str, row: int | None = None) -> str:
         """An ``id`` attribute for a media overlay to point at, if the style asks for one."""
         return f' id="{element_id(block, row)}"' if self.style.narration else ""
-
-    def spoken(
-        self, owner: str, nodes: tuple[m.Inline, ...], prefix: str = "", lead: str = ""
-    ) -> str:
-        """Inline content with each sentence the narration says for ``owner`` in a
-        ``<span>`` (and each of its words heard in one inside it, where the narration has
-        them); ``prefix`` is text said before it (a label), written as ``lead``: inside
-        the first sentence's span when it is said with that sentence, so the label is
-        highlighted while it is read (a word span of its own when words are), else before
-        the content."""
-        narration = self.style.narration
-        said = narration.said.get(owner, ()) if narration else ()
-        if narration is None or not said:
-            return lead + self.inlines(nodes)
-        text = prefix + spoken_text(nodes)
-        pieces = sentences(text)
-        count = self._said.get(owner, 0)
-        marks: dict[int, tuple[int, str]] = {}  # start → (end, id), in the nodes' text
-        words: dict[int, tuple[int, str]] = {}  # the same, of words
-        labelled = ""  # the id of the sentence said with the prefix
-        for piece, (start, end) in zip(pieces, locate(text, pieces), strict=True):
-            if count < len(said) and narration.display(piece) == said[count]:
-                count += 1
-                for word_start, word_end, word in self._words(owner, count, piece, start):
-                    if word_start < len(prefix):  # the label: its lead is the word
-                        lead = lead if labelled else self._word_span(word, lead)
-                        labelled = labelled or sentence_id(owner, count)
-                    else:
-                        words[word_start - len(prefix)] = (word_end - len(prefix), word)
-                if start < len(prefix) < end:
-                    labelled = sentence_id(owner, count)
-                start, end = max(start - len(prefix), 0), end - len(prefix)
-                if end > start:
-                    marks[start] = (end, sentence_id(owner, count))
-        self._said[owner] = count
-        return ("" if labelled else lead) + self._marked(nodes, marks, words, labelled, lead)
-
-    def _marked(
-        self,
-        nodes: tuple[m.Inline, ...],
-        marks: dict[int, tuple[int, str]],
-        words: dict[int, tuple[int, str]],
-        labelled: str = "",
-        lead: str = "",
-    ) -> str:
-        """``nodes`` with the sentence spans ``marks`` and the word spans ``words`` (start →
-        (end, id), in their text); ``lead`` written first inside sentence ``labelled``.
-
-        The content is cut at the sentences' bounds (:func:`.cut`), and each word is marked
-        inside the text node that holds it, so a link or an emphasis of several words stays
-        one element (a link cut in three is three links to a screen reader); only a word
-        that spans nodes ("**Knuffel**en") is cut out and wrapped whole. An inline image is
-        one thing on the page: the first word of its description marks it, the others get
-        no span (the overlay plays them in that word's clip)."""
-        size = len(spoken_text(nodes))
-        leaves = text_leaves(nodes)
-        inside = {a: w for a, w in words.items() if any(s <= a and w[0] <= e for s, e in leaves)}
-        across = {a: w for a, w in words.items() if a not in inside}
-        edges = {b for m_ in (marks, across) for s, (e, _) in m_.items() for b in (s, e)}
-        bounds = sorted(b for b in edges if 0 < b < size)
-        out = []
-        open_until: int | None = None  # the end of the sentence span open, if one is
-        pieces = zip([0, *bounds], [*bounds, size], cut(nodes, bounds), strict=True)
-        self._inside, self._cursor = inside, 0
-        try:
-            for edge, next_edge, piece_nodes in pieces:
-                self._cursor = edge
-                html = self.inlines(piece_nodes)
-                if edge in across and html:  # else heard with the word before (an image's)
-                    html = self._word_span(across[edge][1], html)
-                if edge in marks:
-                    span_id = marks[edge][1]
-                    self.marked.append(span_id)
-                    out.append(f'<span id="{span_id}">' + (lead if span_id == labelled else ""))
-                    open_until = marks[edge][0]
-                out.append(html)
-                if open_until is not None and next_edge >= open_until:
-                    out.append("</span>")
-                    open_until = None
-        finally:
-            self._inside = {}
-        return "".join(out)
-
-    def _text(self, text: str) -> str:
-        """A text node's characters, escaped, with the words in it marked (see
-        :meth:`_marked`); it moves the cursor past them."""
-        start, self._cursor = self._cursor, self._cursor + len(text)
-        if not self._inside:
-            return esc(text)
-        out, position = [], 0
-        for a in sorted(a for a in self._inside if start <= a < start + len(text)):
-            b, word = self._inside[a]
-            out += [
-                esc(text[position : a - start]),
-                self._word_span(word, esc(text[a - start : b - start])),
-            ]
-            position = b - start
-        out.append(esc(text[position:]))
-        return "".join(out)
-
-    def _words(self, owner: str, number: int, piece: str, start: int) -> list[tuple[int, int, str]]:
-        """The words heard of the ``number``-th sentence said for ``owner`` (``piece``,
-        ``start`` characters into the text), as ``(start, end, id)`` in that text."""
-        narration = self.style.narration
-        heard = narration.words.get(owner, ()) if narration else ()
-        if narration is None or number > len(heard) or not heard[number - 1]:
-            return []
-        found = locate_words(piece, narration.display(piece), heard[number - 1])
-        return [
-            (start + a, start + b, word_id(owner, number, n))
-            for n, (a, b) in enumerate(found or (), start=1)
-        ]
-
-    def _word_span(self, word: str, html: str) -> str:
-        self.marked.append(word)
-        inner = html.rstrip(" ")
-        return f'<span id="{word}">{inner}</span>{html[len(inner) :]}'
-
-    def said_whole(self, owner: str, nodes: tuple[m.Inline, ...]) -> str:
-        """Inline content said as one utterance (a heading, the chapter's title), each of
-        its words heard in a ``<span>`` where the narration has them (for a word-level
-        overlay; the element itself is the sentence)."""
-        full = spoken_text(nodes)
-        text = " ".join(full.split())  # as the script said it
-        found = self._words(owner, 1, text, 0)
-        # The words were found in the text with its white space collapsed: move them back.
-        where = locate_words(full, text, [(a, b - a) for a, b, _ in found]) if found else None
-        if where is None:
-            return self.inlines(nodes)
-        words = {a: (b, word) for (a, b), (_, _, word) in zip(where, found, strict=True)}
-        return self._marked(nodes, {}, words)
 
     def paragraph(self, block: m.Paragraph | m.Prompt | m.Example) -> str:
         """A paragraph; a prompt or an example is one inside an ``aside`` named in the
