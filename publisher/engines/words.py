@@ -2,7 +2,7 @@
 
 A word (:func:`tokens`) is a stretch of text between spaces without the punctuation around
 it ("wereld," is "wereld"), or a phoneme block (``[[k'o:bo:]]``, a lexicon's respelling for
-espeak-ng and Piper), and has a letter, a digit or a sign that is said ("&", "@", "%").
+espeak-ng and Piper), and has a letter, a digit or a sign that is said ("&", "@", "%", "€").
 The engines, the timing file and the read-along all cut text into words here.
 
 espeak-ng reports the sample at which each word starts (its word events), not where its
@@ -37,6 +37,11 @@ def _edge(char: str) -> bool:
     return char not in _SAID_SIGNS and unicodedata.category(char)[0] == "P"
 
 
+def _currency(char: str) -> bool:
+    """Whether ``char`` is a currency sign ("€ 3" is said "drie euro")."""
+    return unicodedata.category(char) == "Sc"
+
+
 def tokens(text: str) -> list[tuple[int, int]]:
     """The words of ``text`` as ``(start, end)`` character offsets, in order (see above)."""
     out = []
@@ -47,7 +52,7 @@ def tokens(text: str) -> list[tuple[int, int]]:
                 start += 1
             while end > start and _edge(text[end - 1]):
                 end -= 1
-        if any(c.isalnum() or c in _SAID_SIGNS for c in text[start:end]):
+        if any(c.isalnum() or c in _SAID_SIGNS or _currency(c) for c in text[start:end]):
             out.append((start, end))
     return out
 
