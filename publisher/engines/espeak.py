@@ -458,5 +458,5 @@ class EspeakSynthesizer(Synthesizer):
             sample_rate = state.sample_rate
         if error != _EE_OK:
             raise EngineError(f"espeak-ng: synthesis failed (error {error})")
-        words = spoken_words(events, sent, data, sample_rate)
+        words = spoken_words(events, text, sent, data, sample_rate)
         return Pcm(data=data, sample_rate=sample_rate, words=words)

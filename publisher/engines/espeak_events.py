@@ -12,7 +12,7 @@ from __future__ import annotations
 import ctypes
 
 from publisher.engines.base import SpokenWord
-from publisher.engines.words import place
+from publisher.engines.words import moved_back, place
 
 # Values from espeak-ng's speak_lib.h.
 _EVENT_LIST_TERMINATED = 0
@@ -54,11 +54,13 @@ def word_events(events: int) -> list[tuple[int, int, int]]:
 
 
 def spoken_words(
-    events: list[tuple[int, int, int]], text: str, data: bytes, rate: int
+    events: list[tuple[int, int, int]], text: str, sent: str, data: bytes, rate: int
 ) -> tuple[SpokenWord, ...]:
-    """The word events as words of ``text`` (their positions count from 1, clamped to it)."""
+    """The word events of ``sent`` (what espeak-ng was given: ``text`` through
+    :func:`publisher.engine_input.engine_text`; their positions count from 1, clamped to
+    it) as words of ``text``."""
     starts: list[tuple[int, int, int, int | None]] = []
     for position, length, sample in events:
-        start = min(max(0, position - 1), len(text))
-        starts.append((start, min(len(text), start + max(0, length)), sample, None))
-    return place(starts, data, rate)
+        start = min(max(0, position - 1), len(sent))
+        starts.append((start, min(len(sent), start + max(0, length)), sample, None))
+    return moved_back(place(starts, data, rate), text, sent)

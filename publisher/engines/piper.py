@@ -39,7 +39,7 @@ from typing import Any
 
 from publisher.engine_input import engine_text
 from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
-from publisher.engines.words import place, tokens
+from publisher.engines.words import moved_back, place, tokens
 from publisher.errors import EngineError
 
 PACKAGE_PREFIX = "package:"
@@ -243,6 +243,7 @@ class PiperSynthesizer(Synthesizer):
         data = b"".join(chunk.audio_int16_bytes for chunk in chunks)
         rate = int(voice.config.sample_rate)
         words = _words(voice, spoken, chunks, data, rate)
+        words = None if words is None else moved_back(words, text, spoken)
         return Pcm(data=data, sample_rate=rate, words=words)
 
 

@@ -37,6 +37,40 @@ def _edge(char: str) -> bool:
     return char not in _SAID_SIGNS and unicodedata.category(char)[0] == "P"
 
 
+def back_in(text: str, sent: str) -> list[int]:
+    """For each position in ``sent`` (and its end), the position in ``text`` it came from:
+    ``sent`` is ``text`` as it was let through to the engine
+    (:func:`publisher.engine_input.engine_text`), which puts a space between two brackets
+    and turns a control character into a space. An engine's words are in ``sent``; the
+    utterance's words are in ``text``."""
+    out: list[int] = []
+    j = 0
+    for i, char in enumerate(sent):
+        out.append(j)
+        if j < len(text) and (
+            text[j] == char or (char == " " and (i + 1 >= len(sent) or sent[i + 1] != text[j]))
+        ):
+            j += 1  # the same character, or one turned into a space; else a space put in
+    out.append(j)
+    return out
+
+
+def moved_back(words: Sequence[SpokenWord], text: str, sent: str) -> tuple[SpokenWord, ...]:
+    """``words`` (in ``sent``) with their characters in ``text`` (see :func:`back_in`)."""
+    if text == sent:
+        return tuple(words)
+    where = back_in(text, sent)
+    return tuple(
+        SpokenWord(
+            char_start=where[w.char_start],
+            char_end=where[w.char_end],
+            sample_start=w.sample_start,
+            sample_end=w.sample_end,
+        )
+        for w in words
+    )
+
+
 def _currency(char: str) -> bool:
     """Whether ``char`` is a currency sign ("€ 3" is said "drie euro")."""
     return unicodedata.category(char) == "Sc"
