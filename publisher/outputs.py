@@ -21,7 +21,8 @@ INDEX = "index.html"
 """The website's book page."""
 
 AUDIO = "audio/"
-"""The audio target's folder: a chapter's MP3, timing file and captions, the playlist."""
+"""The audio target's folder: a chapter's MP3, timing file and captions (WebVTT and SubRip),
+the playlist."""
 PLAYLIST = "audio/playlist.m3u"
 """The chapters in reading order."""
 EPUBS = "epub/"
@@ -41,6 +42,7 @@ MEDIA_TYPES = {
     ".mp3": "audio/mpeg",
     ".m4b": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
     ".json": "application/json",
     ".xml": "application/xml",
     ".epub": "application/epub+zip",
@@ -77,6 +79,8 @@ timing = Named(AUDIO, ".json")
 """When a chapter's utterances and pauses start and end (:mod:`publisher.speech.timing`)."""
 captions = Named(AUDIO, ".vtt")
 """A chapter's WebVTT captions."""
+subtitles = Named(AUDIO, ".srt")
+"""The same captions as SubRip, for players that read no WebVTT."""
 chapter_marks = Named(CHAPTER_MARKS, ".json")
 """A chapter's JSON Chapters file."""
 episode_page = Named(EPISODES, ".html")

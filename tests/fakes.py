@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from publisher.engines.base import Pcm, VoiceProfile
+from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
+from publisher.engines.words import tokens
 from publisher.errors import EngineError
 
 RATE = 22050
@@ -54,16 +55,26 @@ def fake_pcm(text: str, rate: int = RATE) -> Pcm:
     return Pcm(data=data, sample_rate=rate)
 
 
-class FakeSynthesizer:
-    """A :class:`~publisher.engines.base.Synthesizer` that needs nothing installed."""
+class FakeSynthesizer(Synthesizer):
+    """A :class:`~publisher.engines.base.Synthesizer` that needs nothing installed. It says
+    where each word is (where its characters are in the tone) unless ``words`` is False,
+    as gTTS does not."""
 
     name = "fake"
     stateless = True  # same text, same samples, whatever was said before
 
-    def __init__(self, profile: VoiceProfile, *, rate: int = RATE, fail_on: str | None = None):
+    def __init__(
+        self,
+        profile: VoiceProfile,
+        *,
+        rate: int = RATE,
+        fail_on: str | None = None,
+        words: bool = True,
+    ):
         self.profile = profile
         self.rate = rate
         self.fail_on = fail_on
+        self.reports_words = words  # type: ignore[misc]
 
     @property
     def gain(self) -> float:
@@ -72,9 +83,10 @@ class FakeSynthesizer:
         return 1.0 if self.profile.pitch is None else self.profile.pitch / 50
 
     def identity(self) -> str:
-        """What changes the sound: the voice, the rate and the gain."""
+        """What changes the sound: the voice, the rate and the gain (and what it reports)."""
         gain = "" if self.profile.pitch is None else f" gain={self.gain:g}"
-        return f"fake voice={self.profile.voice} rate={self.rate}{gain}"
+        words = "" if self.reports_words else " words=no"
+        return f"fake voice={self.profile.voice} rate={self.rate}{gain}{words}"
 
     def synthesize(self, text: str) -> Pcm:
         """A tone for ``text``; raises EngineError when ``text`` contains ``fail_on``."""
@@ -82,23 +94,38 @@ class FakeSynthesizer:
         if self.fail_on is not None and self.fail_on in text:
             raise EngineError("fake: service unreachable after 3 tries")
         pcm = fake_pcm(text, self.rate)
-        if self.profile.pitch is None:
-            return pcm
-        scaled = np.frombuffer(pcm.data, dtype="<i2") * self.gain
-        data = np.clip(np.round(scaled), -32768, 32767).astype("<i2").tobytes()
-        return Pcm(data=data, sample_rate=pcm.sample_rate)
+        words = fake_words(text, self.rate) if self.reports_words else None
+        data = pcm.data
+        if self.profile.pitch is not None:
+            scaled = np.frombuffer(pcm.data, dtype="<i2") * self.gain
+            data = np.clip(np.round(scaled), -32768, 32767).astype("<i2").tobytes()
+        return Pcm(data=data, sample_rate=pcm.sample_rate, words=words)
+
+
+def fake_words(text: str, rate: int = RATE) -> tuple[SpokenWord, ...]:
+    """Where the fake says each word of ``text``: where its characters are in the tone."""
+    return tuple(
+        SpokenWord(
+            char_start=a,
+            char_end=b,
+            sample_start=expected_samples(text[:a], rate),
+            sample_end=expected_samples(text[:b], rate),
+        )
+        for a, b in tokens(text)
+    )
 
 
 class FakeFactory:
     """A picklable synthesizer factory for ``AudioRenderer(synthesizer_factory=...)``."""
 
-    def __init__(self, *, rate: int = RATE, fail_on: str | None = None) -> None:
+    def __init__(self, *, rate: int = RATE, fail_on: str | None = None, words: bool = True) -> None:
         self.rate = rate
         self.fail_on = fail_on
+        self.words = words
 
     def __call__(self, profile: VoiceProfile) -> FakeSynthesizer:
         """A fake engine for ``profile``."""
-        return FakeSynthesizer(profile, rate=self.rate, fail_on=self.fail_on)
+        return FakeSynthesizer(profile, rate=self.rate, fail_on=self.fail_on, words=self.words)
 
 
 FAKE_VOICE = VoiceProfile(name="fake-nl", engine="espeak", voice="nl", language="nl")

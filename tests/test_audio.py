@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,7 @@ SLUGS = ["eerste-laatste", "tweede", "derde"]
 
 def test_one_mp3_timing_and_captions_per_chapter_and_a_playlist(tmp_path: Path) -> None:
     audio = render(tmp_path)
-    expected = {f"{s}.{ext}" for s in SLUGS for ext in ("mp3", "json", "vtt")}
+    expected = {f"{s}.{ext}" for s in SLUGS for ext in ("mp3", "json", "vtt", "srt")}
     assert {p.name for p in audio.iterdir()} == expected | {"playlist.m3u"}
     playlist = (audio / "playlist.m3u").read_text(encoding="utf-8").splitlines()
     assert playlist[0] == "#EXTM3U"
@@ -202,8 +203,12 @@ def test_captions_have_one_cue_per_utterance_with_the_written_text(tmp_path: Pat
     number, times, text = cues[0].split("\n")
     assert number == "1"
     assert times == "00:00:00.500 --> " + _vtt(doc.utterances[0].end_ms)
-    assert text == "Eerste &amp; Laatste"  # written, escaped; spoken was "en"
-    assert cues[2].split("\n")[2] == "Tweede zin."  # no 🔗
+    # Written, escaped (spoken was "en"), each word after the first with when it is said.
+    words = [doc.utterances[0].word_text(w) for w in doc.utterances[0].words]
+    assert words == ["Eerste", "&", "Laatste"]
+    stamps = [_vtt(w.start_ms) for w in doc.utterances[0].words[1:]]
+    assert text == f"Eerste <{stamps[0]}>&amp; <{stamps[1]}>Laatste"
+    assert re.sub(r"<[0-9:.]+>", "", cues[2].split("\n")[2]) == "Tweede zin."  # no 🔗
 
 
 def _vtt(ms: int) -> str:
@@ -333,12 +338,12 @@ def test_editing_one_paragraph_synthesises_and_encodes_only_its_segment(
     after = {p.name: p.read_bytes() for p in audio.iterdir()}
     changed = {name for name in after if after[name] != before[name]}
     # The other chapters' files are byte for byte the same; the playlist has a new length.
-    assert changed == {"tweede.mp3", "tweede.json", "tweede.vtt", "playlist.m3u"}
+    assert changed == {"tweede.mp3", "tweede.json", "tweede.vtt", "tweede.srt", "playlist.m3u"}
 
 
 def test_a_damaged_cache_entry_is_made_again(tmp_path: Path) -> None:
     render(tmp_path)
-    speech = sorted((tmp_path / "cache" / "speech").rglob("*.pcm"))
+    speech = sorted((tmp_path / "cache" / "speech").rglob("*.utt"))
     victim = speech[0]
     victim.write_bytes(victim.read_bytes()[:-100])  # truncated
     for chapter in (tmp_path / "cache" / "chapters").rglob("*.chapter"):

@@ -242,3 +242,18 @@ def test_a_fork_during_a_synthesis_in_another_thread() -> None:
     child.join(timeout=60)
     assert child.exitcode == 0
     assert from_child == expected.data
+
+
+def test_says_where_each_word_of_the_text_it_was_given_is() -> None:
+    # The engine is given the text with its brackets kept apart ("[ [") and control
+    # characters as spaces; the words are still those of the text, in order, each in turn.
+    text = "Zeg [[dit]] nu,\x01 en 200 euro: klaar."
+    pcm = DUTCH.synthesize(text)
+    assert pcm.words is not None
+    assert [text[w.char_start : w.char_end] for w in pcm.words] == [
+        "Zeg", "dit", "nu", "en", "200", "euro", "klaar"
+    ]  # fmt: skip
+    starts = [w.sample_start for w in pcm.words]
+    assert starts == sorted(starts) and all(w.sample_end >= w.sample_start for w in pcm.words)
+    assert pcm.words[-1].sample_end <= len(pcm.data) // 2
+    assert DUTCH.synthesize("").words == ()

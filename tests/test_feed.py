@@ -413,10 +413,10 @@ def test_a_timing_file_of_another_chapter_or_version_is_refused(tmp_path: Path) 
     with pytest.raises(BuildError, match="timing is for chapter 'een-begin', not 'het-midden'"):
         render_feed(book, tmp_path)
     stale = (
-        TimingFile.load(audio / "een-begin.json").dump().replace(b'"version": 2', b'"version": 0')
+        TimingFile.load(audio / "een-begin.json").dump().replace(b'"version": 3', b'"version": 0')
     )
     (audio / "het-midden.json").write_bytes(stale)
-    with pytest.raises(BuildError, match=r"het-midden\.json: not a version 2 timing file"):
+    with pytest.raises(BuildError, match=r"het-midden\.json: not a version 3 timing file"):
         render_feed(book, tmp_path)
 
 

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,14 @@ from lxml import etree
 
 from publisher import model as m
 from publisher.engines.profiles import choose_voice
+from publisher.engines.words import tokens
 from publisher.i18n import words_for
 from publisher.pipeline.registry import plan
 from publisher.pipeline.runner import build
 from publisher.reader.parse import parse_file
 from publisher.renderers.audio.renderer import voices_folder
 from publisher.renderers.base import BuildOptions
+from publisher.renderers.epub.smil import WORD_KINDS
 from publisher.speech.script import merged_lexicon, speakable, voice_lexicon
 from publisher.speech.timing import TimingFile
 from publisher.text.spans import cut, locate
@@ -38,6 +41,7 @@ NS = {
     "opf": "http://www.idpf.org/2007/opf",
 }
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
+TEXTREF = "{http://www.idpf.org/2007/ops}textref"
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +80,48 @@ def decoded_seconds(data: bytes, tmp: Path) -> float:
         check=True,
     ).stdout
     return len(pcm) / 2 / 24000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One utterance's clip in a media overlay: a par, or a sentence's seq of word pars."""
+
+    fragment: str
+    begin: float
+    end: float
+    kind: str | None
+    words: tuple[tuple[str, float, float], ...] = ()  # (fragment, begin, end) of each word
+
+
+def _clip(par: etree._Element, slug: str) -> tuple[str, float, float]:
+    audio = par.find("s:audio", NS)
+    assert audio.get("src") == f"../audio/{slug}.mp3"
+    fragment = par.find("s:text", NS).get("src").split("#")[1]
+    return fragment, clock(audio.get("clipBegin")), clock(audio.get("clipEnd"))
+
+
+def said_units(smil: etree._Element, slug: str) -> list[Unit]:
+    """The overlay's clips, one per utterance, in order: a seq holding only pars is a
+    sentence said word by word (a table's or a list's seq holds these, or pars)."""
+    out = []
+    for element in smil.iter("{*}par", "{*}seq"):
+        if element.tag.endswith("seq") and element.get(EPUB_TYPE) not in ("table", "list"):
+            words = tuple(_clip(par, slug) for par in element.findall("s:par", NS))
+            fragment = element.get(TEXTREF).split("#")[1]
+            out.append(Unit(fragment, words[0][1], words[-1][2], element.get(EPUB_TYPE), words))
+        elif element.tag.endswith("par") and not _in_sentence(element):
+            fragment, begin, end = _clip(element, slug)
+            out.append(Unit(fragment, begin, end, element.get(EPUB_TYPE)))
+    return out
+
+
+def _in_sentence(par: etree._Element) -> bool:
+    parent = par.getparent()
+    return parent.tag.endswith("seq") and parent.get(EPUB_TYPE) not in ("table", "list")
+
+
+def words_in(text: str) -> list[str]:
+    return [text[a:b] for a, b in tokens(text)]
 
 
 def text_of(element: etree._Element) -> str:
@@ -121,12 +167,8 @@ def test_every_sentence_said_has_one_clip_with_its_words(
             ids = {e.get("id"): e for e in xhtml.iter() if e.get("id")}
             smil = etree.fromstring(z.read(f"EPUB/smil/{chapter.slug}.smil"))
             clips = []
-            for par in smil.iterfind(".//s:par", NS):
-                fragment = par.find("s:text", NS).get("src").split("#")[1]
-                audio = par.find("s:audio", NS)
-                assert audio.get("src") == f"../audio/{chapter.slug}.mp3"
-                begin, end = clock(audio.get("clipBegin")), clock(audio.get("clipEnd"))
-                clips.append((begin, end, ids[fragment], par.get(EPUB_TYPE)))
+            for unit in said_units(smil, chapter.slug):
+                clips.append((unit.begin, unit.end, ids[unit.fragment], unit.kind))
             # In reading order, not overlapping, inside the MP3.
             for (b1, e1, *_), (b2, _, *_) in itertools.pairwise(clips):
                 assert b1 < e1 <= b2
@@ -154,6 +196,79 @@ def test_every_sentence_said_has_one_clip_with_its_words(
             assert len(clips) <= len(timing["utterances"])
         total = durations[None]
         assert abs(total - sum(v for k, v in durations.items() if k)) <= 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(BOOKS))
+def test_every_word_spoken_has_one_clip_on_its_written_word(
+    name: str, books: dict[str, Path]
+) -> None:
+    folder = books[name]
+    book = parse_file(BOOKS[name]).book
+    counted: dict[str, int] = {}
+    with zipfile.ZipFile(narrated(folder)) as z:
+        for chapter in book.chapters:
+            timing = TimingFile.load(folder / "audio" / f"{chapter.slug}.json")
+            # espeak-ng says where every word is: every utterance has its words.
+            assert {u.level for u in timing.utterances} == {"word"}
+            assert all(u.words for u in timing.utterances)
+            xhtml = etree.fromstring(z.read(f"EPUB/text/{chapter.slug}.xhtml"))
+            ids = {e.get("id"): e for e in xhtml.iter() if e.get("id")}
+            smil = etree.fromstring(z.read(f"EPUB/smil/{chapter.slug}.smil"))
+            sentences = [unit for unit in said_units(smil, chapter.slug) if unit.words]
+            followed = [u for u in timing.utterances if u.kind in WORD_KINDS]
+            # One clip per word spoken, on the word as written, in the order said; the words
+            # of an inline image's description are heard in one clip, on the image.
+            assert len(sentences) == len(followed)
+            clips = in_images = 0
+            for unit, u in zip(sentences, followed, strict=True):
+                k = 0
+                merged: list[str] = []  # the rest of an image's description, heard in its clip
+                for n, w in enumerate(u.words):
+                    written = u.word_text(w)
+                    if merged:
+                        assert written == merged.pop(0)
+                        in_images += 1
+                        continue
+                    shown = words_in(text_of(ids[unit.words[k][0]]))
+                    if shown != [written]:  # only an image holds more: its description
+                        assert ids[unit.words[k][0]].find(".//{*}img") is not None
+                        assert shown[0] == written
+                        merged = shown[1:]
+                    begin = unit.words[k][1]
+                    assert round(begin * 1000) == (u.start_ms if n == 0 else w.start_ms)
+                    k += 1
+                assert not merged
+                assert k == len(unit.words)
+                clips += k
+                # The clips follow each other from the sentence's start to its end.
+                begins = [b for _, b, _ in unit.words]
+                assert [e for _, _, e in unit.words[:-1]] == begins[1:]
+                assert round(unit.words[-1][2] * 1000) >= u.end_ms
+                # Each word's span is inside its sentence's element.
+                sentence = ids[unit.fragment]
+                assert all(sentence in ids[f].iterancestors() for f, _, _ in unit.words)
+            spoken = sum(len(u.words) for u in followed)
+            assert clips == spoken - in_images
+            counted[name] = counted.get(name, 0) + in_images
+    # Only every-block has an inline image (its description: three words).
+    assert counted.get(name, 0) == (2 if name == "every-block" else 0)
+
+
+@pytest.mark.slow
+def test_readalong_sentence_pairs_only_sentences(tmp_path: Path) -> None:
+    source = copy_book(EVERY_BLOCK, tmp_path)
+    text = source.read_text(encoding="utf-8")
+    front = "description: A book"
+    source.write_text(text.replace(front, f"narration:\n  readalong: sentence\n{front}", 1))
+    assert "readalong: sentence" in source.read_text(encoding="utf-8")
+    folder = tmp_path / "build"
+    build(source, folder, only=["epub", "audio", "narrated-epub"])
+    with zipfile.ZipFile(narrated(folder)) as z:
+        for name in z.namelist():
+            if name.endswith((".smil", ".xhtml")):
+                assert b'id="w_' not in z.read(name) and b"#w_" not in z.read(name)
+    assert epubcheck_problems(narrated(folder), tmp_path) == []
 
 
 @pytest.mark.slow

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from lxml import etree, html
 
+from publisher.engines.base import SpokenWord
+from publisher.engines.words import tokens
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.base import BuildOptions, RenderContext
@@ -50,9 +52,24 @@ def fake_timed_audio(book: Book, root: Path) -> None:
         script = chapter_script(chapter, book.config)
         spans = [(i * 1000, i * 1000 + 900) for i in range(len(script.items))]
         samples = len(spans) * 1000
-        timing = TimingFile.from_script(script, spans, 1000, samples)
+        # The words of each utterance spread over its 900 ms as its characters are.
+        words = [
+            tuple(
+                SpokenWord(
+                    char_start=a,
+                    char_end=b,
+                    sample_start=start + 900 * a // len(item.text),
+                    sample_end=start + 900 * b // len(item.text),
+                )
+                for a, b in tokens(item.text)
+            )
+            if isinstance(item, Utterance)
+            else None
+            for item, (start, _) in zip(script.items, spans, strict=True)
+        ]
+        timing = TimingFile.from_script(script, spans, 1000, samples, words)
         (audio / f"{chapter.slug}.json").write_bytes(timing.dump())
-        (audio / f"{chapter.slug}.vtt").write_bytes(webvtt(script, spans, 1000))
+        (audio / f"{chapter.slug}.vtt").write_bytes(webvtt(timing))
         (audio / f"{chapter.slug}.mp3").write_bytes(sine_mp3(0.5))
     (root / "cover.jpg").write_bytes(cover_jpeg(1400))
 
@@ -142,6 +159,26 @@ def test_the_transcript_has_every_sentence_at_its_time(tmp_path: Path) -> None:
     assert audio.cssselect("track")[0].get("src") == "../audio/eerste.vtt"
     second = html.parse(str(root / "episodes/tweede-laatste.html")).getroot()
     assert [h.text_content() for h in second.cssselect("#transcript h3")] == ["Een Kop"]
+
+
+def test_each_word_heard_is_marked_inside_its_sentence(tmp_path: Path) -> None:
+    book, root = site(tmp_path)
+    for chapter in book.chapters:
+        page = html.parse(str(root / f"episodes/{chapter.slug}.html")).getroot()
+        timing = TimingFile.load(root / "audio" / f"{chapter.slug}.json")
+        sentences = page.cssselect("#transcript .s")
+        assert len(sentences) == len(timing.utterances)
+        for element, u in zip(sentences, timing.utterances, strict=True):
+            words = element.cssselect(".w")
+            assert [w.text_content() for w in words] == [u.word_text(w) for w in u.words]
+            # Lit one after the other, from the sentence's start to its end; no ARIA on them.
+            starts = [int(w.get("data-start")) for w in words]
+            ends = [int(w.get("data-end")) for w in words]
+            assert starts[0] == u.start_ms and ends[-1] == u.end_ms
+            assert starts[1:] == ends[:-1] == [w.start_ms for w in u.words[1:]]
+            assert not any(k.startswith("aria") or k == "tabindex" for w in words for k in w.attrib)
+    escaped = (root / "episodes/tweede-laatste.html").read_text(encoding="utf-8")
+    assert '<span class="w" data-start="' in escaped
 
 
 def test_text_is_escaped_and_links_are_relative(tmp_path: Path) -> None:

@@ -159,6 +159,68 @@ def test_playing_moves_the_highlight_to_the_sentence_being_said(
     page.close()
 
 
+LIT = """() => {
+  const ms = document.querySelector('audio').currentTime * 1000;
+  const w = document.querySelector('#transcript .w.said');
+  const s = document.querySelector('#transcript [aria-current="true"]');
+  return {ms, word: w && [+w.dataset.start, +w.dataset.end, w.textContent],
+          inside: !!(w && s && s.contains(w)), lit: document.querySelectorAll('.w.said').length};
+}"""
+
+
+def test_the_word_being_said_follows_the_audio_inside_its_sentence(
+    served: tuple[str, Path, str], browser: Any
+) -> None:
+    require(AXE.exists(), "axe-core is not installed (npm ci --prefix tests/js)")
+    name, _, url = served
+    page = _episode(browser, url, chapters(name)[1][0], viewport={"width": 900, "height": 900})
+    words = page.locator("#transcript .w").evaluate_all(
+        "els => els.map(e => [+e.dataset.start, +e.dataset.end])"
+    )
+    assert len(words) > 20
+    start = words[5][0]
+    page.evaluate(
+        f"(() => {{ const a = document.querySelector('audio'); a.currentTime = {start} / 1000; a.play(); }})()"
+    )
+    seen = []
+    for _ in range(40):  # while it plays: the lit word is the one at currentTime
+        page.wait_for_timeout(50)
+        state = page.evaluate(LIT)
+        if state["word"] is None:
+            continue  # between two sentences, no word is lit
+        first, last, _ = state["word"]
+        assert state["inside"] and state["lit"] == 1
+        # The highlight moves on each animation frame: a frame (or a slow one) behind at most.
+        assert first - 100 <= state["ms"] < last + 100, state
+        seen.append(first)
+    assert len(set(seen)) >= 4, seen  # it moved from word to word
+    page.evaluate("document.querySelector('audio').pause()")
+    # Paused, moved to the middle of a word: that word is lit, in its sentence.
+    middle = (words[8][0] + words[8][1]) // 2
+    page.evaluate(f"document.querySelector('audio').currentTime = {middle} / 1000")
+    page.wait_for_function(
+        f"document.querySelector('#transcript .w.said[data-start=\\'{words[8][0]}\\']')"
+    )
+    state = page.evaluate(LIT)
+    assert state["word"][:2] == words[8] and state["inside"] and state["lit"] == 1
+    # A word is lit for sight only: screen readers hear of the sentence, not of each word.
+    lit = page.locator("#transcript .w.said")
+    assert lit.get_attribute("aria-current") is None and lit.get_attribute("role") is None
+    page.add_script_tag(path=str(AXE))
+    assert page.evaluate("axe.run(document).then(r => r.violations.map(v => v.id))") == []
+    # A click on a word seeks to it; its sentence is the current one.
+    target = page.locator("#transcript .w").nth(12)
+    target.click()
+    begin = int(target.get_attribute("data-start"))
+    assert page.evaluate("document.querySelector('audio').currentTime") == pytest.approx(
+        begin / 1000, abs=0.01
+    )
+    assert "said" in (target.get_attribute("class") or "")
+    sentence = target.locator("xpath=ancestor::span[contains(@class, 's')][1]")
+    assert sentence.get_attribute("aria-current") == "true"
+    page.close()
+
+
 def test_clicking_or_entering_a_sentence_seeks_there(
     served: tuple[str, Path, str], browser: Any
 ) -> None:

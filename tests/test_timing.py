@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from publisher.engines.base import SpokenWord
 from publisher.errors import BuildError
 from publisher.speech.script import ChapterScript, Pause, Run, Utterance
 from publisher.speech.timing import (
@@ -15,7 +18,10 @@ from publisher.speech.timing import (
     TimedPause,
     TimedSection,
     TimedUtterance,
+    TimedWord,
     TimingFile,
+    subrip,
+    webvtt,
 )
 
 RATE = 1000  # one sample a millisecond: spans read as times
@@ -55,8 +61,18 @@ SPANS = [(0, 900), (900, 1900), (1900, 2500), (2500, 2800), (2800, 3400), (3400,
          (4200, 4700), (4700, 5600), (5600, 10600)]  # fmt: skip
 
 
+def word(chars: tuple[int, int], samples: tuple[int, int]) -> SpokenWord:
+    return SpokenWord(
+        char_start=chars[0], char_end=chars[1], sample_start=samples[0], sample_end=samples[1]
+    )
+
+
+# The engine said where the words of "Eerste zin." are; not those of the others.
+WORDS = [None, None, (word((0, 6), (1900, 2200)), word((7, 11), (2250, 2480)))] + [None] * 6
+
+
 def made() -> TimingFile:
-    return TimingFile.from_script(script(), SPANS, RATE, samples=10_700)
+    return TimingFile.from_script(script(), SPANS, RATE, samples=10_700, words=WORDS)
 
 
 def test_from_script_lists_sections_utterances_and_the_pauses_that_matter() -> None:
@@ -86,6 +102,22 @@ def test_from_script_lists_sections_utterances_and_the_pauses_that_matter() -> N
         TimedPause(start_ms=5600, end_ms=10_600, after="v1", kind="prompt"),
     )
     assert timing.duration_seconds == 11
+    # Where the engine said where the words are, the timing file says it too.
+    assert [u.level for u in timing.utterances] == [
+        "sentence",
+        "word",
+        "sentence",
+        "sentence",
+        "sentence",
+    ]
+    said = timing.utterances[1]
+    assert said.display == "Eerste zin. "
+    assert said.words == (
+        TimedWord(start_ms=1900, end_ms=2200, offset=0, length=6),
+        TimedWord(start_ms=2250, end_ms=2480, offset=7, length=3),
+    )
+    assert [said.word_text(w) for w in said.words] == ["Eerste", "zin"]
+    assert all(u.words == () for u in timing.utterances if u.level == "sentence")
 
 
 def test_dump_is_the_documented_json_and_load_reads_it_back(tmp_path: Path) -> None:
@@ -93,15 +125,18 @@ def test_dump_is_the_documented_json_and_load_reads_it_back(tmp_path: Path) -> N
     data = timing.dump()
     assert data.endswith(b"}\n")
     assert "Één begin".encode() in data  # UTF-8, not \u escapes
-    assert data.startswith(b'{\n "version": 2,\n "chapter": "een",\n')
+    assert data.startswith(b'{\n "version": 3,\n "chapter": "een",\n')
     document = json.loads(data)
     assert list(document) == [
         "version", "chapter", "number", "title", "duration_ms", "sections", "utterances", "pauses"
     ]  # fmt: skip
     assert list(document["sections"][0]) == ["title", "start_ms", "end_ms", "block"]
     assert list(document["utterances"][0]) == [
-        "start_ms", "end_ms", "block", "kind", "voice", "text", "runs"
+        "start_ms", "end_ms", "block", "kind", "voice", "text", "runs", "display", "level", "words"
     ]  # fmt: skip
+    assert document["utterances"][1]["words"][1] == {
+        "start_ms": 2250, "end_ms": 2480, "offset": 7, "length": 3
+    }  # fmt: skip
     assert document["utterances"][2]["runs"][1] == {"voice": "espeak-ru", "text": "Привет."}
     assert list(document["pauses"][0]) == ["start_ms", "end_ms", "after", "kind"]
     path = tmp_path / "een.json"
@@ -109,6 +144,15 @@ def test_dump_is_the_documented_json_and_load_reads_it_back(tmp_path: Path) -> N
     assert TimingFile.load(path) == timing
     assert TimingFile.load(data.decode()) == timing
     assert TimingFile.load(path).dump() == data
+
+
+def older(document: dict[str, Any], version: int) -> None:
+    """``document`` as a timing file of an older ``version`` had it."""
+    document["version"] = version
+    for u in document["utterances"]:
+        del u["display"], u["level"], u["words"]
+        if version == 1:
+            del u["voice"], u["runs"]
 
 
 def broken(change: str) -> str:
@@ -133,19 +177,25 @@ def broken(change: str) -> str:
             document["sections"][0]["colour"] = "red"
         case "run":
             del document["utterances"][2]["runs"][0]["voice"]
-        case "version 1":
-            document["version"] = 1
-            for u in document["utterances"]:
-                del u["voice"], u["runs"]
+        case "version 1" | "version 2":
+            older(document, int(change[-1]))
+        case "level":
+            document["utterances"][0]["level"] = "syllable"
+        case "word":
+            del document["utterances"][1]["words"][0]["offset"]
     return json.dumps(document)
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ("version", "not a version 2 timing file"),
+        ("version", "not a version 3 timing file"),
         # Made before voices were recorded: which voice spoke is not guessed.
-        ("version 1", r"not a version 2 timing file \(version 1\); rebuild the audio"),
+        ("version 1", r"not a version 3 timing file \(version 1\); rebuild the audio"),
+        # Made before words were recorded: they are not guessed either.
+        ("version 2", r"not a version 3 timing file \(version 2\); rebuild the audio"),
+        ("level", r"utterances\[0\].level 'syllable' is not one of word, sentence"),
+        ("word", r"utterances\[1\].words\[0\] lacks offset"),
         ("run", r"utterances\[2\].runs\[0\] lacks voice"),
         ("missing", "the file lacks duration_ms"),
         ("negative", r"utterances\[1\].end_ms must be a whole number, not -5"),
@@ -171,7 +221,7 @@ def test_load_refuses_what_is_not_json(tmp_path: Path) -> None:
         TimingFile.load(path)
     with pytest.raises(BuildError, match="cannot read the audio timing"):
         TimingFile.load(tmp_path / "absent.json")
-    with pytest.raises(BuildError, match="not a version 2 timing file"):
+    with pytest.raises(BuildError, match="not a version 3 timing file"):
         TimingFile.load("[1, 2]")
 
 
@@ -182,3 +232,28 @@ def test_the_records_are_frozen() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         timing.utterances[0].text = "x"  # type: ignore[misc]
     assert isinstance(timing.utterances[0], TimedUtterance)
+
+
+def test_captions_carry_the_word_times_and_subrip_the_same_cues(tmp_path: Path) -> None:
+    webvtt_py = pytest.importorskip("webvtt")
+    timing = made()
+    vtt = webvtt(timing).decode()
+    assert "Eerste <00:00:02.250>zin. " in vtt  # the first word starts with the cue
+    parsed = webvtt_py.from_buffer(io.StringIO(vtt))
+    # The parser takes the timestamps as such: its text is the sentence as written.
+    assert [c.text for c in parsed] == [u.display for u in timing.utterances]
+    assert parsed[1].raw_text == "Eerste <00:00:02.250>zin. "
+    assert [(c.start, c.end) for c in parsed] == [
+        ("00:00:00.000", "00:00:00.900"),
+        ("00:00:01.900", "00:00:02.500"),
+        ("00:00:02.800", "00:00:03.400"),
+        ("00:00:04.200", "00:00:04.700"),
+        ("00:00:04.700", "00:00:05.600"),
+    ]
+    srt = subrip(timing).decode()
+    assert "<" not in srt and "00:00:01,900 --> 00:00:02,500\nEerste zin. \n" in srt
+    (tmp_path / "een.srt").write_text(srt, encoding="utf-8")
+    from_srt = webvtt_py.from_srt(str(tmp_path / "een.srt"))
+    assert [(c.start, c.end, c.text) for c in from_srt] == [
+        (c.start, c.end, c.text) for c in parsed
+    ]

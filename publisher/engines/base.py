@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 SAMPLE_WIDTH = 2  # bytes: every engine returns signed 16-bit little-endian mono PCM
 
 
 @dataclass(frozen=True, kw_only=True)
+class SpokenWord:
+    """A word as the engine said it: characters ``char_start:char_end`` of the text it was
+    given, heard in samples ``sample_start:sample_end`` of what it returned."""
+
+    char_start: int
+    char_end: int
+    sample_start: int
+    sample_end: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Pcm:
-    """Mono, signed 16-bit little-endian samples and their rate."""
+    """Mono, signed 16-bit little-endian samples and their rate; ``words``, in order, where
+    the engine knows where each word is (``None``: it does not say)."""
 
     data: bytes
     sample_rate: int
+    words: tuple[SpokenWord, ...] | None = None
+
+    @property
+    def samples(self) -> int:
+        """How many samples there are."""
+        return len(self.data) // SAMPLE_WIDTH
 
     @property
     def duration_ms(self) -> int:
@@ -57,6 +75,12 @@ class Synthesizer(Protocol):
     """
 
     name: str
+
+    reports_words: ClassVar[bool] = False
+    """Whether every :class:`Pcm` it returns says where its words are (``Pcm.words``): then a
+    cached utterance without them was made before words were kept, and is made again.
+    Engines that may know them (a Piper voice patched with alignments) leave it False and
+    fill ``words`` when they can. Implementations subclass this protocol to inherit it."""
 
     def identity(self) -> str:
         """Everything that changes the sound: engine, its version, voice and settings.

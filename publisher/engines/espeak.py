@@ -23,6 +23,15 @@ parameter that is 0 until ``espeak_Initialize``): a platform where unloading doe
 raises :class:`EngineError` rather than drift.
 
 Loading, synthesis and unloading run under :data:`_LOCK`: one synthesis at a time per process.
+
+Words. The synthesis callback is also handed espeak-ng's events; each word event
+(``espeakEVENT_WORD``) gives the word's character position in the text (from 1) and its
+length, and the sample where it starts (``sample``, counted from the start of this
+synthesis; ``audio_position`` is the same in whole milliseconds). Every :class:`Pcm` says
+where its words are (:func:`publisher.engines.words.place` finds where each one's
+sound ends). A number can give several events for one written word ("1.250,50"); they are
+kept, and joined into the word they fall in when the words are mapped back to the text
+(:mod:`publisher.speech.words`).
 """
 
 from __future__ import annotations
@@ -40,7 +49,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from publisher.engine_input import engine_text, voice_name_problem
-from publisher.engines.base import Pcm, VoiceProfile
+from publisher.engines.base import Pcm, Synthesizer, VoiceProfile
+from publisher.engines.espeak_events import spoken_words, word_events
 from publisher.errors import EngineError
 
 # Values from espeak-ng's speak_lib.h.
@@ -101,6 +111,7 @@ class _Runtime:
     version: str = "unknown"
     identifiers: dict[str, str] = field(default_factory=dict)  # voice name -> file identifier
     chunks: list[bytes] = field(default_factory=list)
+    words: list[tuple[int, int, int]] = field(default_factory=list)  # (char, length, sample)
     callback: object = None  # the ctypes callback; kept here so it is never collected
 
 
@@ -290,7 +301,7 @@ def _load() -> _Runtime:
                 continue
             _load_error = f"espeak-ng: cannot copy the library ({e})"
             raise EngineError(_load_error) from e
-        state.callback = _Callback(_collector(state.chunks))
+        state.callback = _Callback(_collector(state.chunks, state.words))
         try:
             with _session(state) as lib:
                 state.version = (lib.espeak_Info(None) or b"unknown").decode()
@@ -314,11 +325,14 @@ def _load() -> _Runtime:
 
 
 def _collector(
-    chunks: list[bytes],
+    chunks: list[bytes], words: list[tuple[int, int, int]]
 ) -> Callable[[ctypes._Pointer[ctypes.c_short], int, int | None], int]:
-    """The synthesis callback: collects the samples into ``chunks``."""
+    """The synthesis callback: collects the samples into ``chunks`` and each word event's
+    ``(text position from 1, length, sample)`` into ``words``."""
 
-    def collect(wav: ctypes._Pointer[ctypes.c_short], count: int, _events: int | None) -> int:
+    def collect(wav: ctypes._Pointer[ctypes.c_short], count: int, events: int | None) -> int:
+        if events:
+            words.extend(word_events(events))
         if wav and count > 0:
             chunks.append(ctypes.string_at(wav, count * 2))
         return 0  # 0 = go on
@@ -362,7 +376,7 @@ def espeak_version() -> str:
         return _load().version
 
 
-class EspeakSynthesizer:
+class EspeakSynthesizer(Synthesizer):
     """A :class:`~publisher.engines.base.Synthesizer` for espeak-ng: offline and fast.
 
     ``profile.voice`` is an espeak-ng voice name ("nl", "en", "en-us", "nl+f2");
@@ -373,6 +387,7 @@ class EspeakSynthesizer:
     """
 
     name = "espeak"
+    reports_words = True  # its word events (module docstring)
     # History-free (a fresh library copy per synthesis): the worker pool may reuse processes.
     stateless = True
 
@@ -403,12 +418,14 @@ class EspeakSynthesizer:
         )
 
     def synthesize(self, text: str) -> Pcm:
-        """Speak ``text``; the samples are returned as espeak-ng made them, silence included."""
+        """Speak ``text``; the samples are returned as espeak-ng made them, silence included,
+        with where each word is (module docstring)."""
         if not text.strip():
             # Nothing to say: no need to load, or wait for, the library.
             rate = _runtime.sample_rate if _runtime is not None else SAMPLE_RATE
-            return Pcm(data=b"", sample_rate=rate)
-        encoded = engine_text(text, reads_phonemes=True).encode("utf-8")
+            return Pcm(data=b"", sample_rate=rate, words=())
+        sent = engine_text(text, reads_phonemes=True)
+        encoded = sent.encode("utf-8")
         with _LOCK:
             state = _load()
             identifier = _identifier(state, self.profile.voice)
@@ -421,6 +438,7 @@ class EspeakSynthesizer:
                 if _srand is not None:
                     _srand(SEED)
                 state.chunks.clear()
+                state.words.clear()
                 try:
                     error = lib.espeak_Synth(
                         encoded,
@@ -433,9 +451,12 @@ class EspeakSynthesizer:
                         None,
                     )
                     data = b"".join(state.chunks)
+                    events = list(state.words)
                 finally:
                     state.chunks.clear()
+                    state.words.clear()
             sample_rate = state.sample_rate
         if error != _EE_OK:
             raise EngineError(f"espeak-ng: synthesis failed (error {error})")
-        return Pcm(data=data, sample_rate=sample_rate)
+        words = spoken_words(events, text, sent, data, sample_rate)
+        return Pcm(data=data, sample_rate=sample_rate, words=words)

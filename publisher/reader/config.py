@@ -29,6 +29,7 @@ from publisher.model.config import (
     LAST_DATE,
     MP3_BITRATES,
     PAUSE_SOUNDS,
+    READALONG,
     ROLES,
     Config,
     NarrationConfig,
@@ -278,12 +279,14 @@ def _check(values: dict[str, Any], loader: _Loader) -> None:
     narration: NarrationConfig | None = values.get("narration")
     if narration is not None and narration.bitrate not in MP3_BITRATES:
         loader.fail("narration.bitrate", "'narration.bitrate' must be an MP3 bitrate such as 64")
-    if narration is not None and narration.pause_sound not in PAUSE_SOUNDS:
-        loader.fail(
-            "narration.pause_sound",
-            f"'narration.pause_sound' must be one of {', '.join(PAUSE_SOUNDS)}, "
-            f"not {narration.pause_sound!r}",
-        )
+    choices = {"pause_sound": PAUSE_SOUNDS, "readalong": READALONG}
+    for key, allowed in choices.items() if narration is not None else ():
+        value = getattr(narration, key)
+        if value not in allowed:
+            loader.fail(
+                f"narration.{key}",
+                f"'narration.{key}' must be one of {', '.join(allowed)}, not {value!r}",
+            )
     if narration is not None:
         _check_lexicon(narration, loader)
     for role in narration.roles if narration is not None else ():

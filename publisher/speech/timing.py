@@ -1,4 +1,4 @@
-"""Where things are said: the timing file (JSON, version 2) and captions (WebVTT).
+"""Where things are said: the timing file (JSON, version 3) and captions (WebVTT, SubRip).
 
 Both are made from the script and the sample positions the assembly recorded, converted to
 milliseconds (rounded down) only here. Sample 0 of the PCM is sample 0 of the MP3 for a
@@ -13,7 +13,8 @@ version and the shape. The JSON, key order included::
     {"version": 1, "chapter": slug, "number": n, "title": title, "duration_ms": ms,
      "sections": [{"title", "start_ms", "end_ms", "block"}],
      "utterances": [{"start_ms", "end_ms", "block", "kind", "voice", "text",
-                     "runs": [{"voice", "text"}]}],
+                     "runs": [{"voice", "text"}], "display", "level",
+                     "words": [{"start_ms", "end_ms", "offset", "length"}]}],
      "pauses": [{"start_ms", "end_ms", "after", "kind"}]}
 
 ``sections`` starts with the chapter title at 0 and has one entry per heading; each ends
@@ -22,12 +23,21 @@ model's block ids (the chapter slug for the title); ``kind`` is one of
 :data:`~publisher.speech.script.UTTERANCE_KINDS` or
 :data:`~publisher.speech.script.PAUSE_KINDS`. ``voice`` is the voice profile that said the
 utterance; ``runs`` is empty unless several voices share it (a Russian word in a Dutch
-sentence), and then says which voice said what, in order.
+sentence), and then says which voice said what, in order. ``text`` is what the engine was
+given; ``display`` the same sentence as written (what the captions, the read-along EPUB and
+the website show).
 
-Version 2 added ``voice`` and ``runs``. A version 1 file is refused with "rebuild the
-audio" rather than read with a guessed voice: timing files are outputs of the audio target,
-rewritten on every build in milliseconds from the cache (no synthesis), and the only one who
-knows which voice spoke is the build that made the audio.
+``level`` is ``"word"`` when the engine said where each word is (espeak-ng always; Piper
+with a voice that carries alignments): then ``words`` lists the written words heard, in
+order, each inside its utterance and after the one before, ``length`` characters from
+``offset`` in ``display`` (:mod:`publisher.speech.words` puts the engine's words, which are
+in ``text``, on the written ones). Otherwise (gTTS) it is ``"sentence"`` and ``words`` is
+empty.
+
+Version 2 added ``voice`` and ``runs``; version 3 ``display``, ``level`` and ``words``. An
+older file is refused with "rebuild the audio" rather than read with guessed values: timing
+files are outputs of the audio target, rewritten on every build in milliseconds from the
+cache (no synthesis), and only the build that made the audio knows who said what, when.
 """
 
 from __future__ import annotations
@@ -39,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from publisher.engines.base import SpokenWord
 from publisher.errors import BuildError
 from publisher.speech.script import (
     PAUSE_KINDS,
@@ -47,8 +58,9 @@ from publisher.speech.script import (
     Run,
     Utterance,
 )
+from publisher.speech.words import written_words
 
-VERSION = 2
+VERSION = 3
 """The timing file's format version; a reader refuses any other (see the module docstring)."""
 
 
@@ -63,9 +75,24 @@ class TimedSection:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TimedWord:
+    """A written word (``length`` characters from ``offset`` in its utterance's ``display``)
+    and when it is heard."""
+
+    start_ms: int
+    end_ms: int
+    offset: int
+    length: int
+
+
+LEVELS = ("word", "sentence")
+"""What an utterance's timing is known to: each word, or only the whole sentence."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class TimedUtterance:
-    """Where one utterance (a sentence of a block, a heading) is said, by which voice, and
-    its spoken text."""
+    """Where one utterance (a sentence of a block, a heading) is said, by which voice, its
+    spoken and its written text, and, at ``level`` ``"word"``, when each word is heard."""
 
     start_ms: int
     end_ms: int
@@ -74,8 +101,15 @@ class TimedUtterance:
     voice: str  # the voice profile's name
     text: str
     runs: tuple[Run, ...] = ()
+    display: str = ""
+    level: str = "sentence"  # one of LEVELS
+    words: tuple[TimedWord, ...] = ()
 
     KINDS: ClassVar[tuple[str, ...]] = UTTERANCE_KINDS
+
+    def word_text(self, word: TimedWord) -> str:
+        """The written text of ``word``."""
+        return self.display[word.offset : word.offset + word.length]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -135,16 +169,25 @@ class TimingFile:
 
     @classmethod
     def from_script(
-        cls, script: ChapterScript, spans: Sequence[tuple[int, int]], rate: int, samples: int
+        cls,
+        script: ChapterScript,
+        spans: Sequence[tuple[int, int]],
+        rate: int,
+        samples: int,
+        words: Sequence[Sequence[SpokenWord] | None] = (),
     ) -> TimingFile:
         """The timing of ``script``, whose items span ``spans`` (in samples at ``rate``) of
-        a chapter ``samples`` long."""
+        a chapter ``samples`` long; ``words``, per item, the words its engine said (in the
+        utterance's spoken text and the chapter's samples), or None (none for every item
+        when empty)."""
         duration_ms = to_ms(samples, rate)
         utterances: list[TimedUtterance] = []
         pauses: list[TimedPause] = []
-        for item, (start, end) in zip(script.items, spans, strict=True):
+        said = words or [None] * len(spans)
+        for item, (start, end), heard in zip(script.items, spans, said, strict=True):
             start_ms, end_ms = to_ms(start, rate), to_ms(end, rate)
             if isinstance(item, Utterance):
+                timed = _timed_words(item, heard, rate)
                 utterances.append(
                     TimedUtterance(
                         start_ms=start_ms,
@@ -154,6 +197,9 @@ class TimingFile:
                         voice=item.voice,
                         text=item.text,
                         runs=item.runs,
+                        display=item.display,
+                        level="word" if timed else "sentence",
+                        words=timed,
                     )
                 )
             elif item.kind in PAUSE_KINDS:
@@ -219,7 +265,24 @@ def check_script(script: ChapterScript, timing: TimingFile, where: str) -> None:
         )
 
 
-_Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause, Run)
+def _timed_words(
+    item: Utterance, heard: Sequence[SpokenWord] | None, rate: int
+) -> tuple[TimedWord, ...]:
+    """The written words of ``item`` with their times, from the engine's ``heard``."""
+    if heard is None:
+        return ()
+    return tuple(
+        TimedWord(
+            start_ms=to_ms(w.sample_start, rate),
+            end_ms=to_ms(w.sample_end, rate),
+            offset=w.offset,
+            length=w.length,
+        )
+        for w in written_words(item.display, item.text, heard)
+    )
+
+
+_Record = TypeVar("_Record", TimedSection, TimedUtterance, TimedPause, Run, TimedWord)
 
 
 def _fields(cls: type, raw: object, where: str, path: str) -> dict[str, Any]:
@@ -244,6 +307,10 @@ def _fields(cls: type, raw: object, where: str, path: str) -> dict[str, Any]:
     kinds: tuple[str, ...] | None = getattr(cls, "KINDS", None)
     if kinds is not None and raw["kind"] not in kinds:
         raise BuildError(f"{where}: {path}.kind {raw['kind']!r} is not one of {', '.join(kinds)}")
+    if cls is TimedUtterance and raw["level"] not in LEVELS:
+        raise BuildError(
+            f"{where}: {path}.level {raw['level']!r} is not one of {', '.join(LEVELS)}"
+        )
     return raw
 
 
@@ -256,6 +323,7 @@ def _utterances(raw: list[Any], where: str) -> tuple[TimedUtterance, ...]:
     for i, item in enumerate(raw):
         fields = dict(_fields(TimedUtterance, item, where, f"utterances[{i}]"))
         fields["runs"] = _records(Run, fields["runs"], where, f"utterances[{i}].runs")
+        fields["words"] = _records(TimedWord, fields["words"], where, f"utterances[{i}].words")
         out.append(TimedUtterance(**fields))
     return tuple(out)
 
@@ -264,29 +332,59 @@ def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
-def _vtt_time(ms: int) -> str:
+def _clock(ms: int, separator: str) -> str:
     hours, rest = divmod(ms, 3_600_000)
     minutes, rest = divmod(rest, 60_000)
     seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
 
 
 def _vtt_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def webvtt(script: ChapterScript, spans: Sequence[tuple[int, int]], rate: int) -> bytes:
-    """Captions: one cue per utterance (a sentence, a heading), showing the written text."""
+def _cue_text(u: TimedUtterance) -> str:
+    """The written sentence, with a timestamp (``<00:00:01.500>``) before each word after
+    the first: when it is said, for players that show captions word by word. WebVTT wants
+    each later than the cue's start and the one before, and earlier than its end."""
+    out = []
+    position, last = 0, u.start_ms
+    for word in u.words:
+        if last < word.start_ms < u.end_ms:
+            out += [_vtt_text(u.display[position : word.offset]), f"<{_clock(word.start_ms, '.')}>"]
+            position, last = word.offset, word.start_ms
+    out.append(_vtt_text(u.display[position:]))
+    return "".join(out)
+
+
+def _captioned(timing: TimingFile) -> list[TimedUtterance]:
+    return [u for u in timing.utterances if u.display]
+
+
+def webvtt(timing: TimingFile) -> bytes:
+    """Captions (``audio/<slug>.vtt``): one cue per utterance (a sentence, a heading),
+    showing the written text, with its words' times where they are known."""
     lines = ["WEBVTT", ""]
-    number = 0
-    for item, (start, end) in zip(script.items, spans, strict=True):
-        if not isinstance(item, Utterance) or not item.display:
-            continue
-        number += 1
+    for number, u in enumerate(_captioned(timing), start=1):
         lines += [
             str(number),
-            f"{_vtt_time(to_ms(start, rate))} --> {_vtt_time(to_ms(end, rate))}",
-            _vtt_text(item.display),
+            f"{_clock(u.start_ms, '.')} --> {_clock(u.end_ms, '.')}",
+            _cue_text(u),
+            "",
+        ]
+    return "\n".join(lines).encode("utf-8")
+
+
+def subrip(timing: TimingFile) -> bytes:
+    """The same captions as SubRip (``audio/<slug>.srt``), for players that read no WebVTT:
+    the same cues, without word times (SubRip has none). SubRip has no escapes either: the
+    text is as written."""
+    lines = []
+    for number, u in enumerate(_captioned(timing), start=1):
+        lines += [
+            str(number),
+            f"{_clock(u.start_ms, ',')} --> {_clock(u.end_ms, ',')}",
+            u.display,
             "",
         ]
     return "\n".join(lines).encode("utf-8")

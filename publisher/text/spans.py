@@ -15,7 +15,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import assert_never
 
 from publisher import model as m
@@ -36,6 +37,13 @@ class Narration:
 
     said: Mapping[str, Sequence[str]]
     display: Callable[[str], str]
+    words: Mapping[str, Sequence[Sequence[tuple[int, int]]]] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
+    """Per block, per sentence said (as in ``said``), or per heading (and the chapter's slug
+    for its title) as its one sentence: each word heard, as ``(offset, length)`` in the
+    sentence as written. Each becomes a ``<span>`` inside its sentence's (:func:`word_id`)
+    for a word-level overlay; a block without entries is marked sentence by sentence."""
 
 
 def spoken_text(nodes: tuple[m.Inline, ...]) -> str:
@@ -62,6 +70,53 @@ def locate(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
             else:
                 raise ValueError(f"sentence {piece!r} is not in the text at {start}")
         out.append((start, pos))
+    return out
+
+
+def word_id(block: str, sentence: int, number: int) -> str:
+    """Id of the ``number``-th word (from 1) of the ``sentence``-th sentence said for
+    ``block`` (1 for a heading or the chapter's title)."""
+    return f"w_{block}_{sentence}_{number}"
+
+
+def locate_words(
+    text: str, shown: str, words: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]] | None:
+    """Where the ``words`` (``(offset, length)`` in ``shown``) lie in ``text``, which
+    ``shown`` was made from by leaving characters out and collapsing white space (emoji
+    dropped, spaces before punctuation removed): ``(start, end)`` offsets in ``text``, or
+    None if ``shown`` is not such a form of ``text``."""
+    positions: list[int] = []
+    pos = 0
+    for char in shown:
+        while pos < len(text) and not (
+            text[pos] == char or (char.isspace() and text[pos].isspace())
+        ):
+            pos += 1
+        if pos == len(text):
+            return None
+        positions.append(pos)
+        pos += 1
+    return [(positions[o], positions[o + n - 1] + 1) for o, n in words if n > 0]
+
+
+def text_leaves(nodes: tuple[m.Inline, ...]) -> list[tuple[int, int]]:
+    """Where each text node (text, code) of ``nodes`` lies in their plain text, in order."""
+    out: list[tuple[int, int]] = []
+    offset = 0
+
+    def walk(items: tuple[m.Inline, ...]) -> None:
+        nonlocal offset
+        for node in items:
+            if isinstance(node, m.Text | m.Code):
+                out.append((offset, offset + len(node.text)))
+                offset += len(node.text)
+            elif isinstance(node, m.Emphasis | m.Strong | m.Link | m.Span):
+                walk(node.children)
+            else:
+                offset += _length(node)
+
+    walk(nodes)
     return out
 
 

@@ -19,8 +19,9 @@ from publisher.errors import Problem
 from publisher.i18n import Words
 from publisher.text.markup import attr, esc, safe_href, unsafe_link
 from publisher.text.plain import plain_text
-from publisher.text.sentences import sentences
-from publisher.text.spans import Narration, cut, locate, spoken_text
+from publisher.text.spans import Narration, spoken_text
+from publisher.text.spoken import SpokenMarks
+from publisher.text.spoken import sentence_id as sentence_id  # where the overlay asks for it
 
 ImageHref = Callable[[str, str, int], str]
 """Resolves an image ``src`` of the block at ``path:line`` to the href the output uses (and
@@ -82,12 +83,6 @@ class Style:
     media overlay can point at them; None writes none of these ids."""
 
 
-def sentence_id(block: str, number: int) -> str:
-    """Id of the ``number``-th (from 1) sentence said for ``block`` (the underscores keep it
-    apart from heading anchors, which are slugs of ``[a-z0-9-]``)."""
-    return f"s_{block}_{number}"
-
-
 def label_id(block: str) -> str:
     """Id of the visible label of prompt ``block`` (its aside is named by it, and the
     read-along EPUB highlights it while the narrator says the lead-in)."""
@@ -101,9 +96,10 @@ def element_id(block: str, row: int | None = None) -> str:
 
 
 @dataclass(kw_only=True)
-class XhtmlWriter:
+class XhtmlWriter(SpokenMarks):
     """Writes the content of one document; holds its state (footnote back-links, the line
-    being written for messages)."""
+    being written for messages, the sentences and words marked for a media overlay: see
+    :class:`~publisher.text.spoken.SpokenMarks`)."""
 
     style: Style
     path: str  # the source file, for messages
@@ -115,6 +111,10 @@ class XhtmlWriter:
     _said: dict[str, int] = field(default_factory=dict)  # block id → sentences marked so far
     _owner: str | None = None  # the list item whose paragraphs are being written
     _in_link: bool = False  # writing a link's text: a link inside it is written as text
+    # Words to mark inside the text nodes being written (start → (end, id), in the text of
+    # the inline content being written) and where in that text the next node starts.
+    _inside: dict[int, tuple[int, str]] = field(default_factory=dict)
+    _cursor: int = 0
 
     # -- blocks ----------------------------------------------------------------------------
 
@@ -129,7 +129,7 @@ class XhtmlWriter:
         match block:
             case m.Heading():
                 level = self.levels.get(block.id, 2)
-                inner = self.inlines(block.children)
+                inner = self.said_whole(block.id, block.children)
                 return f'<h{level} id="{attr(block.anchor)}">{inner}</h{level}>{nl}'
             case m.Paragraph() | m.Prompt() | m.Example():
                 return self.paragraph(block)
@@ -178,44 +178,6 @@ class XhtmlWriter:
     def _id(self, block: str, row: int | None = None) -> str:
         """An ``id`` attribute for a media overlay to point at, if the style asks for one."""
         return f' id="{element_id(block, row)}"' if self.style.narration else ""
-
-    def spoken(
-        self, owner: str, nodes: tuple[m.Inline, ...], prefix: str = "", lead: str = ""
-    ) -> str:
-        """Inline content with each sentence the narration says for ``owner`` in a
-        ``<span>``; ``prefix`` is text said before it (a label), written as ``lead``: inside
-        the first sentence's span when it is said with that sentence, so the label is
-        highlighted while it is read, else before the content."""
-        narration = self.style.narration
-        said = narration.said.get(owner, ()) if narration else ()
-        if narration is None or not said:
-            return lead + self.inlines(nodes)
-        text = prefix + spoken_text(nodes)
-        pieces = sentences(text)
-        count = self._said.get(owner, 0)
-        marks: dict[int, tuple[int, str]] = {}  # start → (end, id), in the nodes' text
-        labelled = ""  # the id of the sentence said with the prefix
-        for piece, (start, end) in zip(pieces, locate(text, pieces), strict=True):
-            if count < len(said) and narration.display(piece) == said[count]:
-                count += 1
-                if start < len(prefix) < end:
-                    labelled = sentence_id(owner, count)
-                start, end = max(start - len(prefix), 0), end - len(prefix)
-                if end > start:
-                    marks[start] = (end, sentence_id(owner, count))
-        self._said[owner] = count
-        size = len(text) - len(prefix)
-        bounds = sorted({b for s, (e, _) in marks.items() for b in (s, e) if 0 < b < size})
-        out = []
-        for edge, piece_nodes in zip([0, *bounds], cut(nodes, bounds), strict=True):
-            html = self.inlines(piece_nodes)
-            if edge in marks:
-                span_id = marks[edge][1]
-                self.marked.append(span_id)
-                inner = lead + html if span_id == labelled else html
-                html = f'<span id="{span_id}">{inner}</span>'
-            out.append(html)
-        return ("" if labelled else lead) + "".join(out)
 
     def paragraph(self, block: m.Paragraph | m.Prompt | m.Example) -> str:
         """A paragraph; a prompt or an example is one inside an ``aside`` named in the
@@ -336,21 +298,23 @@ class XhtmlWriter:
         """One inline node as XHTML."""
         match node:
             case m.Text():
-                return esc(node.text)
+                return self._text(node.text)
             case m.Emphasis():
                 return f"<em>{self.inlines(node.children)}</em>"
             case m.Strong():
                 return f"<strong>{self.inlines(node.children)}</strong>"
             case m.Code():
-                return f"<code>{esc(node.text)}</code>"
+                return f"<code>{self._text(node.text)}</code>"
             case m.Span():  # another language: reading systems and screen readers switch
                 lang = attr(node.lang)
                 return f'<span lang="{lang}" xml:lang="{lang}">{self.inlines(node.children)}</span>'
             case m.LineBreak():
+                self._cursor += len(spoken_text((node,)))
                 return f"<br/>{self.style.newline}"
             case m.Link():
                 return self.link(node)
             case m.InlineImage():
+                self._cursor += len(node.alt)
                 image_href = self.style.image_href
                 if image_href is None:
                     return esc(node.alt)

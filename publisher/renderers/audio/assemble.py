@@ -12,7 +12,10 @@ times).
 
 Positions are counted in whole samples while the chapter is put together, so the timing
 file says exactly where each utterance lies in the audio; milliseconds are derived from them
-only when the timing file is written.
+only when the timing file is written. The same goes for the words the engine said where they
+are (:attr:`~publisher.engines.base.Pcm.words`): each is moved to where its utterance lies in
+the chapter (and to the chapter's rate), its characters to where its run lies in the
+utterance's spoken text. An utterance has words only if every run of it has them.
 
 Each run of an utterance (:attr:`~publisher.speech.script.Utterance.parts`) is said by its
 voice's engine and cached under that engine's identity; a voice at another rate is resampled
@@ -25,6 +28,9 @@ a listener should not reach for the volume when the prompts' voice takes over.
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import io
+import json
 import math
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -33,12 +39,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from publisher.engines.base import SAMPLE_WIDTH, Pcm
+from publisher.engines.base import SAMPLE_WIDTH, Pcm, SpokenWord
 from publisher.errors import BuildError, EngineError
-from publisher.infra.cache import BlobCache, cache_key
+from publisher.infra.cache import BlobCache, cache_key, read_meta
 from publisher.renderers.audio.encode import mpeg_rate, resample
 from publisher.renderers.audio.loudness import CHUNK, Int16, Meter
-from publisher.speech.items import ChapterScript, Pause
+from publisher.speech.items import ChapterScript, Pause, Run, Utterance
 
 if TYPE_CHECKING:
     from publisher.renderers.audio.chapter import Engines
@@ -57,32 +63,63 @@ Progress = Callable[[str], None]
 """Told the display text of each utterance as it is done (synthesised or from the cache)."""
 
 
+Words = tuple[SpokenWord, ...]
+"""An utterance's words: characters of its spoken text, samples of the chapter."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Assembled:
     """A chapter's samples (laid out, see :class:`ChapterPcm`), how many utterances were
-    synthesised for it, and, per script item, its ``(start, end)`` in samples."""
+    synthesised for it, and, per script item, its ``(start, end)`` in samples and its words
+    (None for a pause, and for an utterance whose engine did not say where they are)."""
 
     samples: ChapterPcm
     sample_rate: int
     spans: tuple[tuple[int, int], ...]
+    words: tuple[Words | None, ...] = ()
     synthesised: int = 0
 
 
 class SpeechCache:
     """Synthesised utterances under ``<cache_dir>/speech``, keyed by what changes the sound:
-    the normalised text and the synthesizer's identity."""
+    the normalised text and the synthesizer's identity; each entry holds the samples and
+    where the words are (``.utt``: a JSON header with the rate and the words, then the
+    samples). Entries from before words were kept (``.pcm``: the rate in 4 bytes, then the
+    samples) are still read, without words: for an engine that does not report words
+    (gTTS, whose every utterance is a request) they are as good as new."""
 
     def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "speech", ".pcm")
+        self.blobs = BlobCache(cache_dir / "speech", ".utt")
+        self.before_words = BlobCache(cache_dir / "speech", ".pcm")
 
     @staticmethod
     def key(text: str, identity: str) -> str:
         """The cache key of ``text`` said by the engine ``identity``."""
         return cache_key("speech", SPEECH_FORMAT, identity, text)
 
-    def get(self, key: str) -> Pcm | None:
-        """The cached PCM, or None (absent or damaged)."""
+    def get(self, key: str, words: bool = False) -> Pcm | None:
+        """The cached PCM, or None (absent or damaged, or without words when ``words``)."""
         payload = self.blobs.get(key)
+        if payload is None:
+            return None if words else self._before_words(key)
+        try:
+            size = int.from_bytes(payload[:4], "big")
+            meta = read_meta(io.BytesIO(payload).read)
+            said = meta["words"]
+            pcm = Pcm(
+                data=payload[4 + size :],
+                sample_rate=int(meta["rate"]),
+                words=None if said is None else tuple(SpokenWord(**w) for w in said),
+            )
+        except (ValueError, KeyError, TypeError):
+            self.blobs.discard(key)
+            return None
+        if len(pcm.data) % SAMPLE_WIDTH or (words and pcm.words is None):
+            return None
+        return pcm
+
+    def _before_words(self, key: str) -> Pcm | None:
+        payload = self.before_words.get(key)
         if payload is None or len(payload) < 4 or (len(payload) - 4) % SAMPLE_WIDTH:
             return None
         return Pcm(data=payload[4:], sample_rate=int.from_bytes(payload[:4], "big"))
@@ -92,7 +129,9 @@ class SpeechCache:
         the cache now holds, which the chapter must use. An engine that is not stateless
         (Piper) may say the same sentence differently in two workers, and a chapter that
         laid out its own take but read the other one back got the wrong length."""
-        parts = [pcm.sample_rate.to_bytes(4, "big"), pcm.data]
+        said = None if pcm.words is None else [dataclasses.asdict(w) for w in pcm.words]
+        head = json.dumps({"rate": pcm.sample_rate, "words": said}).encode()
+        parts = [len(head).to_bytes(4, "big"), head, pcm.data]
         if self.blobs.put(key, parts, replace=False):
             return pcm
         first = self.get(key)
@@ -211,8 +250,10 @@ def assemble(
     """
     layout: ChapterPcm | None = None
     spans: list[tuple[int, int]] = []
+    words: list[Words | None] = []
     waiting: list[float] = []  # pauses before the first utterance, which sets the rate
     lengths: dict[str, int] = {}  # samples of each run laid out, at the chapter's rate
+    said: dict[str, Words | None] = {}  # the words of each run, at the chapter's rate
     voice_of: dict[str, str] = {}  # key → voice
     synthesised = 0
 
@@ -221,6 +262,7 @@ def assemble(
         start = len(layout)
         layout.append(None, round(seconds * layout.rate))
         spans.append((start, len(layout)))
+        words.append(None)
 
     for item in script.items:
         if isinstance(item, Pause):
@@ -230,30 +272,32 @@ def assemble(
                 silence(item.seconds)
             continue
         start = len(layout) if layout is not None else 0
+        placed: list[SpokenWord] | None = []
+        offset = 0  # where the run's text starts in the utterance's
         for run in item.parts:
             key = SpeechCache.key(run.text, identities[run.voice])
             if key not in lengths:
-                pcm = cache.get(key)
-                if pcm is None:
-                    try:
-                        pcm = engines(run.voice).synthesize(run.text)
-                    except EngineError as e:
-                        where = f"{script.path}:{item.line}"
-                        title = short_title(script.title)
-                        raise EngineError(f"{where}: chapter {title!r}: {e}") from e
-                    synthesised += 1
-                    pcm = cache.put(key, pcm)
+                pcm, made = _spoken(script, item, run, key, engines, cache)
+                synthesised += made
                 if layout is None:
                     layout = ChapterPcm(cache, mpeg_rate(pcm.sample_rate, bitrate))
                     for seconds in waiting:
                         silence(seconds)
                     start = len(layout)
                 lengths[key] = layout.keep(key, pcm)
+                said[key] = _at_rate(pcm, layout.rate)
                 voice_of[key] = run.voice
             assert layout is not None
+            run_words = said[key]
+            if placed is not None and run_words is not None:
+                placed += [_moved(w, offset, len(layout)) for w in run_words]
+            else:
+                placed = None
             layout.append(key, lengths[key])
+            offset += len(run.text) + 1  # the runs' texts are joined by spaces
         assert layout is not None
         spans.append((start, len(layout)))
+        words.append(None if placed is None else tuple(placed))
         if progress is not None:
             progress(item.display)
     if layout is None:  # nothing said: only pauses
@@ -265,7 +309,53 @@ def assemble(
         layout.gains = {key: gains[voice] for key, voice in voice_of.items() if voice in gains}
     layout.settle()
     return Assembled(
-        samples=layout, sample_rate=layout.rate, spans=tuple(spans), synthesised=synthesised
+        samples=layout,
+        sample_rate=layout.rate,
+        spans=tuple(spans),
+        words=tuple(words),
+        synthesised=synthesised,
+    )
+
+
+def _spoken(
+    script: ChapterScript, item: Utterance, run: Run, key: str, engines: Engines, cache: SpeechCache
+) -> tuple[Pcm, bool]:
+    """``run`` of ``item`` from the cache (with its words, if its engine reports them), else
+    synthesised and stored; and whether it was synthesised."""
+    engine = engines(run.voice)
+    pcm = cache.get(key, words=engine.reports_words)
+    if pcm is not None:
+        return pcm, False
+    try:
+        pcm = engine.synthesize(run.text)
+    except EngineError as e:
+        where = f"{script.path}:{item.line}"
+        raise EngineError(f"{where}: chapter {short_title(script.title)!r}: {e}") from e
+    return cache.put(key, pcm), True
+
+
+def _at_rate(pcm: Pcm, rate: int) -> Words | None:
+    """``pcm``'s words with their samples at ``rate`` (the chapter's, if it differs)."""
+    if pcm.words is None or pcm.sample_rate == rate:
+        return pcm.words
+
+    def scale(sample: int) -> int:
+        return sample * rate // pcm.sample_rate
+
+    return tuple(
+        dataclasses.replace(w, sample_start=scale(w.sample_start), sample_end=scale(w.sample_end))
+        for w in pcm.words
+    )
+
+
+def _moved(word: SpokenWord, chars: int, samples: int) -> SpokenWord:
+    """``word`` of a run whose text starts ``chars`` into the utterance's and whose samples
+    start ``samples`` into the chapter."""
+    return SpokenWord(
+        char_start=word.char_start + chars,
+        char_end=word.char_end + chars,
+        sample_start=word.sample_start + samples,
+        sample_end=word.sample_end + samples,
     )
 
 

@@ -26,6 +26,7 @@ re-encoding it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Callable, Mapping
@@ -33,7 +34,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from publisher.engines.base import Synthesizer, VoiceProfile
+from publisher.engines.base import SpokenWord, Synthesizer, VoiceProfile
 from publisher.infra.cache import BlobCache, cache_key, read_meta
 from publisher.infra.heap import give_back
 from publisher.renderers.audio.settings import CHAPTER_FORMAT, ENCODER_GAIN_DB
@@ -125,6 +126,9 @@ class ChapterTiming:
     sample_rate: int
     samples: int  # as decoded by a gapless decoder
     spans: tuple[tuple[int, int], ...]  # per script item, in samples
+    # Per script item: its words (characters of its spoken text, decoded samples), or None
+    # (a pause, or an utterance whose engine did not say where its words are).
+    words: tuple[tuple[SpokenWord, ...] | None, ...] = ()
     synthesised: int = 0  # utterances the engine was asked for while making it
     encoded: int = 0  # segments encoded (not found in the segment cache) while making it
 
@@ -196,6 +200,10 @@ class ChapterCache:
                     sample_rate=int(meta["sample_rate"]),
                     samples=int(meta["samples"]),
                     spans=tuple((int(a), int(b)) for a, b in meta["spans"]),
+                    words=tuple(
+                        None if said is None else tuple(_word(*map(int, w)) for w in said)
+                        for said in meta["words"]
+                    ),
                 )
             except (ValueError, KeyError, TypeError):
                 timing = None
@@ -216,9 +224,21 @@ class ChapterCache:
             "sample_rate": audio.sample_rate,
             "samples": audio.samples,
             "spans": audio.spans,
+            "words": [
+                None
+                if said is None
+                else [[w.char_start, w.char_end, w.sample_start, w.sample_end] for w in said]
+                for said in audio.words
+            ],
             "seams": audio.seams,
         }
         self.blobs.put_with_meta(key, meta, audio.mp3)  # the parts are written one by one
+
+
+def _word(char_start: int, char_end: int, sample_start: int, sample_end: int) -> SpokenWord:
+    return SpokenWord(
+        char_start=char_start, char_end=char_end, sample_start=sample_start, sample_end=sample_end
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -304,6 +324,17 @@ def make_chapter(
     gains.put(job.gain_key, mastered.gain)
     where = mastered.encoded.position
     spans = tuple((where(a), where(b)) for a, b in assembled.spans)
+    words = tuple(
+        None
+        if said is None
+        else tuple(
+            dataclasses.replace(
+                w, sample_start=where(w.sample_start), sample_end=where(w.sample_end)
+            )
+            for w in said
+        )
+        for said in assembled.words
+    )
     synthesised = assembled.synthesised
     # The utterances held in memory go before the frames are read back (Frames).
     del assembled, pcm, speech, source
@@ -312,6 +343,7 @@ def make_chapter(
         sample_rate=rate,
         samples=mastered.encoded.samples,
         spans=spans,
+        words=words,
         synthesised=synthesised,
         encoded=mastered.encoded.encoded,
         seams=mastered.encoded.offsets[1:],

@@ -2,7 +2,8 @@
 
 In ``build/audio/``, per chapter ``<slug>.mp3`` (ID3v2.4 with cover and chapter marks),
 ``<slug>.json`` (the timing file the feed reads, see :mod:`publisher.speech.timing`) and
-``<slug>.vtt`` (captions), and ``playlist.m3u`` in reading order. File names carry no
+``<slug>.vtt`` (captions, with word times where the engine gives them) and ``<slug>.srt``
+(the same captions as SubRip), and ``playlist.m3u`` in reading order. File names carry no
 position number, so inserting a chapter renames nothing.
 
 Work is skipped wherever its result is known: a chapter whose spoken content, voice and
@@ -41,7 +42,7 @@ from publisher.renderers.audio.tags import TrackInfo, stored_cover_art, tag_byte
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.speech.casting import BookCast, narrator, voices_folder
 from publisher.speech.script import ChapterScript, book_script, voice_lexicon
-from publisher.speech.timing import TimingFile, sections, webvtt
+from publisher.speech.timing import TimingFile, sections, subrip, webvtt
 
 if TYPE_CHECKING:
     from publisher.renderers.audio.workers import Worker
@@ -199,7 +200,12 @@ class AudioRenderer(Target):
 
 def _chapter_files(slug: str) -> tuple[str, ...]:
     """What the audio publishes for a chapter, the MP3 last (written last, read first)."""
-    return (outputs.timing(slug), outputs.captions(slug), outputs.mp3(slug))
+    return (
+        outputs.timing(slug),
+        outputs.captions(slug),
+        outputs.subtitles(slug),
+        outputs.mp3(slug),
+    )
 
 
 def _write_chapter(
@@ -235,9 +241,10 @@ def _write_chapter(
     if chapter is None:
         return None
     rate = chapter.sample_rate
-    timing = TimingFile.from_script(script, chapter.spans, rate, chapter.samples)
+    timing = TimingFile.from_script(script, chapter.spans, rate, chapter.samples, chapter.words)
     (root / outputs.timing(script.slug)).write_bytes(timing.dump())
-    (root / outputs.captions(script.slug)).write_bytes(webvtt(script, chapter.spans, rate))
+    (root / outputs.captions(script.slug)).write_bytes(webvtt(timing))
+    (root / outputs.subtitles(script.slug)).write_bytes(subrip(timing))
     return chapter
 
 

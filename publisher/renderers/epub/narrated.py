@@ -5,7 +5,9 @@ It holds the text EPUB's documents, the chapter MP3s as the audio target made th
 not re-encoded) and one SMIL document per chapter that pairs every piece the narrator says
 with its clip: the title and headings, each sentence of paragraphs, examples, prompts, quotes
 and list items, each table row, an image's description, and the footnotes (read at the end
-of the chapter, and paired there).
+of the chapter, and paired there). Where the timing file has the words (and
+``narration.readalong`` is ``word``, the default), the title, headings and sentences are
+paired word by word, grouped per sentence (:mod:`publisher.renderers.epub.smil`).
 
 Text and audio cannot disagree: the sentences marked in the XHTML are the speech script's
 utterances (:func:`publisher.speech.script.chapter_script`, the script the audio was made
@@ -84,7 +86,7 @@ class NarratedEpubRenderer(Target):
         key = _key(
             [p for p in (text_epub,) if p is not None],
             chapters,
-            f"{voice.name}\0{voice.description}",
+            f"{voice.name}\0{voice.description}\0{book.config.narration.readalong}",
             cover,
         )
         dest = ctx.root / outputs.narrated_epub(book.slug)
@@ -134,13 +136,20 @@ def _key(inputs: list[Path], chapters: list[ChapterAudio], voice: str, cover: by
     return digest.hexdigest()
 
 
-def narration(script: ChapterScript) -> Narration:
-    """What each block's sentence spans are: the sentences said for it, as written."""
+def narration(script: ChapterScript, timing: TimingFile, by_word: bool) -> Narration:
+    """What each block's sentence spans are: the sentences said for it, as written; with
+    ``by_word``, the words heard of each (and of the title and headings), from the timing
+    file (see :mod:`publisher.renderers.epub.smil`)."""
     said: dict[str, list[str]] = {}
-    for u in script.utterances:
+    words: dict[str, list[tuple[tuple[int, int], ...]]] = {}
+    for u, timed in zip(script.utterances, timing.utterances, strict=True):
+        heard = tuple((w.offset, w.length) for w in timed.words) if by_word else ()
         if u.kind not in _WHOLE:
             said.setdefault(u.block, []).append(u.display)
-    return Narration(said=said, display=display_text)
+            words.setdefault(u.block, []).append(heard)
+        elif u.kind in smil.WORD_KINDS:  # the title, a heading: one sentence each
+            words[u.block] = [heard]
+    return Narration(said=said, display=display_text, words=words)
 
 
 def write_narrated(
@@ -158,17 +167,20 @@ def write_narrated(
     for audio in chapters:
         where = f"narrated-epub: {audio.mp3.with_suffix('.json')}"
         check_script(scripts[audio.slug], audio.timing, where)
+    timings = {audio.slug: audio.timing for audio in chapters}
+    by_word = book.config.narration.readalong == "word"
     marked: dict[str, list[str]] = {}
     package = make_package(
         book,
         cover_jpeg,
         lambda problem: None,  # the text EPUB, made from the same content, reported them
-        narration={slug: narration(s) for slug, s in scripts.items()},
+        narration={slug: narration(s, timings[slug], by_word) for slug, s in scripts.items()},
         marked=marked,
     )
     durations: list[int] = []
     for chapter, audio in zip(book.chapters, chapters, strict=True):
-        pars = smil.pars(chapter, scripts[chapter.slug], audio.timing, set(marked[chapter.slug]))
+        done = set(marked[chapter.slug])
+        pars = smil.pars(chapter, scripts[chapter.slug], audio.timing, done, by_word)
         document = smil.document(chapter.slug, pars)
         overlay = epub.EpubSMIL(
             uid=f"mo-{chapter.slug}",

@@ -14,6 +14,17 @@ silence after the sentence would pair the mark with nothing said. Skipping it wo
 nothing, so there is nothing to mark ``noteref``.
 
 Meant pauses (a prompt's, a ``{pause=N}`` block's) run on in the clip said before them.
+
+Word by word. Where the timing file has a sentence's words (and ``narration.readalong`` is
+``word``), its par becomes a ``<seq>`` pointing at the sentence, holding a par per word
+(pointing at the word's span): a reading system highlights each word as it is said, and can
+still move sentence by sentence (a seq per sentence). The word clips follow each other
+without a gap, from the sentence's start to its end (the first starts with the sentence, each
+ends where the next begins), so the listener hears what the sentence-level overlay plays.
+The title and headings are marked word by word too; an image's description, a table row,
+a footnote and the prompt's lead-in are said over text they do not follow word for word
+(the description is not on the page; a row is read with its column's header) and stay
+whole.
 """
 
 from __future__ import annotations
@@ -27,23 +38,38 @@ from publisher import outputs
 from publisher.errors import BuildError
 from publisher.renderers.epub.xhtml import TITLE_ID
 from publisher.speech.script import ChapterScript
-from publisher.speech.timing import TimingFile
+from publisher.speech.timing import TimedUtterance, TimingFile
 from publisher.text import attr
-from publisher.text.spans import spoken_text
+from publisher.text.spans import spoken_text, word_id
 from publisher.text.xhtml import element_id, label_id, sentence_id
 
 _SPEAKABLE = re.compile(r"\w")
 
 
 @dataclass(frozen=True, kw_only=True)
+class Word:
+    """One word of a par said word by word: its span, and when its clip begins (it ends
+    where the next word's begins, the last where the par ends)."""
+
+    fragment: str
+    begin_ms: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Par:
-    """One piece said: where it is written (a fragment of the chapter) and when it is said."""
+    """One piece said: where it is written (a fragment of the chapter) and when it is said;
+    ``words``, when it is said word by word."""
 
     fragment: str
     begin_ms: int
     end_ms: int
     kind: str = ""  # epub:type of the par ("footnote" marks it skippable)
     container: tuple[str, str] | None = None  # (epub:type, fragment) of its table or list
+    words: tuple[Word, ...] = ()
+
+
+WORD_KINDS = frozenset({"title", "heading", "paragraph", "prompt", "example", "list-item", "quote"})
+"""The utterances a word-level overlay follows word by word (module docstring)."""
 
 
 def clock(ms: int) -> str:
@@ -78,10 +104,26 @@ def _said_rows(table: m.Table) -> list[int]:
     ]
 
 
+def _words(u: TimedUtterance, block: str, sentence: int, marked: set[str]) -> tuple[Word, ...]:
+    """The word clips of ``u`` (the ``sentence``-th said for ``block``) whose spans the
+    XHTML has: a word without one is heard in the clip of the word before it."""
+    out: list[Word] = []
+    for n, word in enumerate(u.words, start=1):
+        fragment = word_id(block, sentence, n)
+        if fragment in marked:
+            out.append(Word(fragment=fragment, begin_ms=u.start_ms if not out else word.start_ms))
+    return tuple(out)
+
+
 def pars(
-    chapter: m.Chapter, script: ChapterScript, timing: TimingFile, marked: set[str]
+    chapter: m.Chapter,
+    script: ChapterScript,
+    timing: TimingFile,
+    marked: set[str],
+    by_word: bool = False,
 ) -> list[Par]:
-    """The chapter's pars in reading order (``marked``: the sentence ids its XHTML has)."""
+    """The chapter's pars in reading order (``marked``: the sentence and word ids its XHTML
+    has); with ``by_word``, word by word where the timing file has the words."""
     blocks = {b.id: b for b in m.walk(chapter.blocks)}
     notes = {n.id: n for n in chapter.footnotes}
     containers = _containers(chapter.blocks)
@@ -122,8 +164,19 @@ def pars(
                 )
         last[block] = len(out)
         container = containers.get(block)
+        words: tuple[Word, ...] = ()
+        if by_word and kind in WORD_KINDS:
+            sentence = 1 if kind in ("title", "heading") else count - _lead_ins(script, block)
+            words = _words(u, block, sentence, marked)
         out.append(
-            Par(fragment=fragment, begin_ms=begin, end_ms=end, kind=par_kind, container=container)
+            Par(
+                fragment=fragment,
+                begin_ms=begin,
+                end_ms=end,
+                kind=par_kind,
+                container=container,
+                words=words,
+            )
         )
     for pause in timing.pauses:
         index = last.get(pause.after) if pause.kind == "prompt" else None
@@ -164,7 +217,8 @@ def document(slug: str, items: Sequence[Par]) -> str:
         f'<body epub:textref="{attr(text)}">',
     ]
     open_container: tuple[str, str] | None = None
-    for n, par in enumerate(items, start=1):
+    number = 0  # of the pars written, for their ids
+    for par in items:
         if par.container != open_container:
             if open_container is not None:
                 lines.append("</seq>")
@@ -173,12 +227,25 @@ def document(slug: str, items: Sequence[Par]) -> str:
                 lines.append(f'<seq epub:type="{kind}" epub:textref="{attr(text)}#{fragment}">')
             open_container = par.container
         kind = f' epub:type="{par.kind}"' if par.kind else ""
-        lines.append(
-            f'<par id="par{n}"{kind}><text src="{attr(text)}#{attr(par.fragment)}"/>'
-            f'<audio src="{attr(audio)}" clipBegin="{clock(par.begin_ms)}"'
-            f' clipEnd="{clock(par.end_ms)}"/></par>'
-        )
+        if not par.words:
+            number += 1
+            lines.append(_par(number, kind, text, par.fragment, audio, par.begin_ms, par.end_ms))
+            continue
+        lines.append(f'<seq{kind} epub:textref="{attr(text)}#{attr(par.fragment)}">')
+        ends = [w.begin_ms for w in par.words[1:]] + [par.end_ms]
+        for word, end in zip(par.words, ends, strict=True):
+            number += 1
+            lines.append(_par(number, "", text, word.fragment, audio, word.begin_ms, end))
+        lines.append("</seq>")
     if open_container is not None:
         lines.append("</seq>")
     lines += ["</body>", "</smil>", ""]
     return "\n".join(lines)
+
+
+def _par(number: int, kind: str, text: str, fragment: str, audio: str, begin: int, end: int) -> str:
+    """One ``<par>``: the text at ``fragment`` and its clip from ``begin`` to ``end`` ms."""
+    return (
+        f'<par id="par{number}"{kind}><text src="{attr(text)}#{attr(fragment)}"/>'
+        f'<audio src="{attr(audio)}" clipBegin="{clock(begin)}" clipEnd="{clock(end)}"/></par>'
+    )

@@ -79,7 +79,7 @@ class ChapterWriter:
         text = self.writer()
         body = [
             f'<section epub:type="chapter" role="doc-chapter" aria-labelledby="{TITLE_ID}">\n',
-            f'<h1 id="{TITLE_ID}">{text.inlines(chapter.title)}</h1>\n',
+            f'<h1 id="{TITLE_ID}">{text.said_whole(chapter.slug, chapter.title)}</h1>\n',
             text.blocks(chapter.blocks),
         ]
         if chapter.footnotes:

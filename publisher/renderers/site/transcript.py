@@ -1,4 +1,5 @@
-"""An episode's transcript: what is said, sentence by sentence, with when it is said.
+"""An episode's transcript: what is said, sentence by sentence (and word by word where the
+timing file has the words), with when it is said.
 
 The words come from the chapter's script (:mod:`publisher.speech.script`, which cuts the
 text with :func:`publisher.text.sentences`), in the written form the captions show; the times
@@ -18,17 +19,47 @@ from publisher import model as m
 from publisher.errors import BuildError
 from publisher.model.config import Config
 from publisher.speech.script import Cast, Utterance, chapter_script
-from publisher.speech.timing import TimedPause, TimingFile
+from publisher.speech.timing import TimedPause, TimedUtterance, TimingFile
 from publisher.text import heading_levels
 
 
 @dataclass(frozen=True, kw_only=True)
+class Word:
+    """A word of a sentence, and when it is heard: from its start to the next word's (the
+    last to the sentence's end), so that one word is always lit while the sentence is."""
+
+    start_ms: int
+    end_ms: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Sentence:
-    """One sentence (or heading) of the transcript, as written, and when it is said."""
+    """One sentence (or heading) of the transcript, as written, and when it is said;
+    ``pieces`` is its text cut into words (with when each is heard) and what lies between
+    them (None), or the whole text, untimed, where the words are not known."""
 
     text: str
     start_ms: int
     end_ms: int
+    pieces: tuple[tuple[str, Word | None], ...] = ()
+
+
+def pieces(text: str, timed: TimedUtterance) -> tuple[tuple[str, Word | None], ...]:
+    """``text`` (the sentence as written) cut at the words ``timed`` has of it."""
+    if timed.display != text or not timed.words:
+        return ((text, None),)
+    out: list[tuple[str, Word | None]] = []
+    position = 0
+    ends = [w.start_ms for w in timed.words[1:]] + [timed.end_ms]
+    for index, (word, end) in enumerate(zip(timed.words, ends, strict=True)):
+        if word.offset > position:
+            out.append((text[position : word.offset], None))
+        start = timed.start_ms if index == 0 else word.start_ms
+        out.append((timed.word_text(word), Word(start_ms=start, end_ms=end)))
+        position = word.offset + word.length
+    if position < len(text):
+        out.append((text[position:], None))
+    return tuple(out)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,7 +116,14 @@ def transcript(
         if item.block != block or item_kind != kind:
             close()
             block, kind = item.block, item_kind
-        current.append(Sentence(text=item.display, start_ms=timed.start_ms, end_ms=timed.end_ms))
+        current.append(
+            Sentence(
+                text=item.display,
+                start_ms=timed.start_ms,
+                end_ms=timed.end_ms,
+                pieces=pieces(item.display, timed),
+            )
+        )
     close()
     parts += [Part(kind="pause", sentences=(), pause=p) for p in block_pauses]
     return parts
