@@ -239,7 +239,7 @@ def check(source: Path | None, strict: bool, out: Path, base_url: str | None) ->
         click.echo(str(problem), err=True)
     findings.raise_errors()
     chapters = len(parsed.book.chapters)
-    warned = len(findings.warnings)
+    warned = sum(1 for p in findings.warnings if p.severity == "warning")
     click.echo(f"{parsed.book.source}: {chapters} chapters, {warned} warning(s)")
     if strict and warned:
         sys.exit(2)

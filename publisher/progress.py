@@ -25,7 +25,7 @@ class Reporter:
         self._bar: Any = None  # click's ProgressBar is not public API, so not named here
 
     def warn(self, problem: Problem) -> None:
-        """A warning about the source, always shown."""
+        """A warning (or a note) about the source, always shown."""
         self._finish()
         click.echo(str(problem), file=self.stream)
 
