@@ -25,7 +25,8 @@ PLAYLIST = "audio/playlist.m3u"
 EPUBS = "epub/"
 """The EPUBs' folder."""
 NARRATED_EPUBS = "epub/*.narrated.epub"
-"""The read-along EPUB's pattern in the EPUBs' folder (its own target writes it)."""
+"""The read-along EPUB's pattern in the EPUBs' folder (its own target writes it), Kobo's
+edition included."""
 AUDIOBOOKS = "audiobook/"
 """The audiobook's folder."""
 CHAPTER_MARKS = "chapters/"
@@ -38,6 +39,7 @@ ASSETS = "assets/"
 MEDIA_TYPES = {
     ".mp3": "audio/mpeg",
     ".m4b": "audio/mp4",
+    ".m4a": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
     ".json": "application/json",
     ".xml": "application/xml",
@@ -87,9 +89,17 @@ def epub(book_slug: str) -> str:
     return f"{EPUBS}{book_slug}.epub"
 
 
-def narrated_epub(book_slug: str) -> str:
-    """The read-along EPUB (matches :data:`NARRATED_EPUBS`)."""
-    return f"{EPUBS}{book_slug}.narrated.epub"
+def narrated_epub(book_slug: str, *, kobo: bool = False) -> str:
+    """The read-along EPUB (matches :data:`NARRATED_EPUBS`); ``kobo``: its edition for Kobo's
+    app (``narrated_epub: kobo``), with AAC audio in place of the MP3s."""
+    edition = ".kobo" if kobo else ""
+    return f"{EPUBS}{book_slug}{edition}.narrated.epub"
+
+
+def chapter_aac(slug: str) -> str:
+    """A chapter's narration as AAC in MP4, inside Kobo's read-along EPUB (laid out beside
+    where the MP3 would be; not published on its own)."""
+    return f"{AUDIO}{slug}.m4a"
 
 
 def audiobook(book_slug: str) -> str:

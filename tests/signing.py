@@ -82,8 +82,6 @@ def make_signer(folder: Path) -> tuple[Path, Path]:
     chain, private = folder / "signer.pem", folder / "signer.key"
     chain.write_bytes(signer.public_bytes(pem) + ca.public_bytes(pem))
     private.write_bytes(
-        key.private_bytes(
-            pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
+        key.private_bytes(pem, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
     return chain, private

@@ -22,8 +22,13 @@ feed and the read-along EPUB (see :mod:`publisher.renderers.provenance`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from publisher.model import Book
+    from publisher.speech.timing import TimingFile
 
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 """The IPTC Digital Source Type vocabulary; each type is this followed by its name."""
@@ -66,3 +71,22 @@ def synthetic(voices: Sequence[str], engines: Mapping[str, str]) -> Synthetic:
         by_engine.setdefault(ENGINE_NAMES.get(engine, engine or "unknown engine"), []).append(voice)
     agent = "; ".join(f"{name} ({', '.join(names)})" for name, names in by_engine.items())
     return Synthetic(source_type=source_type, agent=agent or "a speech synthesizer")
+
+
+def voices_of(timings: Iterable[TimingFile]) -> list[str]:
+    """The voices the timing files say spoke, in order of first use."""
+    names: dict[str, None] = {}
+    for timing in timings:
+        for u in timing.utterances:
+            names.update(dict.fromkeys([u.voice, *(r.voice for r in u.runs)]))
+    return list(names)
+
+
+def spoken(book: Book, timings: Iterable[TimingFile]) -> tuple[str, Synthetic]:
+    """Who read what the timing files time: the narrator credit (the voices, named as
+    synthetic, :func:`publisher.speech.casting.narrator`) and how the speech was made."""
+    from publisher.speech.casting import engines_of, narrator
+
+    voices = voices_of(timings)
+    engines = engines_of(book, voices)
+    return narrator(voices, engines), synthetic(voices, engines)

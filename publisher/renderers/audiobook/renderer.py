@@ -23,7 +23,7 @@ from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
 from publisher.renderers.provenance import Sealer
 from publisher.speech.casting import SYNTHETIC
-from publisher.speech.disclosure import Synthetic, synthetic
+from publisher.speech.disclosure import Synthetic, spoken
 from publisher.speech.timing import TimingFile
 
 __all__ = ["SYNTHETIC", "AudiobookRenderer", "chapter_title", "narrator"]
@@ -42,16 +42,7 @@ def narrator(book: Book, timings: list[Path]) -> str:
 def speakers(book: Book, timings: list[Path]) -> tuple[str, Synthetic]:
     """The narrator tag (the voices the timing files say spoke, named as synthetic) and how
     their speech was made (its digital source type, the engines and voices)."""
-    from publisher.speech.casting import engines_of
-    from publisher.speech.casting import narrator as tag
-
-    names: dict[str, None] = {}
-    for path in timings:
-        for u in TimingFile.load(path).utterances:
-            names.update(dict.fromkeys([u.voice, *(r.voice for r in u.runs)]))
-    voices = list(names)
-    engines = engines_of(book, voices)
-    return tag(voices, engines), synthetic(voices, engines)
+    return spoken(book, (TimingFile.load(path) for path in timings))
 
 
 class AudiobookRenderer(Target):

@@ -198,7 +198,7 @@ def _downloads(ctx: RenderContext, words: w.SiteWords) -> list[Download]:
     slug = ctx.book.slug
     offered = (
         (words.epub, outputs.epub(slug)),
-        (words.narrated_epub, outputs.narrated_epub(slug)),
+        (words.narrated_epub, outputs.narrated_epub(slug, kobo=ctx.book.config.kobo)),
         (words.audiobook, outputs.audiobook(slug)),
     )
     found: list[Download] = []
