@@ -24,10 +24,10 @@ from publisher import model as m
 from publisher import outputs
 from publisher.errors import BuildError, Problem
 from publisher.i18n import words_for
-from publisher.model.config import Config
 from publisher.model.lexicon import MEDIA_TYPE
 from publisher.model.slugs import slugify
 from publisher.reader.images import book_image, image_file
+from publisher.renderers.accessibility import CONFORMS_TO, accessibility_summary
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
@@ -53,9 +53,6 @@ NO_DATE = dt.datetime(1980, 1, 1)
 # The only times a zip entry can hold; a book dated 1925 is stamped with the first of them.
 ZIP_FIRST = NO_DATE
 ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58)
-CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
-"""The conformance the EPUB claims (its ``dcterms:conformsTo``), as EPUB Accessibility 1.1
-spells it."""
 
 
 class EpubRenderer(Target):
@@ -386,17 +383,6 @@ def _metadata(package: epub.EpubBook, book: m.Book, *, images: bool) -> None:
         meta("collection-type", "series", refines="#series")
         if series.number is not None:
             meta("group-position", f"{series.number:g}", refines="#series")
-
-
-def accessibility_summary(config: Config) -> str:
-    """The book's accessibility summary: the author's, else publisher's words, which say
-    that the claim is the publisher's own unless the author names who certified it."""
-    if config.accessibility_summary:
-        return config.accessibility_summary
-    words = words_for(config.language)
-    if config.accessibility_certified_by:
-        return words.accessibility_summary
-    return f"{words.accessibility_summary} {words.uncertified}"
 
 
 def book_anchors(chapters: tuple[m.Chapter, ...]) -> dict[str, str]:
