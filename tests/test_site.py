@@ -216,7 +216,7 @@ def test_every_episode_page_says_a_synthetic_voice_reads_it(tmp_path: Path) -> N
 def test_the_book_page_says_what_the_epubs_package_says_about_accessibility(
     tmp_path: Path,
 ) -> None:
-    book, root = site(tmp_path)
+    _, root = site(tmp_path)
     page = html.parse(str(root / "index.html")).getroot()
     (section,) = [s for s in page.cssselect("section") if s.cssselect("h2#accessibility")]
     said = [_text(p) for p in section.cssselect("p")]

@@ -221,9 +221,9 @@ def _metadata(
     # The sum of the rounded parts, so the total is their sum to the millisecond.
     meta("media:duration", smil.clock(sum(durations)))
     narrator = words.synthetic_voice.format(voice=", ".join(voices_of(timings)))
+    # One narrator entry: Readium (Thorium) lists a dc:contributor with role nrt beside
+    # media:narrator, so both would show the voice twice.
     meta("media:narrator", narrator)
-    package.add_metadata("DC", "contributor", narrator, {"id": "narrator"})
-    meta("role", "nrt", refines="#narrator", scheme="marc:relators")
     meta("media:active-class", ACTIVE_CLASS)
     meta("schema:accessMode", "auditory")
     for sufficient in ("auditory", "textual,auditory"):
