@@ -142,7 +142,7 @@ def _default_source_or_none() -> Path | None:
     "Public http(s) URL the build folder is served at (feed); no ?query or #fragment."
 )
 @_jobs_option("Worker processes for audio (default: the number of cores).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors (no notes).")
 @click.option(
     "--proof",
     "and_proof",

@@ -48,7 +48,8 @@ EXPECTED = {
 
 
 def _lines(text: str) -> set[str]:
-    return {line for line in text.splitlines() if line.strip()}
+    """The warnings and errors printed (a quiet build prints no notes; one is said below)."""
+    return {line for line in text.splitlines() if line.strip() and ": note: " not in line}
 
 
 def _check(source: Path, *options: str) -> tuple[int, set[str]]:
@@ -127,3 +128,18 @@ def test_a_renamed_chapter_is_said_by_both(tmp_path: Path) -> None:
     code, lines = _agree(source, out, CHEAP)
     assert code == 0
     assert any("replaces 'Chapter' of the last build" in line for line in lines), lines
+
+
+def test_check_and_build_both_say_once_that_no_key_signs_the_audio(tmp_path: Path) -> None:
+    """A note (no signing key, so no content credential) is printed by both, once, and
+    fails neither ``check --strict`` nor the build."""
+    source = copy_book(DATA / "warn" / "no-base-url" / "book.md", tmp_path)
+    url = ["--base-url", "https://example.org/pod/"]
+    env = {"PUBLISHER_C2PA_CERTIFICATE": "", "PUBLISHER_C2PA_KEY": ""}
+    check = cli_runner().invoke(cli, ["check", "--strict", str(source), *url], env=env)
+    args = ["build", str(source), "--out", str(tmp_path / "out"), "--only", CHEAP, *url]
+    built = cli_runner().invoke(cli, args, env=env)
+    for result in (check, built):
+        assert result.exit_code == 0, result.output
+        notes = [line for line in result.stderr.splitlines() if ": note: " in line]
+        assert len(notes) == 1 and "no content credential (C2PA)" in notes[0]

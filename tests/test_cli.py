@@ -46,9 +46,11 @@ def test_bad_input_is_one_line_with_its_place_and_exit_2(tmp_path: Path) -> None
     result = run("check", str(source))
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        f"{source}:5: unknown key 'colour' (known: accessibility_summary, audiobook, author, "
-        "chapter_level, cover, cover_font, date, description, example_word, identifier, "
-        "language, narrated_epub, narration, podcast, publisher, rights, site, subtitle, title)"
+        f"{source}:5: unknown key 'colour' (known: accessibility_certified_by, "
+        "accessibility_credential, accessibility_summary, audiobook, author, chapter_level, "
+        "cover, cover_font, credentials, date, description, example_word, identifier, "
+        "language, narrated_epub, narration, podcast, publisher, rights, series, site, "
+        "subtitle, title)"
     ]
     assert "Traceback" not in result.output
 
@@ -137,9 +139,10 @@ def test_init_makes_a_book_that_checks_clean_and_never_overwrites(tmp_path: Path
     target = tmp_path / "new"
     assert run("init", str(target)).exit_code == 0
     book = target / "source" / "book.md"
-    # Its one warning: where the feed will live is the author's to say.
+    # Its one warning: where the feed will live is the author's to say (and a note: no key
+    # signs the audio's content credential).
     strict = cli_runner().invoke(cli, ["check", "--strict", str(book)])
-    assert strict.exit_code == 2 and strict.stderr.count("\n") == 1
+    assert strict.exit_code == 2 and strict.stderr.count(": warning: ") == 1
     assert "warning: no podcast.base_url" in strict.stderr
     url = "https://example.org/pod/"
     assert run("check", "--strict", "--base-url", url, str(book)).exit_code == 0
