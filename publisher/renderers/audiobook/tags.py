@@ -4,8 +4,8 @@ Apple Books, BookPlayer and Audiobookshelf take the narrator from the composer a
 (``©wrt``), the iTunes convention for audiobooks; the freeform ``NARRATOR`` atom says the same
 for tools that look for it by name. ``stik`` 2 marks the file as an audiobook. A book in a
 series carries the series as iTunes' movement name and number (``©mvn``, ``©mvi``), where
-Audiobookshelf and Apple's apps look for it, and as a freeform ``SERIES`` / ``SERIES-PART``
-pair. The speech's IPTC digital source type is a freeform atom and an XMP box
+Apple's apps and tag editors look for it, and as a freeform ``SERIES`` / ``SERIES-PART`` pair,
+which Audiobookshelf reads (through FFmpeg, which does not read the movement atoms). The speech's IPTC digital source type is a freeform atom and an XMP box
 (:mod:`publisher.renderers.provenance`).
 """
 
