@@ -36,48 +36,46 @@ def _name(common_name: str) -> x509.Name:
     )
 
 
-def make_signer(folder: Path) -> tuple[Path, Path]:
-    """A new CA and signer in ``folder``: (the chain ``signer.pem``, the key ``signer.key``)."""
+def _certificate(
+    subject: str,
+    issuer: x509.Name | None,
+    key: ec.EllipticCurvePrivateKey,
+    signing_key: ec.EllipticCurvePrivateKey,
+) -> x509.Certificate:
+    """A certificate for ``key``'s public half: a CA's, self-signed (``issuer`` None), or an
+    end entity's that C2PA accepts, issued by ``issuer`` and signed with ``signing_key``."""
     start = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
-    end = start + dt.timedelta(days=30)
-    ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (
+    ca = issuer is None
+    builder = (
         x509.CertificateBuilder()
-        .subject_name(_name("Test CA"))
-        .issuer_name(_name("Test CA"))
-        .public_key(ca_key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(digital_signature=False, key_cert_sign=True, crl_sign=True, **_USAGE),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), False)
-        .sign(ca_key, hashes.SHA256())
-    )
-    key = ec.generate_private_key(ec.SECP256R1())
-    signer = (
-        x509.CertificateBuilder()
-        .subject_name(_name("Test signer"))
-        .issuer_name(ca.subject)
+        .subject_name(_name(subject))
+        .issuer_name(_name(subject) if issuer is None else issuer)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
-        .not_valid_after(end)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .not_valid_after(start + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **_USAGE),
+            x509.KeyUsage(digital_signature=not ca, key_cert_sign=ca, crl_sign=ca, **_USAGE),
             critical=True,
         )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
-        .add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), False
-        )
-        .sign(ca_key, hashes.SHA256())
     )
+    if not ca:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), False
+        ).add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(signing_key.public_key()), False
+        )
+    return builder.sign(signing_key, hashes.SHA256())
+
+
+def make_signer(folder: Path) -> tuple[Path, Path]:
+    """A new CA and signer in ``folder``: (the chain ``signer.pem``, the key ``signer.key``)."""
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _certificate("Test CA", None, ca_key, ca_key)
+    key = ec.generate_private_key(ec.SECP256R1())
+    signer = _certificate("Test signer", ca.subject, key, ca_key)
     pem = serialization.Encoding.PEM
     chain, private = folder / "signer.pem", folder / "signer.key"
     chain.write_bytes(signer.public_bytes(pem) + ca.public_bytes(pem))
