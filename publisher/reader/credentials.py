@@ -5,7 +5,7 @@ secrets, can sign a book whose front matter names a test key, or none):
 
 - ``PUBLISHER_C2PA_CERTIFICATE`` and ``PUBLISHER_C2PA_KEY``: paths to PEM files, anywhere;
 - ``credentials: {certificate: …, key: …}`` in the front matter: PEM files beside the book
-  (checked like every path an author gives, :func:`~publisher.reader.files.book_path`).
+  (checked like every path an author gives, :func:`~publisher.reader.files.book_file`).
 
 The certificate file holds the signer's certificate first, then the certificates that issued
 it (C2PA wants the chain); the key file the signer's private key, unencrypted (EC P-256,
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from publisher.errors import Problem, SourceError
 from publisher.model import Book
-from publisher.reader.files import book_path
+from publisher.reader.files import book_file
 
 CERTIFICATE_ENV = "PUBLISHER_C2PA_CERTIFICATE"
 KEY_ENV = "PUBLISHER_C2PA_KEY"
@@ -75,14 +75,16 @@ def signing_files(book: Book) -> SigningFiles | None:
         return None
     line = book.config.line_of
     return SigningFiles(
-        certificate=book_path(
-            book,
+        certificate=book_file(
+            book.root,
             given.certificate,
             book.source,
             line("credentials.certificate"),
             "credentials.certificate",
         ),
-        key=book_path(book, given.key, book.source, line("credentials.key"), "credentials.key"),
+        key=book_file(
+            book.root, given.key, book.source, line("credentials.key"), "credentials.key"
+        ),
     )
 
 
