@@ -20,8 +20,10 @@ from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
 from publisher.errors import SourceError
-from publisher.reader.credentials import CERTIFICATE_ENV, KEY_ENV, credential_problems
+from publisher.reader.credentials import CERTIFICATE_ENV, KEY_ENV, NO_KEY, credential_problems
 from publisher.reader.parse import parse_text
+from publisher.renderers.audio.renderer import AudioRenderer
+from publisher.renderers.base import RenderContext
 from publisher.speech.disclosure import (
     ALGORITHMIC,
     COMPOSITE_TRAINED,
@@ -184,10 +186,23 @@ FRONT = SOURCE.replace(
 )
 
 
-def test_no_key_is_a_note_not_a_warning(tmp_path: Path) -> None:
-    (problem,) = credential_problems(make_book())
-    assert problem.severity == "note" and "no content credential" in problem.message
-    assert str(problem).startswith("boek.md: note: ")
+def test_without_a_key_the_audio_says_so_once_as_a_note(tmp_path: Path) -> None:
+    assert credential_problems(make_book()) == []  # nothing wrong with the book
+    ctx = RenderContext(
+        book=make_book(),
+        root=tmp_path / "build",
+        out_dir=tmp_path / "build" / "audio",
+        published=tmp_path / "build",
+        cache_dir=tmp_path / "cache",
+    )
+    ctx.out_dir.mkdir(parents=True)
+    warned = (
+        AudioRenderer(synthesizer_factory=fakes.FakeFactory(), voice=fakes.FAKE_VOICE)
+        .render(ctx)
+        .warnings
+    )
+    (note,) = [p for p in warned if p.severity == "note"]
+    assert str(note) == f"boek.md: note: {NO_KEY}"
 
 
 def test_the_front_matter_names_the_key_beside_the_book(tmp_path: Path) -> None:

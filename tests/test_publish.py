@@ -242,8 +242,7 @@ def test_a_full_disk_is_one_line_naming_the_file_and_keeps_the_build(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
 
     monkeypatch.setattr(Path, "write_bytes", full_disk)
-    args = ["build", str(book), "--out", str(out), "--only", "cover", "--quiet"]  # no notes
-    result = cli_runner().invoke(cli, args)
+    result = cli_runner().invoke(cli, ["build", str(book), "--out", str(out), "--only", "cover"])
     monkeypatch.undo()
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"cover: {out / 'cover.jpg'}: No space left on device"]

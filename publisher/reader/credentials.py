@@ -12,8 +12,9 @@ it (C2PA wants the chain); the key file the signer's private key, unencrypted (E
 P-384 or P-521, RSA, or Ed25519). Nothing here copies either file anywhere: the key is read
 when the audio is signed, and never enters the build folder or the cache.
 
-A book without a key is built the same, without the credential: :func:`credential_problems`
-says so once, as a note (not a warning: ``check --strict`` does not fail on it).
+A book without a key is built the same, without the credential: the audio target says so
+once, as a note (:func:`no_key_note`; not a warning, and ``check`` does not say it, since
+it is about the build, not the book).
 """
 
 from __future__ import annotations
@@ -155,7 +156,12 @@ def load_key(files: SigningFiles, where: tuple[str, int | None, int | None]) -> 
 
 
 def credential_problems(book: Book) -> list[Problem]:
-    """Errors in the signing key the author gave (raised), or the note that there is none."""
-    if signing_key(book) is None:
-        return [Problem(path=book.source, line=None, severity="note", message=NO_KEY)]
+    """Errors in the signing key the author gave, raised as :class:`SourceError` (none to
+    return: a book without a key is the build's to mention, :func:`no_key_note`)."""
+    signing_key(book)
     return []
+
+
+def no_key_note(book: Book) -> Problem:
+    """What a build that makes the audio says, once, when no key signs it."""
+    return Problem(path=book.source, line=None, severity="note", message=NO_KEY)

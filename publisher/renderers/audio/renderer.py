@@ -25,7 +25,7 @@ from publisher import outputs
 from publisher.engines.base import VoiceProfile
 from publisher.errors import BuildError, Problem
 from publisher.model import Book
-from publisher.reader.credentials import credential_problems, signing_key
+from publisher.reader.credentials import credential_problems, no_key_note, signing_key
 from publisher.renderers.audio.chapter import (
     ChapterCache,
     ChapterJob,
@@ -74,8 +74,7 @@ class AudioRenderer(Target):
     owns = (outputs.AUDIO,)
 
     def problems(self, book: Book) -> list[Problem]:
-        """The signing key of the content credentials: errors in it, or a note that there
-        is none (then the MP3s and the M4B are not signed; every other mark stays)."""
+        """Errors in the signing key of the content credentials, if the author gave one."""
         return credential_problems(book)
 
     def __init__(
@@ -157,6 +156,8 @@ class AudioRenderer(Target):
         seconds: dict[int, int] = {}
         key = signing_key(book)
         sealer = Sealer(key, ctx.cache_dir) if key is not None else None
+        if key is None:  # every other mark stays; the author hears it once, from here
+            ctx.warn(no_key_note(book))
 
         def write(job: ChapterJob) -> bool:
             script = scripts[job.index]
