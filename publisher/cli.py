@@ -142,7 +142,7 @@ def _default_source_or_none() -> Path | None:
     "Public http(s) URL the build folder is served at (feed); no ?query or #fragment."
 )
 @_jobs_option("Worker processes for audio (default: the number of cores).")
-@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only warnings and errors (no notes).")
 @click.option(
     "--proof",
     "and_proof",
@@ -239,7 +239,7 @@ def check(source: Path | None, strict: bool, out: Path, base_url: str | None) ->
         click.echo(str(problem), err=True)
     findings.raise_errors()
     chapters = len(parsed.book.chapters)
-    warned = len(findings.warnings)
+    warned = sum(1 for p in findings.warnings if p.severity == "warning")
     click.echo(f"{parsed.book.source}: {chapters} chapters, {warned} warning(s)")
     if strict and warned:
         sys.exit(2)

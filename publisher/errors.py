@@ -17,7 +17,9 @@ class Problem:
     path: str
     line: int | None
     message: str
-    # "error", "warning", or "note" (something ``publisher import`` guessed, to check)
+    # "error", "warning", or "note": something the author should know that asks for no
+    # change (what ``publisher import`` guessed, to check; that no key signs the audio's
+    # content credentials); ``check --strict`` fails on warnings, never on notes.
     severity: str = "error"
 
     def __str__(self) -> str:

@@ -38,13 +38,16 @@ class Words:
     and_word: str  # "&" is read as this
     at_word: str  # "@" of an e-mail address is read as this
     prompt_lead_in: str  # said before a prompt
-    accessibility_summary: str
+    accessibility_summary: str  # what the EPUB offers, and how that was checked
+    uncertified: str  # follows the summary when no one else certified the claim
     by: str
     footnote: str  # said before a footnote read aloud: "{word} 1."
     image: str  # said before an image's description in the narration
     chapter: str  # starts a made-up slug: "hoofdstuk-hugging-face"
     narration_summary: str  # added to the summary of the read-along EPUB
     synthetic_voice: str  # "{voice}" is filled in: the narrator, named as a computer voice
+    # One sentence for people (show notes, episode pages): "{voices}" is filled in.
+    synthetic_notice: str
 
 
 class _Dataclass(Protocol):

@@ -28,7 +28,8 @@ PLAYLIST = "audio/playlist.m3u"
 EPUBS = "epub/"
 """The EPUBs' folder."""
 NARRATED_EPUBS = "epub/*.narrated.epub"
-"""The read-along EPUB's pattern in the EPUBs' folder (its own target writes it)."""
+"""The read-along EPUB's pattern in the EPUBs' folder (its own target writes it), Kobo's
+edition included."""
 AUDIOBOOKS = "audiobook/"
 """The audiobook's folder."""
 CHAPTER_MARKS = "chapters/"
@@ -41,6 +42,7 @@ ASSETS = "assets/"
 MEDIA_TYPES = {
     ".mp3": "audio/mpeg",
     ".m4b": "audio/mp4",
+    ".m4a": "audio/mp4",
     ".vtt": "text/vtt; charset=utf-8",
     ".srt": "application/x-subrip; charset=utf-8",
     ".json": "application/json",
@@ -89,8 +91,19 @@ epub = Named(EPUBS, ".epub")
 """The EPUB, named after the book's slug."""
 narrated_epub = Named(EPUBS, ".narrated.epub")
 """The read-along EPUB (matches :data:`NARRATED_EPUBS`)."""
+kobo_narrated_epub = Named(EPUBS, ".kobo.narrated.epub")
+"""The read-along EPUB's edition for Kobo's app (``narrated_epub: kobo``), with AAC audio in
+place of the MP3s (matches :data:`NARRATED_EPUBS` too)."""
+chapter_aac = Named(AUDIO, ".m4a")
+"""A chapter's narration as AAC in MP4, inside Kobo's read-along EPUB (laid out beside where
+the MP3 would be; not published on its own)."""
 audiobook = Named(AUDIOBOOKS, ".m4b")
 """The M4B."""
+
+
+def read_along(kobo: bool) -> Named:
+    """The read-along EPUB's name: Kobo's edition when the book asks for it."""
+    return kobo_narrated_epub if kobo else narrated_epub
 
 
 def name(path: str) -> str:

@@ -16,7 +16,8 @@ from publisher.pipeline.runner import TargetResult
 
 
 class Reporter:
-    """Prints to stderr. ``quiet`` keeps only warnings (and errors, which the CLI prints)."""
+    """Prints to stderr. ``quiet`` keeps only warnings (and errors, which the CLI prints):
+    no notes, progress or lines per target."""
 
     def __init__(self, stream: TextIO | None = None, *, quiet: bool = False) -> None:
         self.stream = stream if stream is not None else sys.stderr
@@ -25,7 +26,9 @@ class Reporter:
         self._bar: Any = None  # click's ProgressBar is not public API, so not named here
 
     def warn(self, problem: Problem) -> None:
-        """A warning about the source, always shown."""
+        """A warning about the source, always shown; a note, unless ``quiet``."""
+        if self.quiet and problem.severity == "note":
+            return
         self._finish()
         click.echo(str(problem), file=self.stream)
 

@@ -292,3 +292,21 @@ def test_a_stopped_build_encodes_no_chapter_still_queued(
         with pytest.raises(BuildError, match="stopped"):
             made.result(timeout=60)
     assert len(calls) == 2 < len(SLUGS)  # those under way, one per worker
+
+
+def test_a_series_is_the_movement_that_apple_and_audiobookshelf_read(tmp_path: Path) -> None:
+    from tests.test_audio import SOURCE
+
+    source = SOURCE.replace(
+        "date: 2024-05-06\n", "date: 2024-05-06\nseries: {name: Kleine Boeken, number: 3}\n"
+    )
+    m4b_path = build_m4b(tmp_path, make_book(source))
+    assert m4b_path is not None
+    tags = MP4(m4b_path).tags
+    assert tags is not None
+    assert tags["\xa9mvn"] == ["Kleine Boeken"] and tags["\xa9mvi"] == [3]
+    assert bytes(tags["----:com.apple.iTunes:SERIES-PART"][0]) == b"3"
+    half = source.replace("number: 3", "number: 3.5")
+    tags = MP4(build_m4b(tmp_path / "half", make_book(half))).tags
+    assert tags is not None and "\xa9mvi" not in tags  # a 16-bit whole number has no 3.5
+    assert bytes(tags["----:com.apple.iTunes:SERIES-PART"][0]) == b"3.5"

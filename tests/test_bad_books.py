@@ -16,9 +16,10 @@ from publisher.reader.source import MAX_SOURCE_BYTES
 BAD = Path(__file__).parent / "data" / "bad"
 # What an unknown-key message lists: every front-matter key, in order.
 KNOWN_KEYS = (
-    "(known: accessibility_summary, audiobook, author, chapter_level, cover, cover_font, date, "
-    "description, example_word, identifier, language, narrated_epub, narration, podcast, "
-    "publisher, rights, site, subtitle, title)"
+    "(known: accessibility_certified_by, accessibility_credential, accessibility_summary, "
+    "audiobook, author, chapter_level, cover, cover_font, credentials, date, description, "
+    "example_word, identifier, language, narrated_epub, narration, podcast, publisher, rights, "
+    "series, site, subtitle, title)"
 )
 
 # Each book of the corpus and the one line it must give (after its file name).

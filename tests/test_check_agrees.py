@@ -127,3 +127,20 @@ def test_a_renamed_chapter_is_said_by_both(tmp_path: Path) -> None:
     code, lines = _agree(source, out, CHEAP)
     assert code == 0
     assert any("replaces 'Chapter' of the last build" in line for line in lines), lines
+
+
+def test_a_build_that_makes_the_audio_says_once_that_no_key_signs_it(tmp_path: Path) -> None:
+    """A note (no signing key, so no content credential) is the build's: it is about what
+    the build makes, not the book, so ``check`` does not say it, and nothing fails on it."""
+    source = copy_book(DATA / "warn" / "no-base-url" / "book.md", tmp_path)
+    url = ["--base-url", "https://example.org/pod/"]
+    env = {"PUBLISHER_C2PA_CERTIFICATE": "", "PUBLISHER_C2PA_KEY": ""}
+    check = cli_runner().invoke(cli, ["check", "--strict", str(source), *url], env=env)
+    assert check.exit_code == 0 and ": note: " not in check.stderr
+    args = ["build", str(source), "--out", str(tmp_path / "out"), "--only", "audio", *url]
+    built = cli_runner().invoke(cli, args, env=env)
+    assert built.exit_code == 0, built.output
+    notes = [line for line in built.stderr.splitlines() if ": note: " in line]
+    assert len(notes) == 1 and "no content credential (C2PA)" in notes[0]
+    quiet = cli_runner().invoke(cli, [*args, "--quiet"], env=env)  # up to date: said again,
+    assert quiet.exit_code == 0 and ": note: " not in quiet.stderr  # but not when quiet

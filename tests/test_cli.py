@@ -46,9 +46,11 @@ def test_bad_input_is_one_line_with_its_place_and_exit_2(tmp_path: Path) -> None
     result = run("check", str(source))
     assert result.exit_code == 2
     assert result.output.strip().splitlines() == [
-        f"{source}:5: unknown key 'colour' (known: accessibility_summary, audiobook, author, "
-        "chapter_level, cover, cover_font, date, description, example_word, identifier, "
-        "language, narrated_epub, narration, podcast, publisher, rights, site, subtitle, title)"
+        f"{source}:5: unknown key 'colour' (known: accessibility_certified_by, "
+        "accessibility_credential, accessibility_summary, audiobook, author, chapter_level, "
+        "cover, cover_font, credentials, date, description, example_word, identifier, "
+        "language, narrated_epub, narration, podcast, publisher, rights, series, site, "
+        "subtitle, title)"
     ]
     assert "Traceback" not in result.output
 

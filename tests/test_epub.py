@@ -20,10 +20,11 @@ from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import words_for
 from publisher.pipeline.registry import every
 from publisher.reader.parse import parse_file, parse_text
+from publisher.renderers.accessibility import CONFORMS_TO
 from publisher.renderers.base import RenderContext
 from publisher.renderers.cover.draw import PORTRAIT, cover_jpeg
 from publisher.renderers.cover.renderer import CoverRenderer
-from publisher.renderers.epub.renderer import CONFORMS_TO, EpubRenderer, modified
+from publisher.renderers.epub.renderer import EpubRenderer, modified
 from publisher.renderers.epub.xhtml import ChapterWriter
 from publisher.text import safe_href, sentences
 from tests.golden import assert_golden
@@ -273,9 +274,17 @@ def test_accessibility_metadata(epubs: dict[str, Path]) -> None:
     assert "displayTransformability" in seed["schema:accessibilityFeature"]
     assert "alternativeText" not in seed["schema:accessibilityFeature"]
     assert seed["schema:accessibilityHazard"] == ["none"]
-    assert seed["schema:accessibilitySummary"] == [words_for("nl").accessibility_summary]
-    assert seed["dcterms:conformsTo"] == [CONFORMS_TO]
-    assert seed["a11y:certifiedBy"] == ["Gerrit"]
+    words = words_for("nl")
+    assert seed["schema:accessibilitySummary"] == [
+        f"{words.accessibility_summary} {words.uncertified}"
+    ]
+    assert "EPUBCheck" in words.accessibility_summary and "Ace" in words.accessibility_summary
+    assert (
+        seed["dcterms:conformsTo"]
+        == [CONFORMS_TO]
+        == ["EPUB Accessibility 1.1 - WCAG 2.2 Level AA"]
+    )
+    assert "a11y:certifiedBy" not in seed  # the book does not certify itself
     assert seed["dcterms:modified"] == ["2025-01-01T00:00:00Z"]
     with_images = _metas(epubs["every-block"])
     assert with_images["schema:accessMode"] == ["textual", "visual"]
@@ -484,3 +493,35 @@ def test_an_image_without_alt_text_is_reported(tmp_path: Path) -> None:
     assert (11, "image 'p.png' has no alt text: describe it in ![…]") in [
         (p.line, p.message) for p in found
     ]
+
+
+def test_a_certifier_and_a_series_the_author_gives(tmp_path: Path) -> None:
+    source = tmp_path / "src" / "book.md"
+    source.parent.mkdir()
+    text = SEED_SOURCE.read_text(encoding="utf-8").replace(
+        "date: 2025-01-01\n",
+        "date: 2025-01-01\naccessibility_certified_by: Dedicon\n"
+        "accessibility_credential: Keurmerk Toegankelijk\n"
+        "series: {name: Knuffelreeks, number: 2}\n",
+    )
+    source.write_text(text, encoding="utf-8")
+    epub = build(source, tmp_path / "out")
+    metadata = xml(members(epub)["EPUB/content.opf"]).find("opf:metadata", NS)
+
+    def refined(prop: str, target: str) -> list[str]:
+        return metadata.xpath(
+            f"opf:meta[@property='{prop}'][@refines='#{target}']/text()", namespaces=NS
+        )
+
+    (certifier,) = metadata.iterfind("opf:meta[@property='a11y:certifiedBy']", NS)
+    assert certifier.text == "Dedicon"
+    assert refined("a11y:certifierCredential", certifier.get("id")) == ["Keurmerk Toegankelijk"]
+    (summary,) = metadata.xpath(
+        "opf:meta[@property='schema:accessibilitySummary']/text()", namespaces=NS
+    )
+    assert summary == words_for("nl").accessibility_summary  # no "nobody certified it"
+    (series,) = metadata.iterfind("opf:meta[@property='belongs-to-collection']", NS)
+    assert series.text == "Knuffelreeks"
+    assert refined("collection-type", series.get("id")) == ["series"]
+    assert refined("group-position", series.get("id")) == ["2"]
+    assert epubcheck_problems(epub, tmp_path) == []

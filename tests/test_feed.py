@@ -307,8 +307,11 @@ def test_episode_notes(tmp_path: Path) -> None:
     item = etree.fromstring(feed).find("channel/item")
     description = item.findtext("description")
     assert description.startswith("Tekst met <script>alert(1)</script> en nadruk")
-    assert len(description) <= 501 and description.endswith("…")
+    opening, notice = description.split("\n\n")
+    assert len(description) <= 501 and opening.endswith("…")
+    assert notice.startswith("Voorgelezen door een synthetische stem")
     notes = item.findtext("content:encoded", namespaces=NS)
+    assert notes.endswith(f"<p>{notice}</p>")
     assert "&lt;script&gt;" in notes and "<script>" not in notes
     assert "<em>nadruk</em>" in notes
     assert "intern" in notes and "#anker" not in notes
@@ -508,3 +511,52 @@ def test_without_cover_the_feed_warns_and_has_no_artwork(tmp_path: Path) -> None
     assert any("no cover" in w.message for w in warnings)
     assert etree.fromstring(feed).find("channel/itunes:image", NS) is None
     assert feedparser.parse(feed).bozo == 0
+
+
+# --- what the feed is, and that no person reads it ------------------------------------------
+
+
+def test_the_feed_says_it_is_a_book_read_by_a_synthetic_voice(tmp_path: Path) -> None:
+    front = FRONT.replace(
+        "chapter_level: 1\n", "chapter_level: 1\nseries: {name: Kleine Boeken, number: 2}\n"
+    )
+    book, feed = build(tmp_path, book_text("een", "twee", front=front))
+    channel = etree.fromstring(feed).find("channel")
+    assert channel.findtext("podcast:medium", namespaces=NS) == "audiobook"
+    (txt,) = channel.findall("podcast:txt", NS)
+    assert (txt.get("purpose"), txt.text) == ("ai-content", "true")
+    people = {
+        p.get("role"): (p.get("group"), p.text) for p in channel.findall("podcast:person", NS)
+    }
+    assert people["author"] == ("writing", "Anna de Vries")
+    group, narrator = people["narrator"]
+    assert group == "cast" and narrator.startswith("synthetische stem ")
+    voices = {
+        u.voice
+        for c in book.chapters
+        for u in TimingFile.load(tmp_path / "build/audio" / f"{c.slug}.json").utterances
+    }
+    assert all(v in narrator for v in voices)
+    image = channel.find("podcast:image", NS)
+    assert image.get("href") == BASE + "cover.jpg"
+    assert image.get("alt") == "Omslag van Het Kleine Boek, door Anna de Vries"
+    assert (image.get("aspect-ratio"), image.get("width")) == ("1/1", "3000")
+    for item in channel.findall("item"):
+        (txt,) = item.findall("podcast:txt", NS)
+        assert (txt.get("purpose"), txt.text) == ("ai-content", "true")
+        season = item.find("podcast:season", NS)
+        assert (season.text, season.get("name")) == ("2", "Kleine Boeken")
+        assert "synthetische stem" in item.findtext("description").split("\n\n")[-1]
+    # The real parsers still read it whole.
+    parsed = feedparser.parse(feed)
+    assert parsed.bozo == 0, parsed.get("bozo_exception")
+    assert len(parsed.entries) == 2
+    assert len(podcastparser.parse(BASE + "feed.xml", io.BytesIO(feed))["episodes"]) == 2
+
+
+def test_a_series_number_that_is_no_whole_number_is_no_season(tmp_path: Path) -> None:
+    front = FRONT.replace(
+        "chapter_level: 1\n", "chapter_level: 1\nseries: {name: Reeks, number: 2.5}\n"
+    )
+    _, feed = build(tmp_path, book_text("een", front=front))
+    assert etree.fromstring(feed).find("channel/item/podcast:season", NS) is None

@@ -489,3 +489,96 @@ def test_sentences_cut_across_markup_and_keep_it() -> None:
         '<em>Three</em><sup><a epub:type="noteref" role="doc-noteref" href="#fn-1" id="fnref-1">'
         "1</a></sup> four.",
     ]
+
+
+# --- Kobo's edition: AAC in place of the MP3s -------------------------------------------------
+
+KOBO_CLOCK = re.compile(r"^\d+:\d{2}:\d{2}(\.\d{1,3})?$")
+"""A SMIL full clock value with at most three decimals, as Kobo's apps need them."""
+
+
+@pytest.fixture(scope="module")
+def kobo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed built with ``narrated_epub: kobo``: its read-along EPUB."""
+    work = tmp_path_factory.mktemp("kobo")
+    source = copy_book(BOOKS["seed"], work)
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("\ndate:", "\nnarrated_epub: kobo\ndate:", 1), encoding="utf-8")
+    folder = work / "build"
+    build(source, folder, only=["epub", "audio", "narrated-epub"], options=BuildOptions(jobs=2))
+    (found,) = (folder / "epub").glob("*.narrated.epub")
+    assert found.name.endswith(".kobo.narrated.epub")
+    return found
+
+
+@pytest.mark.slow
+def test_kobo_edition_holds_aac_and_no_mp3(kobo: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(kobo) as z:
+        names = z.namelist()
+        opf = etree.fromstring(z.read("EPUB/content.opf"))
+        smils = [etree.fromstring(z.read(n)) for n in names if n.endswith(".smil")]
+        first = next(n for n in names if n.endswith(".m4a"))
+        aac = z.read(first)
+    assert not [n for n in names if n.endswith(".mp3")]
+    media = {i.get("href"): i.get("media-type") for i in opf.iterfind(".//opf:item", NS)}
+    audio = {href: kind for href, kind in media.items() if href.startswith("audio/")}
+    assert audio and set(audio.values()) == {"audio/mp4"}
+    assert "audio/mpeg" not in media.values()
+    for smil in smils:
+        for clip in smil.iterfind(".//s:audio", NS):
+            assert clip.get("src").endswith(".m4a")
+            assert KOBO_CLOCK.match(clip.get("clipBegin")) and KOBO_CLOCK.match(clip.get("clipEnd"))
+    # The chapter's AAC lasts as long as its timing file says (the MP3's samples, unprimed).
+    ffprobe = shutil.which("ffprobe")
+    require(ffprobe, "ffprobe reads the AAC's length")
+    assert ffprobe is not None
+    (tmp_path / "a.m4a").write_bytes(aac)
+    probe = subprocess.run(
+        [
+            ffprobe,
+            "-v",
+            "error",
+            "-select_streams",
+            "a",
+            "-show_entries",
+            "stream=codec_name,duration:format_tags",
+            "-of",
+            "json",
+            str(tmp_path / "a.m4a"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(probe.stdout)
+    (stream,) = found["streams"]
+    assert stream["codec_name"] == "aac"
+    slug = Path(first).stem
+    timing = TimingFile.load(kobo.parent.parent / "audio" / f"{slug}.json")
+    assert float(stream["duration"]) == pytest.approx(timing.duration_ms / 1000, abs=0.05)
+    assert "digitalsourcetype/algorithmicMedia" in found["format"]["tags"]["DigitalSourceType"]
+
+
+@pytest.mark.slow
+def test_kobo_edition_passes_epubcheck_and_ace(kobo: Path, tmp_path: Path) -> None:
+    assert epubcheck_problems(kobo, tmp_path) == []
+    assert ace_violations(kobo, tmp_path) == ("pass", [])
+
+
+@pytest.mark.slow
+def test_kobo_edition_highlights_with_kobos_class(kobo: Path) -> None:
+    with zipfile.ZipFile(kobo) as z:
+        css = z.read("EPUB/style/epub.css").decode()
+    rules = re.findall(r"\.kobo-smil-highlight\s*\{([^}]*)\}", css)
+    assert rules and all("background-color" in rule for rule in rules)
+
+
+@pytest.mark.slow
+def test_readium_plays_the_kobo_edition_from_its_aac(kobo: Path) -> None:
+    book = parse_file(BOOKS["seed"]).book
+    found = readium(kobo)
+    overlays = [item["overlay"] for item in found["spine"] if item["overlay"]]
+    assert len(overlays) == len(book.chapters)
+    for overlay in overlays:
+        assert overlay["pars"]
+        assert all(par["audio"].split("#")[0].endswith(".m4a") for par in overlay["pars"])

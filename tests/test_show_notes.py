@@ -21,6 +21,16 @@ def notes_by_title(feed: bytes) -> dict[str, tuple[str, str]]:
     return {e.title: (e.content[0].value, e.summary) for e in parsed.entries}
 
 
+NOTICE = "Voorgelezen door een synthetische stem"
+"""How every episode's notes end in a Dutch book: a synthetic voice reads it."""
+
+
+def without_notice(lines: list[str]) -> list[str]:
+    """The notes' paragraphs before the last, which says that a synthetic voice reads."""
+    assert lines[-1].startswith(NOTICE)
+    return lines[:-1]
+
+
 def paragraphs(notes: str) -> list[str]:
     """The text of each paragraph of ``notes``, one line each."""
     root = html.fragment_fromstring(notes, create_parent="div")
@@ -41,11 +51,13 @@ def test_every_prompt_of_a_seed_chapter_is_in_its_notes_under_its_label(tmp_path
     assert checked == 5
     # The one that sits in a later section ("Positieve Emoties Versterken") is there too.
     shown, description = notes["Knuffelen als Ondersteuning bij Depressie"]
-    assert paragraphs(shown)[-1] == (
+    assert without_notice(paragraphs(shown))[-1] == (
         "Reflectievraag: Wat doet aanraking met jou? "
         "En wat gebeurt er als je dat toelaat, zonder oordeel?"
     )
-    assert description.endswith(
+    opening, notice = description.rsplit("\n\n", 1)
+    assert notice.startswith(NOTICE)
+    assert opening.endswith(
         "Reflectievraag: Wat doet aanraking met jou? "
         "En wat gebeurt er als je dat toelaat, zonder oordeel?"
     )
@@ -72,7 +84,7 @@ def test_bold_questions_stay_with_their_answers_when_the_notes_are_cut(tmp_path:
     chapter = "# Vragen\n\n" + "".join(f"**Vraag {n}?**\n\n{answer}\n\n" for n in range(1, 5))
     _, feed = build(tmp_path, book_text(chapter))
     shown, _ = notes_by_title(feed)["Vragen"]
-    lines = paragraphs(shown)
+    lines = without_notice(paragraphs(shown))
     assert lines[0] == "Vraag 1?" and lines[1].startswith("Dit is het antwoord.")
     assert lines[-1].startswith("Dit is het antwoord.")  # never a question without answer
     assert lines.count("Vraag 1?") == 1 and "Vraag 4?" not in lines
@@ -84,6 +96,6 @@ def test_a_prompt_inside_a_list_is_listed_once_after_the_opening(tmp_path: Path)
     )
     _, feed = build(tmp_path, book_text(chapter))
     shown, _ = notes_by_title(feed)["Lijst"]
-    lines = paragraphs(shown)
+    lines = without_notice(paragraphs(shown))
     assert lines[-2:] == ["Reflectievraag: Wat vind jij?", "Reflectievraag: En nu?"]
     assert sum("Wat vind jij?" in line for line in lines) == 1

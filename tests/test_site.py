@@ -231,3 +231,50 @@ def test_the_feed_links_the_pages_when_it_has_an_address(tmp_path: Path) -> None
     assert [i.findtext("link") for i in etree.fromstring(render_feed(off, root)).iter("item")] == [
         None
     ] * 3
+
+
+# --- the synthetic voice and the accessibility statements ------------------------------------
+
+
+def _text(element: etree._Element) -> str:
+    return " ".join(element.text_content().split())
+
+
+def test_every_episode_page_says_a_synthetic_voice_reads_it(tmp_path: Path) -> None:
+    book, root = site(tmp_path)
+    for chapter in book.chapters:
+        page = html.parse(str(root / f"episodes/{chapter.slug}.html")).getroot()
+        (line,) = page.cssselect("section.player p.synthetic")
+        voices = {u.voice for u in TimingFile.load(root / f"audio/{chapter.slug}.json").utterances}
+        assert _text(line).startswith("Voorgelezen door een synthetische stem")
+        assert all(voice in _text(line) for voice in voices)
+
+
+def test_the_book_page_says_what_the_epubs_package_says_about_accessibility(
+    tmp_path: Path,
+) -> None:
+    _, root = site(tmp_path)
+    page = html.parse(str(root / "index.html")).getroot()
+    (section,) = [s for s in page.cssselect("section") if s.cssselect("h2#accessibility")]
+    said = [_text(p) for p in section.cssselect("p")]
+    assert said[0] == "De EPUB-bestanden voldoen aan EPUB Accessibility 1.1 - WCAG 2.2 Level AA."
+    assert said[1].startswith("Dit boek volgt EPUB Accessibility 1.1 en WCAG 2.2 niveau AA")
+    assert said[1].endswith("niemand anders heeft het gecertificeerd.")  # nobody certified it
+    assert not any("Gecertificeerd door" in p for p in said)
+    assert not any("alleen met het oor" in p for p in said)  # no narrated EPUB offered
+
+
+def test_a_certifier_the_author_names_is_on_the_book_page(tmp_path: Path) -> None:
+    extra = (
+        "accessibility_certified_by: Dedicon\naccessibility_credential: DAISY Ace-gecertificeerd\n"
+    )
+    _, root = site(tmp_path, extra=extra)
+    (root / "epub" / "het-boek.narrated.epub").write_bytes(b"PK" * 600)
+    book = make_book(book_text(*CHAPTERS, front=FRONT_DATES.format(extra=extra)))
+    render_site(book, root)
+    page = html.parse(str(root / "index.html")).getroot()
+    (section,) = [s for s in page.cssselect("section") if s.cssselect("h2#accessibility")]
+    said = [_text(p) for p in section.cssselect("p")]
+    assert "Gecertificeerd door Dedicon. Erkenning: DAISY Ace-gecertificeerd." in said
+    assert not any("niemand anders" in p for p in said)
+    assert any("alleen met het oor" in p for p in said)

@@ -25,7 +25,8 @@ from publisher.renderers.base import Renderer
 
 @dataclass(frozen=True, kw_only=True)
 class Findings:
-    """The warnings and errors of a book, each one line, sorted by place."""
+    """The warnings and errors of a book, each one line, sorted by place (``warnings`` holds
+    the notes too: what the author should know, which ``check --strict`` lets pass)."""
 
     warnings: tuple[Problem, ...]
     errors: tuple[Problem, ...]

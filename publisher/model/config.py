@@ -29,6 +29,10 @@ READALONG = ("word", "sentence")
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192)
 ROLES = ("prompt", "example", "quote", "heading", "footnote")
 """The kinds of text ``narration.roles`` can give a voice of their own."""
+KOBO = "kobo"
+"""``narrated_epub: kobo``: the read-along EPUB made for Kobo's app (AAC audio, no MP3)."""
+# A series number: 1, 2, 2.5 (a novella between two books); Apple's movement number is 16 bits.
+SERIES_NUMBER = {"range": (0.0, 65535.0)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,6 +79,26 @@ class PodcastConfig:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SeriesConfig:
+    """``series:`` in the front matter: the series the book belongs to, and its place in it
+    (the EPUB's ``belongs-to-collection``, the M4B's movement, the feed)."""
+
+    name: str | None = None  # required when ``series`` is given (the loader says so)
+    number: float | None = field(default=None, metadata=SERIES_NUMBER)
+
+
+@dataclass(frozen=True, kw_only=True)
+class CredentialsConfig:
+    """``credentials:`` in the front matter: the files that sign the audio's content
+    credential (C2PA), relative to the book. ``PUBLISHER_C2PA_CERTIFICATE`` and
+    ``PUBLISHER_C2PA_KEY`` in the environment stand in for them (see
+    :mod:`publisher.reader.credentials`)."""
+
+    certificate: str | None = None  # PEM: the signer's certificate, then its issuers
+    key: str | None = None  # PEM: the signer's private key (keep it out of version control)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Config:
     """Everything the front matter says about the book."""
 
@@ -90,10 +114,17 @@ class Config:
     cover: str | None = None
     cover_font: str | None = None  # a font file beside the book, tried before Noto Sans
     accessibility_summary: str | None = None
+    # Who evaluated the accessibility claim, and their credential: only what the author
+    # gives (a book does not certify itself).
+    accessibility_certified_by: str | None = None
+    accessibility_credential: str | None = None
     chapter_level: int | None = field(default=None, metadata={"range": (1, 6)})
     example_word: str | None = None
     audiobook: bool = True  # false: no build/audiobook/<slug>.m4b
-    narrated_epub: bool = True  # the read-along EPUB, built with the audio
+    # The read-along EPUB, built with the audio: true, false, or KOBO (AAC audio for Kobo).
+    narrated_epub: bool | str = True
+    series: SeriesConfig | None = None
+    credentials: CredentialsConfig = field(default_factory=CredentialsConfig)
     narration: NarrationConfig = field(default_factory=NarrationConfig)
     podcast: PodcastConfig = field(default_factory=PodcastConfig)
     site: bool = True  # `site: false` builds no website (index.html, episodes/)
@@ -106,6 +137,11 @@ class Config:
         repr=False,
         metadata={"internal": True},  # no front-matter key: the loader fills it
     )
+
+    @property
+    def kobo(self) -> bool:
+        """Whether the read-along EPUB is made for Kobo (``narrated_epub: kobo``)."""
+        return self.narrated_epub == KOBO
 
     def line_of(self, key: str) -> int | None:
         """The line of the dotted ``key`` in the front matter, else of the nearest key

@@ -7,8 +7,8 @@ files are all still there as they were left, is up to date: it parses, synthesis
 nothing, and only repeats the warnings the author has not fixed yet.
 
 The fingerprint covers the Markdown's bytes and, by size and modification time (as make
-does), every other file beside it (images, a cover), the voice profiles, and publisher's own
-code, plus the targets and the base URL asked for, and the code of each renderer (see
+does), every other file beside it (images, a cover), the voice profiles, the signing key
+named in the environment (``PUBLISHER_C2PA_*``), and publisher's own code, plus the targets and the base URL asked for, and the code of each renderer (see
 :func:`fingerprint`). A record also expires on the date of the next episode that is not out
 yet, since the feed and the website change then with nothing else changed. ``--jobs`` is left out on purpose: the output is the same whatever it is.
 """
@@ -27,6 +27,7 @@ from pathlib import Path
 
 from publisher.errors import Problem
 from publisher.infra.clock import build_now
+from publisher.reader.credentials import environment_files
 
 MANIFESTS = "manifests"
 _SKIP_DIRS = {"node_modules", "__pycache__"}
@@ -81,6 +82,11 @@ def fingerprint(
     package = Path(__file__).parent.parent  # the whole publisher package
     folders = (source.parent, source.parent.parent / "voices", package)
     paths = [p for p in map(_code_file, factories) if p is not None and package not in p.parents]
+    # The content credentials' signing key from the environment may lie anywhere (one beside
+    # the book is in the folder's tree): which files, and their state.
+    signing = [Path(p) for p in environment_files() if p]
+    digest.update(json.dumps([str(p) for p in signing]).encode())
+    paths += [p for p in signing if p.is_file()]
     tree = (path for folder in folders for path in _tree(folder, exclude))
     paths += itertools.islice(tree, _MAX_FILES)
     for path in paths:

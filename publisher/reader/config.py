@@ -26,14 +26,17 @@ from publisher.model.categories import APPLE_CATEGORIES
 from publisher.model.config import (
     FIRST_DATE,
     INTERVALS,
+    KOBO,
     LAST_DATE,
     MP3_BITRATES,
     PAUSE_SOUNDS,
     READALONG,
     ROLES,
     Config,
+    CredentialsConfig,
     NarrationConfig,
     PodcastConfig,
+    SeriesConfig,
     setting_fields,
 )
 from publisher.reader.yamlsafe import NULL_TAG, Lines, compose, scalar_value, shown
@@ -51,8 +54,14 @@ _INVALID = object()
 # Text fields that may hold several lines; every other one has its whitespace collapsed.
 _PARAGRAPHS = {"description", "accessibility_summary", "rights"}
 # What each type is called in a message ("must be …").
-_KIND = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+_KIND: dict[Any, str] = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "text",
+}
 _KIND[dt.date] = "a date like 2026-01-31"
+_KIND[bool | str] = "true, false or a name"
 
 
 def bad_character(text: str) -> str | None:
@@ -122,7 +131,7 @@ class _Loader:
 
     def field(self, cls: type[Any], f: dataclasses.Field[Any], node: yaml.Node, name: str) -> Any:
         """The value of field ``f`` from ``node``, checked against its range."""
-        hint = typing.get_type_hints(cls)[f.name]
+        hint = _optional(typing.get_type_hints(cls)[f.name])
         if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             if _is_null(node):
                 self.error(node, f"'{name}' has no value; give one or remove the key")
@@ -139,9 +148,7 @@ class _Loader:
 
     def convert(self, hint: Any, node: yaml.Node, name: str) -> Any:
         """``node`` as a value of type ``hint`` (optional, dict, or a scalar type)."""
-        args = typing.get_args(hint)
-        if type(None) in args:
-            hint = next(a for a in args if a is not type(None))
+        hint = _optional(hint)
         if _is_null(node):
             self.error(node, f"'{name}' has no value; give one or remove the key")
             return _INVALID
@@ -199,12 +206,22 @@ class _Loader:
         return value
 
 
+def _optional(hint: Any) -> Any:
+    """``hint`` without ``| None``: what a value given for it must be."""
+    args = tuple(a for a in typing.get_args(hint) if a is not type(None))
+    if type(None) in typing.get_args(hint):
+        return args[0] if len(args) == 1 else typing.Union[args]  # noqa: UP007 (built at run time)
+    return hint
+
+
 def _is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
 
 
 def _coerce(hint: Any, raw: Any) -> Any:
     """``raw`` (a YAML scalar's value) as a ``hint``, or :data:`_INVALID`."""
+    if typing.get_args(hint) == (bool, str):  # a switch with a named third way (narrated_epub)
+        return raw if isinstance(raw, bool) else _coerce(str, raw)
     if isinstance(raw, bool):
         return raw if hint is bool else _INVALID
     if hint is int:
@@ -294,6 +311,7 @@ def _check(values: dict[str, Any], loader: _Loader) -> None:
             loader.fail(
                 f"narration.roles.{role}", f"unknown role {role!r} (known: {', '.join(ROLES)})"
             )
+    _check_publication(values, loader)
     podcast: PodcastConfig | None = values.get("podcast")
     if podcast is not None:
         _check_category(podcast, loader)
@@ -310,6 +328,26 @@ def _check_lexicon(narration: NarrationConfig, loader: _Loader) -> None:
             if problem is not None:
                 key = f"narration.lexicon.{word}"
                 loader.fail(key, f"'narration.lexicon' entry {shown(text)} {problem}")
+
+
+def _check_publication(values: dict[str, Any], loader: _Loader) -> None:
+    """The read-along EPUB's kind, the series, the accessibility certifier, the credentials."""
+    narrated = values.get("narrated_epub")
+    if isinstance(narrated, str) and narrated != KOBO:
+        loader.fail(
+            "narrated_epub", f"'narrated_epub' must be true, false or {KOBO}, not {narrated!r}"
+        )
+    series: SeriesConfig | None = values.get("series")
+    if series is not None and series.name is None:
+        loader.fail("series", "'series' needs a 'name' (and may give a 'number')")
+    if values.get("accessibility_credential") and not values.get("accessibility_certified_by"):
+        loader.fail(
+            "accessibility_credential",
+            "'accessibility_credential' needs 'accessibility_certified_by': whose credential is it?",
+        )
+    credentials: CredentialsConfig | None = values.get("credentials")
+    if credentials is not None and (credentials.certificate is None) != (credentials.key is None):
+        loader.fail("credentials", "'credentials' needs both 'certificate' and 'key' (PEM files)")
 
 
 def _check_category(podcast: PodcastConfig, loader: _Loader) -> None:

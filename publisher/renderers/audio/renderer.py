@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from publisher import outputs
 from publisher.engines.base import VoiceProfile
-from publisher.errors import BuildError
+from publisher.errors import BuildError, Problem
 from publisher.model import Book
+from publisher.reader.credentials import credential_problems, no_key_note, signing_key
 from publisher.renderers.audio.chapter import (
     ChapterCache,
     ChapterJob,
@@ -40,7 +41,9 @@ from publisher.renderers.audio.pool import (
 )
 from publisher.renderers.audio.tags import TrackInfo, stored_cover_art, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult, Target
+from publisher.renderers.provenance import Sealer
 from publisher.speech.casting import BookCast, narrator, voices_folder
+from publisher.speech.disclosure import Synthetic, synthetic
 from publisher.speech.script import ChapterScript, book_script, voice_lexicon
 from publisher.speech.timing import TimingFile, sections, subrip, webvtt
 
@@ -70,6 +73,10 @@ class AudioRenderer(Target):
     name = "audio"
     requires = ("cover",)  # the MP3s carry it as their artwork
     owns = (outputs.AUDIO,)
+
+    def problems(self, book: Book) -> list[Problem]:
+        """Errors in the signing key of the content credentials, if the author gave one."""
+        return credential_problems(book)
 
     def __init__(
         self,
@@ -148,13 +155,20 @@ class AudioRenderer(Target):
             None if cover_path is None else stored_cover_art(cover_path.read_bytes(), ctx.cache_dir)
         )
         seconds: dict[int, int] = {}
+        key = signing_key(book)
+        sealer = Sealer(key, ctx.cache_dir) if key is not None else None
+        if key is None:  # every other mark stays; the author hears it once, from here
+            ctx.warn(no_key_note(book))
 
         def write(job: ChapterJob) -> bool:
             script = scripts[job.index]
-            voices = narrator(list(script.voices), engine_of)
-            chapter = _write_chapter(ctx, book, script, cache, job.key, cover, voices)
+            voices = list(script.voices)
+            made = _Made(narrator(voices, engine_of), synthetic(voices, engine_of))
+            chapter = _write_chapter(ctx, book, script, cache, job.key, cover, made)
             if chapter is None:
                 return False
+            if sealer is not None:
+                sealer.seal(ctx.root / outputs.mp3(script.slug), "audio/mpeg", made.synthetic)
             seconds[job.index] = round(chapter.samples / chapter.sample_rate)
             for path in _chapter_files(script.slug):  # the audiobook starts on the MP3 at once
                 ctx.made(path)
@@ -198,6 +212,13 @@ class AudioRenderer(Target):
         return RenderResult(files=(*made, outputs.PLAYLIST), warnings=ctx.warnings())
 
 
+class _Made(NamedTuple):
+    """Who spoke a chapter, as its tags say it: the narrator credit and the source type."""
+
+    narrator: str
+    synthetic: Synthetic
+
+
 def _chapter_files(slug: str) -> tuple[str, ...]:
     """What the audio publishes for a chapter, the MP3 last (written last, read first)."""
     return (
@@ -215,7 +236,7 @@ def _write_chapter(
     cache: ChapterCache,
     key: str,
     cover: bytes | None,
-    voices: str,
+    made: _Made,
 ) -> ChapterTiming | None:
     """Write the chapter's files from its cache entry; its timing, or None (and no files)
     if the entry is missing or damaged."""
@@ -231,7 +252,8 @@ def _write_chapter(
             language=config.language,
             year=config.date.year if config.date else None,
             cover=cover,
-            narrator=voices,
+            narrator=made.narrator,
+            synthetic=made.synthetic,
             sections=sections(script, chapter.spans, chapter.sample_rate, chapter.duration_ms),
         )
         return tag_bytes(info)

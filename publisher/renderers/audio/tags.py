@@ -1,7 +1,8 @@
 """ID3v2.4 tags for a chapter's MP3, written with mutagen, the same bytes for the same input.
 
 Title, album (the book), artist and album artist (the author), track n/N, language (ISO
-639-2), the narrator (the voices used, as synthetic, in a ``TMCL`` musician credit), year,
+639-2), the narrator (the voices used, as synthetic, in a ``TMCL`` musician credit), the
+IPTC digital source type of the speech (:mod:`publisher.renderers.provenance`), year,
 the front cover (scaled down, see :data:`ART_SIZE`), and a chapter table: one
 ``CHAP`` frame per section (the chapter title and each heading, with start and end in ms)
 and a top-level, ordered ``CTOC`` listing them in reading order (mutagen writes ``CHAP``
@@ -20,6 +21,8 @@ from typing import Any
 import mutagen.id3
 
 from publisher.infra.cache import BlobCache, cache_key
+from publisher.renderers.provenance import id3_frames
+from publisher.speech.disclosure import Synthetic
 from publisher.speech.timing import TimedSection
 
 # mutagen's frame classes are untyped; go through one Any-typed name rather than an ignore
@@ -104,6 +107,7 @@ class TrackInfo:
     cover: bytes | None  # JPEG
     sections: Sequence[TimedSection]
     narrator: str | None = None  # the voices, named as synthetic
+    synthetic: Synthetic | None = None  # how the speech was made: its digital source type
 
 
 def build_tags(info: TrackInfo) -> Any:
@@ -118,6 +122,8 @@ def build_tags(info: TrackInfo) -> Any:
     if info.narrator:
         # ID3v2.4's musician credits (role, name): the narrator is the chapter's performer.
         tags.add(id3.TMCL(encoding=id3.Encoding.UTF8, people=[["narrator", info.narrator]]))
+    for frame in id3_frames(info.synthetic) if info.synthetic is not None else ():
+        tags.add(frame)  # the IPTC digital source type, as text and as XMP
     if info.year is not None:
         tags.add(id3.TDRC(encoding=id3.Encoding.UTF8, text=[id3.ID3TimeStamp(f"{info.year:04d}")]))
     if info.cover:

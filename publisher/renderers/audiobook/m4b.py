@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 from publisher.errors import BuildError
 from publisher.infra.cache import BlobCache, cache_key, read_meta
 from publisher.renderers.audiobook.mp4 import FRAME as FRAME  # samples a packet, for callers
+from publisher.speech.disclosure import Synthetic
 
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
     from av.audio.codeccontext import AudioCodecContext
@@ -80,6 +81,8 @@ class BookTags:
     identifier: str
     language: str
     cover: bytes | None
+    synthetic: Synthetic | None = None  # how the speech was made: its digital source type
+    series: tuple[str, float | None] | None = None  # the series' name and the book's number
 
 
 @dataclass(frozen=True, kw_only=True)

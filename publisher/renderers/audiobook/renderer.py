@@ -16,11 +16,14 @@ from pathlib import Path
 from publisher import outputs
 from publisher.errors import BuildError
 from publisher.model import Book
+from publisher.reader.credentials import signing_key
 from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, Piece, ensure_piece, mux
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
+from publisher.renderers.provenance import Sealer
 from publisher.speech.casting import SYNTHETIC
+from publisher.speech.disclosure import Synthetic, spoken
 from publisher.speech.timing import TimingFile
 
 __all__ = ["SYNTHETIC", "AudiobookRenderer", "chapter_title", "narrator"]
@@ -33,15 +36,13 @@ def chapter_title(timing: Path) -> str:
 
 def narrator(book: Book, timings: list[Path]) -> str:
     """The narrator tag: the voices the timing files say spoke, named as synthetic."""
-    from publisher.speech.casting import engines_of
-    from publisher.speech.casting import narrator as tag
+    return speakers(book, timings)[0]
 
-    names: dict[str, None] = {}
-    for path in timings:
-        for u in TimingFile.load(path).utterances:
-            names.update(dict.fromkeys([u.voice, *(r.voice for r in u.runs)]))
-    voices = list(names)
-    return tag(voices, engines_of(book, voices))
+
+def speakers(book: Book, timings: list[Path]) -> tuple[str, Synthetic]:
+    """The narrator tag (the voices the timing files say spoke, named as synthetic) and how
+    their speech was made (its digital source type, the engines and voices)."""
+    return spoken(book, (TimingFile.load(path) for path in timings))
 
 
 class AudiobookRenderer(Target):
@@ -66,11 +67,15 @@ class AudiobookRenderer(Target):
         timings = self._make(ctx, ctx.root / name)
         # The portrait cover, as on the EPUB: audiobook apps show books in portrait.
         cover = cached_cover(book, PORTRAIT, ctx.cache_dir, ctx.warn)
+        voices, made = speakers(book, timings)
+        series = config.series
         tags = BookTags(
             title=config.title,
             author=config.author,
             album=config.title,
-            narrator=narrator(book, timings),
+            narrator=voices,
+            synthetic=made,
+            series=(series.name, series.number) if series and series.name else None,
             year=config.date.year if config.date else None,
             description=config.description,
             identifier=config.identifier,
@@ -78,6 +83,9 @@ class AudiobookRenderer(Target):
             cover=cover,
         )
         write_tags(ctx.root / name, tags)
+        key = signing_key(book)
+        if key is not None:
+            Sealer(key, ctx.cache_dir).seal(ctx.root / name, outputs.MEDIA_TYPES[".m4b"], made)
         return RenderResult(files=(name,), warnings=ctx.warnings())
 
     def _make(self, ctx: RenderContext, dest: Path) -> list[Path]:

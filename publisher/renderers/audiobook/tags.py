@@ -2,13 +2,19 @@
 
 Apple Books, BookPlayer and Audiobookshelf take the narrator from the composer atom
 (``©wrt``), the iTunes convention for audiobooks; the freeform ``NARRATOR`` atom says the same
-for tools that look for it by name. ``stik`` 2 marks the file as an audiobook.
+for tools that look for it by name. ``stik`` 2 marks the file as an audiobook. A book in a
+series carries the series as iTunes' movement name and number (``©mvn``, ``©mvi``), where
+Apple's apps and tag editors look for it, and as a freeform ``SERIES`` / ``SERIES-PART`` pair,
+which Audiobookshelf reads (through FFmpeg, which does not read the movement atoms). The speech's IPTC digital source type is a freeform atom and an XMP box
+(:mod:`publisher.renderers.provenance`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from publisher.renderers.provenance import append_xmp, mp4_atoms
 
 if TYPE_CHECKING:
     from publisher.renderers.audiobook.m4b import BookTags
@@ -44,10 +50,23 @@ def write_tags(path: Path, tags: BookTags) -> None:
     if tags.cover is not None:
         kind = mp4.MP4Cover.FORMAT_PNG if tags.cover[:4] == b"\x89PNG" else mp4.MP4Cover.FORMAT_JPEG
         atoms["covr"] = [mp4.MP4Cover(tags.cover, imageformat=kind)]
-    for name, value in (
+    named = [
         ("NARRATOR", tags.narrator),
         ("IDENTIFIER", tags.identifier),
         ("LANGUAGE", tags.language),
-    ):
+    ]
+    if tags.series is not None:
+        name, number = tags.series
+        atoms["\xa9mvn"] = [name]
+        named.append(("SERIES", name))
+        if number is not None:
+            named.append(("SERIES-PART", f"{number:g}"))
+            if number.is_integer():  # a 16-bit whole number: 2.5 has no place there
+                atoms["\xa9mvi"] = [int(number)]
+    for name, value in named:
         atoms[FREEFORM + name] = [mp4.MP4FreeForm(value.encode("utf-8"))]
+    if tags.synthetic is not None:
+        atoms.update(mp4_atoms(tags.synthetic))
     m4b.save()
+    if tags.synthetic is not None:
+        append_xmp(path, tags.synthetic)

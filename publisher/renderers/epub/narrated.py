@@ -40,8 +40,10 @@ from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
 from publisher.renderers.epub import smil
+from publisher.renderers.epub.kobo import chapter_aac
 from publisher.renderers.epub.renderer import FileContent, make_package, write_package
 from publisher.speech.casting import book_cast
+from publisher.speech.disclosure import voices_of
 from publisher.speech.script import ChapterScript, chapter_script, display_text, voice_lexicon
 from publisher.speech.timing import TimingFile, check_script
 from publisher.text.spans import Narration
@@ -83,15 +85,18 @@ class NarratedEpubRenderer(Target):
         # The portrait cover, as on the text EPUB (drawn once, cached).
         cover = cached_cover(book, PORTRAIT, ctx.cache_dir)
         text_epub = ctx.find(outputs.epub(book.slug))
+        kobo = book.config.kobo
         key = _key(
             [p for p in (text_epub,) if p is not None],
             chapters,
-            f"{voice.name}\0{voice.description}\0{book.config.narration.readalong}",
+            f"{voice.name}\0{voice.description}\0{book.config.narration.readalong}"
+            f"\0{'kobo' if kobo else 'mp3'}",
             cover,
         )
-        dest = ctx.root / outputs.narrated_epub(book.slug)
+        name = outputs.read_along(kobo)(book.slug)
+        dest = ctx.root / name
         cached = ctx.cache_dir / "narrated" / f"{key}.epub"
-        made = RenderResult(files=(outputs.narrated_epub(book.slug),))
+        made = RenderResult(files=(name,))
         if cached.is_file():
             shutil.copyfile(cached, dest)
             return made
@@ -125,9 +130,11 @@ def _key(inputs: list[Path], chapters: list[ChapterAudio], voice: str, cover: by
     digest = hashlib.sha256(voice.encode())
     digest.update(cover)
     here = Path(__file__).parent
-    # This code and what writes the content: a change to either must not reuse old books.
-    for code in (*sorted(here.glob("*.py")), *sorted((here.parent.parent / "text").glob("*.py"))):
-        digest.update(code.read_bytes())
+    # This code and what writes the content (and Kobo's AAC and its tags): a change to any
+    # of them must not reuse old books.
+    code = [here, here.parent.parent / "text", here.parent / "audiobook"]
+    for path in (*(p for f in code for p in sorted(f.glob("*.py"))), here.parent / "provenance.py"):
+        digest.update(path.read_bytes())
     for path in inputs:
         digest.update(path.read_bytes())
     for chapter in chapters:
@@ -178,28 +185,32 @@ def write_narrated(
         marked=marked,
     )
     durations: list[int] = []
+    kobo = book.config.kobo
     for chapter, audio in zip(book.chapters, chapters, strict=True):
         done = set(marked[chapter.slug])
         pars = smil.pars(chapter, scripts[chapter.slug], audio.timing, done, by_word)
-        document = smil.document(chapter.slug, pars)
+        sound = outputs.chapter_aac(chapter.slug) if kobo else outputs.mp3(chapter.slug)
+        document = smil.document(chapter.slug, pars, audio=sound)
         overlay = epub.EpubSMIL(
             uid=f"mo-{chapter.slug}",
             file_name=f"smil/{chapter.slug}.smil",
             content=document.encode("utf-8"),
         )
         package.add_item(overlay)
+        # Kobo's edition: the chapter's AAC (renderers/epub/kobo.py) in place of its MP3.
+        file = chapter_aac(book, chapter, audio.mp3, audio.timing, ctx.cache_dir) if kobo else None
         package.add_item(
             epub.EpubItem(
                 uid=f"audio-{chapter.slug}",
-                file_name=outputs.mp3(chapter.slug),  # laid out in the EPUB as in the build
-                media_type="audio/mpeg",
-                content=FileContent(audio.mp3),  # streamed into the zip, never held whole
+                file_name=sound,  # laid out in the EPUB as in the build
+                media_type=outputs.MEDIA_TYPES[Path(sound).suffix],
+                content=FileContent(file or audio.mp3),  # streamed into the zip, never held whole
             )
         )
         # ebooklib writes media-overlay on any manifest item that has this attribute.
         package.get_item_with_id(f"ch-{chapter.slug}").media_overlay = overlay.id
         durations.append(audio.timing.duration_ms)
-    _metadata(package, book, voice, durations)
+    _metadata(package, book, [c.timing for c in chapters], durations)
     style = package.get_item_with_id("style")
     rule = files("publisher").joinpath("data", "narration.css").read_bytes()
     style.content = style.content + b"\n" + rule
@@ -209,9 +220,10 @@ def write_narrated(
 
 
 def _metadata(
-    package: epub.EpubBook, book: m.Book, voice: VoiceProfile, durations: list[int]
+    package: epub.EpubBook, book: m.Book, timings: list[TimingFile], durations: list[int]
 ) -> None:
-    """Media overlay and accessibility metadata on top of the text EPUB's."""
+    """Media overlay and accessibility metadata on top of the text EPUB's: the narrator,
+    named as a synthetic voice (every voice the timing files say spoke)."""
     words = words_for(book.config.language)
 
     def meta(prop: str, value: str, **extra: str) -> None:
@@ -221,7 +233,10 @@ def _metadata(
         meta("media:duration", smil.clock(ms), refines=f"#mo-{chapter.slug}")
     # The sum of the rounded parts, so the total is their sum to the millisecond.
     meta("media:duration", smil.clock(sum(durations)))
-    meta("media:narrator", words.synthetic_voice.format(voice=voice.name))
+    narrator = words.synthetic_voice.format(voice=", ".join(voices_of(timings)))
+    # One narrator entry: Readium (Thorium) lists a dc:contributor with role nrt beside
+    # media:narrator, so both would show the voice twice.
+    meta("media:narrator", narrator)
     meta("media:active-class", ACTIVE_CLASS)
     meta("schema:accessMode", "auditory")
     for sufficient in ("auditory", "textual,auditory"):

@@ -27,6 +27,7 @@ from publisher.i18n import words_for
 from publisher.model.lexicon import MEDIA_TYPE
 from publisher.model.slugs import slugify
 from publisher.reader.images import book_image, image_file
+from publisher.renderers.accessibility import CONFORMS_TO, accessibility_summary
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
@@ -52,7 +53,6 @@ NO_DATE = dt.datetime(1980, 1, 1)
 # The only times a zip entry can hold; a book dated 1925 is stamped with the first of them.
 ZIP_FIRST = NO_DATE
 ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 58)
-CONFORMS_TO = "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
 
 
 class EpubRenderer(Target):
@@ -357,7 +357,6 @@ def _metadata(package: epub.EpubBook, book: m.Book, *, images: bool) -> None:
     # EPUB 2 readers (and some current ones) find the cover only through this.
     package.add_metadata("OPF", "meta", "", {"name": "cover", "content": "cover-img"})
 
-    words = words_for(config.language)
     meta("schema:accessMode", "textual")
     if images:
         # The cover is not counted: everything on it is in the title page's text.
@@ -370,10 +369,20 @@ def _metadata(package: epub.EpubBook, book: m.Book, *, images: bool) -> None:
     for feature in features:
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
-    meta("schema:accessibilitySummary", config.accessibility_summary or words.accessibility_summary)
+    meta("schema:accessibilitySummary", accessibility_summary(config))
     meta("dcterms:conformsTo", CONFORMS_TO)
-    # EPUB Accessibility 1.1 asks who evaluated a conformance claim: here the publisher itself.
-    meta("a11y:certifiedBy", config.publisher or config.author)
+    # Who evaluated the claim, only where the author names them: a book that names its own
+    # author as certifier claims a review that did not happen.
+    if config.accessibility_certified_by:
+        meta("a11y:certifiedBy", config.accessibility_certified_by, id="certifier")
+        if config.accessibility_credential:
+            meta("a11y:certifierCredential", config.accessibility_credential, refines="#certifier")
+    series = config.series
+    if series is not None and series.name:
+        meta("belongs-to-collection", series.name, id="series")
+        meta("collection-type", "series", refines="#series")
+        if series.number is not None:
+            meta("group-position", f"{series.number:g}", refines="#series")
 
 
 def book_anchors(chapters: tuple[m.Chapter, ...]) -> dict[str, str]:

@@ -206,10 +206,12 @@ def _lead_ins(script: ChapterScript, block: str) -> int:
     return sum(1 for u in script.utterances if u.block == block and u.kind == "lead-in")
 
 
-def document(slug: str, items: Sequence[Par]) -> str:
-    """The SMIL document of chapter ``slug`` (it lives in ``smil/``, the chapter in ``text/``)."""
+def document(slug: str, items: Sequence[Par], audio: str | None = None) -> str:
+    """The SMIL document of chapter ``slug`` (it lives in ``smil/``, the chapter in ``text/``);
+    ``audio``: the path in the package of the sound it plays (default: the chapter's MP3)."""
     text = f"../text/{slug}.xhtml"
-    audio = f"../{outputs.mp3(slug)}"  # the narrated EPUB lays its audio out as the build does
+    # The narrated EPUB lays its audio out as the build does.
+    audio = f"../{audio or outputs.mp3(slug)}"
     lines = [
         '<?xml version="1.0" encoding="utf-8"?>',
         '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops"'

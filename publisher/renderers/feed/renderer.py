@@ -18,6 +18,8 @@ newest episode's date, not the clock, so two builds are byte-identical.
 
 from __future__ import annotations
 
+from html import escape
+
 from lxml import etree
 
 from publisher import __version__, outputs
@@ -41,8 +43,21 @@ from publisher.renderers.feed.episodes import (
     served_at,
     url_for,
 )
-from publisher.renderers.feed.notes import one_line, opening_html, opening_text
+from publisher.renderers.feed.notes import (
+    DESCRIPTION_CHARS,
+    one_line,
+    opening_html,
+    opening_text,
+)
+from publisher.speech.disclosure import spoken, voices_of
 from publisher.text import xml_safe
+
+AI_CONTENT = "ai-content"
+"""The ``podcast:txt`` purpose that says the content is made by AI (its value: ``true``)."""
+PERSON_AUTHOR = {"group": "writing", "role": "author"}
+PERSON_NARRATOR = {"group": "cast", "role": "narrator"}
+"""``podcast:person`` roles, from the Podcast Taxonomy Project's list."""
+PERSON_MAX = 128
 
 
 def _el(
@@ -96,8 +111,11 @@ class FeedRenderer(Target):
         return sorted(out, key=lambda e: (e.when, e.chapter.number), reverse=True)
 
     @staticmethod
-    def _cover(ctx: RenderContext) -> str | None:
-        """The cover's file name at the build root, warning when apps would refuse it."""
+    def _cover(ctx: RenderContext) -> tuple[str, int | None] | None:
+        """The cover's file name at the build root and its width in pixels, warning when
+        apps would refuse it."""
+        from PIL import Image
+
         path = ctx.find(outputs.COVER)
         if path is None:
             _warn(
@@ -108,11 +126,20 @@ class FeedRenderer(Target):
         problem = cover_problem(path)
         if problem is not None:
             _warn(ctx, problem)
-        return outputs.COVER
+        try:
+            with Image.open(path) as image:  # reads the header only
+                return outputs.COVER, image.width
+        except OSError:  # the warning above says why
+            return outputs.COVER, None
 
 
 def _build_feed(
-    book: Book, episodes: list[Episode], base_url: str, cover: str | None, *, site: bool = False
+    book: Book,
+    episodes: list[Episode],
+    base_url: str,
+    cover: tuple[str, int | None] | None,
+    *,
+    site: bool = False,
 ) -> bytes:
     """The feed document as UTF-8 bytes, episodes in the order given; ``site``: link the
     website's pages (``index.html``, ``episodes/<slug>.html``)."""
@@ -142,12 +169,12 @@ def _build_feed(
     )
     if cover is not None:
         image = _el(channel, "image")
-        _el(image, "url", url_for(base_url, cover))
+        _el(image, "url", url_for(base_url, cover[0]))
         _el(image, "title", title)
         _el(image, "link", link)
     _el(channel, _ns(ITUNES, "author"), one_line(config.author))
     if cover is not None:
-        _el(channel, _ns(ITUNES, "image"), attrs={"href": url_for(base_url, cover)})
+        _el(channel, _ns(ITUNES, "image"), attrs={"href": url_for(base_url, cover[0])})
     if podcast.category:
         category = _el(channel, _ns(ITUNES, "category"), attrs={"text": podcast.category})
         if podcast.subcategory:
@@ -163,12 +190,47 @@ def _build_feed(
     _el(channel, _ns(PODCAST, "guid"), podcast.guid or podcast_guid(feed_url))
     locked = {"owner": podcast.owner_email} if podcast.owner_email else {}
     _el(channel, _ns(PODCAST, "locked"), "yes" if podcast.locked else "no", locked)
+    _what_it_is(channel, book, episodes, base_url, cover)
 
     for episode in episodes:
         _item(channel, book, episode, base_url, site=site)
 
     etree.indent(rss, space="  ")
     return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _what_it_is(
+    channel: etree._Element,
+    book: Book,
+    episodes: list[Episode],
+    base_url: str,
+    cover: tuple[str, int | None] | None,
+) -> None:
+    """What the feed is (Podcasting 2.0): a book read in episodes, by its author, in a
+    synthetic voice (``podcast:txt purpose="ai-content"``, the narrator named as one), and
+    its artwork described."""
+    config = book.config
+    words = words_for(config.language)
+    _el(channel, _ns(PODCAST, "medium"), "audiobook")
+    _el(channel, _ns(PODCAST, "txt"), "true", {"purpose": AI_CONTENT})
+    _el(channel, _ns(PODCAST, "person"), _name(config.author), PERSON_AUTHOR)
+    voices = voices_of(e.timing for e in sorted(episodes, key=lambda e: e.chapter.number))
+    if voices:
+        narrator = words.synthetic_voice.format(voice=", ".join(voices))
+        _el(channel, _ns(PODCAST, "person"), _name(narrator), PERSON_NARRATOR)
+    if cover is not None:
+        name, width = cover
+        alt = words.cover_alt.format(title=one_line(config.title), author=one_line(config.author))
+        attrs = {"href": url_for(base_url, name), "alt": alt, "aspect-ratio": "1/1"}
+        attrs |= {"width": str(width)} if width else {}
+        attrs |= {"type": outputs.MEDIA_TYPES[".jpg"], "purpose": "artwork"}
+        _el(channel, _ns(PODCAST, "image"), attrs=attrs)
+
+
+def _name(text: str) -> str:
+    """A ``podcast:person``'s name: one line, at most the 128 characters aggregators keep."""
+    name = one_line(text)
+    return name if len(name) <= PERSON_MAX else name[: PERSON_MAX - 1].rstrip() + "…"
 
 
 def _item(
@@ -183,12 +245,15 @@ def _item(
         _el(item, "link", url_for(base_url, outputs.episode_page(slug)))
     _el(item, _ns(ITUNES, "title"), title)
     words = words_for(book.config.language)
-    _el(item, "description", opening_text(chapter, words) or title)
+    # Every episode's notes say, last, that no person reads it.
+    notice = words.synthetic_notice.format(voices=spoken(book, [episode.timing])[1].agent)
+    # The notice is part of the description's length: a list shows its first few lines.
+    opening = opening_text(chapter, words, DESCRIPTION_CHARS - len(notice) - 2) or title
+    _el(item, "description", f"{opening}\n\n{notice}")
     notes = opening_html(chapter, words)
-    if notes:
-        # Escaped rather than CDATA: the same to every XML parser, and no "]]>" in the text
-        # can end it early.
-        _el(item, _ns(CONTENT, "encoded"), notes)
+    # Escaped rather than CDATA: the same to every XML parser, and no "]]>" in the text can
+    # end it early.
+    _el(item, _ns(CONTENT, "encoded"), f"{notes}\n<p>{escape(notice)}</p>".lstrip())
     _el(
         item,
         "enclosure",
@@ -203,6 +268,12 @@ def _item(
     _el(item, _ns(ITUNES, "duration"), str(episode.timing.duration_seconds))
     _el(item, _ns(ITUNES, "episode"), str(chapter.number))
     _el(item, _ns(ITUNES, "episodeType"), "full")
+    series = book.config.series
+    # The book's place in its series, as a season (a whole number, as the tag wants).
+    number = series.number if series is not None and series.name else None
+    if series is not None and series.name and number is not None and number.is_integer():
+        _el(item, _ns(PODCAST, "season"), str(int(number)), {"name": _name(series.name)})
+    _el(item, _ns(PODCAST, "txt"), "true", {"purpose": AI_CONTENT})
     if episode.audio.captions is not None:
         _el(
             item,

@@ -15,6 +15,7 @@ audio if it made any, else the published build's.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import shutil
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +29,8 @@ from publisher import model as m
 from publisher import outputs
 from publisher.i18n import words_for
 from publisher.infra.clock import build_now
+from publisher.model.config import Config
+from publisher.renderers.accessibility import CONFORMS_TO, accessibility_summary
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.episodes import book_episodes
 from publisher.renderers.feed.episodes import served_at, url_for
@@ -35,6 +38,7 @@ from publisher.renderers.feed.notes import in_opening, notes_html, opening, prom
 from publisher.renderers.site import words as w
 from publisher.renderers.site.transcript import transcript
 from publisher.speech.casting import book_cast
+from publisher.speech.disclosure import spoken
 from publisher.speech.timing import TimingFile
 from publisher.text import Style, collapse, plain_text, xml_safe
 
@@ -66,6 +70,18 @@ class Episode:
     duration_iso: str
     prompts: tuple[str, ...]
     mp3_size: str
+    voice_notice: str  # who reads it: a synthetic voice, named
+
+
+class Accessibility(NamedTuple):
+    """What the book page says about the EPUBs' accessibility: what their package metadata
+    says (:mod:`publisher.renderers.accessibility`), in the book's language."""
+
+    conforms_to: str
+    summary: str
+    read_along: bool  # the narrated EPUB is offered: it can be read by ear alone
+    certified_by: str | None
+    credential: str | None
 
 
 def _environment() -> jinja2.Environment:
@@ -114,15 +130,18 @@ class SiteRenderer(Target):
         }
         feed_url = url_for(_base_url(ctx), outputs.FEED)
         without_scheme = feed_url.split("://", 1)[1]
+        downloads = _downloads(ctx, words)
         index = env.get_template("index.html.j2").render(
             root="",
+            accessibility=_accessibility(book.config, words, [d.href for d in downloads]),
+            voice_notice=_voice_notice(book, [e.timing for e in episodes]) if episodes else None,
             subtitle=collapse(xml_safe(book.config.subtitle or "")),
             description=xml_safe(book.config.description or ""),
             cover=ctx.find(outputs.COVER) is not None,
             feed_url=feed_url,
             podcast_url=f"podcast://{without_scheme}",
             pcast_url=f"pcast://{without_scheme}",
-            downloads=_downloads(ctx, words),
+            downloads=downloads,
             **common,
         )
         (ctx.root / outputs.INDEX).write_text(index, encoding="utf-8")
@@ -188,9 +207,38 @@ def _episodes(ctx: RenderContext, words: w.SiteWords, today: dt.date) -> list[Ep
                 duration_iso=w.duration_iso(timing.duration_ms),
                 prompts=prompts,
                 mp3_size=w.size_text(episode.audio.mp3.stat().st_size, words),
+                voice_notice=_voice_notice(ctx.book, [timing]),
             )
         )
     return out
+
+
+def _voice_notice(book: m.Book, timings: list[TimingFile]) -> str:
+    """The sentence that says a synthetic voice reads, naming it (as the feed's notes do)."""
+    agent = spoken(book, timings)[1].agent
+    return words_for(book.config.language).synthetic_notice.format(voices=agent)
+
+
+def _accessibility(config: Config, words: w.SiteWords, offered: list[str]) -> Accessibility | None:
+    """The book page's accessibility statements, when it offers the EPUB (``offered``: the
+    downloads' paths)."""
+    if not any(p.startswith(outputs.EPUBS) for p in offered):
+        return None
+    return Accessibility(
+        conforms_to=words.conforms_to.format(standard=CONFORMS_TO),
+        summary=accessibility_summary(config),
+        read_along=any(fnmatch.fnmatchcase(p, outputs.NARRATED_EPUBS) for p in offered),
+        certified_by=(
+            words.certified_by.format(name=config.accessibility_certified_by)
+            if config.accessibility_certified_by
+            else None
+        ),
+        credential=(
+            words.certifier_credential.format(credential=config.accessibility_credential)
+            if config.accessibility_certified_by and config.accessibility_credential
+            else None
+        ),
+    )
 
 
 def _downloads(ctx: RenderContext, words: w.SiteWords) -> list[Download]:
@@ -198,7 +246,7 @@ def _downloads(ctx: RenderContext, words: w.SiteWords) -> list[Download]:
     slug = ctx.book.slug
     offered = (
         (words.epub, outputs.epub(slug)),
-        (words.narrated_epub, outputs.narrated_epub(slug)),
+        (words.narrated_epub, outputs.read_along(ctx.book.config.kobo)(slug)),
         (words.audiobook, outputs.audiobook(slug)),
     )
     found: list[Download] = []

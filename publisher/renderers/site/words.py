@@ -46,6 +46,11 @@ class SiteWords:
     epub: str
     narrated_epub: str
     audiobook: str
+    accessibility: str  # the book page's section on the EPUBs' accessibility
+    conforms_to: str  # "{standard}" is filled in
+    read_along_access: str  # what the narrated EPUB adds: reading by ear, or with highlights
+    certified_by: str  # "{name}": only when the author names a certifier
+    certifier_credential: str  # "{credential}"
     months: tuple[str, ...]
     decimal: str
 
