@@ -61,7 +61,7 @@ def test_a_pause_sound_is_measured_where_it_was_added() -> None:
     speech = remeasure.measure(pcm, rate)
     quiet = [(int(a * rate), int(b * rate)) for a, b in ((0.0, 0.3), (5.0, 7.5), (14.0, 15.0))]
     for sound in ("room", "chime"):
-        signal = pauses.with_sound(pcm, quiet, sound, rate, speech.lufs, speech.lufs - 15)
+        signal = pauses.with_sound(pcm, quiet, sound, rate, -15.0)
         gain = 10 ** (8 / 20)
         plan = loudness.Plan(
             gain=gain, regions=peaks.limiter_regions(signal, rate, gain, 0.8 * 32768)

@@ -129,8 +129,12 @@ class PiperSynthesizer:
     model's noise runs on from one utterance to the next, so a chapter's sound depends on
     what its worker said before: with ``--jobs 1`` (one worker, the chapters in a fixed
     order, the noise seeded) two builds from an empty cache give the same bytes; with more
-    workers, which worker makes which chapter varies. (Before, a fresh process per chapter
-    did not make it reproducible either: the noise was seeded from the clock.)
+    workers, which worker makes which chapter varies; and the speech cache keeps each
+    sentence as first said, so a build after other builds may differ from a clean one. The
+    noise generator lives inside the ONNX session (onnxruntime seeds it once, when the session
+    is made), so a take per sentence independent of the ones before would need a session per
+    sentence (a second each). (Before, a fresh process per chapter did not make it
+    reproducible either: the noise was seeded from the clock.)
     """
 
     name = "piper"

@@ -1,6 +1,6 @@
 """One chapter from script to encoded MP3 (untagged), and the caches that make a rebuild cheap.
 
-Four caches under ``<cache_dir>``, from the smallest piece up:
+Three caches under ``<cache_dir>``, from the smallest piece up:
 
 * ``speech``: each utterance's PCM, keyed by its text and its voice's synthesizer identity
   (:mod:`publisher.renderers.audio.assemble`): an edit synthesises only the edited sentences.
@@ -8,16 +8,16 @@ Four caches under ``<cache_dir>``, from the smallest piece up:
   blocks, keyed by the samples given to the encoder (after the gain) and the encoder's
   settings, with what their decoded audio measured (:mod:`publisher.renderers.audio.segments`):
   an edit encodes, and decodes to check, only the segments whose samples changed.
-* ``gains``: the gain each chapter was last mastered with (:class:`GainStore`, keyed by the
-  chapter's slug and its settings, not its text). It is kept while the chapter, measured
-  again, stays within half a LU of the target with it, so an edit leaves the other segments'
-  samples, and so their frames, as they were (:mod:`publisher.renderers.audio.master`). A new
-  gain encodes every segment of the chapter again. So a chapter's bytes can depend on the
-  gain an earlier build chose; two builds from the same cache give the same bytes.
 * ``chapters``: the finished chapter, keyed by everything that changes its sound: the spoken
   text and pauses in order, each run with its voice's synthesizer identity, the bitrate, the
   loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT` (this code's own
   settings). An unchanged chapter is copied from here, without starting a worker.
+
+What a chapter sounds like depends on these keys alone, never on which entries are there:
+the mastering gain lies on a grid and is found from the chapter itself
+(:mod:`publisher.renderers.audio.master`), so an edited paragraph usually leaves the other
+segments' samples, and so their frames, as they were, and the same source makes the same
+bytes whatever the cache held before.
 
 Tags, timing files and playlists are not cached: they are made from the current book in
 milliseconds, so a new author name or a chapter inserted before this one re-tags it without
@@ -26,8 +26,6 @@ re-encoding it.
 
 from __future__ import annotations
 
-import json
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -36,7 +34,7 @@ from typing import TYPE_CHECKING
 from publisher.engines.base import Synthesizer, VoiceProfile
 from publisher.infra.cache import BlobCache, cache_key, read_meta
 from publisher.infra.heap import give_back
-from publisher.renderers.audio.settings import CHAPTER_FORMAT, ENCODER_GAIN_DB
+from publisher.renderers.audio.settings import CHAPTER_FORMAT
 from publisher.speech.items import ChapterScript, Pause
 
 if TYPE_CHECKING:
@@ -104,14 +102,6 @@ class ChapterJob:
         return chapter_key(
             self.script, self.identities, self.bitrate, self.loudness, self.pause_sound
         )
-
-    @property
-    def gain_key(self) -> str:
-        """The key of the gain this chapter was last mastered with: the chapter (by its slug)
-        and what decides how it is mastered, not its text (module docstring)."""
-        voices = sorted(self.identities.items())
-        settings = (self.bitrate, self.loudness, self.pause_sound)
-        return cache_key("gain", CHAPTER_FORMAT, settings, voices, self.script.slug)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,49 +211,6 @@ class ChapterCache:
         self.blobs.put_with_meta(key, meta, audio.mp3)  # the parts are written one by one
 
 
-@dataclass(frozen=True, kw_only=True)
-class Gain:
-    """How a chapter was mastered: the linear ``gain`` and the limiter's ``ceiling_db`` (in the
-    encoder's input, before its own gain), and the speech loudness the pause sound was set
-    for (``sound_lufs``), so that keeping them keeps every unedited segment's samples."""
-
-    gain: float
-    ceiling_db: float
-    sound_lufs: float
-
-    def predicts(self, measured: float) -> float:
-        """The decoded loudness of speech measured at ``measured`` LUFS with this gain."""
-        return measured + 20 * math.log10(self.gain) + ENCODER_GAIN_DB
-
-
-class GainStore:
-    """The gain each chapter was last mastered with, under ``<cache_dir>/gains``."""
-
-    def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "gains", ".json")
-
-    def get(self, key: str) -> Gain | None:
-        """The gain stored under ``key``, or None (absent or damaged)."""
-        payload = self.blobs.get(key)
-        if payload is None:
-            return None
-        try:
-            values = json.loads(payload)
-            return Gain(
-                gain=float(values["gain"]),
-                ceiling_db=float(values["ceiling_db"]),
-                sound_lufs=float(values["sound_lufs"]),
-            )
-        except (ValueError, KeyError, TypeError):
-            self.blobs.discard(key)
-            return None
-
-    def put(self, key: str, gain: Gain) -> None:
-        """Store ``gain`` under ``key``."""
-        values = {"gain": gain.gain, "ceiling_db": gain.ceiling_db, "sound_lufs": gain.sound_lufs}
-        self.blobs.put(key, json.dumps(values).encode())
-
-
 def make_chapter(
     job: ChapterJob, engines: Engines, progress: Progress | None = None
 ) -> ChapterTiming:
@@ -286,10 +233,9 @@ def make_chapter(
 
     pcm = assembled.samples
 
-    def source(sound_lufs: float, pcm: ChapterPcm = pcm) -> peaks.Signal:
-        return pauses.with_sound(pcm, regions, job.pause_sound, rate, sound_lufs, job.loudness)
+    def source(gain_db: float, pcm: ChapterPcm = pcm) -> peaks.Signal:
+        return pauses.with_sound(pcm, regions, job.pause_sound, rate, gain_db)
 
-    gains = GainStore(cache_dir)
     mastered = master.master_segments(
         source,
         rate,
@@ -298,10 +244,8 @@ def make_chapter(
         speech.lufs,
         cuts,
         segments.SegmentCache(cache_dir),
-        gains.get(job.gain_key),
         speech,
     )
-    gains.put(job.gain_key, mastered.gain)
     where = mastered.encoded.position
     spans = tuple((where(a), where(b)) for a, b in assembled.spans)
     synthesised = assembled.synthesised
