@@ -51,6 +51,7 @@ from publisher.speech.items import Item as Item
 from publisher.speech.items import Pause as Pause
 from publisher.speech.items import Run as Run
 from publisher.speech.items import Utterance as Utterance
+from publisher.speech.lexicon import Lexicon
 from publisher.speech.memo import ScriptMemo
 from publisher.speech.normalise import normalise
 from publisher.text import HARD_BREAK, plain_text, sentences
@@ -181,29 +182,22 @@ def remove_emoji(text: str) -> str:
     return _EMOJI.sub(" ", text)
 
 
-def lexicon_pattern(lexicon: Mapping[str, str]) -> re.Pattern[str] | None:
-    """A regex matching any lexicon word as a whole word, ignoring case (longest first)."""
-    words = sorted((w for w in lexicon if w.strip()), key=lambda w: (-len(w), w))
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
 def speakable(
-    text: str, words: Words, lexicon: Mapping[str, str], *, language: str, final: bool = True
+    text: str,
+    words: Words,
+    lexicon: Lexicon | Mapping[str, str],
+    *,
+    language: str,
+    final: bool = True,
 ) -> str:
     """``text`` as the engine should get it (see the module docstring), in ``language``
     (a BCP 47 tag: the numbers' rules); ``""`` if nothing in it can be said. ``final`` adds
     a full stop when the text ends without punctuation."""
-    lowered = {k.lower(): v for k, v in lexicon.items()}
     text = say_addresses(remove_markup(text), words)
     text = remove_emoji(text)
     # "[[" starts phonemes for espeak-ng: only a lexicon's may (see publisher.reader.pls).
     text = text.replace("[[", "[ [").replace("]]", "] ]")
-    pattern = lexicon_pattern(lexicon)
-    if pattern is not None:
-        text = pattern.sub(lambda match: lowered[match.group(0).lower()], text)
+    text = (lexicon if isinstance(lexicon, Lexicon) else Lexicon(lexicon)).respell(text)
     # After the lexicon, whose entries see the text as written (publisher.speech.normalise).
     text = normalise(text, language)
     text = _AMPERSAND.sub(f" {words.and_word} ", text)
@@ -245,7 +239,7 @@ def _list_of(item: m.ListItem) -> m.ListBlock:
 class _Writer:
     """Collects the items of one chapter."""
 
-    def __init__(self, config: Config, lexicon: Mapping[str, str], cast: Cast, path: str) -> None:
+    def __init__(self, config: Config, lexicon: Lexicon, cast: Cast, path: str) -> None:
         self.narration: NarrationConfig = config.narration
         self.language = config.language
         self.words = words_for(config.language)
@@ -488,7 +482,7 @@ def chapter_script(
 
     Made once per chapter of a build and shared by the targets that read it
     (:mod:`publisher.speech.memo`)."""
-    lexicon = merged_lexicon(config, voice_lexicon or {})
+    lexicon = _compiled(config, voice_lexicon)
     cast = cast or default_cast(config)
 
     def make(speaks: Callable[[str], str | None]) -> ChapterScript:
@@ -498,10 +492,25 @@ def chapter_script(
 
 
 _MEMO: ScriptMemo[ChapterScript] = ScriptMemo()
+_LAST: list[tuple[Config, Mapping[str, str] | None, Lexicon]] = []
+"""The lexicons last compiled, with the settings and voice lexicon they came from (held, so
+that comparing by identity is sound): a book's chapters share one."""
+
+
+def _compiled(config: Config, voice_lexicon: Mapping[str, str] | None) -> Lexicon:
+    """The merged lexicon (:func:`merged_lexicon`) made ready for lookup, once for all the
+    chapters a target asks for with the same settings and voice lexicon objects: merging
+    and compiling a lexicon of 60,000 words per chapter cost more than the lookup itself."""
+    for known_config, known_voice, compiled in _LAST:
+        if known_config is config and known_voice is voice_lexicon:
+            return compiled
+    compiled = Lexicon(merged_lexicon(config, voice_lexicon or {}))
+    _LAST[:] = [(config, voice_lexicon, compiled), *_LAST[:3]]
+    return compiled
 
 
 def _chapter_script(
-    chapter: m.Chapter, config: Config, lexicon: Mapping[str, str], cast: Cast
+    chapter: m.Chapter, config: Config, lexicon: Lexicon, cast: Cast
 ) -> ChapterScript:
     """:func:`chapter_script` made afresh."""
     writer = _Writer(config, lexicon, cast, chapter.path)
