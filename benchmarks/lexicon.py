@@ -9,7 +9,6 @@ the file and 14 s with it: the lexicon's lookup grew with the text times the ent
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 import statistics
@@ -20,7 +19,7 @@ from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
 
-from benchmarks.bench import PUBLISHER, SEED, big_book, machine, timed
+from benchmarks.bench import PUBLISHER, SEED, big_book, machine, runs_main, timed
 
 PLS_BYTES = 4_900_000
 """The size of the generated lexicon (``narration.pls`` may be up to 5 MB)."""
@@ -103,9 +102,7 @@ def report(r: dict[str, object]) -> None:
 
 def main() -> None:
     """``python -m benchmarks.lexicon [--runs N]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
-    report(measure(parser.parse_args().runs))
+    runs_main(__doc__, measure, report)
 
 
 if __name__ == "__main__":

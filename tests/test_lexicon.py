@@ -43,7 +43,9 @@ def test_the_same_respelling_as_the_expression(lexicon: dict[str, str], text: st
 
 def test_longest_first_whole_words_any_case() -> None:
     lexicon = Lexicon({"WHO": "W.H.O.", "who is": "wie is", "C++": "C plus plus", "née": "nee"})
-    assert lexicon.respell("Who is there? The WHO, whoever.") == "wie is there? The W.H.O., whoever."
+    assert (
+        lexicon.respell("Who is there? The WHO, whoever.") == "wie is there? The W.H.O., whoever."
+    )
     assert lexicon.respell("C++ and c++x") == "C plus plus and c++x"
     assert lexicon.respell("NÉE") == "nee"
     assert Lexicon({}).respell("WHO") == "WHO"
