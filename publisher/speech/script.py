@@ -20,10 +20,12 @@ Reading order and choices:
   for "@"; HTML tags shown as text (``<b>``) are not read; emoji and pictographs go (espeak
   reads 💡 as "gloeilamp"), "&" becomes the language's "and", footnote markers go, whitespace
   collapses, the lexicon (the voice's, overridden by the book's ``narration.lexicon``)
-  replaces whole words regardless of case, numbers, dates, amounts, units and abbreviations
-  are said in words by the rules of the run's language (:mod:`publisher.speech.normalise`),
-  and every utterance ends in punctuation, so a heading does not run into the next sentence.
-  A span in another language gets that language's rules and its word for "&" and "@".
+  replaces whole words regardless of case in text in the book's language (not in a span
+  marked as another language, nor in another script: the lexicon says how to say words of
+  the book's language), numbers, dates, amounts, units and abbreviations are said in words
+  by the rules of the run's language (:mod:`publisher.speech.normalise`), and every
+  utterance ends in punctuation, so a heading does not run into the next sentence. A span in
+  another language gets that language's rules and its word for "&" and "@".
 * Voices: each utterance has one (a voice profile's name): the block's own
   (``{voice=name}``), else its kind's (``narration.roles``), else the book's. A sentence
   with text in another script (or a span marked ``{lang=…}``) is said in runs
@@ -51,10 +53,10 @@ from publisher.speech.items import Item as Item
 from publisher.speech.items import Pause as Pause
 from publisher.speech.items import Run as Run
 from publisher.speech.items import Utterance as Utterance
-from publisher.speech.lexicon import Lexicon
+from publisher.speech.lexicon import EMPTY, Lexicon
 from publisher.speech.memo import ScriptMemo
 from publisher.speech.normalise import normalise
-from publisher.text import HARD_BREAK, plain_text, sentences
+from publisher.text import HARD_BREAK, plain_text
 
 SENTENCE_GAP = 0.3
 """Seconds between two sentences of one block (espeak-ng pauses about this long at a '.')."""
@@ -220,6 +222,11 @@ def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
 # --- the script -----------------------------------------------------------------------------
 
 
+def primary_language(tag: str) -> str:
+    """A BCP 47 tag's primary language subtag, lowercased ("nl-BE" → "nl")."""
+    return tag.split("-", 1)[0].lower()
+
+
 _TextBlock = m.Heading | m.Paragraph | m.Example | m.Image | m.Footnote
 """Blocks said as one text, with a heading's or a paragraph's pause after them."""
 
@@ -242,6 +249,7 @@ class _Writer:
     def __init__(self, config: Config, lexicon: Lexicon, cast: Cast, path: str) -> None:
         self.narration: NarrationConfig = config.narration
         self.language = config.language
+        self.primary = primary_language(config.language)
         self.words = words_for(config.language)
         self.lexicon = lexicon
         self.cast = cast
@@ -253,7 +261,7 @@ class _Writer:
     def say(self, display: str, block: str, kind: str, line: int, *, split: bool = True) -> bool:
         """Add ``display`` as utterances (one per sentence); False if nothing was said."""
         said = False
-        pieces = sentences(display) if split else [" ".join(display.split())]
+        pieces = runs.sentences(display) if split else [" ".join(display.split())]
         role = ROLE_OF_KIND.get(kind)
         voice = self.voice or (self.cast.roles.get(role) if role else None) or self.cast.book
         for sentence in pieces:
@@ -285,7 +293,11 @@ class _Writer:
             # A span's own "and" and "at" where its language has words, else the book's.
             known = language.split("-", 1)[0].lower() in languages()
             words = words_for(language) if known else self.words
-            text = speakable(piece.text, words, self.lexicon, language=language, final=False)
+            own = piece.script is None and (
+                piece.language is None or primary_language(piece.language) == self.primary
+            )  # the book's language: its lexicon's (module docstring)
+            lexicon = self.lexicon if own else EMPTY
+            text = speakable(piece.text, words, lexicon, language=language, final=False)
             if not text:
                 continue
             who = voice if piece.language is None and piece.script is None else None
