@@ -18,6 +18,7 @@ that runs across sentences keeps its language in each.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -99,23 +100,9 @@ def sentences(text: str) -> list[str]:
         return text_sentences(text)
     plain: list[str] = []
     inside: list[tuple[str, ...]] = []  # the languages each character of ``plain`` is in
-    marked: list[str] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        i += 1
-        if char == OPEN:
-            end = text.find(SEP, i)
-            if end < 0:
-                break
-            marked.append(text[i:end])
-            i = end + 1
-        elif char == CLOSE:
-            if marked:
-                marked.pop()
-        else:
-            plain.append(char)
-            inside.append(tuple(marked))
+    for char, marked in _unmarked(text):
+        plain.append(char)
+        inside.append(tuple(marked))
     unmarked = "".join(plain)
     pieces = text_sentences(unmarked)
     return [_remarked(unmarked, inside, start, stop) for start, stop in locate(unmarked, pieces)]
@@ -184,6 +171,18 @@ def split(text: str, language: str) -> list[Piece]:
         # All the book voice's (the common case): what the loop below would find, at once.
         return [Piece(text=text)] if text else []
     raw: list[tuple[str, str | None, str | None]] = []  # (text, marked language, script)
+    for char, marked in _unmarked(text):
+        key = _key(char, marked, own)
+        if raw and (key == _NEUTRAL_KEY or key == raw[-1][1:]):
+            raw[-1] = (raw[-1][0] + char, raw[-1][1], raw[-1][2])
+        else:
+            raw.append((char, *(key if key != _NEUTRAL_KEY else (None, None))))
+    return _pieces(raw)
+
+
+def _unmarked(text: str) -> Iterator[tuple[str, list[str]]]:
+    """Each character of ``text`` that is not a mark, with the languages of the spans it lies
+    in, innermost last (the list is the walk's own: copy it to keep it)."""
     marked: list[str] = []
     i = 0
     while i < len(text):
@@ -192,19 +191,14 @@ def split(text: str, language: str) -> list[Piece]:
         if char == OPEN:
             end = text.find(SEP, i)
             if end < 0:
-                break
+                return
             marked.append(text[i:end])
             i = end + 1
         elif char == CLOSE:
             if marked:
                 marked.pop()
         else:
-            key = _key(char, marked, own)
-            if raw and (key == _NEUTRAL_KEY or key == raw[-1][1:]):
-                raw[-1] = (raw[-1][0] + char, raw[-1][1], raw[-1][2])
-            else:
-                raw.append((char, *(key if key != _NEUTRAL_KEY else (None, None))))
-    return _pieces(raw)
+            yield char, marked
 
 
 def _pieces(raw: list[tuple[str, str | None, str | None]]) -> list[Piece]:
