@@ -16,7 +16,7 @@ from PIL import Image
 
 from publisher.engines.base import Pcm
 from publisher.infra.cache import BlobCache, cache_key
-from publisher.renderers.audio import encode, loudness, peaks, segments, settings
+from publisher.renderers.audio import crc, encode, limiter, loudness, peaks, segments, settings
 from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache
 from publisher.renderers.audio.master import (
     Mastered,
@@ -103,12 +103,12 @@ def test_info_frame_counts_and_gapless_length(rate: int, bitrate: int) -> None:
 
 
 def test_crc16_is_the_lame_tag_checksum() -> None:
-    assert encode.crc16(b"123456789") == 0xBB3D  # CRC-16/ARC check value
+    assert crc.crc16(b"123456789") == 0xBB3D  # CRC-16/ARC check value
 
 
 def _limited(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
     out = np.asarray(samples, dtype=np.float64).copy()
-    for region in peaks.limiter_regions(out, rate, 1.0, 10 ** (ceiling_db / 20)):
+    for region in limiter.limiter_regions(out, rate, 1.0, 10 ** (ceiling_db / 20)):
         out[region.start : region.stop] *= region.gains
     return out
 
@@ -200,13 +200,13 @@ def test_the_fast_true_peak_is_full_oversampling(rate: int) -> None:
     )
 
 
-@pytest.mark.parametrize("batch", [peaks._BATCH, 3000])  # one batch, and many
+@pytest.mark.parametrize("batch", [limiter._BATCH, 3000])  # one batch, and many
 def test_limiter_regions_are_the_whole_signal_computation(
     batch: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    monkeypatch.setattr(peaks, "_BATCH", batch)
+    monkeypatch.setattr(limiter, "_BATCH", batch)
     rate = 22050
     signals = _signals(rate)
     for name in ("voice", "clicks", "quarter"):
@@ -219,12 +219,34 @@ def test_limiter_regions_are_the_whole_signal_computation(
                                   mode="nearest")  # fmt: skip
         expected = np.minimum(smooth, needed)
         ours = np.ones(len(signal))
-        for region in peaks.limiter_regions(signal, rate, gain, ceiling):
+        for region in limiter.limiter_regions(signal, rate, gain, ceiling):
             assert region.gains.max() <= 1 and region.gains[0] < 1 and region.gains[-1] < 1
             ours[region.start : region.stop] = region.gains
         np.testing.assert_allclose(ours, expected, atol=1e-6, err_msg=name)
         # A gain that varies bends the waveform a little: hundredths of a dB, as ever.
         assert fakes.reference_true_peak_db(signal * gain * ours) <= -1.5 + 0.05, name
+
+
+@pytest.mark.parametrize("batch", [limiter._BATCH, 3000])
+def test_a_limiter_makes_its_gains_when_asked_the_same_in_any_pieces(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gains are made a batch of stretches at a time as the chapter is rendered, not all
+    held: rendered in pieces of any size, the chapter is what the gains made at once give."""
+    monkeypatch.setattr(limiter, "_BATCH", batch)
+    rate = 22050
+    signals = _signals(rate)
+    pcm = np.round((signals["voice"] + 0.5 * signals["clicks"]) * 12000).astype(np.int16)
+    gain, ceiling = 8.0, 10 ** (-2 / 20) * 32768
+    lazy = limiter.Limiter(pcm, rate, gain, ceiling)
+    whole = loudness.Plan(gain=gain, regions=limiter.limiter_regions(pcm, rate, gain, ceiling))
+    assert len(lazy) == len(whole.regions) > 4
+    assert list(lazy.extents()) == [(r.start, r.stop) for r in whole.regions]
+    expected = whole.render(pcm)
+    plan = loudness.Plan(gain=gain, regions=lazy)
+    for size in (997, 65536, len(pcm)):
+        pieces = [plan.render(pcm, a, a + size) for a in range(0, len(pcm), size)]
+        assert np.array_equal(np.concatenate(pieces), expected), size
 
 
 def test_a_plan_reaches_the_target_under_the_ceiling() -> None:
@@ -269,7 +291,23 @@ def test_crc16_of_a_long_stream_is_the_bytewise_one() -> None:
     rng = np.random.default_rng(3)
     for size in (0, 1, 5, 1 << 14, (1 << 14) + 1, 100_003, 1_000_000):
         data = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
-        assert encode.crc16(data) == encode._crc16_bytes(0, data), size
+        assert crc.crc16(data) == crc._crc16_bytes(0, data), size
+
+
+def test_a_stream_read_in_blocks_gets_the_same_info_frame_and_count() -> None:
+    """A chapter's frames are read back from a file a block at a time: the CRC carried from
+    block to block, the frames counted across blocks cut anywhere (even in a header)."""
+    rng = np.random.default_rng(4)
+    data = rng.integers(0, 256, 300_001, dtype=np.uint8).tobytes()
+    for cut in (0, 1, 77, 1 << 14, 200_000):
+        assert crc.crc16(data[cut:], crc.crc16(data[:cut])) == crc.crc16(data), cut
+    pcm = b"".join(fakes.fake_pcm(f"Blok {i} van de stroom.").data for i in range(20))
+    frames, samples = encode.encode_frames([pcm], 22050, 64)
+    info, count, _padding = encode.info_for(frames, samples)
+    for size in (1, 3, 4, 5, 417, 1 << 20):
+        blocks = [bytes(frames[i : i + size]) for i in range(0, len(frames), size)]
+        assert encode.count_frames(blocks) == count == encode.frame_count(frames), size
+        assert encode.info_for_blocks(blocks, samples, count) == info, size
 
 
 def test_encoding_in_pieces_gives_the_same_bytes() -> None:

@@ -26,7 +26,7 @@ re-encoding it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -127,10 +127,10 @@ class ChapterTiming:
 @dataclass(frozen=True, kw_only=True)
 class ChapterAudio(ChapterTiming):
     """A finished chapter: the MP3 stream (Info frame first, no tags; or its parts in order,
-    not joined), its timing, and where its segments meet (``seams``, in decoded samples; kept
-    in the cache entry for checks)."""
+    not joined, perhaps read from a file as they are asked for: once), its timing, and where
+    its segments meet (``seams``, in decoded samples; kept in the cache entry for checks)."""
 
-    mp3: bytes | tuple[bytes | bytearray, ...]
+    mp3: bytes | Iterable[bytes | bytearray]
     seams: tuple[int, ...] = ()
 
     def timing(self) -> ChapterTiming:
@@ -252,7 +252,7 @@ def make_chapter(
     # The utterances held in memory go before the frames are read back (Frames).
     del assembled, pcm, speech, source
     audio = ChapterAudio(
-        mp3=mastered.parts(),
+        mp3=mastered.stream(),
         sample_rate=rate,
         samples=mastered.encoded.samples,
         spans=spans,
@@ -260,8 +260,8 @@ def make_chapter(
         encoded=mastered.encoded.encoded,
         seams=mastered.encoded.offsets[1:],
     )
-    del mastered  # the MP3 is in ``audio``
-    ChapterCache(cache_dir).put(job.key, audio)
+    ChapterCache(cache_dir).put(job.key, audio)  # the MP3 read from its file, a block at a time
+    del mastered
     timing = audio.timing()
     del audio
     give_back()  # its temporaries' heap: 20 MB after a 13-minute chapter

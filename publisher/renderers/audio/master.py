@@ -33,12 +33,13 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from publisher.renderers.audio import encode, loudness, pauses, peaks, remeasure, segments
+from publisher.renderers.audio.limiter import Limiter
 from publisher.renderers.audio.settings import (
     CEILING_DBTP,
     CEILING_STEP_DB,
@@ -119,13 +120,14 @@ class Mastered:
         """The MP3 (Info frame first), made on each call: a copy of the frames."""
         return encode.with_info(self.encoded.frames.read(), self.rate, self.encoded.samples)
 
-    def parts(self) -> tuple[bytes, bytearray]:
-        """The MP3 as its Info frame and the frames after it, not joined: a long chapter's
-        frames are megabytes, and a second copy of them was a worker's peak. The frames are
-        read back from their file here: call it once what made them is gone."""
-        frames = self.encoded.frames.read()
-        info, _count, _padding = encode.info_for(frames, self.encoded.samples)
-        return info, frames
+    def stream(self) -> Iterator[bytes]:
+        """The MP3 a block at a time: its Info frame (from a first read of the frames, for
+        their CRC), then the frames, read again from their file. A long chapter's frames are
+        megabytes (an eleven-hour one's 300), never all in memory; read it once what made
+        them is gone."""
+        frames, encoded = self.encoded.frames, self.encoded
+        yield encode.info_for_blocks(frames.blocks(), encoded.samples, encoded.count)
+        yield from frames.blocks()
 
 
 def master(
@@ -170,9 +172,9 @@ def master_segments(
     for _attempt in range(3):
         signal, index = found.sounded_for(gain, source)
         ceiling = 10 ** (gain.ceiling_db / 20) * 32768
-        regions = peaks.limiter_regions(signal, rate, gain.linear, ceiling, index)
-        result = encode_plan(signal, loudness.Plan(gain=gain.linear, regions=regions))
-        del regions
+        limiter = Limiter(signal, rate, gain.linear, ceiling, index)
+        result = encode_plan(signal, loudness.Plan(gain=gain.linear, regions=limiter))
+        del limiter
         better = _corrected(gain, target_lufs, result.loudness(), result.peak)
         if better is None:
             break
