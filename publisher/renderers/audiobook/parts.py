@@ -15,11 +15,14 @@ parts after it keep their samples. The cut is placed from the run's *end* becaus
 segment before a seam may end with a shorter or longer silence after an edit; that silence
 then belongs to the edited part, which is encoded again anyway.
 
-**Joins.** Exactly like the chapters' joins in :mod:`.m4b`: each part brings a priming packet
-and runs up to two packets past its end; a part keeps as many packets as bring the position
-nearest to the sum of the parts' lengths so far, so nothing accumulates. The packets left
-out, and the next part's priming, lie in the silence: at least ``LEAST - LEAD`` packets
-before the cut and ``LEAD`` after it.
+**Joins** (:mod:`.joins`). Each part brings a priming packet and runs up to two packets
+past its end; the packets a part leaves out, and the next part's priming, lie in the
+silence: at least ``LEAST - LEAD`` packets before the cut and ``LEAD`` after it.
+
+**Held as little as can be.** A part's packets go to a temporary file as they are encoded
+and to the cache when it ends (``made`` keeps only their sizes); the chapter's entry is then
+written from the parts' entries a block at a time. An eleven-hour chapter's AAC (300 MB)
+was held two or three times over.
 
 **One decode, or two.** The chapter is decoded a frame at a time and never held (a 13-minute
 chapter would be 69 MB as float32): a part's key is known only at its end. A chapter never
@@ -33,9 +36,8 @@ from __future__ import annotations
 import array
 import dataclasses
 import hashlib
-import io
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Protocol
@@ -50,7 +52,7 @@ if TYPE_CHECKING:
     import av
     from av.audio.codeccontext import AudioCodecContext
 
-    from publisher.renderers.audiobook.m4b import Piece, PieceCache
+    from publisher.renderers.audiobook.m4b import Piece
 
 LEAD = 2
 """Packets of silence a part starts with (its priming packet and one more)."""
@@ -287,67 +289,6 @@ def until(chunks: Iterable[Samples], stop: Callable[[], bool]) -> Iterator[Sampl
         yield chunk
 
 
-def _keeps(parts: Sequence[Piece], frame: int) -> list[int]:
-    """How many packets each part keeps when they are joined (module docstring: Joins); the
-    last keeps all of its packets, for :func:`publisher.renderers.audiobook.m4b.layout` to cut."""
-    keeps = []
-    position = target = 0
-    for k, part in enumerate(parts):
-        target += part.samples
-        keep = len(part.sizes)
-        if k < len(parts) - 1:
-            keep = max(1, min(keep, round((target - position) / frame)))
-        position += keep * frame
-        keeps.append(keep)
-    return keeps
-
-
-def join(parts: Sequence[Piece], frame: int) -> Piece:
-    """The parts' packets (held) as one chapter's (see :func:`_keeps`)."""
-    from publisher.renderers.audiobook.m4b import Piece, sizes_array
-
-    if len(parts) == 1:
-        return parts[0]
-    sizes = sizes_array()
-    data = io.BytesIO()
-    for part, keep in zip(parts, _keeps(parts, frame), strict=True):
-        sizes.extend(part.sizes[:keep])
-        data.write(memoryview(part.data)[: sum(part.sizes[:keep])])
-    rate, samples = parts[0].sample_rate, sum(p.samples for p in parts)
-    return Piece(sample_rate=rate, samples=samples, sizes=sizes, data=data.getvalue())
-
-
-def join_stored(
-    into: PieceCache, key: str, cache: PieceCache, parts: Sequence[tuple[str, Piece]], frame: int
-) -> Piece:
-    """The parts (keys in ``cache`` and pieces without packets) joined as :func:`join` does,
-    stored in ``into`` under ``key`` with their packets copied a block at a time from
-    ``cache``: a long chapter's packets (29 MB an hour) are never all in memory. The chapter's
-    piece, without packets."""
-    from publisher.renderers.audiobook.m4b import Piece, sizes_array
-
-    keeps = _keeps([light for _, light in parts], frame)
-    sizes = sizes_array()
-    for (_, light), keep in zip(parts, keeps, strict=True):
-        sizes.extend(light.sizes[:keep])
-    rate, samples = parts[0][1].sample_rate, sum(light.samples for _, light in parts)
-    piece = Piece(sample_rate=rate, samples=samples, sizes=sizes, data=b"")
-
-    def packets() -> Iterator[bytes]:
-        for (part, light), keep in zip(parts, keeps, strict=True):
-            with cache.reading(part, light) as read:
-                left = sum(light.sizes[:keep])
-                while left:
-                    block = read(min(left, 1 << 20))
-                    if not block:
-                        raise BuildError(f"audiobook: part {part[:12]} was cut short while in use")
-                    left -= len(block)
-                    yield block
-
-    into.put(key, piece, packets())
-    return piece
-
-
 def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: str = "") -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
     in its silences (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13
@@ -357,6 +298,7 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
     without its packets."""
     import av
 
+    from publisher.renderers.audiobook.joins import join, join_stored
     from publisher.renderers.audiobook.m4b import PieceCache, encoder
     from publisher.renderers.audiobook.mp4 import FRAME
 
