@@ -94,7 +94,7 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
     """The parts of the decoded audio ``chunks`` (module docstring), each given to ``sink``
     as it comes. Silence is counted, not held, until it is known which part it belongs to."""
     spans = [Span(start=0)]
-    zeros = 0  # silence seen but not yet given to a part
+    silent = 0  # silence seen but not yet given to a part
 
     def give(samples: Samples, sound: bool) -> None:
         span = spans[-1]
@@ -104,14 +104,19 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
         if sink is not None:
             sink.feed(len(spans) - 1, samples)
 
+    def zeros(run: int) -> None:
+        # A block at a time: an hour of silence is 318 MB as one float32 array, hashed (and
+        # copied for the hash) at once.
+        for start in range(0, run, BLOCK):
+            give(np.zeros(min(BLOCK, run - start), np.float32), False)
+
     def silence(run: int) -> None:
         if spans[-1].sound and run >= LEAST * frame:
-            give(np.zeros(run - LEAD * frame, np.float32), False)
+            zeros(run - LEAD * frame)
             end(spans[-1])
             spans.append(Span(start=spans[-1].start + spans[-1].samples))
             run = LEAD * frame
-        if run:
-            give(np.zeros(run, np.float32), False)
+        zeros(run)
 
     def end(span: Span) -> None:
         span.digest = span.hasher.hexdigest()
@@ -121,9 +126,9 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
     for chunk in chunks:
         loud = np.flatnonzero(chunk)
         if not len(loud):
-            zeros += len(chunk)
+            silent += len(chunk)
             continue
-        silence(zeros + int(loud[0]))
+        silence(silent + int(loud[0]))
         cursor = int(loud[0])
         gaps = np.diff(loud) - 1
         for b in np.flatnonzero(gaps >= LEAST * frame):
@@ -131,9 +136,8 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
             silence(int(gaps[b]))
             cursor = int(loud[b + 1])
         give(chunk[cursor : loud[-1] + 1], True)
-        zeros = len(chunk) - int(loud[-1]) - 1
-    if zeros:
-        give(np.zeros(zeros, np.float32), False)
+        silent = len(chunk) - int(loud[-1]) - 1
+    zeros(silent)
     end(spans[-1])
     return spans
 
