@@ -65,6 +65,17 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
+def runs_main(
+    doc: str,
+    measure: Callable[[int], dict[str, object]],
+    report: Callable[[dict[str, object]], None],
+) -> None:
+    """The command line of a benchmark that takes only ``--runs``: ``report(measure(runs))``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (median)")
+    report(measure(parser.parse_args().runs))
+
+
 def median_of(runs: int, action: Callable[[int], float]) -> float:
     """The median of ``runs`` calls of ``action(i)``."""
     return statistics.median(action(i) for i in range(runs))

@@ -15,12 +15,19 @@ a full build at most 0.7x the baseline; the figures say how far each is from 0.7
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import tempfile
 from pathlib import Path
 
-from benchmarks.bench import PUBLISHER, baseline, chapter_texts, fresh_seed, machine, timed
+from benchmarks.bench import (
+    PUBLISHER,
+    baseline,
+    chapter_texts,
+    fresh_seed,
+    machine,
+    runs_main,
+    timed,
+)
 
 QUIET = ["--base-url", "https://example.org/pod/"]  # else every build warns that it has none
 KINDS: dict[str, list[str]] = {
@@ -97,9 +104,7 @@ def report(results: dict[str, object]) -> None:
 
 def main() -> None:
     """``python -m benchmarks.cores [--runs N]``."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=3, help="runs of each kind (median)")
-    report(measure(parser.parse_args().runs))
+    runs_main(__doc__, measure, report)
 
 
 if __name__ == "__main__":

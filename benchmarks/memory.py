@@ -9,6 +9,10 @@
    encoded): a book of one chapter the size of the big book's, so the per-chapter work the
    audio workers do is measured in one process, without the pool around it.
 
+4. with ``--long`` (alone): a book of ``--words`` words written as one chapter, and a chapter
+   holding an hour of ``{pause=600}`` (and, to see whether the peak grows with the pause, one
+   holding ten minutes), each a cold full build (every default target).
+
 Every figure is one run unless ``--runs`` says more (the median); memory hardly varies from
 run to run, time does (the machine may be shared). ``--words`` makes a smaller book:
 ``python -m benchmarks.memory --words 10000`` takes a few minutes instead of half an hour.
@@ -104,6 +108,64 @@ def _fresh_chapter(src: Path, out: Path) -> float:
     return build(src, out, ["audio"])[1] / 1e6
 
 
+PAUSE_BOOK = """---
+title: Stilte
+author: Benchmark
+language: nl
+identifier: "urn:uuid:00000000-0000-4000-8000-000000000060"
+---
+
+# Stilte
+
+## Een uur stilte
+
+Eerst een zin om te beginnen.
+
+{pauses}
+En een zin om te eindigen.
+"""
+
+
+def pause_book(minutes: int) -> str:
+    """A one-chapter book whose chapter holds ``minutes`` of ``{pause=600}`` (the longest
+    pause allowed) in a row: one stretch of room tone, no silence to cut it in."""
+    return PAUSE_BOOK.format(pauses="{pause=600}\n\n" * (minutes // 10))
+
+
+def long_chapters(runs: int, words: int = 100_000) -> dict[str, object]:
+    """Figure 4 (module docstring): peak MB and seconds of each long chapter's cold build."""
+    results: dict[str, object] = {"machine": machine(), "memory_words": words}
+    books = {
+        "one_chapter": big_book(words, chapters=1),
+        "pause_60min": pause_book(60),
+        "pause_10min": pause_book(10),
+    }
+    with tempfile.TemporaryDirectory(prefix="publisher-memory-") as tmp:
+        for name, text in books.items():
+            figures = []
+            for i in range(max(1, runs)):
+                src = Path(tmp) / f"{name}-{i}" / "book.md"
+                src.parent.mkdir()
+                src.write_text(text, encoding="utf-8")
+                figures.append(build(src, src.parent / "build"))
+            results[f"memory_{name}_s"] = statistics.median(s for s, _ in figures)
+            results[f"memory_{name}_mb"] = statistics.median(p for _, p in figures) / 1e6
+    return results
+
+
+def report_long(r: dict[str, object]) -> None:
+    """Print figure 4."""
+    print(f"machine: {r['machine']}")
+    names = {
+        "one_chapter": f"{r['memory_words']} words as one chapter",
+        "pause_60min": "a chapter with an hour of {pause=600}",
+        "pause_10min": "a chapter with ten minutes of {pause=600}",
+    }
+    for key, label in names.items():
+        print(f"{label}: peak {r[f'memory_{key}_mb']:.0f} MB in {r[f'memory_{key}_s']:.0f} s")
+    print(json.dumps(r, indent=1))
+
+
 def report(r: dict[str, object]) -> None:
     """Print the figures."""
 
@@ -127,8 +189,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1, help="runs per figure (median)")
     parser.add_argument("--words", type=int, default=100_000, help="size of the book")
+    parser.add_argument("--long", action="store_true", help="only the long chapters (4.)")
     args = parser.parse_args()
-    report(measure(args.runs, args.words))
+    if args.long:
+        report_long(long_chapters(args.runs, args.words))
+    else:
+        report(measure(args.runs, args.words))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import io
 import itertools
 import math
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -397,6 +398,24 @@ def test_a_chapter_read_back_from_the_cache_is_the_same_as_one_held(
     streamed = render(tmp_path / "streamed")
     for path in sorted(held.iterdir()):
         assert (streamed / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_segments_too_long_to_hold_are_rendered_again_and_make_the_same_mp3s(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A segment longer than HOLD_BYTES (a pause's sound minutes long) is not held: rendered
+    once for its key and again for the encoder, its frames in a file, copied from the cache
+    a block at a time. The same bytes as a segment held whole, encoded or cached."""
+    from publisher.renderers.audio import segments
+
+    held = render(tmp_path / "held")
+    monkeypatch.setattr(segments, "HOLD_BYTES", 0)
+    streamed = render(tmp_path / "streamed")
+    shutil.rmtree(tmp_path / "streamed" / "cache" / "chapters")  # made again…
+    again = render(tmp_path / "streamed", out="again")  # …from every segment in the cache
+    for path in sorted(held.iterdir()):
+        assert (streamed / path.name).read_bytes() == path.read_bytes(), path.name
+        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
 
 
 def test_an_engine_rate_mpeg_does_not_allow_is_resampled(tmp_path: Path) -> None:

@@ -16,9 +16,16 @@ from PIL import Image
 
 from publisher.engines.base import Pcm
 from publisher.infra.cache import BlobCache, cache_key
-from publisher.renderers.audio import encode, loudness, peaks, segments, settings
-from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache, Gain
-from publisher.renderers.audio.master import Mastered, decode, master, master_segments, measure
+from publisher.renderers.audio import crc, encode, limiter, loudness, peaks, segments, settings
+from publisher.renderers.audio.chapter import ChapterAudio, ChapterCache
+from publisher.renderers.audio.master import (
+    Mastered,
+    decode,
+    grid_step,
+    master,
+    master_segments,
+    measure,
+)
 from publisher.renderers.audio.tags import ART_SIZE, TrackInfo, cover_art, iso_639_2, tag_bytes
 from publisher.speech.timing import TimedSection
 from tests import fakes
@@ -96,12 +103,12 @@ def test_info_frame_counts_and_gapless_length(rate: int, bitrate: int) -> None:
 
 
 def test_crc16_is_the_lame_tag_checksum() -> None:
-    assert encode.crc16(b"123456789") == 0xBB3D  # CRC-16/ARC check value
+    assert crc.crc16(b"123456789") == 0xBB3D  # CRC-16/ARC check value
 
 
 def _limited(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
     out = np.asarray(samples, dtype=np.float64).copy()
-    for region in peaks.limiter_regions(out, rate, 1.0, 10 ** (ceiling_db / 20)):
+    for region in limiter.limiter_regions(out, rate, 1.0, 10 ** (ceiling_db / 20)):
         out[region.start : region.stop] *= region.gains
     return out
 
@@ -193,13 +200,13 @@ def test_the_fast_true_peak_is_full_oversampling(rate: int) -> None:
     )
 
 
-@pytest.mark.parametrize("batch", [peaks._BATCH, 3000])  # one batch, and many
+@pytest.mark.parametrize("batch", [limiter._BATCH, 3000])  # one batch, and many
 def test_limiter_regions_are_the_whole_signal_computation(
     batch: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-    monkeypatch.setattr(peaks, "_BATCH", batch)
+    monkeypatch.setattr(limiter, "_BATCH", batch)
     rate = 22050
     signals = _signals(rate)
     for name in ("voice", "clicks", "quarter"):
@@ -212,12 +219,34 @@ def test_limiter_regions_are_the_whole_signal_computation(
                                   mode="nearest")  # fmt: skip
         expected = np.minimum(smooth, needed)
         ours = np.ones(len(signal))
-        for region in peaks.limiter_regions(signal, rate, gain, ceiling):
+        for region in limiter.limiter_regions(signal, rate, gain, ceiling):
             assert region.gains.max() <= 1 and region.gains[0] < 1 and region.gains[-1] < 1
             ours[region.start : region.stop] = region.gains
         np.testing.assert_allclose(ours, expected, atol=1e-6, err_msg=name)
         # A gain that varies bends the waveform a little: hundredths of a dB, as ever.
         assert fakes.reference_true_peak_db(signal * gain * ours) <= -1.5 + 0.05, name
+
+
+@pytest.mark.parametrize("batch", [limiter._BATCH, 3000])
+def test_a_limiter_makes_its_gains_when_asked_the_same_in_any_pieces(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gains are made a batch of stretches at a time as the chapter is rendered, not all
+    held: rendered in pieces of any size, the chapter is what the gains made at once give."""
+    monkeypatch.setattr(limiter, "_BATCH", batch)
+    rate = 22050
+    signals = _signals(rate)
+    pcm = np.round((signals["voice"] + 0.5 * signals["clicks"]) * 12000).astype(np.int16)
+    gain, ceiling = 8.0, 10 ** (-2 / 20) * 32768
+    lazy = limiter.Limiter(pcm, rate, gain, ceiling)
+    whole = loudness.Plan(gain=gain, regions=limiter.limiter_regions(pcm, rate, gain, ceiling))
+    assert len(lazy) == len(whole.regions) > 4
+    assert list(lazy.extents()) == [(r.start, r.stop) for r in whole.regions]
+    expected = whole.render(pcm)
+    plan = loudness.Plan(gain=gain, regions=lazy)
+    for size in (997, 65536, len(pcm)):
+        pieces = [plan.render(pcm, a, a + size) for a in range(0, len(pcm), size)]
+        assert np.array_equal(np.concatenate(pieces), expected), size
 
 
 def test_a_plan_reaches_the_target_under_the_ceiling() -> None:
@@ -239,7 +268,10 @@ def test_master_reaches_the_target_on_the_decoded_mp3() -> None:
         mp3 = master(pcm, 22050, 64, target)
         decoded = decode(mp3.data)
         assert decoded is not None
-        assert fakes.reference_loudness(decoded, 22050) == pytest.approx(target, abs=0.25)
+        # The gain is on a grid: within half a step, and the encoder's hundredths.
+        assert fakes.reference_loudness(decoded, 22050) == pytest.approx(
+            target, abs=settings.GAIN_STEP_DB / 2 + 0.1
+        )
         assert fakes.reference_true_peak_db(decoded) <= -1.0
         measured = measure(mp3.data, 22050)
         assert measured is not None
@@ -259,7 +291,23 @@ def test_crc16_of_a_long_stream_is_the_bytewise_one() -> None:
     rng = np.random.default_rng(3)
     for size in (0, 1, 5, 1 << 14, (1 << 14) + 1, 100_003, 1_000_000):
         data = rng.integers(0, 256, size, dtype=np.uint8).tobytes()
-        assert encode.crc16(data) == encode._crc16_bytes(0, data), size
+        assert crc.crc16(data) == crc._crc16_bytes(0, data), size
+
+
+def test_a_stream_read_in_blocks_gets_the_same_info_frame_and_count() -> None:
+    """A chapter's frames are read back from a file a block at a time: the CRC carried from
+    block to block, the frames counted across blocks cut anywhere (even in a header)."""
+    rng = np.random.default_rng(4)
+    data = rng.integers(0, 256, 300_001, dtype=np.uint8).tobytes()
+    for cut in (0, 1, 77, 1 << 14, 200_000):
+        assert crc.crc16(data[cut:], crc.crc16(data[:cut])) == crc.crc16(data), cut
+    pcm = b"".join(fakes.fake_pcm(f"Blok {i} van de stroom.").data for i in range(20))
+    frames, samples = encode.encode_frames([pcm], 22050, 64)
+    info, count, _padding = encode.info_for(frames, samples)
+    for size in (1, 3, 4, 5, 417, 1 << 20):
+        blocks = [bytes(frames[i : i + size]) for i in range(0, len(frames), size)]
+        assert encode.count_frames(blocks) == count == encode.frame_count(frames), size
+        assert encode.info_for_blocks(blocks, samples, count) == info, size
 
 
 def test_encoding_in_pieces_gives_the_same_bytes() -> None:
@@ -370,38 +418,49 @@ def paragraphs(louder: int | None = None) -> tuple[np.ndarray, list[int]]:
     return np.concatenate(parts), cuts[:-1]
 
 
-def test_a_kept_gain_is_used_while_it_holds_and_a_new_gain_encodes_every_segment(
+def test_the_gain_is_on_a_grid_found_from_the_chapter_alone_so_an_edit_encodes_one_segment(
     tmp_path: Path,
 ) -> None:
-    def run(pcm: np.ndarray, cuts: list[int], kept: Gain | None = None) -> tuple[Mastered, int]:
-        cache = segments.SegmentCache(tmp_path)
+    def run(pcm: np.ndarray, cuts: list[int], cache_dir: Path) -> tuple[Mastered, int]:
+        cache = segments.SegmentCache(cache_dir)
         measured = loudness.integrated_loudness(pcm, 22050)
-        done = master_segments(lambda _lufs: pcm, 22050, 64, -19.0, measured, cuts, cache, kept)
+        done = master_segments(lambda _db: pcm, 22050, 64, -19.0, measured, cuts, cache)
         decoded = gapless(done.mp3.data)
         assert len(decoded) == done.mp3.samples
-        assert fakes.reference_loudness(decoded, 22050) == pytest.approx(-19.0, abs=1.0)
+        assert fakes.reference_loudness(decoded, 22050) == pytest.approx(
+            -19.0, abs=settings.GAIN_STEP_DB / 2 + 0.1
+        )
         assert fakes.reference_true_peak_db(decoded) <= -1.0
+        assert done.gain.linear == 10 ** (done.gain.step * settings.GAIN_STEP_DB / 20)
         return done, cache.encoded
 
     pcm, cuts = paragraphs()
-    first, encoded = run(pcm, cuts)
+    first, encoded = run(pcm, cuts, tmp_path / "one")
     assert encoded == len(cuts) + 1 == 8
-    again, encoded = run(pcm, cuts, first.gain)
+    again, encoded = run(pcm, cuts, tmp_path / "one")
     assert (again.mp3, again.gain, encoded) == (first.mp3, first.gain, 0)
-    # One paragraph 2 dB louder moves the chapter by a quarter of a LU: the gain is kept, and
-    # only that paragraph's segment is encoded.
+    # One paragraph 2 dB louder moves the chapter by 0.3 LU, not to another step: only that
+    # paragraph's segment is encoded…
     edited, cuts_edited = paragraphs(louder=3)
-    kept, encoded = run(edited, cuts_edited, first.gain)
+    kept, encoded = run(edited, cuts_edited, tmp_path / "one")
     assert (kept.gain, encoded) == (first.gain, 1)
-    # A gain the chapter no longer holds to is not kept: it is found afresh (the first's).
-    far = Gain(gain=first.gain.gain * 2, ceiling_db=first.gain.ceiling_db, sound_lufs=0.0)
-    fresh, encoded = run(pcm, cuts, far)
-    assert (fresh.gain, fresh.mp3, encoded) == (first.gain, first.mp3, 0)
-    # A gain within the tolerance but not the cached one encodes every segment again.
-    near = Gain(gain=first.gain.gain * 10 ** (0.3 / 20), ceiling_db=first.gain.ceiling_db,
-                sound_lufs=first.gain.sound_lufs)  # fmt: skip
-    moved, encoded = run(pcm, cuts, near)
-    assert (moved.gain, encoded) == (near, 8)
+    # …and the result is what the edited chapter makes from an empty cache: no history.
+    clean, encoded = run(edited, cuts_edited, tmp_path / "two")
+    assert (clean.mp3, clean.gain, encoded) == (kept.mp3, kept.gain, 8)
+    # Back to the first chapter with both in the cache: the first's bytes again.
+    back, encoded = run(pcm, cuts, tmp_path / "one")
+    assert (back.mp3, encoded) == (first.mp3, 0)
+    # A chapter 1.2 dB louder throughout lands two steps lower (it is 0.2 dB louder than the
+    # first after its gain): every segment is encoded.
+    louder = np.round(pcm * 10 ** (1.2 / 20)).astype(np.int16)
+    lowered, encoded = run(louder, cuts, tmp_path / "one")
+    assert (lowered.gain.step, encoded) == (first.gain.step - 2, 8)
+
+
+def test_the_grid_step_is_the_nearest_one() -> None:
+    step = settings.GAIN_STEP_DB
+    steps = [grid_step(x * step) for x in (-2.0, -0.51, -0.49, 0.0, 0.49, 0.5, 3.0)]
+    assert steps == [-2, -1, 0, 0, 0, 1, 3]
 
 
 def test_segments_put_together_are_the_chapter_gapless() -> None:
@@ -410,11 +469,11 @@ def test_segments_put_together_are_the_chapter_gapless() -> None:
     pcm, cuts = paragraphs()
     cache = segments.SegmentCache(None)
     measured = loudness.integrated_loudness(pcm, 22050)
-    done = master_segments(lambda _lufs: pcm, 22050, 64, -19.0, measured, cuts, cache)
+    done = master_segments(lambda _db: pcm, 22050, 64, -19.0, measured, cuts, cache)
     decoded = gapless(done.mp3.data)
     assert len(decoded) == done.mp3.samples == done.encoded.samples
     assert len(pcm) - 7 * 576 < len(decoded) <= len(pcm)
-    gain = done.gain.gain * 10 ** (settings.ENCODER_GAIN_DB / 20) / 32768
+    gain = done.gain.linear * 10 ** (settings.ENCODER_GAIN_DB / 20) / 32768
     for start, stop in zip([0, *cuts], [*cuts, len(pcm)], strict=True):
         a, b = done.encoded.position(start), done.encoded.position(stop)
         original = pcm[start : start + (b - a)] * gain

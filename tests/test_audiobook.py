@@ -113,9 +113,9 @@ def test_a_second_build_encodes_nothing_and_an_edit_only_its_chapter(
     calls: list[str] = []
     real = m4b.encode_piece
 
-    def counting(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
+    def counting(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: str = "") -> Piece:
         calls.append(mp3.stem)
-        return real(mp3, bitrate, cache_dir)
+        return real(mp3, bitrate, cache_dir, key)
 
     monkeypatch.setattr(m4b, "encode_piece", counting)
     first = build_m4b(tmp_path)

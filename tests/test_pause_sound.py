@@ -122,6 +122,32 @@ def test_each_sound_keeps_the_chapter_at_its_loudness_and_the_mp3_clean(
     assert "WARNING" not in result.stdout, result.stdout
 
 
+def test_a_chapter_that_is_mostly_pause_keeps_its_speech_at_the_loudness(
+    tmp_path: Path,
+) -> None:
+    """Twenty minutes of room tone after ten seconds of speech: so many blocks of room tone
+    pass BS.1770's relative gate (a pause over 70 times as long as the speech does) and
+    lower the chapter's loudness. The speech alone sets the gain: the speech stays at the
+    target, the room tone at its level; the file as a whole measures quieter. (Counted,
+    the room tone raised the gain by tens of dB, and the check then pushed it further: the
+    speech crushed by the limiter, the room tone rounded away to digital silence.)"""
+    require(shutil.which("ffmpeg"), "ffmpeg is not installed")
+    text = SOURCE.replace("{sound}", "room").replace("{pause}", "8")
+    text = text.replace("💡 Waar denk je aan?\n", "{pause=600}\n\n{pause=600}\n")
+    mp3 = render(tmp_path, parse_text(text, "boek.md").book) / f"{SLUG}.mp3"
+    samples = decode(mp3)
+    timing = json.loads(mp3.with_suffix(".json").read_text())
+    first, second = (p for p in timing["pauses"] if p["kind"] == "pause")
+    rate = 22050
+    speech = samples[: first["start_ms"] * rate // 1000]
+    assert fakes.reference_loudness(speech, rate) == pytest.approx(-19.0, abs=1.0)
+    assert fakes.reference_true_peak_db(samples) <= -1.0
+    middle = samples[(first["end_ms"] - 5000) * rate // 1000 : first["end_ms"] * rate // 1000]
+    rms = float(np.sqrt(np.mean(middle.astype(np.float64) ** 2)))
+    assert -48.5 < 20 * np.log10(rms) < -45.5
+    assert second["end_ms"] - first["start_ms"] == pytest.approx(1_200_000, abs=100)
+
+
 def test_chime_sounds_at_both_ends_of_the_pause(tmp_path: Path) -> None:
     require(shutil.which("ffmpeg"), "ffmpeg is not installed")
     mp3 = build(tmp_path, "chime", 8)

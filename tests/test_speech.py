@@ -18,9 +18,9 @@ from publisher.speech.script import (
     Pause,
     Utterance,
     book_script,
-    sentences,
     speakable,
 )
+from publisher.text import sentences
 
 ROOT = Path(__file__).parents[1]
 SEED = ROOT / "source" / "de-geneeskracht-van-knuffelen.md"

@@ -144,12 +144,16 @@ class PiperSynthesizer(Synthesizer):
     instance can be sent to a worker process, which loads the model once itself.
 
     An audio worker makes chapter after chapter (:mod:`publisher.renderers.audio.pool`):
-    its loaded model saves a second's load for every chapter after its first. The model's
-    noise runs on from one utterance to the next, so a chapter's sound depends on what its
-    worker said before (the engine is not ``stateless``): with ``--jobs 1`` (one worker, the
-    chapters in a fixed order, the noise seeded) two builds from an empty cache give the same
-    bytes; with more workers, which worker makes which chapter varies. (A fresh process per
-    chapter did not make it reproducible either: the noise was seeded from the clock.)
+    its loaded model saves a second's load for every chapter after its first. The
+    model's noise runs on from one utterance to the next, so a chapter's sound depends on
+    what its worker said before (the engine is not ``stateless``): with ``--jobs 1`` (one worker, the chapters in a fixed
+    order, the noise seeded) two builds from an empty cache give the same bytes; with more
+    workers, which worker makes which chapter varies; and the speech cache keeps each
+    sentence as first said, so a build after other builds may differ from a clean one. The
+    noise generator lives inside the ONNX session (onnxruntime seeds it once, when the session
+    is made), so a take per sentence independent of the ones before would need a session per
+    sentence (a second each). (Before, a fresh process per chapter did not make it
+    reproducible either: the noise was seeded from the clock.)
     """
 
     name = "piper"

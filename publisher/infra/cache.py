@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
@@ -74,34 +75,36 @@ class BlobCache:
             self.path(key).unlink()
 
     def put_with_meta(
-        self, key: str, meta: Mapping[str, object], payload: bytes | Sequence[bytes | bytearray]
+        self, key: str, meta: Mapping[str, object], payload: bytes | Iterable[bytes | bytearray]
     ) -> None:
         """Store ``payload`` (or the concatenation of its parts, not made in memory) under
         ``key`` behind a small JSON header ``meta`` (sample rate, sizes, …), read back with
         :func:`read_meta`."""
         head = json.dumps(meta).encode()
-        parts = [payload] if isinstance(payload, bytes) else list(payload)
-        self.put(key, [len(head).to_bytes(4, "big"), head, *parts])
+        parts = [payload] if isinstance(payload, bytes) else payload
+        self.put(key, itertools.chain([len(head).to_bytes(4, "big"), head], parts))
 
     def put(
-        self, key: str, payload: bytes | Sequence[bytes | bytearray], *, replace: bool = True
+        self, key: str, payload: bytes | Iterable[bytes | bytearray], *, replace: bool = True
     ) -> bool:
-        """Store ``payload`` (or the concatenation of its parts, which is not made in memory)
-        under ``key`` atomically; with ``replace=False``, only if ``key`` has no entry yet.
-        Whether it was stored."""
-        parts = [payload] if isinstance(payload, bytes) else list(payload)
-        digest = hashlib.sha256()
-        for part in parts:
-            digest.update(part)
-        length = sum(len(part) for part in parts)
+        """Store ``payload`` (or the concatenation of its parts, each written as it comes: a
+        generator's are never all in memory) under ``key`` atomically; with ``replace=False``,
+        only if ``key`` has no entry yet. Whether it was stored."""
+        parts = [payload] if isinstance(payload, bytes) else payload
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as f:
-                f.write(MAGIC + length.to_bytes(8, "big") + digest.digest())
+                f.write(bytes(_HEADER))  # its place: the length and digest are known at the end
+                digest = hashlib.sha256()
+                length = 0
                 for part in parts:
+                    digest.update(part)
                     f.write(part)
+                    length += len(part)
+                f.seek(0)
+                f.write(MAGIC + length.to_bytes(8, "big") + digest.digest())
             if replace:
                 os.replace(temp, path)
                 return True

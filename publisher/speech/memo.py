@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from publisher.speech.lexicon import Lexicon
+
 T = TypeVar("T")
 Speaks = Callable[[str], "str | None"]
 
@@ -29,7 +31,7 @@ class _Entry(Generic[T]):
     """One remembered script and what it was made from."""
 
     settings: object  # the book's Config, compared by identity (it is frozen)
-    lexicon: dict[str, str]
+    lexicon: Lexicon  # shared, compared by its digest: not a copy per chapter
     book_voice: str
     roles: dict[str, str]
     asked: dict[str, str | None]  # language -> the voice ``speaks`` named for it
@@ -46,7 +48,7 @@ class ScriptMemo(Generic[T]):
         self,
         chapter: object,
         settings: object,
-        lexicon: Mapping[str, str],
+        lexicon: Lexicon,
         book_voice: str,
         roles: Mapping[str, str],
         speaks: Speaks,
@@ -75,5 +77,5 @@ class ScriptMemo(Generic[T]):
             self._entries[id(chapter)] = entries
             # The id may be reused once the chapter is gone: its entries go with it.
             weakref.finalize(chapter, self._entries.pop, id(chapter), None)
-        entries.append(_Entry(settings, dict(lexicon), book_voice, dict(roles), asked, value))
+        entries.append(_Entry(settings, lexicon, book_voice, dict(roles), asked, value))
         return value

@@ -9,16 +9,23 @@ digits, punctuation) and combining marks go with the run before them.
 
 Text the author marked (``[Привет]{lang=ru}``, a :class:`~publisher.model.Span`) is in
 that language whatever its script; the speech script carries the mark through sentence
-splitting as private-use characters (:func:`mark`), removed again by :func:`unmark`.
+splitting as private-use characters (:func:`mark`), removed again by :func:`unmark`. A block
+is cut into sentences where its text without the marks is cut (:func:`sentences`, as the
+read-along EPUB cuts it), and each sentence is marked with every span it lies in: a span
+that runs across sentences keeps its language in each.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from fontTools import unicodedata as ucd
+
+from publisher.text import sentences as text_sentences
+from publisher.text.spans import locate
 
 OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"
 _MARKS = re.compile(f"{OPEN}[^{SEP}]*{SEP}|{CLOSE}")
@@ -85,6 +92,41 @@ def unmark(text: str) -> str:
     return _MARKS.sub("", text)
 
 
+def sentences(text: str) -> list[str]:
+    """``text`` (a block's text, possibly with marks) cut into sentences where the same text
+    without marks is cut (so a mark neither hides a sentence end nor makes one), each marked
+    with the spans it lies in, innermost last (module docstring)."""
+    if not _MARK_CHARS & set(text):
+        return text_sentences(text)
+    plain: list[str] = []
+    inside: list[tuple[str, ...]] = []  # the languages each character of ``plain`` is in
+    for char, marked in _unmarked(text):
+        plain.append(char)
+        inside.append(tuple(marked))
+    unmarked = "".join(plain)
+    pieces = text_sentences(unmarked)
+    return [_remarked(unmarked, inside, start, stop) for start, stop in locate(unmarked, pieces)]
+
+
+def _remarked(plain: str, inside: list[tuple[str, ...]], start: int, stop: int) -> str:
+    """``plain[start:stop]`` with white space collapsed (as the splitter gives a sentence)
+    and marks for the languages ``inside`` says each character is in, all closed at its end."""
+    out: list[str] = []
+    now: tuple[str, ...] = ()
+    for k in range(start, stop):
+        want = inside[k]
+        if want != now:
+            common = 0
+            while common < min(len(now), len(want)) and now[common] == want[common]:
+                common += 1
+            out.append(CLOSE * (len(now) - common))
+            out.extend(f"{OPEN}{lang}{SEP}" for lang in want[common:])
+            now = want
+        out.append(plain[k])
+    out.append(CLOSE * len(now))
+    return " ".join("".join(out).split())
+
+
 def book_scripts(language: str) -> frozenset[str]:
     """The scripts the book's own voice reads: its language's, and Latin always (which
     language a Latin word is in cannot be told from its letters)."""
@@ -129,6 +171,18 @@ def split(text: str, language: str) -> list[Piece]:
         # All the book voice's (the common case): what the loop below would find, at once.
         return [Piece(text=text)] if text else []
     raw: list[tuple[str, str | None, str | None]] = []  # (text, marked language, script)
+    for char, marked in _unmarked(text):
+        key = _key(char, marked, own)
+        if raw and (key == _NEUTRAL_KEY or key == raw[-1][1:]):
+            raw[-1] = (raw[-1][0] + char, raw[-1][1], raw[-1][2])
+        else:
+            raw.append((char, *(key if key != _NEUTRAL_KEY else (None, None))))
+    return _pieces(raw)
+
+
+def _unmarked(text: str) -> Iterator[tuple[str, list[str]]]:
+    """Each character of ``text`` that is not a mark, with the languages of the spans it lies
+    in, innermost last (the list is the walk's own: copy it to keep it)."""
     marked: list[str] = []
     i = 0
     while i < len(text):
@@ -137,19 +191,14 @@ def split(text: str, language: str) -> list[Piece]:
         if char == OPEN:
             end = text.find(SEP, i)
             if end < 0:
-                break
+                return
             marked.append(text[i:end])
             i = end + 1
         elif char == CLOSE:
             if marked:
                 marked.pop()
         else:
-            key = _key(char, marked, own)
-            if raw and (key == _NEUTRAL_KEY or key == raw[-1][1:]):
-                raw[-1] = (raw[-1][0] + char, raw[-1][1], raw[-1][2])
-            else:
-                raw.append((char, *(key if key != _NEUTRAL_KEY else (None, None))))
-    return _pieces(raw)
+            yield char, marked
 
 
 def _pieces(raw: list[tuple[str, str | None, str | None]]) -> list[Piece]:

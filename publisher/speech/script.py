@@ -20,10 +20,12 @@ Reading order and choices:
   for "@"; HTML tags shown as text (``<b>``) are not read; emoji and pictographs go (espeak
   reads 💡 as "gloeilamp"), "&" becomes the language's "and", footnote markers go, whitespace
   collapses, the lexicon (the voice's, overridden by the book's ``narration.lexicon``)
-  replaces whole words regardless of case, numbers, dates, amounts, units and abbreviations
-  are said in words by the rules of the run's language (:mod:`publisher.speech.normalise`),
-  and every utterance ends in punctuation, so a heading does not run into the next sentence.
-  A span in another language gets that language's rules and its word for "&" and "@".
+  replaces whole words regardless of case in text in the book's language (not in a span
+  marked as another language, nor in another script: the lexicon says how to say words of
+  the book's language), numbers, dates, amounts, units and abbreviations are said in words
+  by the rules of the run's language (:mod:`publisher.speech.normalise`), and every
+  utterance ends in punctuation, so a heading does not run into the next sentence. A span in
+  another language gets that language's rules and its word for "&" and "@".
 * Voices: each utterance has one (a voice profile's name): the block's own
   (``{voice=name}``), else its kind's (``narration.roles``), else the book's. A sentence
   with text in another script (or a span marked ``{lang=…}``) is said in runs
@@ -52,9 +54,10 @@ from publisher.speech.items import Item as Item
 from publisher.speech.items import Pause as Pause
 from publisher.speech.items import Run as Run
 from publisher.speech.items import Utterance as Utterance
+from publisher.speech.lexicon import EMPTY, Lexicon
 from publisher.speech.memo import ScriptMemo
 from publisher.speech.normalise import normalise
-from publisher.text import HARD_BREAK, plain_text, sentences
+from publisher.text import HARD_BREAK, plain_text
 
 SENTENCE_GAP = 0.3
 """Seconds between two sentences of one block (espeak-ng pauses about this long at a '.')."""
@@ -182,29 +185,22 @@ def remove_emoji(text: str) -> str:
     return _EMOJI.sub(" ", text)
 
 
-def lexicon_pattern(lexicon: Mapping[str, str]) -> re.Pattern[str] | None:
-    """A regex matching any lexicon word as a whole word, ignoring case (longest first)."""
-    words = sorted((w for w in lexicon if w.strip()), key=lambda w: (-len(w), w))
-    if not words:
-        return None
-    alternatives = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
-
-
 def speakable(
-    text: str, words: Words, lexicon: Mapping[str, str], *, language: str, final: bool = True
+    text: str,
+    words: Words,
+    lexicon: Lexicon | Mapping[str, str],
+    *,
+    language: str,
+    final: bool = True,
 ) -> str:
     """``text`` as the engine should get it (see the module docstring), in ``language``
     (a BCP 47 tag: the numbers' rules); ``""`` if nothing in it can be said. ``final`` adds
     a full stop when the text ends without punctuation."""
-    lowered = {k.lower(): v for k, v in lexicon.items()}
     text = say_addresses(remove_markup(text), words)
     text = remove_emoji(text)
     # "[[" starts phonemes for espeak-ng: only a lexicon's may (publisher.engine_input).
     text = as_text(text)
-    pattern = lexicon_pattern(lexicon)
-    if pattern is not None:
-        text = pattern.sub(lambda match: lowered[match.group(0).lower()], text)
+    text = (lexicon if isinstance(lexicon, Lexicon) else Lexicon(lexicon)).respell(text)
     # After the lexicon, whose entries see the text as written (publisher.speech.normalise).
     text = normalise(text, language)
     text = _AMPERSAND.sub(f" {words.and_word} ", text)
@@ -227,6 +223,11 @@ def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
 # --- the script -----------------------------------------------------------------------------
 
 
+def primary_language(tag: str) -> str:
+    """A BCP 47 tag's primary language subtag, lowercased ("nl-BE" → "nl")."""
+    return tag.split("-", 1)[0].lower()
+
+
 _TextBlock = m.Heading | m.Paragraph | m.Example | m.Image | m.Footnote
 """Blocks said as one text, with a heading's or a paragraph's pause after them."""
 
@@ -246,9 +247,10 @@ def _list_of(item: m.ListItem) -> m.ListBlock:
 class _Writer:
     """Collects the items of one chapter."""
 
-    def __init__(self, config: Config, lexicon: Mapping[str, str], cast: Cast, path: str) -> None:
+    def __init__(self, config: Config, lexicon: Lexicon, cast: Cast, path: str) -> None:
         self.narration: NarrationConfig = config.narration
         self.language = config.language
+        self.primary = primary_language(config.language)
         self.words = words_for(config.language)
         self.lexicon = lexicon
         self.cast = cast
@@ -260,7 +262,7 @@ class _Writer:
     def say(self, display: str, block: str, kind: str, line: int, *, split: bool = True) -> bool:
         """Add ``display`` as utterances (one per sentence); False if nothing was said."""
         said = False
-        pieces = sentences(display) if split else [" ".join(display.split())]
+        pieces = runs.sentences(display) if split else [" ".join(display.split())]
         role = ROLE_OF_KIND.get(kind)
         voice = self.voice or (self.cast.roles.get(role) if role else None) or self.cast.book
         for sentence in pieces:
@@ -292,7 +294,11 @@ class _Writer:
             # A span's own "and" and "at" where its language has words, else the book's.
             known = language.split("-", 1)[0].lower() in languages()
             words = words_for(language) if known else self.words
-            text = speakable(piece.text, words, self.lexicon, language=language, final=False)
+            own = piece.script is None and (
+                piece.language is None or primary_language(piece.language) == self.primary
+            )  # the book's language: its lexicon's (module docstring)
+            lexicon = self.lexicon if own else EMPTY
+            text = speakable(piece.text, words, lexicon, language=language, final=False)
             if not text:
                 continue
             who = voice if piece.language is None and piece.script is None else None
@@ -494,7 +500,7 @@ def chapter_script(
 
     Made once per chapter of a build and shared by the targets that read it
     (:mod:`publisher.speech.memo`)."""
-    lexicon = merged_lexicon(config, voice_lexicon or {})
+    lexicon = _compiled(config, voice_lexicon)
     cast = cast or default_cast(config)
 
     def make(speaks: Callable[[str], str | None]) -> ChapterScript:
@@ -504,10 +510,25 @@ def chapter_script(
 
 
 _MEMO: ScriptMemo[ChapterScript] = ScriptMemo()
+_LAST: list[tuple[Config, Mapping[str, str] | None, Lexicon]] = []
+"""The lexicons last compiled, with the settings and voice lexicon they came from (held, so
+that comparing by identity is sound): a book's chapters share one."""
+
+
+def _compiled(config: Config, voice_lexicon: Mapping[str, str] | None) -> Lexicon:
+    """The merged lexicon (:func:`merged_lexicon`) made ready for lookup, once for all the
+    chapters a target asks for with the same settings and voice lexicon objects: merging
+    and compiling a lexicon of 60,000 words per chapter cost more than the lookup itself."""
+    for known_config, known_voice, compiled in _LAST:
+        if known_config is config and known_voice is voice_lexicon:
+            return compiled
+    compiled = Lexicon(merged_lexicon(config, voice_lexicon or {}))
+    _LAST[:] = [(config, voice_lexicon, compiled), *_LAST[:3]]
+    return compiled
 
 
 def _chapter_script(
-    chapter: m.Chapter, config: Config, lexicon: Mapping[str, str], cast: Cast
+    chapter: m.Chapter, config: Config, lexicon: Lexicon, cast: Cast
 ) -> ChapterScript:
     """:func:`chapter_script` made afresh."""
     writer = _Writer(config, lexicon, cast, chapter.path)

@@ -1,6 +1,6 @@
 """One chapter from script to encoded MP3 (untagged), and the caches that make a rebuild cheap.
 
-Four caches under ``<cache_dir>``, from the smallest piece up:
+Three caches under ``<cache_dir>``, from the smallest piece up:
 
 * ``speech``: each utterance's PCM, keyed by its text and its voice's synthesizer identity
   (:mod:`publisher.renderers.audio.assemble`): an edit synthesises only the edited sentences.
@@ -8,16 +8,16 @@ Four caches under ``<cache_dir>``, from the smallest piece up:
   blocks, keyed by the samples given to the encoder (after the gain) and the encoder's
   settings, with what their decoded audio measured (:mod:`publisher.renderers.audio.segments`):
   an edit encodes, and decodes to check, only the segments whose samples changed.
-* ``gains``: the gain each chapter was last mastered with (:class:`GainStore`, keyed by the
-  chapter's slug and its settings, not its text). It is kept while the chapter, measured
-  again, stays within half a LU of the target with it, so an edit leaves the other segments'
-  samples, and so their frames, as they were (:mod:`publisher.renderers.audio.master`). A new
-  gain encodes every segment of the chapter again. So a chapter's bytes can depend on the
-  gain an earlier build chose; two builds from the same cache give the same bytes.
 * ``chapters``: the finished chapter, keyed by everything that changes its sound: the spoken
   text and pauses in order, each run with its voice's synthesizer identity, the bitrate, the
   loudness target, what a meant pause sounds like and :data:`CHAPTER_FORMAT` (this code's own
   settings). An unchanged chapter is copied from here, without starting a worker.
+
+What a chapter sounds like depends on these keys alone, never on which entries are there:
+the mastering gain lies on a grid and is found from the chapter itself
+(:mod:`publisher.renderers.audio.master`), so an edited paragraph usually leaves the other
+segments' samples, and so their frames, as they were, and the same source makes the same
+bytes whatever the cache held before.
 
 Tags, timing files and playlists are not cached: they are made from the current book in
 milliseconds, so a new author name or a chapter inserted before this one re-tags it without
@@ -27,9 +27,7 @@ re-encoding it.
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +35,7 @@ from typing import TYPE_CHECKING
 from publisher.engines.base import SpokenWord, Synthesizer, VoiceProfile
 from publisher.infra.cache import BlobCache, cache_key, read_meta
 from publisher.infra.heap import give_back
-from publisher.renderers.audio.settings import CHAPTER_FORMAT, ENCODER_GAIN_DB
+from publisher.renderers.audio.settings import CHAPTER_FORMAT
 from publisher.speech.items import ChapterScript, Pause
 
 if TYPE_CHECKING:
@@ -106,14 +104,6 @@ class ChapterJob:
             self.script, self.identities, self.bitrate, self.loudness, self.pause_sound
         )
 
-    @property
-    def gain_key(self) -> str:
-        """The key of the gain this chapter was last mastered with: the chapter (by its slug)
-        and what decides how it is mastered, not its text (module docstring)."""
-        voices = sorted(self.identities.items())
-        settings = (self.bitrate, self.loudness, self.pause_sound)
-        return cache_key("gain", CHAPTER_FORMAT, settings, voices, self.script.slug)
-
 
 @dataclass(frozen=True, kw_only=True)
 class ChapterTiming:
@@ -141,10 +131,10 @@ class ChapterTiming:
 @dataclass(frozen=True, kw_only=True)
 class ChapterAudio(ChapterTiming):
     """A finished chapter: the MP3 stream (Info frame first, no tags; or its parts in order,
-    not joined), its timing, and where its segments meet (``seams``, in decoded samples; kept
-    in the cache entry for checks)."""
+    not joined, perhaps read from a file as they are asked for: once), its timing, and where
+    its segments meet (``seams``, in decoded samples; kept in the cache entry for checks)."""
 
-    mp3: bytes | tuple[bytes | bytearray, ...]
+    mp3: bytes | Iterable[bytes | bytearray]
     seams: tuple[int, ...] = ()
 
     def timing(self) -> ChapterTiming:
@@ -241,49 +231,6 @@ def _word(char_start: int, char_end: int, sample_start: int, sample_end: int) ->
     )
 
 
-@dataclass(frozen=True, kw_only=True)
-class Gain:
-    """How a chapter was mastered: the linear ``gain`` and the limiter's ``ceiling_db`` (in the
-    encoder's input, before its own gain), and the speech loudness the pause sound was set
-    for (``sound_lufs``), so that keeping them keeps every unedited segment's samples."""
-
-    gain: float
-    ceiling_db: float
-    sound_lufs: float
-
-    def predicts(self, measured: float) -> float:
-        """The decoded loudness of speech measured at ``measured`` LUFS with this gain."""
-        return measured + 20 * math.log10(self.gain) + ENCODER_GAIN_DB
-
-
-class GainStore:
-    """The gain each chapter was last mastered with, under ``<cache_dir>/gains``."""
-
-    def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "gains", ".json")
-
-    def get(self, key: str) -> Gain | None:
-        """The gain stored under ``key``, or None (absent or damaged)."""
-        payload = self.blobs.get(key)
-        if payload is None:
-            return None
-        try:
-            values = json.loads(payload)
-            return Gain(
-                gain=float(values["gain"]),
-                ceiling_db=float(values["ceiling_db"]),
-                sound_lufs=float(values["sound_lufs"]),
-            )
-        except (ValueError, KeyError, TypeError):
-            self.blobs.discard(key)
-            return None
-
-    def put(self, key: str, gain: Gain) -> None:
-        """Store ``gain`` under ``key``."""
-        values = {"gain": gain.gain, "ceiling_db": gain.ceiling_db, "sound_lufs": gain.sound_lufs}
-        self.blobs.put(key, json.dumps(values).encode())
-
-
 def make_chapter(
     job: ChapterJob, engines: Engines, progress: Progress | None = None
 ) -> ChapterTiming:
@@ -306,10 +253,9 @@ def make_chapter(
 
     pcm = assembled.samples
 
-    def source(sound_lufs: float, pcm: ChapterPcm = pcm) -> peaks.Signal:
-        return pauses.with_sound(pcm, regions, job.pause_sound, rate, sound_lufs, job.loudness)
+    def source(gain_db: float, pcm: ChapterPcm = pcm) -> peaks.Signal:
+        return pauses.with_sound(pcm, regions, job.pause_sound, rate, gain_db)
 
-    gains = GainStore(cache_dir)
     mastered = master.master_segments(
         source,
         rate,
@@ -318,10 +264,8 @@ def make_chapter(
         speech.lufs,
         cuts,
         segments.SegmentCache(cache_dir),
-        gains.get(job.gain_key),
         speech,
     )
-    gains.put(job.gain_key, mastered.gain)
     where = mastered.encoded.position
     spans = tuple((where(a), where(b)) for a, b in assembled.spans)
     words = tuple(
@@ -339,7 +283,7 @@ def make_chapter(
     # The utterances held in memory go before the frames are read back (Frames).
     del assembled, pcm, speech, source
     audio = ChapterAudio(
-        mp3=mastered.parts(),
+        mp3=mastered.stream(),
         sample_rate=rate,
         samples=mastered.encoded.samples,
         spans=spans,
@@ -348,8 +292,8 @@ def make_chapter(
         encoded=mastered.encoded.encoded,
         seams=mastered.encoded.offsets[1:],
     )
-    del mastered  # the MP3 is in ``audio``
-    ChapterCache(cache_dir).put(job.key, audio)
+    ChapterCache(cache_dir).put(job.key, audio)  # the MP3 read from its file, a block at a time
+    del mastered
     timing = audio.timing()
     del audio
     give_back()  # its temporaries' heap: 20 MB after a 13-minute chapter

@@ -23,13 +23,15 @@ the rate is not an MPEG rate, or the bitrate is too high for an MPEG-2 rate (abo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import lameenc
 import numpy as np
 import numpy.typing as npt
 
+from publisher.renderers.audio.crc import Buffer, crc16
 from publisher.renderers.audio.settings import ENCODER_VERSION, QUALITY
 
 ENCODER_DELAY = 576
@@ -42,9 +44,6 @@ _MPEG1_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 
 _MPEG2_BITRATES = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
 _XING_FLAGS_FRAMES, _XING_FLAGS_BYTES, _XING_FLAGS_TOC, _XING_FLAGS_QUALITY = 1, 2, 4, 8
 _LAME_TAG_SIZE = 36
-
-Buffer = bytes | bytearray
-"""An MPEG stream, finished or being written."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -178,25 +177,42 @@ def encode_frames(
     """Bare MPEG frames of the PCM in ``chunks`` from a fresh encoder, flushed, and the number
     of samples given. A fresh encoder's first frame borrows nothing from a bit reservoir, so
     such streams can follow each other (see :mod:`publisher.renderers.audio.segments`)."""
+    audio = bytearray()  # grows in place; the frames are not copied again until the end
+    samples = encode_to(chunks, sample_rate, bitrate, audio.extend)
+    return audio, samples
+
+
+def encode_to(
+    chunks: Iterable[bytes | npt.NDArray[np.int16]],
+    sample_rate: int,
+    bitrate: int,
+    write: Callable[[bytes], object],
+) -> int:
+    """:func:`encode_frames`, the frames given to ``write`` as the encoder makes them (into
+    a file: an hour's are 29 MB); the number of samples given."""
     encoder = lameenc.Encoder()
     encoder.set_bit_rate(bitrate)
     encoder.set_in_sample_rate(sample_rate)
     encoder.set_out_sample_rate(sample_rate)
     encoder.set_channels(1)
     encoder.set_quality(QUALITY)
-    audio = bytearray()  # grows in place; the frames are not copied again until the end
     samples = 0
-    for chunk in chunks:
-        data = chunk if isinstance(chunk, bytes) else chunk.astype("<i2", copy=False).tobytes()
-        samples += len(data) // 2
-        audio += encoder.encode(data)
-    audio += encoder.flush()
-    first = parse_header(audio, 0)
+    head = b""
+    for chunk in itertools.chain(chunks, [None]):  # the flush after the last
+        if chunk is None:
+            out = encoder.flush()
+        else:
+            data = chunk if isinstance(chunk, bytes) else chunk.astype("<i2", copy=False).tobytes()
+            samples += len(data) // 2
+            out = encoder.encode(data)
+        head = head if len(head) >= 4 else (head + bytes(out))[:4]
+        write(out)
+    first = parse_header(head, 0)
     if first is None:
         raise ValueError("the encoder returned no frames")
     if first.sample_rate != sample_rate:  # pragma: no cover - LAME resampled behind our back
         raise ValueError(f"LAME encoded at {first.sample_rate} Hz, not {sample_rate} Hz")
-    return audio, samples
+    return samples
 
 
 def info_for(audio: Buffer, samples: int) -> tuple[bytes, int, int]:
@@ -213,6 +229,22 @@ def info_for(audio: Buffer, samples: int) -> tuple[bytes, int, int]:
     return info, count, padding
 
 
+def info_for_blocks(blocks: Iterable[Buffer], samples: int, count: int) -> bytes:
+    """:func:`info_for`'s header frame for bare frames given in blocks (read from a file:
+    an hour's are 29 MB) and known to be ``count`` frames; each block is read once."""
+    crc = length = 0
+    head = b""
+    for block in blocks:
+        head = head if len(head) >= 4 else (head + bytes(block[:4]))[:4]
+        crc = crc16(block, crc)
+        length += len(block)
+    first = parse_header(head, 0)
+    if first is None:
+        raise ValueError("no MPEG frame at byte 0")
+    padding = count * first.samples - ENCODER_DELAY - samples
+    return _info_frame(first, head, length, crc, frames=count, delay=ENCODER_DELAY, padding=padding)
+
+
 def with_info(audio: Buffer, sample_rate: int, samples: int) -> Mp3:
     """The stream ``audio`` (bare frames) with the Info/LAME header frame in front, for a
     gapless length of ``samples`` after :data:`ENCODER_DELAY` (the rest is end padding)."""
@@ -225,6 +257,31 @@ def with_info(audio: Buffer, sample_rate: int, samples: int) -> Mp3:
         delay=ENCODER_DELAY,
         padding=padding,
     )
+
+
+def count_frames(blocks: Iterable[Buffer]) -> int:
+    """How many frames the stream given in ``blocks`` holds (cut anywhere, even in a header),
+    quickly for one encoder's output, as :func:`frame_count` counts."""
+    count = skip = 0
+    tail = b""
+    same = size = 0  # the first header but for its padding bit, and its unpadded size
+    for block in blocks:
+        if skip >= len(block):
+            skip -= len(block)
+            continue
+        data = tail + bytes(block[skip:])
+        offset = 0
+        while offset + 4 <= len(data):
+            header = int.from_bytes(data[offset : offset + 4], "big")
+            if header | 1 << 9 != same:  # the first frame, or another kind of frame
+                parsed = parse_header(data, offset)
+                if parsed is None:
+                    raise ValueError("no MPEG frame where one should start")
+                same, size = header | 1 << 9, parsed.size - int(parsed.padding)
+            offset += size + (header >> 9 & 1)
+            count += 1
+        skip, tail = (offset - len(data), b"") if offset >= len(data) else (0, data[offset:])
+    return count
 
 
 def frame_count(data: Buffer) -> int:
@@ -254,7 +311,17 @@ def info_frame(
     Layout as LAME writes it (LAME's VbrTag.c; the "Info" tag is Xing's for CBR). The seek
     table is left out when the frame is too small for it (32 kbps at 22050 Hz).
     """
-    header = int.from_bytes(audio[first.offset : first.offset + 4], "big") & ~(1 << 9)
+    raw = bytes(audio[first.offset : first.offset + 4])
+    length, crc = len(audio), crc16(audio)
+    return _info_frame(first, raw, length, crc, frames=frames, delay=delay, padding=padding)
+
+
+def _info_frame(
+    first: FrameHeader, raw: bytes, length: int, crc: int, *, frames: int, delay: int, padding: int
+) -> bytes:
+    """:func:`info_frame` for a stream whose first header is ``raw``, ``length`` bytes long
+    with the CRC-16 ``crc``."""
+    header = int.from_bytes(raw, "big") & ~(1 << 9)
     coefficient = 144 if first.version == 1 else 72
     size = coefficient * first.bitrate * 1000 // first.sample_rate
     start = 4 + (2 if first.protected else 0) + first.side_info_size
@@ -265,7 +332,7 @@ def info_frame(
     frame[0:4] = header.to_bytes(4, "big")
     flags = _XING_FLAGS_FRAMES | _XING_FLAGS_BYTES | _XING_FLAGS_QUALITY
     xing = bytearray(b"Info")
-    total_bytes = size + len(audio)
+    total_bytes = size + length
     if with_toc:
         flags |= _XING_FLAGS_TOC
     xing += flags.to_bytes(4, "big") + frames.to_bytes(4, "big") + total_bytes.to_bytes(4, "big")
@@ -283,7 +350,7 @@ def info_frame(
     frame[lame + 21 : lame + 24] = ((delay << 12) | (padding & 0xFFF)).to_bytes(3, "big")
     frame[lame + 24] = _source_rate_bits(first.sample_rate) << 6
     frame[lame + 28 : lame + 32] = total_bytes.to_bytes(4, "big")
-    frame[lame + 32 : lame + 34] = crc16(audio).to_bytes(2, "big")
+    frame[lame + 32 : lame + 34] = crc.to_bytes(2, "big")
     frame[lame + 34 : lame + 36] = crc16(bytes(frame[: lame + 34])).to_bytes(2, "big")
     return bytes(frame)
 
@@ -293,62 +360,3 @@ def _source_rate_bits(rate: int) -> int:
     if rate <= 32000:
         return 0
     return 1 if rate == 44100 else 2 if rate == 48000 else 3
-
-
-def _crc_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_CRC_TABLE = _crc_table()
-
-
-def _crc16_bytes(crc: int, data: Buffer) -> int:
-    table = _CRC_TABLE
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc
-
-
-_COLUMNS = 64
-"""Bytes of every lane :func:`crc16` copies out at a time (half a megabyte in all)."""
-
-
-def crc16(data: Buffer) -> int:
-    """CRC-16/ARC, the checksum of the LAME tag (of the whole stream: megabytes, so not a
-    byte at a time in Python).
-
-    With a zero start and no final xor the CRC is linear. So the message is cut into equal
-    lanes whose CRCs numpy computes side by side, a byte of every lane per step, the first
-    lane starting from the CRC of the bytes left over in front; then they are joined in
-    order: CRC(A + B) = shift(CRC(A), len(B)) ^ CRC(B), where shift (running the register
-    over len(B) zero bytes) is linear too, so two 256-entry tables hold it. The lanes are read
-    from ``data`` itself, a few columns at a time: no copy of a long stream is made.
-    """
-    if len(data) < 1 << 14:
-        return _crc16_bytes(0, data)
-    lanes = 8192
-    length = len(data) // lanes
-    head = len(data) - lanes * length
-    rows = np.frombuffer(data, dtype=np.uint8, offset=head).reshape(lanes, length)
-    table = np.array(_CRC_TABLE, dtype=np.uint16)
-    crcs = np.zeros(lanes, dtype=np.uint16)
-    crcs[0] = _crc16_bytes(0, data[:head])  # under a lane's width: copied
-    for first in range(0, length, _COLUMNS):
-        for column in np.ascontiguousarray(rows[:, first : first + _COLUMNS].T):
-            crcs = table[(crcs ^ column) & 0xFF] ^ (crcs >> 8)
-    low = np.arange(256, dtype=np.uint16)  # register values 0..255 and 0..255 << 8
-    high = low << 8
-    for _ in range(length):
-        low = table[low & 0xFF] ^ (low >> 8)
-        high = table[high & 0xFF] ^ (high >> 8)
-    low_list, high_list = low.tolist(), high.tolist()
-    crc = 0
-    for lane in crcs.tolist():
-        crc = low_list[crc & 0xFF] ^ high_list[crc >> 8] ^ lane
-    return crc

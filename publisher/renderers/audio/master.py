@@ -14,11 +14,15 @@ The chapter is encoded in segments cut in its silent pauses, each cached with wh
 decoded audio measured (:mod:`publisher.renderers.audio.segments`): the check gates the
 loudness blocks of every segment, and decodes only the segments just encoded.
 
-**The gain is kept** from the chapter's last build (:class:`Gain`, passed as ``kept``) while
-the chapter, measured again, would land within :data:`KEEP_TOLERANCE` of the target with it:
-an edited paragraph then changes the samples of its own segment only, and the others come
-from the cache. Otherwise, or if the MP3 then misses the ±1 LU promise's inner
-:data:`KEPT_LIMIT`, the gain is set afresh (every segment is encoded again).
+**The gain lies on a fixed grid** of :data:`~publisher.renderers.audio.settings.GAIN_STEP_DB`
+steps (:class:`Gain`), found from this build's audio alone: the gain that would bring the
+chapter (its speech measured, the limiter's loss derived) to the target, rounded to the
+nearest step. So the chapter's bytes are a function of its source, never of an earlier
+build (issue #20: the gain kept from the last build made the outputs depend on history).
+An edited paragraph moves the chapter's loudness by hundredths of a LU: the gain usually
+rounds to the same step, and then only the edited segment's samples change, so only it is
+encoded again. The price is accuracy: a chapter lands within half a step of the target
+(a quarter of a LU), plus the encoder's few hundredths, where the promise allows one.
 
 The check decodes and measures a piece at a time (the loudness meter and the true-peak meter
 both take a signal in pieces), so a long chapter is never held decoded; the PCM is
@@ -29,17 +33,19 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from publisher.renderers.audio import encode, loudness, pauses, peaks, remeasure, segments
-from publisher.renderers.audio.chapter import Gain
+from publisher.renderers.audio.limiter import Limiter
 from publisher.renderers.audio.settings import (
     CEILING_DBTP,
+    CEILING_STEP_DB,
     ENCODER_GAIN_DB,
-    LOUDNESS_TOLERANCE,
+    GAIN_STEP_DB,
+    GRID_TOLERANCE,
     PEAK_LIMIT_DBTP,
 )
 
@@ -68,10 +74,37 @@ def measure(mp3: bytes, rate: int) -> tuple[float, float] | None:
     return meter.integrated(), 20 * math.log10(top) if top > 0 else -math.inf
 
 
-KEEP_TOLERANCE = 0.5
-"""LU by which a chapter measured again may miss the target with its last gain, and keep it."""
-KEPT_LIMIT = 0.8
-"""LU by which the decoded MP3 made with a kept gain may miss the target (the promise: 1)."""
+Source = Callable[[float], peaks.Signal]
+"""The chapter's samples with the pause sound set for a mastering gain of so many dB (see
+:func:`publisher.renderers.audio.pauses.with_sound`)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Gain:
+    """How a chapter is mastered: a gain of ``step`` grid steps (:data:`GAIN_STEP_DB` each)
+    and the limiter's ceiling ``ceiling_db`` (in the encoder's input, before its own gain)."""
+
+    step: int
+    ceiling_db: float
+
+    @property
+    def db(self) -> float:
+        """The gain in dB."""
+        return self.step * GAIN_STEP_DB
+
+    @property
+    def linear(self) -> float:
+        """The gain as a factor."""
+        return float(10 ** (self.db / 20))
+
+
+UNITY = Gain(step=0, ceiling_db=CEILING_DBTP - ENCODER_GAIN_DB)
+"""The gain of a chapter with nothing to measure (silence): none."""
+
+
+def grid_step(gain_db: float) -> int:
+    """The grid step nearest to ``gain_db`` (halves upwards, whatever the platform)."""
+    return math.floor(gain_db / GAIN_STEP_DB + 0.5)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,13 +120,14 @@ class Mastered:
         """The MP3 (Info frame first), made on each call: a copy of the frames."""
         return encode.with_info(self.encoded.frames.read(), self.rate, self.encoded.samples)
 
-    def parts(self) -> tuple[bytes, bytearray]:
-        """The MP3 as its Info frame and the frames after it, not joined: a long chapter's
-        frames are megabytes, and a second copy of them was a worker's peak. The frames are
-        read back from their file here: call it once what made them is gone."""
-        frames = self.encoded.frames.read()
-        info, _count, _padding = encode.info_for(frames, self.encoded.samples)
-        return info, frames
+    def stream(self) -> Iterator[bytes]:
+        """The MP3 a block at a time: its Info frame (from a first read of the frames, for
+        their CRC), then the frames, read again from their file. A long chapter's frames are
+        megabytes (an eleven-hour one's 300), never all in memory; read it once what made
+        them is gone."""
+        frames, encoded = self.encoded.frames, self.encoded
+        yield encode.info_for_blocks(frames.blocks(), encoded.samples, encoded.count)
+        yield from frames.blocks()
 
 
 def master(
@@ -109,46 +143,109 @@ def master(
     if measured is None:
         measured = loudness.integrated_loudness(samples, rate)
     cache = segments.SegmentCache(None)
-    return master_segments(
-        lambda _lufs: samples, rate, bitrate, target_lufs, measured, [], cache
-    ).mp3
+    return master_segments(lambda _db: samples, rate, bitrate, target_lufs, measured, [], cache).mp3
 
 
 def master_segments(
-    source: Callable[[float], peaks.Signal],
+    source: Source,
     rate: int,
     bitrate: int,
     target_lufs: float,
     measured: float,
     cuts: Sequence[int],
     cache: segments.SegmentCache,
-    kept: Gain | None = None,
     speech: remeasure.Measured | None = None,
 ) -> Mastered:
-    """The chapter ``source(speech LUFS the pause sound is set for)`` normalised from
-    ``measured`` (its speech's loudness), encoded in segments cut at ``cuts`` and checked;
-    with the gain ``kept`` from the last build if it still holds (module docstring).
-    ``speech``, the measurement ``measured`` came from, saves measuring each trial gain."""
-    if kept is not None and not (
-        math.isfinite(measured) and abs(kept.predicts(measured) - target_lufs) <= KEEP_TOLERANCE
-    ):
-        kept = None
-    if kept is not None:
-        signal = source(kept.sound_lufs)
-        index = peaks.PeakIndex(signal)
-        ceiling = 10 ** (kept.ceiling_db / 20) * 32768
-        regions = peaks.limiter_regions(signal, rate, kept.gain, ceiling, index)
-        plan = loudness.Plan(gain=kept.gain, regions=regions)
-        result = segments.encode_chapter(signal, plan, cuts, rate, bitrate, cache)
-        decoded = result.loudness()
-        if abs(decoded - target_lufs) <= KEPT_LIMIT and result.peak <= PEAK_LIMIT_DBTP:
-            return _mastered(result, rate, kept)
-    signal = source(measured)
+    """The chapter ``source`` brought from ``measured`` (its speech's loudness) to
+    ``target_lufs`` with a gain on the grid (module docstring), encoded in segments cut at
+    ``cuts`` and checked. ``speech``, the measurement ``measured`` came from, saves
+    measuring each trial gain of the search."""
 
-    def encode_plan(plan: loudness.Plan) -> segments.Encoded:
+    def encode_plan(signal: peaks.Signal, plan: loudness.Plan) -> segments.Encoded:
         return segments.encode_chapter(signal, plan, cuts, rate, bitrate, cache)
 
-    return _fresh(signal, rate, target_lufs, measured, encode_plan, _derived(signal, speech))
+    if not math.isfinite(measured):  # silence: nothing to scale, nothing to check
+        return _mastered(encode_plan(source(UNITY.db), loudness.UNITY), rate, UNITY)
+    found = search(source, rate, target_lufs, measured, speech)
+    gain = found.gain
+    result = None
+    for _attempt in range(3):
+        signal, index = found.sounded_for(gain, source)
+        ceiling = 10 ** (gain.ceiling_db / 20) * 32768
+        limiter = Limiter(signal, rate, gain.linear, ceiling, index)
+        result = encode_plan(signal, loudness.Plan(gain=gain.linear, regions=limiter))
+        del limiter
+        better = _corrected(gain, target_lufs, result.loudness(), result.peak)
+        if better is None:
+            break
+        gain = better
+    assert result is not None
+    return _mastered(result, rate, gain)
+
+
+@dataclass(kw_only=True)
+class Search:
+    """What the search for a chapter's gain found: the ``gain`` on the grid, the ``exact_db``
+    it was rounded from, and the chapter it was found on (with the pause sound set for
+    ``sounded`` steps) with its peaks, to be used again while the gain stays on that step."""
+
+    gain: Gain
+    exact_db: float
+    signal: peaks.Signal
+    index: peaks.PeakIndex
+    sounded: int
+
+    def sounded_for(self, gain: Gain, source: Source) -> tuple[peaks.Signal, peaks.PeakIndex]:
+        """The chapter with the pause sound set for ``gain``, and its peaks."""
+        if gain.step != self.sounded:  # the pause sound follows the gain, and so do the peaks
+            self.signal, self.sounded = source(gain.db), gain.step
+            self.index = peaks.PeakIndex(self.signal)
+        return self.signal, self.index
+
+
+def search(
+    source: Source,
+    rate: int,
+    target_lufs: float,
+    measured: float,
+    speech: remeasure.Measured | None = None,
+) -> Search:
+    """The grid gain that brings the chapter ``source``, its speech measured at ``measured``
+    LUFS (finite), nearest to ``target_lufs`` once encoded: the exact gain the limiter's loss
+    calls for (:func:`publisher.renderers.audio.loudness.plan`), rounded to the grid. A first
+    step from the speech alone sets the pause sound's level for the search."""
+    first = grid_step(target_lufs - ENCODER_GAIN_DB - measured)
+    signal = source(first * GAIN_STEP_DB)
+    index = peaks.PeakIndex(signal)
+    exact = loudness.plan(
+        signal,
+        rate,
+        target_lufs - ENCODER_GAIN_DB,
+        CEILING_DBTP - ENCODER_GAIN_DB,
+        measured,
+        index,
+        _derived(signal, speech),
+    ).gain
+    exact_db = 20 * math.log10(exact)
+    gain = Gain(step=grid_step(exact_db), ceiling_db=UNITY.ceiling_db)
+    return Search(gain=gain, exact_db=exact_db, signal=signal, index=index, sounded=first)
+
+
+def _corrected(gain: Gain, target_lufs: float, decoded: float, peak: float) -> Gain | None:
+    """The gain to encode with again when the MP3 made with ``gain`` measured ``decoded``
+    LUFS and ``peak`` dBTP, still on the grid; None if it is good enough (or unmeasurable).
+    A deterministic function of what was measured, so the retry is as repeatable as the rest."""
+    if not math.isfinite(decoded):
+        return None
+    off = abs(decoded - target_lufs) > GRID_TOLERANCE
+    high = peak > PEAK_LIMIT_DBTP
+    if not (off or high):
+        return None
+    step = gain.step + (grid_step(target_lufs - decoded) if off else 0)
+    ceiling = gain.ceiling_db
+    if high:
+        ceiling -= CEILING_STEP_DB * math.ceil((peak - PEAK_LIMIT_DBTP) / CEILING_STEP_DB)
+    return Gain(step=step, ceiling_db=ceiling)
 
 
 def _derived(
@@ -165,40 +262,6 @@ def _derived(
     else:
         return None
     return lambda plan: remeasure.loudness_of(speech, plan, signal, changed)
-
-
-def _fresh(
-    signal: peaks.Signal,
-    rate: int,
-    target_lufs: float,
-    measured: float,
-    encode_plan: Callable[[loudness.Plan], segments.Encoded],
-    loudness_of: Callable[[loudness.Plan], float] | None = None,
-) -> Mastered:
-    """Master with a gain found afresh, corrected by what the MP3 measured (twice at most);
-    ``encode_plan`` encodes ``signal`` with a plan."""
-    index = peaks.PeakIndex(signal)  # found once, for every attempt
-    gain = ENCODER_GAIN_DB
-    ceiling = CEILING_DBTP
-    result = None
-    for _attempt in range(3):
-        plan = loudness.plan(
-            signal, rate, target_lufs - gain, ceiling - gain, measured, index, loudness_of
-        )
-        used = Gain(gain=plan.gain, ceiling_db=ceiling - gain, sound_lufs=measured)
-        result = encode_plan(plan)
-        if not math.isfinite(measured):  # silence: nothing to check
-            break
-        decoded, peak = result.loudness(), result.peak
-        if not math.isfinite(decoded):
-            break
-        if abs(decoded - target_lufs) <= LOUDNESS_TOLERANCE and peak <= PEAK_LIMIT_DBTP:
-            break
-        gain += decoded - target_lufs
-        if peak > PEAK_LIMIT_DBTP:
-            ceiling -= peak - PEAK_LIMIT_DBTP + 0.1
-    assert result is not None
-    return _mastered(result, rate, used)
 
 
 def _mastered(result: segments.Encoded, rate: int, gain: Gain) -> Mastered:

@@ -13,8 +13,8 @@ and off at every paragraph would be heard as hiss coming and going.
 
 The sounds are made here from code, deterministically (a fixed seed), so builds stay
 byte-identical and nothing is shipped or downloaded. Their level is set for the *mastered*
-chapter: :func:`with_sound` is given the speech's own loudness and scales the sound so that,
-after the mastering gain brings the speech to its target, the room tone sits at
+chapter: :func:`with_sound` is given the mastering gain and scales the sound so that, after
+that gain (and the encoder's), the room tone sits at
 :data:`~publisher.renderers.audio.settings.ROOM_DBFS` RMS. The loudness gate leaves such quiet
 blocks out, so the chapter's integrated loudness stays the speech's.
 """
@@ -33,6 +33,7 @@ from publisher.renderers.audio import peaks
 from publisher.renderers.audio.settings import (
     CHIME_DBFS,
     CHIME_SECONDS,
+    ENCODER_GAIN_DB,
     PAUSE_FADE_SECONDS,
     PAUSE_SOUND_SEED,
     ROOM_DBFS,
@@ -173,20 +174,17 @@ def with_sound(
     regions: Sequence[tuple[int, int]],
     sound: str,
     rate: int,
-    speech_lufs: float,
-    target_lufs: float,
+    gain_db: float,
 ) -> peaks.Signal:
     """``samples`` with ``sound`` under the pauses ``regions``, at the level that lands on
-    :data:`ROOM_DBFS` (room) or :data:`CHIME_DBFS` (chime peak) once mastering moves the
-    speech from ``speech_lufs`` to ``target_lufs``; ``samples`` as they are for silence."""
+    :data:`ROOM_DBFS` (room) or :data:`CHIME_DBFS` (chime peak) in the MP3 once mastering
+    raises the samples by ``gain_db`` (and the encoder by its own gain); ``samples`` as they
+    are for silence."""
     if sound == "silence" or not regions:
         return samples
     if sound not in ("room", "chime"):  # config.PAUSE_SOUNDS, not imported: workers need not
         raise ValueError(f"unknown pause sound {sound!r}")  # config checks it: a bug here
-    # The mastering gain will be target - speech; set the sound that much lower (or higher)
-    # now. A chapter with no speech is not scaled by mastering at all.
-    gain_db = target_lufs - speech_lufs if math.isfinite(speech_lufs) else 0.0
-    level = (ROOM_DBFS if sound == "room" else CHIME_DBFS) - gain_db
+    level = (ROOM_DBFS if sound == "room" else CHIME_DBFS) - gain_db - ENCODER_GAIN_DB
     return WithSound(
         base=samples,
         regions=tuple(regions),

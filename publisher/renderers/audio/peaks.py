@@ -1,5 +1,5 @@
-"""True peak (4× oversampled, as BS.1770-4 annex 2 describes) and a limiter that holds it,
-computed only where a peak can be.
+"""True peak (4× oversampled, as BS.1770-4 annex 2 describes), computed only where a peak can
+be.
 
 Hand-written because pedalboard's ``Limiter`` (JUCE's) limits sample peaks, not true peaks,
 and adds make-up gain; no well-kept Python library limits the true peak.
@@ -14,25 +14,17 @@ reach what we are looking for (the ceiling, or the largest peak found so far), a
 those are oversampled, as small matrix products. The answer is exactly what oversampling
 everything would give (the tests check it against scipy); the work is a small fraction.
 
-The limiter gain: for every sample, the gain that keeps the oversampled peak around it under
-the ceiling; a minimum filter followed by a moving average of the same width
-(:data:`~publisher.renderers.audio.settings.SMOOTHING` seconds) makes it smooth and never above the
-required gain. It differs from 1 only near the samples that needed it, so it is computed
-and kept only there (:class:`Region`); speech at −19 LUFS needs it on its loudest syllables.
+The limiter that holds a ceiling with these peaks is :mod:`publisher.renderers.audio.limiter`.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import math
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
-
-from publisher.renderers.audio.settings import SMOOTHING
 
 OVERSAMPLE = 4
 """True peak is measured at 4× the sample rate, as BS.1770 describes."""
@@ -67,16 +59,6 @@ def read(signal: Signal, start: int, stop: int) -> npt.NDArray[Any]:
     if isinstance(signal, np.ndarray):
         return signal[max(0, start) : stop]
     return signal.read(start, stop)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Region:
-    """A stretch ``start:stop`` of samples and the limiter's gain for each (float32, at most
-    1, below 1 at both ends)."""
-
-    start: int
-    stop: int
-    gains: npt.NDArray[np.float32]
 
 
 @functools.cache
@@ -262,82 +244,3 @@ class PeakIndex:
         if not found:
             return np.zeros(0, dtype=np.intp), np.zeros(0)
         return np.concatenate([p for p, _ in found]), np.concatenate([v for _, v in found])
-
-
-def limiter_regions(
-    samples: Signal,
-    rate: int,
-    gain: float,
-    ceiling: float,
-    index: PeakIndex | None = None,
-) -> tuple[Region, ...]:
-    """Where ``samples * gain`` needs limiting to keep its true peak under ``ceiling``
-    (in the samples' own units), with the smooth gains (module docstring). ``index`` (of
-    these samples) saves looking for their peaks again."""
-    n = len(samples)
-    threshold = ceiling / gain
-    positions, found = (index or PeakIndex(samples)).over(threshold)
-    if not len(positions):
-        return ()
-    needed_there = np.minimum(1.0, threshold / found)
-    width = max(3, round(SMOOTHING * rate) | 1)
-    # The gain differs from 1 only within a width of a sample that needed it. Each stretch
-    # around such samples gets two widths of margin (all ones), so that the stretches can be
-    # laid end to end and filtered in one go with the same result as the whole signal.
-    margin = 2 * width
-    breaks = np.flatnonzero(np.diff(positions) > 2 * margin) + 1
-    firsts = np.concatenate([[0], breaks])
-    lasts = np.concatenate([breaks, [len(positions)]]) - 1
-    lo = np.maximum(0, positions[firsts] - margin)
-    hi = np.minimum(n, positions[lasts] + margin + 1)
-    regions: list[Region] = []
-    # A batch of stretches at a time: the filters' temporaries are a few times its length.
-    sizes = hi - lo
-    batch_starts = [0]
-    total = 0
-    for i, size in enumerate(sizes.tolist()):
-        if total and total + size > _BATCH:
-            batch_starts.append(i)
-            total = 0
-        total += size
-    batch_starts.append(len(sizes))
-    owner = np.repeat(np.arange(len(lo)), lasts - firsts + 1)  # stretch of each position
-    for first_stretch, end_stretch in itertools.pairwise(batch_starts):
-        part = slice(first_stretch, end_stretch)
-        offsets = np.concatenate([[0], np.cumsum(sizes[part])])
-        needed = np.ones(int(offsets[-1]))
-        inside = slice(int(firsts[first_stretch]), int(lasts[end_stretch - 1]) + 1)
-        stretch = owner[inside] - first_stretch
-        needed[positions[inside] - lo[part][stretch] + offsets[stretch]] = needed_there[inside]
-        smooth = np.minimum(_moving_average(_moving_min(needed, width), width), needed)
-        for i in range(end_stretch - first_stretch):
-            piece = smooth[offsets[i] : offsets[i + 1]]
-            below = np.flatnonzero(piece < 1)
-            first, last = int(below[0]), int(below[-1]) + 1
-            start = int(lo[first_stretch + i]) + first
-            gains = piece[first:last].astype(np.float32)
-            regions.append(Region(start=start, stop=start + last - first, gains=gains))
-    return tuple(regions)
-
-
-def _moving_min(values: Floats, width: int) -> Floats:
-    """The minimum over a centred window of odd ``width`` (edges extended), in O(n):
-    van Herk/Gil-Werman, prefix and suffix minima within blocks of ``width``."""
-    n = len(values)
-    padded = np.pad(values, width // 2, mode="edge")
-    blocks = -(-len(padded) // width)
-    grid = np.full(blocks * width, np.inf)
-    grid[: len(padded)] = padded
-    grid2 = grid.reshape(blocks, width)
-    prefix = np.minimum.accumulate(grid2, axis=1).reshape(-1)
-    suffix = np.minimum.accumulate(grid2[:, ::-1], axis=1)[:, ::-1].reshape(-1)
-    out: Floats = np.minimum(suffix[:n], prefix[width - 1 : width - 1 + n])
-    return out
-
-
-def _moving_average(values: Floats, width: int) -> Floats:
-    """The mean over a centred window of odd ``width`` (edges extended)."""
-    n = len(values)
-    sums = np.concatenate([[0.0], np.cumsum(np.pad(values, width // 2, mode="edge"))])
-    out: Floats = (sums[width : width + n] - sums[:n]) / width
-    return out

@@ -22,7 +22,8 @@ loudness by under 10⁻⁶ LU; the decoded MP3 is still measured in full
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,9 +82,12 @@ def loudness_of(
     signal = measured.samples if signal is None else signal
     rate, n = measured.rate, len(measured.samples)
     segments = measured.segments * plan.gain**2
-    stretches = sorted([*((r.start, r.stop) for r in plan.regions), *changed])
+    stretches = heapq.merge(plan.stretches(), sorted(changed))  # both in order, not listed
     batch: list[Window] = []
     for window in _windows(stretches, n, rate):
+        if _stop(window, n, rate) - window[0] > _BATCH:  # a pause's sound, minutes long
+            _measure_long(measured, signal, plan, window, segments)
+            continue
         if batch and _stop(window, n, rate) - batch[0][0] > _BATCH:
             _measure(measured, signal, plan, batch, segments)
             batch = []
@@ -107,7 +111,7 @@ def _segment_of(sample: int, rate: int) -> int:
     return k
 
 
-def _windows(stretches: list[tuple[int, int]], n: int, rate: int) -> Iterator[Window]:
+def _windows(stretches: Iterable[tuple[int, int]], n: int, rate: int) -> Iterator[Window]:
     """For the sorted ``stretches`` (with their tails), merged where they meet: where to
     start the filter (a multiple of ``STATE_EVERY``), and the first and last segments to measure."""
     tail = round(TAIL_SECONDS * rate)
@@ -172,3 +176,33 @@ def _measure(
     for _begin, first, last in windows:
         segments[first : last + 1] = sums[at : at + last - first + 1]
         at += last - first + 2  # and the sum from the window's end to the next: padding
+
+
+def _measure_long(
+    measured: Measured,
+    signal: peaks.Signal,
+    plan: loudness.Plan,
+    window: Window,
+    segments: Floats,
+) -> None:
+    """What :func:`_measure` puts in ``segments`` for one ``window`` too long to render at
+    once (ten minutes of a pause's sound would be hundreds of megabytes of temporaries):
+    rendered and filtered :data:`_BATCH` samples at a time, the filter carrying its state
+    from one piece to the next, each piece's squares added to the segments it covers."""
+    rate, n = measured.rate, len(measured.samples)
+    begin, first, last = window
+    stop = _stop(window, n, rate)
+    weighting = loudness.KWeighting(rate)
+    weighting.state = measured.states[begin // loudness.STATE_EVERY] * plan.gain
+    segments[first : last + 1] = 0.0
+    for lo in range(begin, stop, _BATCH):  # _BATCH is whole steps of the filter
+        hi = min(stop, lo + _BATCH)
+        x = np.zeros(-(-(hi - lo) // loudness.SUPER) * loudness.SUPER, dtype=np.float32)
+        x[: hi - lo] = plan.render(signal, lo, hi)
+        x *= np.float32(1 / 32768)
+        squares = np.square(weighting(x)[: hi - lo], dtype=np.float64)
+        k = max(first, _segment_of(lo, rate))
+        while k <= last and _start(k, rate) < hi:
+            a, b = max(lo, _start(k, rate)), min(hi, _start(k + 1, rate))
+            segments[k] += float(squares[a - lo : b - lo].sum())
+            k += 1

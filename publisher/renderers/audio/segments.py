@@ -39,9 +39,10 @@ import io
 import math
 import tempfile
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, BinaryIO, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -98,12 +99,22 @@ def cuts(
     return out
 
 
+HOLD_BYTES = 4 << 20
+"""Encoder input (16-bit samples) of a segment held while its key is worked out. A longer
+segment (over a minute and a half at 22050 Hz: a long paragraph, or a pause's sound minutes
+long, where nothing is silent to cut in) is rendered twice instead: for its key, and, if the
+cache lacks it, for the encoder. Its frames go to a temporary file, not memory."""
+
+Render = Callable[[], Iterator[bytes]]
+"""Gives a segment's encoder input (16-bit little-endian) in parts, afresh on each call."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Piece:
-    """One encoded segment: its frames, how many, the samples given to the encoder, and what
-    its decoded audio measured (400 ms loudness blocks, true peak in dBTP)."""
+    """One encoded segment (its frames written where it was asked to put them): how many
+    frames, the samples given to the encoder, and what its decoded audio measured (400 ms
+    loudness blocks, true peak in dBTP)."""
 
-    frames: bytes
     count: int
     samples: int
     blocks: Floats
@@ -119,73 +130,96 @@ class SegmentCache:
         self.encoded = 0
 
     @staticmethod
-    def key(pcm: bytes | Sequence[bytes], rate: int, bitrate: int) -> str:
-        """The key of the segment whose encoder input is ``pcm`` (or its parts in order)."""
-        digest_of = hashlib.sha256()
-        for part in [pcm] if isinstance(pcm, bytes) else pcm:
-            digest_of.update(part)
-        digest = digest_of.hexdigest()
+    def key(digest: str, rate: int, bitrate: int) -> str:
+        """The key of the segment whose encoder input has the SHA-256 ``digest`` (hex)."""
         version = ENCODER_VERSION.decode()
         return cache_key("segment", SEGMENT_FORMAT, version, QUALITY, rate, bitrate, digest)
 
-    def piece(self, pcm: Sequence[bytes], rate: int, bitrate: int) -> Piece:
-        """The segment whose encoder input is ``pcm`` (16-bit little-endian, in parts that
-        are never joined: a long segment's samples are held once): from the cache, else
-        encoded, checked (decoded and measured) and stored."""
-        key = self.key(pcm, rate, bitrate)
-        cached = self._get(key)
+    def piece(self, render: Render, rate: int, bitrate: int, into: Frames) -> Piece:
+        """The segment whose encoder input ``render()`` gives, its frames appended to
+        ``into``: from the cache, else encoded, checked (decoded and measured) and stored.
+        At most :data:`HOLD_BYTES` of its input and a block of its frames are held."""
+        digest = hashlib.sha256()
+        held: list[bytes] | None = []
+        size = 0
+        for part in render():
+            digest.update(part)
+            size += len(part)
+            if held is not None:
+                held.append(part)
+                if size > HOLD_BYTES:
+                    held = None  # rendered again if it must be encoded
+        key = self.key(digest.hexdigest(), rate, bitrate)
+        cached = self._copy(key, into)
         if cached is not None:
             return cached
-        frames, samples = encode.encode_frames(pcm, rate, bitrate)
-        blocks, peak = measure(bytes(frames), pcm, rate)
-        piece = Piece(
-            frames=bytes(frames),
-            count=encode.frame_count(frames),
-            samples=samples,
-            blocks=blocks,
-            peak=peak,
-        )
-        self.encoded += 1
-        if self.blobs is not None:
-            meta = {
-                "count": piece.count,
-                "samples": samples,
-                "peak": peak if math.isfinite(peak) else None,
-                "blocks": blocks.tolist(),
-            }
-            self.blobs.put_with_meta(key, meta, piece.frames)
+
+        def again() -> Iterator[bytes]:
+            return iter(held) if held is not None else render()
+
+        with tempfile.SpooledTemporaryFile(max_size=HOLD_BYTES) as frames:
+            samples = encode.encode_to(again(), rate, bitrate, frames.write)
+            count = encode.count_frames(_blocks(frames))
+            frames.seek(0)
+            blocks, peak = measure(frames, again, rate)
+            piece = Piece(count=count, samples=samples, blocks=blocks, peak=peak)
+            self.encoded += 1
+            if self.blobs is not None:
+                meta = {
+                    "count": count,
+                    "samples": samples,
+                    "peak": peak if math.isfinite(peak) else None,
+                    "blocks": blocks.tolist(),
+                }
+                self.blobs.put_with_meta(key, meta, _blocks(frames))
+            for block in _blocks(frames):
+                into.append(block)
         return piece
 
-    def _get(self, key: str) -> Piece | None:
-        if self.blobs is None:
+    def _copy(self, key: str, into: Frames) -> Piece | None:
+        """The cached segment under ``key``, its frames copied to ``into`` a block at a time;
+        None (nothing added, the entry removed if damaged) when it is not there whole."""
+        reader = None if self.blobs is None else self.blobs.open(key)
+        if reader is None:
             return None
-        payload = self.blobs.get(key)
-        if payload is None:
-            return None
-        stream = io.BytesIO(payload)
-        try:
-            meta = read_meta(stream.read)
-            peak = meta["peak"]
-            return Piece(
-                frames=stream.read(),
-                count=int(meta["count"]),
-                samples=int(meta["samples"]),
-                blocks=np.array(meta["blocks"], dtype=np.float64),
-                peak=-math.inf if peak is None else float(peak),
-            )
-        except (ValueError, KeyError, TypeError):
-            self.blobs.discard(key)
-            return None
+        mark = into.size
+        with reader:
+            try:
+                meta = read_meta(reader.read)
+                peak = meta["peak"]
+                piece: Piece | None = Piece(
+                    count=int(meta["count"]),
+                    samples=int(meta["samples"]),
+                    blocks=np.array(meta["blocks"], dtype=np.float64),
+                    peak=-math.inf if peak is None else float(peak),
+                )
+            except (ValueError, KeyError, TypeError):
+                piece = None
+            while piece is not None and (block := reader.read(1 << 20)):
+                into.append(block)
+            if piece is not None and reader.intact():
+                return piece
+        into.truncate(mark)
+        assert self.blobs is not None
+        self.blobs.discard(key)
+        return None
 
 
-def decoded(mp3: bytes, rate: int) -> tuple[loudness.Meter, peaks.PeakMeter]:
-    """A loudness meter and a true-peak meter fed ``mp3`` decoded by pedalboard, a piece at
-    a time; pedalboard's exception if it cannot read it."""
+def _blocks(file: IO[bytes]) -> Iterator[bytes]:
+    """``file`` from its start, a megabyte at a time."""
+    file.seek(0)
+    while block := file.read(1 << 20):
+        yield block
+
+
+def decoded(mp3: bytes | IO[bytes], rate: int) -> tuple[loudness.Meter, peaks.PeakMeter]:
+    """A loudness meter and a true-peak meter fed ``mp3`` (bytes, or a file at its start)
+    decoded by pedalboard, a piece at a time; pedalboard's exception if it cannot read it."""
     from pedalboard.io import AudioFile
 
     meter = loudness.Meter(rate)
     peak = peaks.PeakMeter()
-    with AudioFile(io.BytesIO(mp3)) as f:
+    with AudioFile(io.BytesIO(mp3) if isinstance(mp3, bytes) else cast(BinaryIO, mp3)) as f:
         while f.tell() < f.frames:
             chunk = f.read(loudness.CHUNK)[0]
             if not len(chunk):  # pragma: no cover - a decoder that stops short
@@ -195,15 +229,15 @@ def decoded(mp3: bytes, rate: int) -> tuple[loudness.Meter, peaks.PeakMeter]:
     return meter, peak
 
 
-def measure(frames: bytes, pcm: Sequence[bytes], rate: int) -> tuple[Floats, float]:
+def measure(frames: bytes | IO[bytes], pcm: Render, rate: int) -> tuple[Floats, float]:
     """The loudness blocks and true peak (dBTP) of ``frames`` decoded (pedalboard); if
-    pedalboard cannot read them, of ``pcm`` (their input) with the encoder's known gain, so
+    pedalboard cannot read them, of ``pcm()`` (their input) with the encoder's known gain, so
     that a decoder we only use to double-check never fails the build."""
     try:
         meter, peak = decoded(frames, rate)
     except Exception:  # pragma: no cover - pedalboard reads what lameenc writes
         meter, peak = loudness.Meter(rate), peaks.PeakMeter()
-        for part in pcm:
+        for part in pcm():
             samples = np.frombuffer(part, dtype="<i2")
             meter.add(samples)
             peak.add(samples)
@@ -232,6 +266,17 @@ class Frames:
         self.file.write(data)
         self.size += len(data)
 
+    def truncate(self, size: int) -> None:
+        """Forget every frame after the first ``size`` bytes (a segment that failed midway)."""
+        self.file.truncate(size)
+        self.file.seek(size)
+        self.size = size
+
+    def blocks(self) -> Iterator[bytes]:
+        """Every frame so far, in order, a megabyte at a time."""
+        yield from _blocks(self.file)
+        self.file.seek(0, 2)
+
     def read(self) -> bytearray:
         """Every frame so far, in order."""
         self.file.seek(0)
@@ -249,6 +294,7 @@ class Encoded:
     length, and how many segments were encoded (not found in the cache)."""
 
     frames: Frames
+    count: int  # frames in all
     starts: tuple[int, ...]
     offsets: tuple[int, ...]
     samples: int
@@ -293,23 +339,23 @@ def encode_chapter(
         start, stop = bounds[k], bounds[k + 1]
         final = k == len(bounds) - 2
         keep = stop - start if final else encoded_length(stop - start, frame)
-        pcm = [
-            plan.render(source, begin, min(begin + loudness.CHUNK, start + keep))
-            .astype("<i2", copy=False)
-            .tobytes()
-            for begin in range(start, start + keep, loudness.CHUNK)
-        ]  # 16-bit only, never joined: no float copy of a long segment is held, nor two
-        piece = cache.piece(pcm, rate, bitrate)
-        del pcm
+
+        def render(start: int = start, stop: int = start + keep) -> Iterator[bytes]:
+            # 16-bit only, a piece at a time: no float copy of a long segment is held
+            for begin in range(start, stop, loudness.CHUNK):
+                rendered = plan.render(source, begin, min(begin + loudness.CHUNK, stop))
+                yield rendered.astype("<i2", copy=False).tobytes()
+
+        piece = cache.piece(render, rate, bitrate, frames)
         starts.append(start)
         offsets.append(offset)
-        frames.append(piece.frames)
         blocks.append(piece.blocks)
         peak = max(peak, piece.peak)
         last = offset + piece.samples
         offset += piece.count * frame
     return Encoded(
         frames=frames,
+        count=offset // frame,
         starts=tuple(starts),
         offsets=tuple(offsets),
         samples=last,

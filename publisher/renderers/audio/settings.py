@@ -8,7 +8,7 @@ the cache keys without importing numpy and the encoder, which only the workers n
 
 from __future__ import annotations
 
-FORMAT = 5  # 5: a finished chapter keeps where its words are
+FORMAT = 6  # 5: a finished chapter keeps where its words are; 6: its gain from itself alone
 """Bump when chapters are made differently in a way the values below do not capture."""
 
 ENCODER_VERSION = b"LAME3.100"
@@ -33,11 +33,25 @@ SMOOTHING = 0.02
 ENCODER_GAIN_DB = -0.446
 """How much louder the decoded MP3 is than the PCM given to LAME (measured: a 440 Hz tone
 at 22050, 24000 and 44100 Hz, 64 and 128 kbps, all −0.446 dB)."""
+GAIN_STEP_DB = 0.5
+"""The grid a chapter's mastering gain lies on (:mod:`publisher.renderers.audio.master`): the
+gain is a whole number of these steps. Half a step (a quarter of a LU) is the most a chapter
+misses the target by for it. A finer grid is more exact, and an edit crosses from one step
+to the next (encoding the whole chapter again) more often: about as often as the edit moves
+the chapter's loudness by a step's fraction (a paragraph in a 2,000-word chapter: hundredths
+of a LU, a few in a hundred edits)."""
 LOUDNESS_TOLERANCE = 0.2
-"""LU the decoded MP3 may miss the target by before it is encoded again."""
+"""LU by which the encoder may move the decoded MP3 from what the gain predicts (it moves it
+by hundredths) before the gain is found again."""
+GRID_TOLERANCE = GAIN_STEP_DB / 2 + LOUDNESS_TOLERANCE
+"""LU the decoded MP3 may miss the target by before it is encoded again with another step
+(the promise is 1)."""
 PEAK_LIMIT_DBTP = -1.2
 """The true peak of the decoded MP3 above which it is encoded again with a lower ceiling
 (the promise is −1 dBTP; 0.2 dB spare for other decoders' rounding)."""
+CEILING_STEP_DB = 0.5
+"""The ceiling is lowered in whole steps of this many dB, so that it, too, is one of a few
+values rather than one an earlier build happened to need."""
 
 ROOM_DBFS = -47.0
 """RMS of room tone under a meant pause in the mastered chapter, in dBFS: 28 dB under the
@@ -62,6 +76,8 @@ CHAPTER_FORMAT = (
     ENCODER_GAIN_DB,
     LOUDNESS_TOLERANCE,
     PEAK_LIMIT_DBTP,
+    GAIN_STEP_DB,
+    CEILING_STEP_DB,
     ROOM_DBFS,
     CHIME_DBFS,
     CHIME_SECONDS,

@@ -15,11 +15,14 @@ parts after it keep their samples. The cut is placed from the run's *end* becaus
 segment before a seam may end with a shorter or longer silence after an edit; that silence
 then belongs to the edited part, which is encoded again anyway.
 
-**Joins.** Exactly like the chapters' joins in :mod:`.m4b`: each part brings a priming packet
-and runs up to two packets past its end; a part keeps as many packets as bring the position
-nearest to the sum of the parts' lengths so far, so nothing accumulates. The packets left
-out, and the next part's priming, lie in the silence: at least ``LEAST - LEAD`` packets
-before the cut and ``LEAD`` after it.
+**Joins** (:mod:`.joins`). Each part brings a priming packet and runs up to two packets
+past its end; the packets a part leaves out, and the next part's priming, lie in the
+silence: at least ``LEAST - LEAD`` packets before the cut and ``LEAD`` after it.
+
+**Held as little as can be.** A part's packets go to a temporary file as they are encoded
+and to the cache when it ends (``made`` keeps only their sizes); the chapter's entry is then
+written from the parts' entries a block at a time. An eleven-hour chapter's AAC (300 MB)
+was held two or three times over.
 
 **One decode, or two.** The chapter is decoded a frame at a time and never held (a 13-minute
 chapter would be 69 MB as float32): a part's key is known only at its end. A chapter never
@@ -30,12 +33,14 @@ keys, and decoded again up to its last missing part to encode only those.
 
 from __future__ import annotations
 
+import array
+import dataclasses
 import hashlib
-import io
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -89,7 +94,7 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
     """The parts of the decoded audio ``chunks`` (module docstring), each given to ``sink``
     as it comes. Silence is counted, not held, until it is known which part it belongs to."""
     spans = [Span(start=0)]
-    zeros = 0  # silence seen but not yet given to a part
+    silent = 0  # silence seen but not yet given to a part
 
     def give(samples: Samples, sound: bool) -> None:
         span = spans[-1]
@@ -99,14 +104,19 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
         if sink is not None:
             sink.feed(len(spans) - 1, samples)
 
+    def zeros(run: int) -> None:
+        # A block at a time: an hour of silence is 318 MB as one float32 array, hashed (and
+        # copied for the hash) at once.
+        for start in range(0, run, BLOCK):
+            give(np.zeros(min(BLOCK, run - start), np.float32), False)
+
     def silence(run: int) -> None:
         if spans[-1].sound and run >= LEAST * frame:
-            give(np.zeros(run - LEAD * frame, np.float32), False)
+            zeros(run - LEAD * frame)
             end(spans[-1])
             spans.append(Span(start=spans[-1].start + spans[-1].samples))
             run = LEAD * frame
-        if run:
-            give(np.zeros(run, np.float32), False)
+        zeros(run)
 
     def end(span: Span) -> None:
         span.digest = span.hasher.hexdigest()
@@ -116,9 +126,9 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
     for chunk in chunks:
         loud = np.flatnonzero(chunk)
         if not len(loud):
-            zeros += len(chunk)
+            silent += len(chunk)
             continue
-        silence(zeros + int(loud[0]))
+        silence(silent + int(loud[0]))
         cursor = int(loud[0])
         gaps = np.diff(loud) - 1
         for b in np.flatnonzero(gaps >= LEAST * frame):
@@ -126,9 +136,8 @@ def split(chunks: Iterable[Samples], frame: int, sink: Sink | None = None) -> li
             silence(int(gaps[b]))
             cursor = int(loud[b + 1])
         give(chunk[cursor : loud[-1] + 1], True)
-        zeros = len(chunk) - int(loud[-1]) - 1
-    if zeros:
-        give(np.zeros(zeros, np.float32), False)
+        silent = len(chunk) - int(loud[-1]) - 1
+    zeros(silent)
     end(spans[-1])
     return spans
 
@@ -168,16 +177,24 @@ class Hint:
 
 class Encoders:
     """A sink that encodes the parts in ``wanted`` (all if None), each with a fresh encoder,
-    and keeps their packets as pieces (``made``, by part index)."""
+    its packets written to a temporary file as they come. A finished part goes to ``store``
+    (with its key) when there is one, and ``made`` keeps it without packets; else ``made``
+    keeps it whole (by part index)."""
 
     def __init__(
-        self, make: Callable[[], AudioCodecContext], rate: int, wanted: set[int] | None = None
+        self,
+        make: Callable[[], AudioCodecContext],
+        rate: int,
+        wanted: set[int] | None = None,
+        store: Callable[[str, Piece, Iterable[bytes]], None] | None = None,
     ) -> None:
         self.make = make
         self.rate = rate
         self.wanted = wanted
+        self.store = store
         self.made: dict[int, Piece] = {}
-        self._open: tuple[int, AudioCodecContext, list[int], io.BytesIO, list[int]] | None = None
+        self._open: tuple[int, AudioCodecContext, array.array[int], IO[bytes], list[int]] | None
+        self._open = None
 
     def done(self) -> bool:
         """Whether every wanted part is made (decoding further would be for nothing)."""
@@ -191,13 +208,16 @@ class Encoders:
     def end(self, index: int, span: Span) -> None:
         """Flush part ``index``'s encoder into a piece, if it is wanted."""
         if self.wanted is None or index in self.wanted:
-            self._encode(index, None)
+            self._encode(index, None, span.digest)
 
-    def _encode(self, index: int, samples: Samples | None) -> None:
+    def _encode(self, index: int, samples: Samples | None, digest: str = "") -> None:
         import av
 
+        from publisher.renderers.audiobook.m4b import Piece, sizes_array
+
         if self._open is None or self._open[0] != index:
-            self._open = (index, self.make(), [], io.BytesIO(), [0])
+            packets = tempfile.SpooledTemporaryFile(max_size=HOLD)  # noqa: SIM115 - closed below
+            self._open = (index, self.make(), sizes_array(), packets, [0])
         _, encoder, sizes, data, count = self._open
         frame = None  # flush the encoder
         if samples is not None:
@@ -208,12 +228,22 @@ class Encoders:
             sizes.append(packet.size)
             data.write(memoryview(packet))
         if samples is None:
-            from publisher.renderers.audiobook.m4b import Piece
-
-            self.made[index] = Piece(
-                sample_rate=self.rate, samples=count[0], sizes=tuple(sizes), data=data.getvalue()
-            )
             self._open = None
+            with data:
+                piece = Piece(sample_rate=self.rate, samples=count[0], sizes=sizes, data=b"")
+                if self.store is not None:
+                    self.store(digest, piece, _blocks(data))
+                else:
+                    data.seek(0)
+                    piece = dataclasses.replace(piece, data=data.read())
+            self.made[index] = piece
+
+
+def _blocks(file: IO[bytes]) -> Iterator[bytes]:
+    """``file`` from its start, a megabyte at a time."""
+    file.seek(0)
+    while block := file.read(1 << 20):
+        yield block
 
 
 class Finder(Encoders):
@@ -222,9 +252,13 @@ class Finder(Encoders):
     lists in ``later`` the missing parts too long to have been held."""
 
     def __init__(
-        self, make: Callable[[], AudioCodecContext], rate: int, missing: Callable[[str], bool]
+        self,
+        make: Callable[[], AudioCodecContext],
+        rate: int,
+        missing: Callable[[str], bool],
+        store: Callable[[str, Piece, Iterable[bytes]], None] | None = None,
     ) -> None:
-        super().__init__(make, rate, set())
+        super().__init__(make, rate, set(), store)
         self.missing = missing
         self.later: set[int] = set()
         self._held: list[Samples] | None = []
@@ -248,7 +282,7 @@ class Finder(Encoders):
             return
         for samples in held:
             self._encode(index, samples)
-        self._encode(index, None)
+        self._encode(index, None, span.digest)
 
 
 def until(chunks: Iterable[Samples], stop: Callable[[], bool]) -> Iterator[Samples]:
@@ -259,36 +293,16 @@ def until(chunks: Iterable[Samples], stop: Callable[[], bool]) -> Iterator[Sampl
         yield chunk
 
 
-def join(parts: Iterable[Piece], count: int, frame: int) -> Piece:
-    """The ``count`` parts' packets as one chapter's (module docstring: Joins); the last part
-    keeps all of its packets, for :func:`publisher.renderers.audiobook.m4b.layout` to cut.
-    ``parts`` is consumed one at a time, so each can be let go once copied."""
-    from publisher.renderers.audiobook.m4b import Piece
-
-    sizes: list[int] = []
-    data = io.BytesIO()
-    position = target = rate = 0
-    for k, part in enumerate(parts):
-        if count == 1:
-            return part
-        rate = part.sample_rate
-        target += part.samples
-        keep = len(part.sizes)
-        if k < count - 1:
-            keep = max(1, min(keep, round((target - position) / frame)))
-        position += keep * frame
-        sizes += part.sizes[:keep]
-        data.write(memoryview(part.data)[: sum(part.sizes[:keep])])
-    return Piece(sample_rate=rate, samples=target, sizes=tuple(sizes), data=data.getvalue())
-
-
-def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
+def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: str = "") -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
-    in its silences, each part from ``cache_dir`` or encoded (and stored) there
-    (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13 minutes would be
-    69 MB as float32), only its packets (6 MB at 64 kbps)."""
+    in its silences (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13
+    minutes would be 69 MB as float32). Without ``cache_dir``, the chapter's piece, packets
+    and all; with it, each part from ``cache_dir`` or encoded and stored there as it ends,
+    and the chapter stored under ``key`` (its packets copied from the parts'), returned
+    without its packets."""
     import av
 
+    from publisher.renderers.audiobook.joins import join, join_stored
     from publisher.renderers.audiobook.m4b import PieceCache, encoder
     from publisher.renderers.audiobook.mp4 import FRAME
 
@@ -314,33 +328,34 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Pi
     if cache_dir is None:
         sink = Encoders(make, rate)
         spans = split(decoded(), FRAME, sink)
-        return join((sink.made.pop(i) for i in range(len(spans))), len(spans), FRAME)
+        return join([sink.made.pop(i) for i in range(len(spans))], FRAME)
     cache = PieceCache(cache_dir, "audiobook-parts")
+
+    def store(digest: str, piece: Piece, packets: Iterable[bytes]) -> None:
+        cache.put(part_key(digest, rate, bitrate), piece, packets)
+
     hint = Hint(cache_dir, mp3.name)
     if not hint.seen():  # most likely a cold cache: encode every part in the one decode
-        sink = Encoders(make, rate)
+        sink = Encoders(make, rate, store=store)
         spans = split(decoded(), FRAME, sink)
     else:  # encode only the parts not in the cache; decode again for any too long to hold
         finder = Finder(
             make,
             rate,
             lambda digest: not cache.blobs.path(part_key(digest, rate, bitrate)).is_file(),
+            store,
         )
         spans = split(decoded(), FRAME, finder)
-        sink = Encoders(make, rate, finder.later)
+        sink = Encoders(make, rate, finder.later, store)
         if finder.later:
             split(until(decoded(), sink.done), FRAME, sink)
         sink.made.update(finder.made)
-    keys = [part_key(span.digest, rate, bitrate) for span in spans]
-    for i, made in sink.made.items():
-        cache.put(keys[i], made)
     hint.mark()
-
-    def joined() -> Iterator[Piece]:
-        for i, key in enumerate(keys):
-            piece = sink.made.pop(i, None) or cache.get(key)
-            if piece is None:
-                raise BuildError(f"audiobook: part {key[:12]} left the cache while in use")
-            yield piece
-
-    return join(joined(), len(keys), FRAME)
+    parts = []
+    for i, span in enumerate(spans):
+        part = part_key(span.digest, rate, bitrate)
+        light = sink.made.pop(i, None) or cache.light(part)
+        if light is None:
+            raise BuildError(f"audiobook: part {part[:12]} left the cache while in use")
+        parts.append((part, light))
+    return join_stored(PieceCache(cache_dir), key, cache, parts, FRAME)
