@@ -78,7 +78,14 @@ def _block_problems(block: m.Block) -> list[Problem]:
 
 def renamed(book: m.Book, feed: Path) -> list[tuple[m.Chapter, str, str]]:
     """``(chapter, old slug, old title)`` for each episode of ``feed`` that is gone, paired
-    in order with each chapter that is new: most often one chapter whose title changed."""
+    in order with each chapter that is new: most often one chapter whose title changed.
+
+    Only a feed of this book counts (another book's, built into the same folder, renames
+    nothing): each episode's ``guid`` is made from the book's identifier and the chapter's
+    slug, so the feed is this book's when every episode's is the one this book would give it.
+    """
+    from publisher.renderers.feed.episodes import episode_guid
+
     try:
         channel = ET.parse(feed).getroot().find("channel")
     except (ET.ParseError, OSError):
@@ -87,7 +94,10 @@ def renamed(book: m.Book, feed: Path) -> list[tuple[m.Chapter, str, str]]:
     for item in channel.findall("item") if channel is not None else []:
         enclosure = item.find("enclosure")
         url = enclosure.get("url", "") if enclosure is not None else ""
-        old.append((PurePosixPath(urlsplit(url).path).stem, item.findtext("title") or ""))
+        slug = PurePosixPath(urlsplit(url).path).stem
+        if item.findtext("guid") != episode_guid(book.config.identifier, slug):
+            return []  # another book's feed (or one this code did not write)
+        old.append((slug, item.findtext("title") or ""))
     slugs = {c.slug for c in book.chapters}
     known = {slug for slug, _ in old}
     gone = [(slug, title) for slug, title in old if slug and slug not in slugs]
