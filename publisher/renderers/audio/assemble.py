@@ -73,7 +73,8 @@ class SpeechCache:
     the normalised text and the synthesizer's identity."""
 
     def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "speech", ".pcm")
+        self.blobs = BlobCache(cache_dir, "speech")
+        self.used: set[str] = set()  # the keys read or stored: what the chapter is made of
 
     @staticmethod
     def key(text: str, identity: str) -> str:
@@ -82,6 +83,7 @@ class SpeechCache:
 
     def get(self, key: str) -> Pcm | None:
         """The cached PCM, or None (absent or damaged)."""
+        self.used.add(key)
         payload = self.blobs.get(key)
         if payload is None or len(payload) < 4 or (len(payload) - 4) % SAMPLE_WIDTH:
             return None
@@ -93,6 +95,7 @@ class SpeechCache:
         (Piper) may say the same sentence differently in two workers, and a chapter that
         laid out its own take but read the other one back got the wrong length."""
         parts = [pcm.sample_rate.to_bytes(4, "big"), pcm.data]
+        self.used.add(key)
         if self.blobs.put(key, parts, replace=False):
             return pcm
         first = self.get(key)

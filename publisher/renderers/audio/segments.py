@@ -115,8 +115,9 @@ class SegmentCache:
     process encoded (a cache miss), which the chapter reports to the renderer."""
 
     def __init__(self, cache_dir: Path | None) -> None:
-        self.blobs = None if cache_dir is None else BlobCache(cache_dir / "segments", ".seg")
+        self.blobs = None if cache_dir is None else BlobCache(cache_dir, "segments")
         self.encoded = 0
+        self.used: set[str] = set()  # the keys read or stored: what the chapter is made of
 
     @staticmethod
     def key(pcm: bytes | Sequence[bytes], rate: int, bitrate: int) -> str:
@@ -133,6 +134,7 @@ class SegmentCache:
         are never joined: a long segment's samples are held once): from the cache, else
         encoded, checked (decoded and measured) and stored."""
         key = self.key(pcm, rate, bitrate)
+        self.used.add(key)
         cached = self._get(key)
         if cached is not None:
             return cached

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.errors import BuildError
-from publisher.infra.cache import BlobCache, cache_key, read_meta
+from publisher.infra.cache import BlobCache, Uses, cache_key, mark_used, read_meta, uses_of
 from publisher.renderers.audiobook.mp4 import FRAME as FRAME  # samples a packet, for callers
 
 if TYPE_CHECKING:  # PyAV is imported where it is used: the build loads it only for this target
@@ -126,13 +126,20 @@ def piece_key(digest: str, bitrate: int) -> str:
     return cache_key("audiobook-piece", AAC_FORMAT, AAC_CODER, av.__version__, bitrate, digest)
 
 
-def encode_piece(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
+def encode_piece(
+    mp3: Path,
+    bitrate: int,
+    cache_dir: Path | None = None,
+    *,
+    uses: dict[str, list[str]] | None = None,
+) -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
     in its silences, each part from ``cache_dir`` or encoded (and stored) there: see
-    :func:`publisher.renderers.audiobook.parts.encode_chapter`."""
+    :func:`publisher.renderers.audiobook.parts.encode_chapter`, which lists in ``uses`` the
+    cache entries the piece is made of."""
     from publisher.renderers.audiobook import parts  # numpy: not in the build's main process
 
-    return parts.encode_chapter(mp3, bitrate, cache_dir)
+    return parts.encode_chapter(mp3, bitrate, cache_dir, uses)
 
 
 def encoder(rate: int, bitrate: int) -> AudioCodecContext:
@@ -150,16 +157,16 @@ def encoder(rate: int, bitrate: int) -> AudioCodecContext:
 
 
 class PieceCache:
-    """Chapters' AAC packets under ``<cache_dir>/audiobook`` (their parts' under another
-    ``folder``)."""
+    """Chapters' AAC packets, the cache kind ``audiobook`` (their parts' another ``kind``)."""
 
-    def __init__(self, cache_dir: Path, folder: str = "audiobook") -> None:
-        self.blobs = BlobCache(cache_dir / folder, ".aac")
+    def __init__(self, cache_dir: Path, kind: str = "audiobook") -> None:
+        self.cache_dir = cache_dir
+        self.blobs = BlobCache(cache_dir, kind)
 
-    def put(self, key: str, piece: Piece) -> None:
-        """Store ``piece`` under ``key``."""
+    def put(self, key: str, piece: Piece, uses: Uses | None = None) -> None:
+        """Store ``piece`` under ``key``; ``uses``: the entries it was made from."""
         meta = {"sample_rate": piece.sample_rate, "samples": piece.samples, "sizes": piece.sizes}
-        self.blobs.put_with_meta(key, meta, piece.data)
+        self.blobs.put_with_meta(key, meta, piece.data, uses)
 
     def get(self, key: str) -> Piece | None:
         """The whole piece under ``key``, packets included, read at once (a part's are a
@@ -177,13 +184,16 @@ class PieceCache:
 
     def light(self, key: str) -> Piece | None:
         """The piece under ``key`` without its packets (``data`` empty), checked whole by
-        reading it a megabyte at a time; None (and the entry removed) when absent or damaged."""
+        reading it a megabyte at a time; None (and the entry removed) when absent or damaged.
+        The parts it was made of are marked used with it."""
         reader = self.blobs.open(key)
         if reader is None:
             return None
         with reader:
-            piece = _light(reader.read)
+            uses: dict[str, list[str]] = {}
+            piece = _light(reader.read, uses)
             if reader.intact() and piece is not None:
+                mark_used(self.cache_dir, uses)
                 return piece
         self.blobs.discard(key)
         return None
@@ -207,10 +217,13 @@ class PieceCache:
                 raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use")
 
 
-def _light(read: Callable[[int], bytes]) -> Piece | None:
-    """A cached piece's header as a piece without packets; None if it is not one."""
+def _light(read: Callable[[int], bytes], uses: dict[str, list[str]] | None = None) -> Piece | None:
+    """A cached piece's header as a piece without packets; None if it is not one. ``uses``
+    is given the entries it lists as made from."""
     try:
         meta = read_meta(read)
+        if uses is not None:
+            uses.update(uses_of(meta))
         return Piece(
             sample_rate=int(meta["sample_rate"]),
             samples=int(meta["samples"]),
@@ -228,8 +241,9 @@ def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> tuple[str, Piece]:
     key = piece_key(audio_digest(mp3), bitrate)
     light = cache.light(key)
     if light is None:
-        piece = encode_piece(mp3, bitrate, cache_dir)
-        cache.put(key, piece)
+        uses: dict[str, list[str]] = {}
+        piece = encode_piece(mp3, bitrate, cache_dir, uses=uses)
+        cache.put(key, piece, uses)
         light = dataclasses.replace(piece, data=b"")
     return key, light
 
@@ -251,8 +265,9 @@ def pieces(
     found = [cache.light(key) for key in keys]
 
     def make(i: int) -> Piece:
-        piece = encode_piece(chapters[i].mp3, bitrate, cache_dir)
-        cache.put(keys[i], piece)
+        uses: dict[str, list[str]] = {}
+        piece = encode_piece(chapters[i].mp3, bitrate, cache_dir, uses=uses)
+        cache.put(keys[i], piece, uses)
         if encoded is not None:
             encoded(i)
         return dataclasses.replace(piece, data=b"")

@@ -140,6 +140,10 @@ def _samples(frame: av.AudioFrame | None) -> Samples:
     return samples
 
 
+PARTS = "audiobook-parts"
+"""The cache kind of the parts' AAC packets."""
+
+
 def part_key(digest: str, rate: int, bitrate: int) -> str:
     """The cache key of a part's AAC packets."""
     import av
@@ -153,13 +157,15 @@ class Hint:
     """Whether a chapter (by its MP3's name) was made into parts before, under
     ``<cache_dir>/audiobook-parts-seen``: then most of its parts are probably cached."""
 
+    KIND = "audiobook-parts-seen"
+
     def __init__(self, cache_dir: Path, name: str) -> None:
-        self.blobs = BlobCache(cache_dir / "audiobook-parts-seen", ".flag")
+        self.blobs = BlobCache(cache_dir, self.KIND)
         self.key = cache_key("seen", name)
 
     def seen(self) -> bool:
         """Whether the chapter was made into parts before."""
-        return self.blobs.path(self.key).is_file()
+        return self.blobs.contains(self.key)
 
     def mark(self) -> None:
         """Remember that it was."""
@@ -282,11 +288,14 @@ def join(parts: Iterable[Piece], count: int, frame: int) -> Piece:
     return Piece(sample_rate=rate, samples=target, sizes=tuple(sizes), data=data.getvalue())
 
 
-def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Piece:
+def encode_chapter(
+    mp3: Path, bitrate: int, cache_dir: Path | None = None, uses: dict[str, list[str]] | None = None
+) -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
     in its silences, each part from ``cache_dir`` or encoded (and stored) there
     (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13 minutes would be
-    69 MB as float32), only its packets (6 MB at 64 kbps)."""
+    69 MB as float32), only its packets (6 MB at 64 kbps). ``uses`` is given the cache
+    entries the piece was made from."""
     import av
 
     from publisher.renderers.audiobook.m4b import PieceCache, encoder
@@ -315,7 +324,7 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Pi
         sink = Encoders(make, rate)
         spans = split(decoded(), FRAME, sink)
         return join((sink.made.pop(i) for i in range(len(spans))), len(spans), FRAME)
-    cache = PieceCache(cache_dir, "audiobook-parts")
+    cache = PieceCache(cache_dir, PARTS)
     hint = Hint(cache_dir, mp3.name)
     if not hint.seen():  # most likely a cold cache: encode every part in the one decode
         sink = Encoders(make, rate)
@@ -324,7 +333,9 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Pi
         finder = Finder(
             make,
             rate,
-            lambda digest: not cache.blobs.path(part_key(digest, rate, bitrate)).is_file(),
+            # Checked whole and filed rightly (read through, not held): a damaged part is
+            # encoded again now, not found missing when the chapter is joined.
+            lambda digest: cache.light(part_key(digest, rate, bitrate)) is None,
         )
         spans = split(decoded(), FRAME, finder)
         sink = Encoders(make, rate, finder.later)
@@ -335,6 +346,9 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None) -> Pi
     for i, made in sink.made.items():
         cache.put(keys[i], made)
     hint.mark()
+    if uses is not None:
+        uses[PARTS] = keys
+        uses[Hint.KIND] = [hint.key]
 
     def joined() -> Iterator[Piece]:
         for i, key in enumerate(keys):

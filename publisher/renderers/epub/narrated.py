@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -34,6 +33,7 @@ from publisher import outputs
 from publisher.engines.base import VoiceProfile
 from publisher.errors import BuildError
 from publisher.i18n import words_for
+from publisher.infra.cache import BlobCache
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
@@ -88,18 +88,12 @@ class NarratedEpubRenderer(Target):
             cover,
         )
         dest = ctx.root / outputs.narrated_epub(book.slug)
-        cached = ctx.cache_dir / "narrated" / f"{key}.epub"
+        cache = BlobCache(ctx.cache_dir, "narrated")
         made = RenderResult(files=(outputs.narrated_epub(book.slug),))
-        if cached.is_file():
-            shutil.copyfile(cached, dest)
+        if cache.to_file(key, dest):  # a damaged or another key's entry is made again
             return made
         write_narrated(ctx, voice, chapters, cover, dest)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        for old in cached.parent.glob("*.epub"):
-            old.unlink()  # one book per build folder: the previous one is of no more use
-        tmp = cached.with_suffix(f".tmp{os.getpid()}")
-        shutil.copyfile(dest, tmp)
-        os.replace(tmp, cached)
+        cache.put_file(key, dest)
         return made
 
 
