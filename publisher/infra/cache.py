@@ -31,7 +31,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from publisher.infra.statedir import Folder
+from publisher.infra.statedir import TEMP_PREFIX, Folder
 
 MAGIC = b"PUBCACHE2\n"
 _DIGEST = 32
@@ -116,6 +116,15 @@ class BlobCache:
         """Store the bytes of the file ``source`` under ``key``, a megabyte at a time."""
         with source.open("rb") as f:
             self.put(key, iter(lambda: f.read(1 << 20), b""))
+
+    def keep_only(self, key: str) -> None:
+        """Remove every entry of this kind but the one under ``key`` (and files being
+        written, which another process may yet move into place)."""
+        keep = entry_rel(self.kind, key)
+        for entry in self.folder.entries(self.kind):
+            name = entry.rel.rsplit("/", 1)[-1]
+            if entry.rel != keep and not name.startswith(TEMP_PREFIX):
+                self.folder.unlink(entry.rel)
 
     def discard(self, key: str) -> None:
         """Remove the entry under ``key`` (found damaged), if there is one."""

@@ -264,16 +264,26 @@ class Folder:
 
     # --- trees ------------------------------------------------------------------------------
 
-    def entries(self, rel: str = "", depth: int | None = None) -> list[Entry]:
+    def entries(
+        self, rel: str = "", depth: int | None = None, strays: list[Entry] | None = None
+    ) -> list[Entry]:
         """Every file below ``rel`` (to ``depth`` levels of folders, all if None), relative to
-        this folder; a link anywhere is refused."""
+        this folder. A link (or anything else that is neither a file nor a folder) is
+        refused, or, if ``strays`` is given, listed there, not followed."""
         found: list[Entry] = []
         with self._dir(rel) as fd:
             if fd is not None:
-                self._walk(fd, "/".join(_parts(rel)), depth, found)
+                self._walk(fd, "/".join(_parts(rel)), depth, found, strays)
         return found
 
-    def _walk(self, fd: int, rel: str, depth: int | None, found: list[Entry]) -> None:
+    def _walk(
+        self,
+        fd: int,
+        rel: str,
+        depth: int | None,
+        found: list[Entry],
+        strays: list[Entry] | None,
+    ) -> None:
         with os.scandir(fd) as listing:
             items = sorted(listing, key=lambda e: e.name)
         for item in items:
@@ -284,12 +294,15 @@ class Folder:
                     child = self._open_child(fd, item.name, path, create=False)
                     if child is not None:
                         try:
-                            self._walk(child, path, None if depth is None else depth - 1, found)
+                            deeper = None if depth is None else depth - 1
+                            self._walk(child, path, deeper, found, strays)
                         finally:
                             os.close(child)
             elif stat.S_ISREG(info.st_mode):
                 found.append(Entry(path, info.st_size, info.st_mtime_ns))
-            else:  # a link, a socket, a pipe: nothing publisher made
+            elif strays is not None:  # a link, a socket, a pipe: nothing publisher made
+                strays.append(Entry(path, 0, info.st_mtime_ns))
+            else:
                 raise self.refused(path)
 
     def remove(self, rel: str = "") -> int:

@@ -94,6 +94,9 @@ class NarratedEpubRenderer(Target):
             return made
         write_narrated(ctx, voice, chapters, cover, dest)
         cache.put_file(key, dest)
+        # One book per build folder, as large as its MP3s together, and remade in a
+        # fraction of a second: the previous ones are not worth their space.
+        cache.keep_only(key)
         return made
 
 
