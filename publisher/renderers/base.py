@@ -77,7 +77,9 @@ class RenderContext:
     folder as the last successful build left it, to read outputs of targets that are not part
     of this build (``--only feed`` reads the audio there). ``cache_dir`` persists across
     builds (in ``.publisher/`` beside the source, never in the build folder); a renderer may
-    keep intermediate results there.
+    keep intermediate results there, as a kind of the one store
+    (``BlobCache(ctx.cache_dir, kind)`` in :mod:`publisher.infra.cache`: entries checked
+    against their key, no link followed, swept when no recent build used them).
 
     ``board``: set when this target runs beside others (see :class:`Board`);
     :meth:`find` then waits for a file a target it ``follows`` is still making.
