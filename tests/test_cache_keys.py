@@ -90,10 +90,9 @@ def books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[st
 
 
 def swap(book: Path, other: Path, kind: str) -> None:
-    """Two entries of ``kind`` trade places (a kind with one entry takes another book's)."""
+    """Two entries of ``kind`` trade places."""
     found = entries(book, kind)
-    if len(found) < 2:
-        pytest.skip(f"{kind} has one entry in this book: the copy from another book tries it")
+    assert len(found) >= 2
     a, b = found[0], found[-1]
     data = a.read_bytes()
     a.write_bytes(b.read_bytes())
@@ -104,8 +103,7 @@ def copy_from_other(book: Path, other: Path, kind: str) -> None:
     """Each entry of ``kind`` replaced by an entry of the same kind from another book."""
     mine = entries(book, kind)
     theirs = [p for p in entries(other, kind) if p.name not in {m.name for m in mine}]
-    if not theirs:  # the hints are keyed by the chapter's file name, the same in both books
-        pytest.skip(f"{kind}: the other book's entries have the same keys")
+    assert theirs
     for i, path in enumerate(mine):
         path.write_bytes(theirs[i % len(theirs)].read_bytes())
 
@@ -117,8 +115,20 @@ def truncate(book: Path, other: Path, kind: str) -> None:
         path.write_bytes(data[: len(data) // 2])
 
 
-@pytest.mark.parametrize("damage", [swap, copy_from_other, truncate])
-@pytest.mark.parametrize("kind", sorted(KINDS))
+# Every kind with every damage, except where the damage cannot happen: the art and the
+# read-along EPUB have one entry per book (nothing to swap with; a copy tries them), and a
+# chapter's gain and its "parts seen" hint are keyed by the chapter's slug and settings, not
+# by the book, so the other book's entries have the same keys (a swap tries them).
+CASES = [
+    (kind, damage)
+    for kind in sorted(KINDS)
+    for damage in (swap, copy_from_other, truncate)
+    if not (damage is swap and kind in {"art", "narrated"})
+    and not (damage is copy_from_other and kind in {"gains", "audiobook-parts-seen"})
+]
+
+
+@pytest.mark.parametrize(("kind", "damage"), CASES)
 def test_an_entry_not_the_one_asked_for_is_made_again(
     books: tuple[Path, Path, dict[str, bytes]],
     tmp_path: Path,
