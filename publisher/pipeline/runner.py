@@ -167,7 +167,14 @@ def _build(
         chosen = plan(names, registry)
         _check_published(chosen, out)
         uptodate.forget(state, out)
-        ctx = _Run(book=parsed.book, out=out, state=state, options=options, unknown=unknown)
+        ctx = _Run(
+            book=parsed.book,
+            out=out,
+            state=state,
+            options=options,
+            unknown=unknown,
+            running=chosen.run,
+        )
         started = start(ctx.cache)
         targets, changed, removed = ctx.run(chosen.run, note, on_target)
         if key is not None:
@@ -254,6 +261,12 @@ class _Run:
     state: Path
     options: BuildOptions
     unknown: Sequence[str] = ()  # files in out no record knows, to recognise on publishing
+    running: Sequence[Renderer] = ()  # the targets this build makes
+
+    def replaced(self, relative: str) -> bool:
+        """Whether publishing replaces or removes the published file ``relative`` (a target
+        of this build owns it: what it did not make again goes)."""
+        return any(owned_by(r, relative) for r in self.running)
 
     @property
     def cache(self) -> Path:
@@ -355,6 +368,7 @@ class _Run:
             cache_dir=self.cache,
             options=options,
             board=board,
+            replaced=self.replaced,
         )
 
 
