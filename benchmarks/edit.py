@@ -34,12 +34,12 @@ def digests(folder: Path) -> dict[str, str]:
 
 def segments(src: Path) -> int:
     """Encoded MP3 segments in the source's cache."""
-    return sum(1 for _ in (src.parent / ".publisher").rglob("*.seg"))
+    return sum(1 for _ in (src.parent / ".publisher" / "cache" / "segments").glob("*/*"))
 
 
 def aac_parts(src: Path) -> int:
     """Encoded AAC parts (the audiobook's pieces of chapters) in the source's cache."""
-    return sum(1 for _ in (src.parent / ".publisher").rglob("audiobook-parts/*/*.aac"))
+    return sum(1 for _ in (src.parent / ".publisher" / "cache" / "audiobook-parts").glob("*/*"))
 
 
 def measure(runs: int, words: int = 20_000) -> dict[str, object]:

@@ -167,7 +167,7 @@ def build(
     options = BuildOptions(base_url=base_url, jobs=jobs or os.cpu_count() or 1, quiet=quiet)
     reporter = Reporter(quiet=options.quiet)
     _terminate_like_interrupt()
-    run_build(
+    result = run_build(
         _source(source),
         out,
         only=_targets(only),
@@ -175,6 +175,8 @@ def build(
         on_target=lambda r: reporter.target(r, str(out)),
         on_warning=reporter.warn,
     )
+    for note in result.notes:
+        reporter.note(note)
     if and_proof:
         # A build fetches nothing: the model must be on the machine already.
         _proof(_source(source), out, os.environ.get(PROOF_MODEL_ENV), None, fetch=False)
@@ -440,6 +442,25 @@ def _build_in(directory: Path) -> str:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Remove the whole .publisher/ folder: the records of earlier builds and the lock too.",
+)
+def clean(source: Path | None, everything: bool) -> None:
+    """Empty the caches in .publisher/ beside SOURCE (default: the one .md file in source/)
+    and say how much that freed. The next build is slower, never different."""
+    from publisher.infra.sweep import human
+    from publisher.pipeline.state import clean as run_clean
+
+    folder, freed = run_clean(_source(source), everything)
+    exact = "" if freed < 1000 else f" ({freed:,} bytes)"
+    click.echo(f"{folder}: freed {human(freed)}{exact}")
 
 
 @cli.command()

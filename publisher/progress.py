@@ -58,6 +58,12 @@ class Reporter:
         how = "up to date" if result.up_to_date else f"{result.seconds:.1f} s"
         click.echo(f"{result.name:<6} {files} {noun} in {out} ({how})", file=self.stream)
 
+    def note(self, text: str) -> None:
+        """Something about the workspace the author should know (the cache passed its cap),
+        always shown."""
+        self._finish()
+        click.echo(f"note: {text}", file=self.stream)
+
     def _finish(self) -> None:
         if self._bar is not None:
             self._bar.render_finish()  # ends the bar's line so the next text starts clean

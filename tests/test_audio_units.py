@@ -33,7 +33,7 @@ from tests.helpers import dominant_frequency, gapless
 
 
 def test_cache_round_trip_and_damage(tmp_path: Path) -> None:
-    cache = BlobCache(tmp_path, ".bin")
+    cache = BlobCache(tmp_path, "bin")
     key = cache_key("x", 1)
     assert cache.get(key) is None
     cache.put(key, b"hello")

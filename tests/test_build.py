@@ -59,7 +59,7 @@ def test_the_build_folder_holds_only_outputs(source: Path, tmp_path: Path) -> No
     assert listing == ["words", "words/one.txt", "words/two.txt"]  # no dotfile, no cache
     state = state_folder(source)
     assert state == source.parent / ".publisher" and (state / "lock").is_file()
-    assert list((state / "manifests").glob("*.json"))
+    assert len(list((state / "published").glob("*.json"))) == 1  # one record per folder
 
 
 def test_a_failed_build_leaves_the_previous_one(source: Path, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ The second chapter.
 """
 OPTIONS = BuildOptions(base_url="https://example.org/", jobs=1)
 TARGETS = ["cover", "epub", "audio", "feed"]
-CACHES = ["cover", "speech", "chapters", "manifests"]
+CACHES = ["cover", "speech", "chapters", "published"]
 
 
 def empty(path: Path) -> None:
@@ -73,12 +73,12 @@ def test_a_damaged_cache_file_is_made_again(
     shutil.copytree(root, tmp_path / "book", symlinks=True)
     source, out = tmp_path / "book" / "source" / "book.md", tmp_path / "book" / "build"
     state = source.parent / ".publisher"
-    folder = state / cache if cache == "manifests" else state / "cache" / cache
+    folder = state / cache if cache == "published" else state / "cache" / cache
     damaged = sorted(p for p in folder.rglob("*") if p.is_file())
     assert damaged, f"nothing cached under {folder}"
     for path in damaged:
         damage(path)
-    if cache != "manifests":  # a damaged manifest must not pass for up to date either
+    if cache != "published":  # a damaged record must not pass for up to date either
         os.utime(source)  # not up to date: the renderers read their caches
     result = build(source, out, only=TARGETS, options=OPTIONS)
     assert not result.up_to_date

@@ -79,7 +79,13 @@ def _block_problems(block: m.Block) -> list[Problem]:
 
 def renamed(book: m.Book, feed: Path) -> list[tuple[m.Chapter, str, str]]:
     """``(chapter, old slug, old title)`` for each episode of ``feed`` that is gone, paired
-    in order with each chapter that is new: most often one chapter whose title changed."""
+    in order with each chapter that is new: most often one chapter whose title changed.
+
+    Only a feed of this book counts (another book's, built into the same folder, renames
+    nothing): each episode's ``guid`` is made from the book's identifier and the chapter's
+    slug, so the feed is this book's when every episode's is the one this book would give it.
+    """
+
     try:
         channel = ET.parse(feed).getroot().find("channel")
     except (ET.ParseError, OSError):

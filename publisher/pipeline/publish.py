@@ -21,11 +21,14 @@ switch is two renames: the old build aside to ``.<name>.previous-<pid>``, the ne
 place. A kill between the two leaves no build folder for a moment but never a mix, and the
 next build puts the previous one back before it reads anything (:func:`clean_stale`).
 
-What may be removed: :func:`record_written` keeps, in ``.publisher/published/`` beside the
-source, the list of the files in each build folder (all of them written by builds of this
-book). :func:`check_out_folder` refuses (exit 2) a build folder holding anything else, such
-as a draft, a recording or an old EPUB, before anything is built, since publishing replaces
-the whole folder.
+What may be removed: :func:`record_written` keeps, in the record of each build folder
+(:mod:`publisher.pipeline.records`, in ``.publisher/`` beside the source), the list of the
+files in it (all of them written by builds of this book). A build folder holding anything
+else, such as a draft, a recording or an old EPUB, is refused (exit 2) before anything is
+built, since publishing replaces the whole folder (:func:`unknown_files`). Without a record
+(``.publisher/`` deleted), a file at a path this build writes is taken as an earlier
+build's when this build wrote the same bytes there; any other is refused and nothing is
+published, so deleting the state folder costs only time.
 
 For tests, ``PUBLISHER_KILL_AFTER_STEP=N`` makes the process SIGKILL itself after the N-th
 file operation of publishing (see :func:`_step`).
@@ -37,8 +40,6 @@ import contextlib
 import ctypes
 import errno
 import filecmp
-import hashlib
-import json
 import os
 import shutil
 import signal
@@ -48,8 +49,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from publisher.errors import SourceError
+from publisher.pipeline import records
 
-PUBLISHED = "published"
+FILES = "files"  # the section of the folder's record (publisher.pipeline.records)
 STAGING_INFIX = ".staging-"
 PREVIOUS_INFIX = ".previous-"
 OLD_STAGING_PREFIX = ".staging-"  # staging inside the build folder, before this module
@@ -99,73 +101,59 @@ def files(folder: Path) -> Iterator[str]:
             yield (here / name).relative_to(folder).as_posix()
 
 
-def _where(state: Path, out: Path) -> str:
-    """``out`` as seen from the book's folder: the record still holds when the author moves
-    the folder holding both (the book and its build) elsewhere."""
-    return os.path.relpath(out.resolve(), state.resolve().parent)
-
-
-def _record_path(state: Path, out: Path) -> Path:
-    name = hashlib.sha256(_where(state, out).encode()).hexdigest()[:16]
-    return state / PUBLISHED / f"{name}.json"
-
-
 def written(state: Path, out: Path) -> set[str]:
     """The files that builds of this book left in ``out`` (empty if none is recorded)."""
-    try:
-        document = json.loads(_record_path(state, out).read_text(encoding="utf-8"))
-        found = document["files"]
-        if document.get("out") == _where(state, out) and isinstance(found, list):
-            return {str(f) for f in found}
-    except (OSError, ValueError, KeyError, TypeError):
-        pass  # no record, or a damaged one: nothing is known to be ours
-    return set()
+    found = records.load(state, out).get(FILES)
+    return {str(f) for f in found} if isinstance(found, list) else set()
 
 
 def record_written(state: Path, out: Path, names: Sequence[str] | set[str]) -> None:
     """Remember ``names`` as the files builds of this book have in ``out`` (atomically)."""
-    path = _record_path(state, out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    document = {"out": _where(state, out), "files": sorted(names)}
-    tmp.write_text(json.dumps(document, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    records.save(state, out, **{FILES: sorted(names)})
 
 
-def check_out_folder(state: Path, out: Path, also_ours: set[str]) -> None:
-    """Refuse (exit 2) a build folder that holds anything but an earlier build of this book.
+def unknown_files(state: Path, out: Path, also_ours: set[str]) -> list[str]:
+    """The files in ``out`` that no record says a build of this book wrote.
 
     ``also_ours``: files an older record (the up-to-date manifest) knows this book made.
     """
     if not out.is_dir():
-        return
+        return []
     ours = written(state, out) | also_ours
-    foreign = [
-        rel for rel in files(out) if rel not in ours and not rel.startswith(OLD_STAGING_PREFIX)
-    ]
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (
-            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
-        )
-        raise SourceError.at(
-            str(out),
-            None,
-            f"holds files no build of this book wrote ({shown}); a build replaces the whole "
-            "folder, so choose another --out or move them away",
-        )
+    return [rel for rel in files(out) if rel not in ours and not rel.startswith(OLD_STAGING_PREFIX)]
+
+
+def refuse_foreign(out: Path, foreign: Sequence[str]) -> SourceError:
+    """The error (exit 2) for a build folder holding ``foreign``, files no build wrote."""
+    shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+    return SourceError.at(
+        str(out),
+        None,
+        f"holds files no build of this book wrote ({shown}); a build replaces the whole "
+        "folder, so choose another --out or move them away",
+    )
 
 
 def publish(
-    staging: Path, out: Path, state: Path, rebuilt: set[str]
+    staging: Path, out: Path, state: Path, rebuilt: set[str], unknown: Sequence[str] = ()
 ) -> tuple[list[str], list[str]]:
     """Make ``staging`` the whole next build and switch ``out`` to it in one step.
 
     ``rebuilt``: the published files that belong to the targets just built (those not made
-    again are removed). Returns (files changed, files removed).
+    again are removed). ``unknown``: files in ``out`` that no record says are ours (the
+    state folder was deleted); each must be a file this build wrote, with the same bytes,
+    or nothing is published (SourceError). Returns (files changed, files removed).
     """
     old = set(files(out)) if out.is_dir() else set()
     old -= {rel for rel in old if rel.startswith(OLD_STAGING_PREFIX)}
     staged = sorted(files(staging))
+    foreign = [
+        rel
+        for rel in unknown
+        if not (staging / rel).is_file() or not filecmp.cmp(out / rel, staging / rel, False)
+    ]
+    if foreign:
+        raise refuse_foreign(out, foreign)
     changed: list[str] = []
     for rel in staged:
         src, dest = out / rel, staging / rel

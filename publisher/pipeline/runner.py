@@ -14,7 +14,6 @@ its process dies, so a killed build never holds it.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -25,11 +24,14 @@ from publisher import outputs
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
 from publisher.infra.clock import build_now, next_release
 from publisher.infra.heap import give_back
+from publisher.infra.statedir import state_folder
+from publisher.infra.sweep import start
 from publisher.model import Book
-from publisher.pipeline import publish, uptodate
+from publisher.pipeline import publish, records, uptodate
 from publisher.pipeline.board import Board
 from publisher.pipeline.registry import REGISTRY, Plan, Registry, check_only, every, plan
 from publisher.pipeline.schedule import Schedule
+from publisher.pipeline.state import build_lock, cache_folder, tidy
 from publisher.renderers.base import (
     BuildOptions,
     RenderContext,
@@ -38,10 +40,6 @@ from publisher.renderers.base import (
     own_folder,
     owned_by,
 )
-
-STATE_DIR = ".publisher"
-LOCK_NAME = "lock"
-CACHE_NAME = "cache"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,6 +67,7 @@ class BuildResult:
     removed: tuple[str, ...]
     warnings: tuple[Problem, ...]
     up_to_date: bool = False
+    notes: tuple[str, ...] = ()  # about the state folder: the cache passed its cap
 
 
 def default_source(cwd: Path) -> Path:
@@ -81,33 +80,6 @@ def default_source(cwd: Path) -> Path:
         raise SourceError.at(str(folder), None, "no SOURCE given and no .md file in source/")
     names = ", ".join(p.name for p in found)
     raise SourceError.at(str(folder), None, f"no SOURCE given and several .md files: {names}")
-
-
-def state_folder(source: Path) -> Path:
-    """``.publisher/`` beside ``source``: the cache, the record of the last build, the lock."""
-    return source.parent / STATE_DIR
-
-
-@contextlib.contextmanager
-def build_lock(state: Path) -> Iterator[None]:
-    """Hold ``<state>/lock`` for the duration; refuse if another live build holds it."""
-    state.mkdir(parents=True, exist_ok=True)
-    path = state / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            other = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "unknown"
-            raise BuildError(
-                f"{state}: another build of this book is running (process {other}); "
-                "wait for it to finish"
-            ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock; a killed process releases it too
 
 
 def build(
@@ -152,7 +124,10 @@ def _build(
     on_target: Callable[[TargetResult], None] | None,
 ) -> BuildResult:
     warnings: list[Problem] = []
-    out = Path(os.path.abspath(out))  # publishing renames it: "." must have a name
+    # Publishing renames it, so "." must have a name; and a link (build -> ../www, where a
+    # web server serves the book) is resolved, so its target receives the build (swapping
+    # the link itself would move it away and never write the target).
+    out = Path(os.path.realpath(out))
 
     def note(problem: Problem) -> None:
         # A renderer repeats what the validation said (the EPUB's dropped links, a cleaned
@@ -168,13 +143,16 @@ def _build(
     _check_out_path(out)
     state = state_folder(source)
     with build_lock(state):
+        records.sweep(state)  # the records of build folders that are gone
         publish.clean_stale(out)
-        publish.check_out_folder(state, out, uptodate.recorded_files(state, out))
+        unknown = publish.unknown_files(state, out, uptodate.recorded_files(state, out))
+        if unknown:  # refused now unless this build may recognise them (publish.publish)
+            _check_unknown(out, unknown, plan(names, registry).run)
         key = None
         if source.is_file():
             factories = [registry[name].make for name in registry]
             key = uptodate.fingerprint(source, out, names, options.base_url, factories)
-            previous = uptodate.up_to_date(state, out, key)
+            previous = None if unknown else uptodate.up_to_date(state, out, key)
             if previous is not None:
                 return _nothing_to_do(out, previous, note, on_target)
         from publisher.reader.parse import parse_file  # not needed when nothing changed
@@ -189,7 +167,15 @@ def _build(
         chosen = plan(names, registry)
         _check_published(chosen, out)
         uptodate.forget(state, out)
-        ctx = _Run(book=parsed.book, out=out, state=state, options=options)
+        ctx = _Run(
+            book=parsed.book,
+            out=out,
+            state=state,
+            options=options,
+            unknown=unknown,
+            running=chosen.run,
+        )
+        started = start(ctx.cache)
         targets, changed, removed = ctx.run(chosen.run, note, on_target)
         if key is not None:
             made = {t.name: list(t.files) for t in targets}
@@ -197,13 +183,25 @@ def _build(
             expires = next_release(parsed.book.config, chapters, build_now())
             with publish.published_already(out):
                 uptodate.record(state, out, key, made, warnings, expires)
+        with publish.published_already(out):
+            notes = tidy(state, started)
         return BuildResult(
             out=out,
             targets=targets,
             changed=changed,
             removed=removed,
             warnings=tuple(warnings),
+            notes=tuple(notes),
         )
+
+
+def _check_unknown(out: Path, unknown: Sequence[str], built: Sequence[Renderer]) -> None:
+    """Refuse (exit 2), before anything is built, a build folder holding files no record
+    says are ours, unless each lies where a target of this build writes: those are an
+    earlier build's if this build writes the same bytes there (the state folder deleted)."""
+    cannot = [rel for rel in unknown if not any(owned_by(r, rel) for r in built)]
+    if cannot:  # named first: those are the reason
+        raise publish.refuse_foreign(out, [*cannot, *(r for r in unknown if r not in cannot)])
 
 
 def _check_out_path(out: Path) -> None:
@@ -262,11 +260,18 @@ class _Run:
     out: Path
     state: Path
     options: BuildOptions
+    unknown: Sequence[str] = ()  # files in out no record knows, to recognise on publishing
+    running: Sequence[Renderer] = ()  # the targets this build makes
+
+    def replaced(self, relative: str) -> bool:
+        """Whether publishing replaces or removes the published file ``relative`` (a target
+        of this build owns it: what it did not make again goes)."""
+        return any(owned_by(r, relative) for r in self.running)
 
     @property
     def cache(self) -> Path:
         """The cache folder, which survives builds."""
-        return self.state / CACHE_NAME
+        return cache_folder(self.state)
 
     def run(
         self,
@@ -277,7 +282,6 @@ class _Run:
         """(what each target made, files changed in ``out``, files removed from it)."""
         staging = publish.staging_folder(self.out)
         staging.mkdir(parents=True)
-        self.cache.mkdir(parents=True, exist_ok=True)
         try:
             results: list[TargetResult] = []
             checked: list[tuple[Renderer, RenderResult]] = []
@@ -314,7 +318,7 @@ class _Run:
             for renderer, made in checked:
                 _check_contract(renderer, made, staging, renderers)
             rebuilt = _published(self.out, renderers)
-            changed, removed = publish.publish(staging, self.out, self.state, rebuilt)
+            changed, removed = publish.publish(staging, self.out, self.state, rebuilt, self.unknown)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return tuple(results), tuple(changed), tuple(removed)
@@ -364,6 +368,7 @@ class _Run:
             cache_dir=self.cache,
             options=options,
             board=board,
+            replaced=self.replaced,
         )
 
 

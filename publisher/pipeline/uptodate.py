@@ -1,8 +1,8 @@
 """The no-op rebuild: when nothing a build reads has changed, do nothing at all.
 
-A finished build records a fingerprint of its inputs and the files it published, in
-``.publisher/manifests/`` beside the source (one file per build folder, named after its
-path), never in the build folder. The next build with the same fingerprint, whose published
+A finished build records a fingerprint of its inputs and the files it published, in the
+record of its build folder (:mod:`publisher.pipeline.records`, in ``.publisher/`` beside the
+source), never in the build folder. The next build with the same fingerprint, whose published
 files are all still there as they were left, is up to date: it parses, synthesises and writes
 nothing, and only repeats the warnings the author has not fixed yet.
 
@@ -27,9 +27,10 @@ from pathlib import Path
 
 from publisher.errors import Problem
 from publisher.infra.clock import build_now
+from publisher.pipeline import records
 from publisher.reader.credentials import environment_files
 
-MANIFESTS = "manifests"
+BUILD = "build"  # the section of the folder's record (publisher.pipeline.records)
 _SKIP_DIRS = {"node_modules", "__pycache__"}
 _MAX_FILES = 20_000  # a source folder this large is not a book folder: fingerprint less
 
@@ -98,12 +99,6 @@ def fingerprint(
     return digest.hexdigest()
 
 
-def manifest_path(state: Path, out: Path) -> Path:
-    """Where the record of the last build into ``out`` lives in the state folder ``state``."""
-    name = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
-    return state / MANIFESTS / f"{name}.json"
-
-
 def _state(out: Path, files: Sequence[str]) -> dict[str, list[int]]:
     state = {}
     for rel in files:
@@ -133,11 +128,7 @@ def record(
         "files": _state(out, files),
         "warnings": [asdict(w) for w in warnings],
     }
-    path = manifest_path(state, out)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(json.dumps(document, indent=1), encoding="utf-8")
-    os.replace(tmp, path)
+    records.save(state, out, build=document)
 
 
 def up_to_date(
@@ -145,7 +136,7 @@ def up_to_date(
 ) -> tuple[dict[str, list[str]], list[Problem]] | None:
     """``(targets → files, warnings)`` of the last build if it is still current, else None."""
     try:
-        document = json.loads(manifest_path(state, out).read_text(encoding="utf-8"))
+        document = records.load(state, out)[BUILD]
         if document.get("key") != key:
             return None
         expires = document.get("expires")
@@ -156,7 +147,7 @@ def up_to_date(
             return None
         warnings = [Problem(**w) for w in document["warnings"]]
         return dict(document["targets"]), warnings
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
@@ -164,12 +155,11 @@ def recorded_files(state: Path, out: Path) -> set[str]:
     """The files the last finished build into ``out`` published, as its record lists them
     (none if there is no readable record)."""
     try:
-        document = json.loads(manifest_path(state, out).read_text(encoding="utf-8"))
-        return {str(rel) for rel in document["files"]}
-    except (OSError, ValueError, KeyError, TypeError):
+        return {str(rel) for rel in records.load(state, out)[BUILD]["files"]}
+    except (KeyError, TypeError):
         return set()
 
 
 def forget(state: Path, out: Path) -> None:
     """Drop the record, so the next build does the work (used before publishing)."""
-    manifest_path(state, out).unlink(missing_ok=True)
+    records.save(state, out, **{BUILD: None})

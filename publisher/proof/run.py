@@ -16,7 +16,7 @@ from pathlib import Path
 
 from publisher import model as m
 from publisher.errors import BuildError, Problem
-from publisher.pipeline.runner import state_folder
+from publisher.infra.statedir import state_folder
 from publisher.proof.align import Score
 from publisher.proof.chapters import chapter_audio
 from publisher.proof.flags import Flag, flags

@@ -11,7 +11,6 @@ this book uses any more are removed at the end of each proof.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import time
@@ -61,7 +60,7 @@ class Transcripts:
     """The transcripts of one book's chapters, kept under ``state``."""
 
     def __init__(self, state: Path, recognizer: Recognizer) -> None:
-        self.store = BlobCache(state / FOLDER, ".json")
+        self.store = BlobCache(state / FOLDER.parent, FOLDER.name)
         self.recognizer = recognizer
         self.used: set[str] = set()
 
@@ -112,7 +111,4 @@ class Transcripts:
 
     def forget_unused(self) -> None:
         """Remove the transcripts this proof did not use (of chapters since changed)."""
-        for path in self.store.folder.glob("*/*.json"):
-            if path.stem not in self.used and not path.is_symlink():
-                with contextlib.suppress(FileNotFoundError):
-                    path.unlink()
+        self.store.keep_only(*self.used)

@@ -77,10 +77,17 @@ class RenderContext:
     folder as the last successful build left it, to read outputs of targets that are not part
     of this build (``--only feed`` reads the audio there). ``cache_dir`` persists across
     builds (in ``.publisher/`` beside the source, never in the build folder); a renderer may
-    keep intermediate results there.
+    keep intermediate results there, as a kind of the one store
+    (``BlobCache(ctx.cache_dir, kind)`` in :mod:`publisher.infra.cache`: entries checked
+    against their key, no link followed, swept when no recent build used them).
 
     ``board``: set when this target runs beside others (see :class:`Board`);
     :meth:`find` then waits for a file a target it ``follows`` is still making.
+
+    ``replaced``: whether this build replaces or removes the published file it is given (a
+    target of this build owns it; one the book turns off, ``audiobook: false``, makes
+    nothing): :meth:`find` never gives such a file's published copy, which will not be
+    there once the build is.
     """
 
     book: Book
@@ -90,15 +97,18 @@ class RenderContext:
     cache_dir: Path
     options: BuildOptions = field(default_factory=BuildOptions)
     board: Board | None = None
+    replaced: Callable[[str], bool] = field(default=lambda _relative: False, repr=False)
     # Warnings found deep inside a renderer; ``render`` returns them in its RenderResult.
     _warnings: list[Problem] = field(default_factory=list, init=False, repr=False, compare=False)
 
     def find(self, relative: str) -> Path | None:
-        """An output of this build if it made one, else the published one, else None
-        (waiting for it first, if a target running beside this one may still make it)."""
+        """An output of this build if it made one, else the published one if this build
+        leaves it there (not :attr:`replaced`), else None (waiting for it first, if a target
+        running beside this one may still make it)."""
         if self.board is not None:
             self.board.wait(relative)
-        for base in (self.root, self.published):
+        bases = (self.root,) if self.replaced(relative) else (self.root, self.published)
+        for base in bases:
             candidate = base / relative
             if candidate.exists():
                 return candidate

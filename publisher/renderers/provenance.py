@@ -129,7 +129,7 @@ class Sealer:
         import c2pa
 
         self.key = key
-        self.blobs = BlobCache(cache_dir / "sealed", ".signed")
+        self.blobs = BlobCache(cache_dir, "sealed")
         info = c2pa.C2paSignerInfo(
             getattr(c2pa.C2paSigningAlg, key.algorithm.upper()), key.certificate, key.key, None
         )

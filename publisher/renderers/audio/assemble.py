@@ -81,16 +81,13 @@ class Assembled:
 
 
 class SpeechCache:
-    """Synthesised utterances under ``<cache_dir>/speech``, keyed by what changes the sound:
+    """Synthesised utterances, the cache kind ``speech``, keyed by what changes the sound:
     the normalised text and the synthesizer's identity; each entry holds the samples and
-    where the words are (``.utt``: a JSON header with the rate and the words, then the
-    samples). Entries from before words were kept (``.pcm``: the rate in 4 bytes, then the
-    samples) are still read, without words: for an engine that does not report words
-    (gTTS, whose every utterance is a request) they are as good as new."""
+    where the words are (a JSON header with the rate and the words, then the samples)."""
 
     def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "speech", ".utt")
-        self.before_words = BlobCache(cache_dir / "speech", ".pcm")
+        self.blobs = BlobCache(cache_dir, "speech")
+        self.used: set[str] = set()  # the keys read or stored: what the chapter is made of
 
     @staticmethod
     def key(text: str, identity: str) -> str:
@@ -99,9 +96,10 @@ class SpeechCache:
 
     def get(self, key: str, words: bool = False) -> Pcm | None:
         """The cached PCM, or None (absent or damaged, or without words when ``words``)."""
+        self.used.add(key)
         payload = self.blobs.get(key)
         if payload is None:
-            return None if words else self._before_words(key)
+            return None
         try:
             size = int.from_bytes(payload[:4], "big")
             meta = read_meta(io.BytesIO(payload).read)
@@ -118,12 +116,6 @@ class SpeechCache:
             return None
         return pcm
 
-    def _before_words(self, key: str) -> Pcm | None:
-        payload = self.before_words.get(key)
-        if payload is None or len(payload) < 4 or (len(payload) - 4) % SAMPLE_WIDTH:
-            return None
-        return Pcm(data=payload[4:], sample_rate=int.from_bytes(payload[:4], "big"))
-
     def put(self, key: str, pcm: Pcm) -> Pcm:
         """Store ``pcm`` under ``key`` unless another chapter's worker stored it first; what
         the cache now holds, which the chapter must use. An engine that is not stateless
@@ -132,6 +124,7 @@ class SpeechCache:
         said = None if pcm.words is None else [dataclasses.asdict(w) for w in pcm.words]
         head = json.dumps({"rate": pcm.sample_rate, "words": said}).encode()
         parts = [len(head).to_bytes(4, "big"), head, pcm.data]
+        self.used.add(key)
         if self.blobs.put(key, parts, replace=False):
             return pcm
         first = self.get(key)

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.engines.base import SpokenWord, Synthesizer, VoiceProfile
-from publisher.infra.cache import BlobCache, cache_key, read_meta
+from publisher.infra.cache import BlobCache, Uses, cache_key, mark_used, read_meta, uses_of
 from publisher.infra.heap import give_back
 from publisher.renderers.audio.settings import CHAPTER_FORMAT
 from publisher.speech.items import ChapterScript, Pause
@@ -164,18 +164,20 @@ class ChapterCache:
     """Finished chapters under ``<cache_dir>/chapters``."""
 
     def __init__(self, cache_dir: Path) -> None:
-        self.blobs = BlobCache(cache_dir / "chapters", ".chapter")
+        self.cache_dir = cache_dir
+        self.blobs = BlobCache(cache_dir, "chapters")
 
     def has(self, key: str) -> bool:
         """Whether there is an entry under ``key`` (not checked: :meth:`write_mp3` does that)."""
-        return self.blobs.path(key).is_file()
+        return self.blobs.contains(key)
 
     def write_mp3(
         self, key: str, dest: Path, head: Callable[[ChapterTiming], bytes]
     ) -> ChapterTiming | None:
         """Write the MP3 of the chapter under ``key`` to ``dest``, with ``head(its timing)``
         (the tags) in front, and return the timing; None, and no file, if the entry is absent
-        or damaged (then it is removed).
+        or damaged (then it is removed). What the chapter was made of (its utterances
+        and segments) is marked used with it, so that an edit of it later finds them.
 
         The MP3 is copied a megabyte at a time: a long chapter's (6 MB for 13 minutes) is not
         held, nor copied again for the tags, in the renderer's process.
@@ -203,13 +205,14 @@ class ChapterCache:
                     while block := reader.read(1 << 20):
                         out.write(block)
             if reader.intact() and timing is not None:
+                mark_used(self.cache_dir, uses_of(meta))
                 return timing
         dest.unlink(missing_ok=True)
         self.blobs.discard(key)
         return None
 
-    def put(self, key: str, audio: ChapterAudio) -> None:
-        """Store ``audio`` under ``key``."""
+    def put(self, key: str, audio: ChapterAudio, uses: Uses | None = None) -> None:
+        """Store ``audio`` under ``key``; ``uses``: the entries it was made from."""
         meta = {
             "sample_rate": audio.sample_rate,
             "samples": audio.samples,
@@ -222,7 +225,7 @@ class ChapterCache:
             ],
             "seams": audio.seams,
         }
-        self.blobs.put_with_meta(key, meta, audio.mp3)  # the parts are written one by one
+        self.blobs.put_with_meta(key, meta, audio.mp3, uses)  # the parts written one by one
 
 
 def _word(char_start: int, char_end: int, sample_start: int, sample_end: int) -> SpokenWord:
@@ -241,9 +244,8 @@ def make_chapter(
     from publisher.renderers.audio.assemble import SpeechCache, assemble
 
     cache_dir = Path(job.cache_dir)
-    assembled = assemble(
-        job.script, engines, job.identities, SpeechCache(cache_dir), job.bitrate, progress
-    )
+    speech_cache, segment_cache = SpeechCache(cache_dir), segments.SegmentCache(cache_dir)
+    assembled = assemble(job.script, engines, job.identities, speech_cache, job.bitrate, progress)
     rate = assembled.sample_rate
     # The speech alone sets the mastering gain; the pause sound is added at the level it
     # must have after that gain (see publisher.renderers.audio.pauses).
@@ -263,7 +265,7 @@ def make_chapter(
         job.loudness,
         speech.lufs,
         cuts,
-        segments.SegmentCache(cache_dir),
+        segment_cache,
         speech,
     )
     where = mastered.encoded.position
@@ -292,8 +294,9 @@ def make_chapter(
         encoded=mastered.encoded.encoded,
         seams=mastered.encoded.offsets[1:],
     )
-    ChapterCache(cache_dir).put(job.key, audio)  # the MP3 read from its file, a block at a time
-    del mastered
+    del mastered  # the MP3 is in ``audio``
+    made_of = {"speech": speech_cache.used, "segments": segment_cache.used}
+    ChapterCache(cache_dir).put(job.key, audio, made_of)
     timing = audio.timing()
     del audio
     give_back()  # its temporaries' heap: 20 MB after a 13-minute chapter

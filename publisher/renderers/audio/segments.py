@@ -126,8 +126,9 @@ class SegmentCache:
     process encoded (a cache miss), which the chapter reports to the renderer."""
 
     def __init__(self, cache_dir: Path | None) -> None:
-        self.blobs = None if cache_dir is None else BlobCache(cache_dir / "segments", ".seg")
+        self.blobs = None if cache_dir is None else BlobCache(cache_dir, "segments")
         self.encoded = 0
+        self.used: set[str] = set()  # the keys read or stored: what the chapter is made of
 
     @staticmethod
     def key(digest: str, rate: int, bitrate: int) -> str:
@@ -150,6 +151,7 @@ class SegmentCache:
                 if size > HOLD_BYTES:
                     held = None  # rendered again if it must be encoded
         key = self.key(digest.hexdigest(), rate, bitrate)
+        self.used.add(key)
         cached = self._copy(key, into)
         if cached is not None:
             return cached

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from publisher.errors import BuildError
 
 if TYPE_CHECKING:
+    from publisher.infra.cache import Uses
     from publisher.renderers.audiobook.m4b import Piece, PieceCache
 
 
@@ -49,12 +50,17 @@ def join(parts: Sequence[Piece], frame: int) -> Piece:
 
 
 def join_stored(
-    into: PieceCache, key: str, cache: PieceCache, parts: Sequence[tuple[str, Piece]], frame: int
+    into: PieceCache,
+    key: str,
+    cache: PieceCache,
+    parts: Sequence[tuple[str, Piece]],
+    frame: int,
+    uses: Uses | None = None,
 ) -> Piece:
     """The parts (keys in ``cache`` and pieces without packets) joined as :func:`join` does,
     stored in ``into`` under ``key`` with their packets copied a block at a time from
-    ``cache``: a long chapter's packets (29 MB an hour) are never all in memory. The chapter's
-    piece, without packets."""
+    ``cache``: a long chapter's packets (29 MB an hour) are never all in memory; ``uses``: the
+    entries the chapter is made of. The chapter's piece, without packets."""
     from publisher.renderers.audiobook.m4b import Piece, sizes_array
 
     keeps = _keeps([light for _, light in parts], frame)
@@ -75,5 +81,5 @@ def join_stored(
                     left -= len(block)
                     yield block
 
-    into.put(key, piece, packets())
+    into.put(key, piece, packets(), uses)
     return piece

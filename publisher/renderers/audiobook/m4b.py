@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from publisher.errors import BuildError
-from publisher.infra.cache import BlobCache, cache_key, read_meta
+from publisher.infra.cache import BlobCache, Uses, cache_key, mark_used, read_meta, uses_of
 from publisher.renderers.audiobook.mp4 import FRAME as FRAME  # samples a packet, for callers
 from publisher.speech.disclosure import Synthetic
 
@@ -159,19 +159,26 @@ def encoder(rate: int, bitrate: int) -> AudioCodecContext:
 
 
 class PieceCache:
-    """Chapters' AAC packets under ``<cache_dir>/audiobook`` (their parts' under another
-    ``folder``)."""
+    """Chapters' AAC packets, the cache kind ``audiobook`` (their parts' another ``kind``)."""
 
-    def __init__(self, cache_dir: Path, folder: str = "audiobook") -> None:
-        self.blobs = BlobCache(cache_dir / folder, ".aac")
+    def __init__(self, cache_dir: Path, kind: str = "audiobook") -> None:
+        self.cache_dir = cache_dir
+        self.blobs = BlobCache(cache_dir, kind)
 
-    def put(self, key: str, piece: Piece, data: Iterable[bytes] | None = None) -> None:
+    def put(
+        self,
+        key: str,
+        piece: Piece,
+        data: Iterable[bytes] | None = None,
+        uses: Uses | None = None,
+    ) -> None:
         """Store ``piece`` under ``key``, its packets from ``data`` (blocks, read as they are
-        written: a long chapter's are never all in memory) or else its own."""
+        written: a long chapter's are never all in memory) or else its own; ``uses``: the
+        entries it was made from."""
         meta = {"sample_rate": piece.sample_rate, "samples": piece.samples}
         meta["packets"] = len(piece.sizes)
         blocks = [piece.data] if data is None else data
-        self.blobs.put_with_meta(key, meta, itertools.chain([_packed(piece.sizes)], blocks))
+        self.blobs.put_with_meta(key, meta, itertools.chain([_packed(piece.sizes)], blocks), uses)
 
     def get(self, key: str) -> Piece | None:
         """The whole piece under ``key``, packets included, read at once (a part's are a
@@ -189,13 +196,16 @@ class PieceCache:
 
     def light(self, key: str) -> Piece | None:
         """The piece under ``key`` without its packets (``data`` empty), checked whole by
-        reading it a megabyte at a time; None (and the entry removed) when absent or damaged."""
+        reading it a megabyte at a time; None (and the entry removed) when absent or damaged.
+        The parts it was made of are marked used with it."""
         reader = self.blobs.open(key)
         if reader is None:
             return None
         with reader:
-            piece = _light(reader.read)
+            uses: dict[str, list[str]] = {}
+            piece = _light(reader.read, uses)
             if reader.intact() and piece is not None:
+                mark_used(self.cache_dir, uses)
                 return piece
         self.blobs.discard(key)
         return None
@@ -219,10 +229,13 @@ class PieceCache:
                 raise BuildError(f"audiobook: piece {key[:12]} was damaged while in use")
 
 
-def _light(read: Callable[[int], bytes]) -> Piece | None:
-    """A cached piece's header as a piece without packets; None if it is not one."""
+def _light(read: Callable[[int], bytes], uses: dict[str, list[str]] | None = None) -> Piece | None:
+    """A cached piece's header as a piece without packets; None if it is not one. ``uses``
+    is given the entries it lists as made from."""
     try:
         meta = read_meta(read)
+        if uses is not None:
+            uses.update(uses_of(meta))
         count = int(meta["packets"])
         raw = read(4 * count) if count >= 0 else b""
         if len(raw) != 4 * count:

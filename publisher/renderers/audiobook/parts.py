@@ -149,6 +149,10 @@ def _samples(frame: av.AudioFrame | None) -> Samples:
     return samples
 
 
+PARTS = "audiobook-parts"
+"""The cache kind of the parts' AAC packets."""
+
+
 def part_key(digest: str, rate: int, bitrate: int) -> str:
     """The cache key of a part's AAC packets."""
     import av
@@ -162,13 +166,15 @@ class Hint:
     """Whether a chapter (by its MP3's name) was made into parts before, under
     ``<cache_dir>/audiobook-parts-seen``: then most of its parts are probably cached."""
 
+    KIND = "audiobook-parts-seen"
+
     def __init__(self, cache_dir: Path, name: str) -> None:
-        self.blobs = BlobCache(cache_dir / "audiobook-parts-seen", ".flag")
+        self.blobs = BlobCache(cache_dir, self.KIND)
         self.key = cache_key("seen", name)
 
     def seen(self) -> bool:
         """Whether the chapter was made into parts before."""
-        return self.blobs.path(self.key).is_file()
+        return self.blobs.contains(self.key)
 
     def mark(self) -> None:
         """Remember that it was."""
@@ -329,7 +335,7 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
         sink = Encoders(make, rate)
         spans = split(decoded(), FRAME, sink)
         return join([sink.made.pop(i) for i in range(len(spans))], FRAME)
-    cache = PieceCache(cache_dir, "audiobook-parts")
+    cache = PieceCache(cache_dir, PARTS)
 
     def store(digest: str, piece: Piece, packets: Iterable[bytes]) -> None:
         cache.put(part_key(digest, rate, bitrate), piece, packets)
@@ -342,7 +348,9 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
         finder = Finder(
             make,
             rate,
-            lambda digest: not cache.blobs.path(part_key(digest, rate, bitrate)).is_file(),
+            # Checked whole and filed rightly (read through, not held): a damaged part is
+            # encoded again now, not found missing when the chapter is joined.
+            lambda digest: cache.light(part_key(digest, rate, bitrate)) is None,
             store,
         )
         spans = split(decoded(), FRAME, finder)
@@ -358,4 +366,5 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
         if light is None:
             raise BuildError(f"audiobook: part {part[:12]} left the cache while in use")
         parts.append((part, light))
-    return join_stored(PieceCache(cache_dir), key, cache, parts, FRAME)
+    uses = {PARTS: [part for part, _ in parts], Hint.KIND: [hint.key]}
+    return join_stored(PieceCache(cache_dir), key, cache, parts, FRAME, uses)

@@ -45,7 +45,7 @@ def cached_cover(
         if name:
             with contextlib.suppress(OSError):  # cover_jpeg reports a missing file
                 key.update((Path(book.root) / name).read_bytes())
-    blobs = BlobCache(cache_dir / "cover", ".jpg")
+    blobs = BlobCache(cache_dir, "cover")
     cached = blobs.get(key.hexdigest())  # an emptied or truncated entry is None: drawn again
     if cached is not None:
         return cached

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
@@ -36,6 +35,7 @@ from publisher import outputs
 from publisher.engines.base import VoiceProfile
 from publisher.errors import BuildError
 from publisher.i18n import words_for
+from publisher.infra.cache import BlobCache
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
@@ -95,18 +95,15 @@ class NarratedEpubRenderer(Target):
         )
         name = outputs.read_along(kobo)(book.slug)
         dest = ctx.root / name
-        cached = ctx.cache_dir / "narrated" / f"{key}.epub"
+        cache = BlobCache(ctx.cache_dir, "narrated")
         made = RenderResult(files=(name,))
-        if cached.is_file():
-            shutil.copyfile(cached, dest)
+        if cache.to_file(key, dest):  # a damaged or another key's entry is made again
             return made
         write_narrated(ctx, voice, chapters, cover, dest)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        for old in cached.parent.glob("*.epub"):
-            old.unlink()  # one book per build folder: the previous one is of no more use
-        tmp = cached.with_suffix(f".tmp{os.getpid()}")
-        shutil.copyfile(dest, tmp)
-        os.replace(tmp, cached)
+        cache.put_file(key, dest)
+        # One book per build folder, as large as its MP3s together, and remade in a
+        # fraction of a second: the previous ones are not worth their space.
+        cache.keep_only(key)
         return made
 
 
