@@ -299,24 +299,12 @@ def _item(
         _el(item, _ns(PODCAST, "season"), str(int(number)), {"name": _name(series.name)})
     _el(item, _ns(PODCAST, "txt"), "true", {"purpose": AI_CONTENT})
     if episode.audio.captions is not None:
-        _el(
-            item,
-            _ns(PODCAST, "transcript"),
-            attrs={
-                "url": url_for(base_url, outputs.captions(slug)),
-                "type": "text/vtt",
-                "language": book.config.language,
-            },
-        )
+        vtt = url_for(base_url, outputs.captions(slug))
+        attrs = {"url": vtt, "type": "text/vtt", "language": book.config.language}
+        _el(item, _ns(PODCAST, "transcript"), attrs=attrs)
     if episode.timing.sections:
-        _el(
-            item,
-            _ns(PODCAST, "chapters"),
-            attrs={
-                "url": url_for(base_url, outputs.chapter_marks(slug)),
-                "type": "application/json+chapters",
-            },
-        )
+        marks = {"url": url_for(base_url, outputs.chapter_marks(slug))}
+        _el(item, _ns(PODCAST, "chapters"), attrs=marks | {"type": "application/json+chapters"})
 
 
 def _warn(ctx: RenderContext, message: str) -> None:
