@@ -52,7 +52,8 @@ def exact_gains(text: str, cache: Path) -> list[tuple[float, int]]:
         lay_out,
     )
     from publisher.speech.casting import BookCast, voices_folder
-    from publisher.speech.script import book_script, voice_lexicon
+    from publisher.speech.lexicon import voice_lexicon
+    from publisher.speech.script import book_script
 
     book = parse_text(text, str(cache / "book.md"), root=str(cache)).book
     folder = voices_folder(book)

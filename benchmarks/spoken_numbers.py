@@ -62,7 +62,7 @@ def whisper_base(folder: Path) -> Path:
 @contextmanager
 def normaliser_off() -> Iterator[None]:
     """The speech script without number normalisation: the engine reads the digits."""
-    with mock.patch("publisher.speech.script.normalise", lambda text, language: text):
+    with mock.patch("publisher.speech.speakable.normalise", lambda text, language: text):
         yield
 
 

@@ -13,7 +13,7 @@ from multiprocessing.queues import Queue
 
 import pytest
 
-from publisher.engines import espeak
+from publisher.engines import espeak, espeak_library
 from publisher.engines.base import Pcm, Synthesizer, VoiceProfile
 from publisher.engines.espeak import EspeakSynthesizer, check_voice
 from publisher.errors import EngineError
@@ -127,7 +127,7 @@ def test_empty_text_is_empty_pcm_without_the_library(monkeypatch: pytest.MonkeyP
     def no_library() -> None:
         raise AssertionError("the library was used")
 
-    monkeypatch.setattr(espeak, "_load", no_library)
+    monkeypatch.setattr(espeak_library, "_load", no_library)
     for text in ("", "  \n\t"):
         pcm = DUTCH.synthesize(text)
         assert pcm.data == b""
@@ -155,15 +155,15 @@ def test_a_library_left_loaded_is_refused_not_used() -> None:
     # Fresh state relies on unloading the library after each synthesis. Should something
     # keep it loaded, the next synthesis must fail rather than carry on from that state.
     expected = DUTCH.synthesize(SENTENCE)
-    with espeak._LOCK:
-        runtime = espeak._load()
-    extra = ctypes.CDLL(runtime.path, mode=espeak._LOAD_MODE)
+    with espeak_library._LOCK:
+        runtime = espeak_library._load()
+    extra = ctypes.CDLL(runtime.path, mode=espeak_library._LOAD_MODE)
     try:
         DUTCH.synthesize(OTHER)  # loaded fresh by ``extra``; stays loaded after it
         with pytest.raises(EngineError, match="stayed loaded from an earlier synthesis"):
             DUTCH.synthesize(SENTENCE)
     finally:
-        espeak._unload(extra._handle)
+        espeak_library._unload(extra._handle)
     assert DUTCH.synthesize(SENTENCE).data == expected.data
 
 
@@ -178,12 +178,12 @@ def test_without_an_in_memory_copy_a_private_folder_does(
         raise OSError("memfd refused")
 
     monkeypatch.setattr(os, "memfd_create", refused, raising=False)
-    monkeypatch.setattr(espeak, "_runtime", None)
+    monkeypatch.setattr(espeak_library, "_runtime", None)
     assert DUTCH.synthesize(SENTENCE).data == expected.data
-    runtime = espeak._runtime
+    runtime = espeak_library._runtime
     assert runtime is not None and runtime.folder is not None and runtime.fd is None
     assert runtime.path.startswith(runtime.folder)
-    espeak._discard(runtime)
+    espeak_library._discard(runtime)
 
 
 def test_threads_get_their_own_voice() -> None:
@@ -234,7 +234,7 @@ def test_a_fork_during_a_synthesis_in_another_thread() -> None:
     expected = DUTCH.synthesize(SENTENCE)
     context = multiprocessing.get_context("fork")
     queue: Queue[bytes | str] = context.Queue()
-    with espeak._LOCK, espeak._session(espeak._load()) as lib:
+    with espeak_library._LOCK, espeak_library._session(espeak_library._load()) as lib:
         lib.espeak_SetVoiceByName(b"en")  # half-way: loaded, initialised, in use
         child = context.Process(target=_speak_into, args=(queue,))
         child.start()

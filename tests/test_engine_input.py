@@ -31,7 +31,7 @@ from publisher.engine_input import (
 )
 from publisher.engines.piper import piper_installed
 from publisher.i18n import words_for
-from publisher.speech.script import speakable
+from publisher.speech.speakable import speakable
 from tests.books import write_book
 from tests.generated_books import build_command
 from tests.helpers import require

@@ -24,7 +24,8 @@ from publisher.renderers.accessibility import CONFORMS_TO
 from publisher.renderers.base import RenderContext
 from publisher.renderers.cover.draw import PORTRAIT, cover_jpeg
 from publisher.renderers.cover.renderer import CoverRenderer
-from publisher.renderers.epub.renderer import EpubRenderer, modified
+from publisher.renderers.epub.container import modified
+from publisher.renderers.epub.renderer import EpubRenderer
 from publisher.renderers.epub.xhtml import ChapterWriter
 from publisher.text import safe_href, sentences
 from tests.golden import assert_golden

@@ -25,7 +25,8 @@ from publisher.reader.parse import parse_file
 from publisher.renderers.audio.renderer import voices_folder
 from publisher.renderers.base import BuildOptions
 from publisher.renderers.epub.smil import WORD_KINDS
-from publisher.speech.script import merged_lexicon, speakable, voice_lexicon
+from publisher.speech.lexicon import merged_lexicon, voice_lexicon
+from publisher.speech.speakable import speakable
 from publisher.speech.timing import TimingFile
 from publisher.text.spans import cut, locate
 from publisher.text.xhtml import Style, XhtmlWriter

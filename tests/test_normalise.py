@@ -17,10 +17,12 @@ from publisher.engines.profiles import load_profile
 from publisher.pipeline.runner import build
 from publisher.reader.parse import parse_text
 from publisher.renderers.base import BuildOptions
+from publisher.speech.lexicon import voice_lexicon
 from publisher.speech.normalise import normalise
 from publisher.speech.normalise.rules import load_rules, rules_for
-from publisher.speech.script import Cast, book_script, voice_lexicon
+from publisher.speech.script import book_script
 from publisher.speech.timing import TimingFile
+from publisher.speech.voicing import Cast
 from publisher.text import sentences
 from publisher.text.abbreviations import speech_languages
 from tests.books import ROOT, copy_book

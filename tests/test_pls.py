@@ -15,7 +15,9 @@ from publisher.engines.base import VoiceProfile
 from publisher.errors import SourceError
 from publisher.i18n import words_for
 from publisher.reader.parse import parse_file, parse_text
-from publisher.speech.script import book_script, speakable, voice_lexicon
+from publisher.speech.lexicon import voice_lexicon
+from publisher.speech.script import book_script
+from publisher.speech.speakable import speakable
 from tests.test_epub import build
 
 FIXTURE = Path(__file__).parent / "fixtures" / "pls"

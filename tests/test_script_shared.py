@@ -13,7 +13,8 @@ from publisher.pipeline.runner import build
 from publisher.reader.parse import parse_text
 from publisher.renderers.base import BuildOptions
 from publisher.speech import script as s
-from publisher.speech.script import Cast, chapter_script
+from publisher.speech.script import chapter_script
+from publisher.speech.voicing import Cast
 
 
 def book(body: str) -> m.Book:

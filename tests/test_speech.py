@@ -18,8 +18,8 @@ from publisher.speech.script import (
     Pause,
     Utterance,
     book_script,
-    speakable,
 )
+from publisher.speech.speakable import speakable
 from publisher.text import sentences
 
 ROOT = Path(__file__).parents[1]

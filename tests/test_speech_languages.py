@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from publisher import model as m
 from publisher.reader.parse import parse_text
-from publisher.speech.script import Cast, Utterance, chapter_script
+from publisher.speech.script import Utterance, chapter_script
+from publisher.speech.voicing import Cast
 from publisher.text import sentences
 from publisher.text.spans import spoken_text
 

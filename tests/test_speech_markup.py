@@ -13,7 +13,8 @@ from pathlib import Path
 from publisher import model as m
 from publisher.i18n import words_for
 from publisher.reader.parse import parse_file, parse_text
-from publisher.speech.script import book_script, speakable
+from publisher.speech.script import book_script
+from publisher.speech.speakable import speakable
 
 EVERY_BLOCK = Path(__file__).parent / "fixtures" / "every-block.md"
 

@@ -109,7 +109,8 @@ def narration_problems(book: m.Book) -> list[Problem]:
     build's to report (an engine error, exit 1): ``check`` judges the book, not the machine."""
     from publisher.engines.profiles import choose_voice
     from publisher.speech.casting import BookCast, voices_folder
-    from publisher.speech.script import book_script, voice_lexicon
+    from publisher.speech.lexicon import voice_lexicon
+    from publisher.speech.script import book_script
 
     config = book.config
     folder = voices_folder(book)

@@ -1,15 +1,16 @@
-"""espeak-ng's word events, read from the events its synthesis callback is handed.
+"""espeak-ng's synthesis callback, and the word events read from the events it is handed.
 
 Each ``espeakEVENT_WORD`` gives a word's character position in the text (from 1), its
 length, and the sample where it starts (``sample``, counted from the start of the synthesis;
 ``audio_position`` is the same in whole milliseconds). Apart from
-:mod:`publisher.engines.espeak`, which loads and runs the library, to keep that one about
-the library's life.
+:mod:`publisher.engines.espeak_library`, which loads and runs the library, to keep that one
+about the library's life.
 """
 
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Callable
 
 from publisher.engines.base import SpokenWord
 from publisher.engines.words import moved_back, place
@@ -17,6 +18,12 @@ from publisher.engines.words import moved_back, place
 # Values from espeak-ng's speak_lib.h.
 _EVENT_LIST_TERMINATED = 0
 _EVENT_WORD = 1
+
+
+Callback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+"""speak_lib.h's ``t_espeak_callback``: samples, their count, the events."""
 
 
 class _EventId(ctypes.Union):
@@ -51,6 +58,22 @@ def word_events(events: int) -> list[tuple[int, int, int]]:
             out.append((event[i].text_position, event[i].length, event[i].sample))
         i += 1
     return out
+
+
+def collector(
+    chunks: list[bytes], words: list[tuple[int, int, int]]
+) -> Callable[[ctypes._Pointer[ctypes.c_short], int, int | None], int]:
+    """The synthesis callback: collects the samples into ``chunks`` and each word event's
+    ``(text position from 1, length, sample)`` into ``words``."""
+
+    def collect(wav: ctypes._Pointer[ctypes.c_short], count: int, events: int | None) -> int:
+        if events:
+            words.extend(word_events(events))
+        if wav and count > 0:
+            chunks.append(ctypes.string_at(wav, count * 2))
+        return 0  # 0 = go on
+
+    return collect
 
 
 def spoken_words(

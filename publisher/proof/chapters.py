@@ -22,8 +22,10 @@ from publisher.engines.profiles import choose_voice, primary_subtag
 from publisher.errors import BuildError
 from publisher.proof.align import Heard
 from publisher.speech.casting import BookCast, voices_folder
-from publisher.speech.script import Cast, ChapterScript, Utterance, chapter_script, voice_lexicon
+from publisher.speech.lexicon import voice_lexicon
+from publisher.speech.script import ChapterScript, Utterance, chapter_script
 from publisher.speech.timing import TimingFile, check_script
+from publisher.speech.voicing import Cast
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,6 +1,6 @@
 """Who speaks what: the voice profiles a book's narration uses, found by name or language.
 
-The speech script names voices (:class:`publisher.speech.script.Cast`): the book's own, one
+The speech script names voices (:class:`publisher.speech.voicing.Cast`): the book's own, one
 per role (``narration.roles``), one a block asks for (``{voice=name}``), and one per language
 of text in another script. This module turns those names into profiles, so the audio target
 can make one engine per voice, and checks them first: an unknown voice is an error at the
@@ -23,7 +23,7 @@ from publisher.engines.profiles import (
     primary_subtag,
 )
 from publisher.errors import EngineError, SourceError
-from publisher.speech.script import Cast
+from publisher.speech.voicing import Cast
 
 SYNTHETIC = "synthetic voice"
 """How narrator tags say that no person reads the book."""

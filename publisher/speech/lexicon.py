@@ -16,6 +16,10 @@ may start it looks up only the stretches that could be an entry: those that end 
 ends (the next character is not a word character) and have the length of an entry that
 starts with that letter, longest first, each one dictionary lookup. The work is then the
 text times the few word ends within the longest entry's reach, whatever the lexicon's size.
+
+The lexicon a narration uses is the voice's, with the book's PLS file (``narration.pls``)
+over it and the front matter's ``narration.lexicon`` over both (:func:`voice_lexicon`,
+:func:`merged_lexicon`), compiled once for all the chapters of a book (:func:`compiled`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
+
+from publisher import model as m
+from publisher.engine_input import as_text, phonemes
+from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
+from publisher.model.config import Config
 
 _STARTS = re.compile(r"(?<!\w)")
 """Where an entry may start: no word character before."""
@@ -106,3 +115,45 @@ class Lexicon:
 
 EMPTY = Lexicon({})
 """No entries: text stays as it is."""
+
+
+# --- the lexicon a narration uses -----------------------------------------------------------
+
+
+def voice_lexicon(book: m.Book, voice: VoiceProfile) -> dict[str, str]:
+    """The voice's lexicon with the book's PLS file (``narration.pls``) over it: its aliases,
+    or its phonemes where the voice's engine reads their alphabet. The inline
+    ``narration.lexicon`` goes over both (:func:`merged_lexicon`)."""
+    merged = {word: as_text(said) for word, said in voice.lexicon.items()}
+    if book.pronunciation is not None:
+        found = book.pronunciation.respellings(PHONEME_ALPHABETS.get(voice.engine))
+        # An alias is text; phonemes (checked by the reader) are what espeak-ng reads as such.
+        merged.update(
+            (word, as_text(said) if kind == "alias" else phonemes(said))
+            for word, (kind, said) in found.items()
+        )
+    return merged
+
+
+def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str, str]:
+    """The voice's lexicon with the book's entries over it (keys compared ignoring case)."""
+    merged = {k.lower(): v for k, v in voice_lexicon.items()}
+    merged.update({k.lower(): as_text(v) for k, v in config.narration.lexicon.items()})
+    return merged
+
+
+_LAST: list[tuple[Config, Mapping[str, str] | None, Lexicon]] = []
+"""The lexicons last compiled, with the settings and voice lexicon they came from (held, so
+that comparing by identity is sound): a book's chapters share one."""
+
+
+def compiled(config: Config, voice_lexicon: Mapping[str, str] | None) -> Lexicon:
+    """The merged lexicon (:func:`merged_lexicon`) made ready for lookup, once for all the
+    chapters a target asks for with the same settings and voice lexicon objects: merging
+    and compiling a lexicon of 60,000 words per chapter cost more than the lookup itself."""
+    for known_config, known_voice, lexicon in _LAST:
+        if known_config is config and known_voice is voice_lexicon:
+            return lexicon
+    lexicon = Lexicon(merged_lexicon(config, voice_lexicon or {}))
+    _LAST[:] = [(config, voice_lexicon, lexicon), *_LAST[:3]]
+    return lexicon

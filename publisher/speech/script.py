@@ -15,38 +15,26 @@ Reading order and choices:
 * Each block is said sentence by sentence, so captions (WebVTT) can follow each sentence
   exactly; between two sentences of a block lies a :data:`SENTENCE_GAP`, about the pause
   espeak-ng makes at a full stop. The ``text`` is what is said, ``display`` what is written.
-* Normalisation: link targets are never read; a web address in the text (bare or an
-  autolink) is said as its domain ("example.org"), an e-mail address with the language's word
-  for "@"; HTML tags shown as text (``<b>``) are not read; emoji and pictographs go (espeak
-  reads 💡 as "gloeilamp"), "&" becomes the language's "and", footnote markers go, whitespace
-  collapses, the lexicon (the voice's, overridden by the book's ``narration.lexicon``)
-  replaces whole words regardless of case in text in the book's language (not in a span
-  marked as another language, nor in another script: the lexicon says how to say words of
-  the book's language), numbers, dates, amounts, units and abbreviations are said in words
-  by the rules of the run's language (:mod:`publisher.speech.normalise`), and every
-  utterance ends in punctuation, so a heading does not run into the next sentence. A span in
-  another language gets that language's rules and its word for "&" and "@".
-* Voices: each utterance has one (a voice profile's name): the block's own
-  (``{voice=name}``), else its kind's (``narration.roles``), else the book's. A sentence
-  with text in another script (or a span marked ``{lang=…}``) is said in runs
-  (:mod:`publisher.speech.runs`), each by a voice for its language; a run no voice speaks is
-  left out with a warning naming the line, never spelled out letter by letter.
+* Normalisation (:mod:`publisher.speech.speakable`): link targets and footnote markers are
+  never read, addresses are said as their domain, emoji and markup shown as text go, the
+  lexicon (the voice's, overridden by the book's ``narration.lexicon``) replaces whole words
+  in text in the book's language (not in a span marked as another language, nor in another
+  script: the lexicon says how to say words of the book's language), numbers and the like
+  are said in words by the rules of the run's language, and every utterance ends in
+  punctuation. A span in another language gets that language's rules and its word for "&"
+  and "@".
+* Voices (:mod:`publisher.speech.voicing`): each utterance has one; a sentence with text in
+  another script or language is said in runs, each by a voice for its language.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from types import MappingProxyType
+from dataclasses import replace
 from typing import assert_never
-from urllib.parse import urlsplit
 
 from publisher import model as m
-from publisher.engine_input import as_text, phonemes
-from publisher.engines.base import PHONEME_ALPHABETS, VoiceProfile
-from publisher.errors import Problem
-from publisher.i18n import Words, languages, words_for
+from publisher.i18n import words_for
 from publisher.model.config import Config, NarrationConfig
 from publisher.speech import runs
 from publisher.speech.items import ChapterScript as ChapterScript
@@ -54,9 +42,11 @@ from publisher.speech.items import Item as Item
 from publisher.speech.items import Pause as Pause
 from publisher.speech.items import Run as Run
 from publisher.speech.items import Utterance as Utterance
-from publisher.speech.lexicon import EMPTY, Lexicon
+from publisher.speech.lexicon import Lexicon, compiled
+from publisher.speech.lexicon import voice_lexicon as voice_lexicon  # the audio target's import
 from publisher.speech.memo import ScriptMemo
-from publisher.speech.normalise import normalise
+from publisher.speech.speakable import display_text
+from publisher.speech.voicing import Cast, Voicing
 from publisher.text import HARD_BREAK, plain_text
 
 SENTENCE_GAP = 0.3
@@ -92,140 +82,15 @@ _SHORT_PAUSES = ("paragraph", "heading", "list-item")
 """Pauses that a ``{pause=N}`` block right after them replaces: the author set the length."""
 
 
-ROLE_OF_KIND = {
-    "title": "heading",
-    "heading": "heading",
-    "prompt": "prompt",
-    "lead-in": "prompt",
-    "example": "example",
-    "quote": "quote",
-    "footnote": "footnote",
-}
-"""The ``narration.roles`` entry that gives an utterance of each kind its voice."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class Cast:
-    """Who speaks: the book's voice, a voice per role, and a voice per language.
-
-    ``speaks(language)`` is the name of a voice for that language, or None if there is
-    none; the audio target fills it from the voice profiles and the engine's voices.
-    """
-
-    book: str
-    roles: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    speaks: Callable[[str], str | None] = lambda _language: None
-
-
-# --- normalisation --------------------------------------------------------------------------
-
-_URL = re.compile(r"(?:\b[a-z][a-z0-9+.-]*://|\bwww\.)\S+", re.IGNORECASE)
-_URL_TAIL = re.compile(r"[.,;:!?)\]}'\"”’»]+$")  # sentence punctuation after an address
-_EMAIL = re.compile(r"(?<![\w.+-])([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)")
-# Markup shown as text ("Tekst <b>vet</b>", "<br/>", "<!-- … -->"): an HTML tag or comment as
-# HTML's own syntax spells it (a name, then attributes), so "3 < 5 > 2" is still read.
-_MARKUP = re.compile(
-    r"<!--.*?-->"
-    r"|</?[A-Za-z][A-Za-z0-9-]*"
-    r"""(?:\s+[A-Za-z_:][\w:.-]*(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*"""
-    r"\s*/?>",
-    re.DOTALL,
-)
-_EMOJI = re.compile(
-    "["
-    "\U0001f000-\U0001faff"  # mahjong … symbols and pictographs extended-A
-    "\U00002600-\U000027bf"  # miscellaneous symbols, dingbats
-    "\U00002300-\U000023ff"  # miscellaneous technical (⌚ ⏰ ⏳)
-    "\U00002b00-\U00002bff"  # arrows and stars (⭐ ⬆)
-    "\U0001f1e6-\U0001f1ff"  # regional indicators (flags)
-    "\ufe0e\ufe0f\u200d\u20e3"  # variation selectors, joiner, keycap
-    "\U000e0020-\U000e007f"  # tag characters (subdivision flags)
-    "\u3030\u303d\u3297\u3299"
-    "]+"
-)
-_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.;:!?…])")
-_FINAL = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
-_SPEAKABLE = re.compile(r"\w")
-_AMPERSAND = re.compile(r"&(?![^\[\]]*\]\])")  # not inside a lexicon's [[phonemes]]
-
-
-def domain(url: str) -> str:
-    """The host a web address names, without ``www.`` ("https://www.example.org/x" →
-    "example.org"); the address itself when it names none."""
-    try:
-        host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
-    except ValueError:
-        host = ""
-    return host.removeprefix("www.") or url
-
-
-def say_addresses(text: str, words: Words) -> str:
-    """Web addresses in ``text`` as their domain, which a listener can remember and type
-    (the path and query are noise read aloud), and e-mail addresses with the language's
-    word for "@" ("a@b.org" → "a apenstaartje b.org"), so no engine spells the sign."""
-
-    def web(match: re.Match[str]) -> str:
-        url = match.group(0)
-        tail = _URL_TAIL.search(url)
-        end = tail.start() if tail else len(url)
-        return f"{domain(url[:end])}{url[end:]}"
-
-    text = _URL.sub(web, text)
-    return _EMAIL.sub(lambda match: f"{match[1]} {words.at_word} {match[2]}", text)
-
-
-def remove_markup(text: str) -> str:
-    """``text`` without HTML tags and comments written as text: what a reader sees as
-    ``<b>`` the narrator must not read as "kleiner dan b groter dan"."""
-    return _MARKUP.sub(" ", text)
-
-
-def remove_emoji(text: str) -> str:
-    """``text`` without emoji, pictographs and their joiners and selectors."""
-    return _EMOJI.sub(" ", text)
-
-
-def speakable(
-    text: str,
-    words: Words,
-    lexicon: Lexicon | Mapping[str, str],
-    *,
-    language: str,
-    final: bool = True,
-) -> str:
-    """``text`` as the engine should get it (see the module docstring), in ``language``
-    (a BCP 47 tag: the numbers' rules); ``""`` if nothing in it can be said. ``final`` adds
-    a full stop when the text ends without punctuation."""
-    text = say_addresses(remove_markup(text), words)
-    text = remove_emoji(text)
-    # "[[" starts phonemes for espeak-ng: only a lexicon's may (publisher.engine_input).
-    text = as_text(text)
-    text = (lexicon if isinstance(lexicon, Lexicon) else Lexicon(lexicon)).respell(text)
-    # After the lexicon, whose entries see the text as written (publisher.speech.normalise).
-    text = normalise(text, language)
-    text = _AMPERSAND.sub(f" {words.and_word} ", text)
-    text = " ".join(text.split())
-    text = _SPACE_BEFORE_PUNCT.sub(r"\1", text).strip(" ,;")
-    if not _SPEAKABLE.search(text):
-        return ""
-    if final and not _FINAL.search(text):
-        text += "."
-    return text
-
-
 def _inline_text(inlines: tuple[m.Inline, ...]) -> str:
     """What is read of inline content: a link's text, not its target; no footnote markers
-    (an autolink's text is its address, said as its domain by :func:`speakable`); spans in
-    another language marked for their voice."""
+    (an autolink's text is its address, said as its domain by
+    :func:`~publisher.speech.speakable.speakable`); spans in another language marked for
+    their voice."""
     return plain_text(inlines, line_break=HARD_BREAK, span=runs.mark)
 
 
 # --- the script -----------------------------------------------------------------------------
-
-
-def primary_language(tag: str) -> str:
-    """A BCP 47 tag's primary language subtag, lowercased ("nl-BE" → "nl")."""
-    return tag.split("-", 1)[0].lower()
 
 
 _TextBlock = m.Heading | m.Paragraph | m.Example | m.Image | m.Footnote
@@ -247,26 +112,20 @@ def _list_of(item: m.ListItem) -> m.ListBlock:
 class _Writer:
     """Collects the items of one chapter."""
 
-    def __init__(self, config: Config, lexicon: Lexicon, cast: Cast, path: str) -> None:
+    def __init__(self, config: Config, voicing: Voicing) -> None:
         self.narration: NarrationConfig = config.narration
-        self.language = config.language
-        self.primary = primary_language(config.language)
         self.words = words_for(config.language)
-        self.lexicon = lexicon
-        self.cast = cast
-        self.path = path
+        self.voicing = voicing
         self.items: list[Item] = []
-        self.warnings: list[Problem] = []
         self.voice: str | None = None  # the voice the block being said asked for
 
     def say(self, display: str, block: str, kind: str, line: int, *, split: bool = True) -> bool:
         """Add ``display`` as utterances (one per sentence); False if nothing was said."""
         said = False
         pieces = runs.sentences(display) if split else [" ".join(display.split())]
-        role = ROLE_OF_KIND.get(kind)
-        voice = self.voice or (self.cast.roles.get(role) if role else None) or self.cast.book
+        voice = self.voicing.voice(kind, self.voice)
         for sentence in pieces:
-            parts = self.runs(sentence, voice, line)
+            parts = self.voicing.runs(sentence, voice, line)
             if not parts:
                 continue
             if said:
@@ -285,45 +144,6 @@ class _Writer:
             )
             said = True
         return said
-
-    def runs(self, sentence: str, voice: str, line: int) -> list[Run]:
-        """``sentence`` as spoken runs, each with its voice (module docstring)."""
-        out: list[Run] = []
-        for piece in runs.split(sentence, self.language):
-            language = piece.language or self.language
-            # A span's own "and" and "at" where its language has words, else the book's.
-            known = language.split("-", 1)[0].lower() in languages()
-            words = words_for(language) if known else self.words
-            own = piece.script is None and (
-                piece.language is None or primary_language(piece.language) == self.primary
-            )  # the book's language: its lexicon's (module docstring)
-            lexicon = self.lexicon if own else EMPTY
-            text = speakable(piece.text, words, lexicon, language=language, final=False)
-            if not text:
-                continue
-            who = voice if piece.language is None and piece.script is None else None
-            if piece.language is not None:
-                who = self.cast.speaks(piece.language)
-            if who is None:
-                what = f"language {piece.language!r}" if piece.language else "script"
-                name = piece.script or piece.language
-                self.warnings.append(
-                    Problem(
-                        path=self.path,
-                        line=line,
-                        severity="warning",
-                        message=f"no voice speaks {text!r} ({what} {name}); "
-                        "the narration leaves it out",
-                    )
-                )
-                continue
-            if out and out[-1].voice == who:
-                out[-1] = Run(text=f"{out[-1].text} {text}", voice=who)
-            else:
-                out.append(Run(text=text, voice=who))
-        if out and not _FINAL.search(out[-1].text):
-            out[-1] = Run(text=out[-1].text + ".", voice=out[-1].voice)
-        return out
 
     def pause(self, seconds: float, after: str, kind: str) -> None:
         """Add a pause unless it is empty."""
@@ -454,36 +274,6 @@ def _leaf_text(block: m.Block) -> str:
     return ""
 
 
-def display_text(text: str) -> str:
-    """A sentence as written, for captions and the read-along EPUB: one line, no emoji
-    (an :attr:`Utterance.display`). Addresses and markup stay as written: the captions show
-    the text, the voice says what :func:`speakable` makes of it."""
-    text = runs.unmark(text)
-    return _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(remove_emoji(text).split()))
-
-
-def voice_lexicon(book: m.Book, voice: VoiceProfile) -> dict[str, str]:
-    """The voice's lexicon with the book's PLS file (``narration.pls``) over it: its aliases,
-    or its phonemes where the voice's engine reads their alphabet. The inline
-    ``narration.lexicon`` goes over both (:func:`merged_lexicon`)."""
-    merged = {word: as_text(said) for word, said in voice.lexicon.items()}
-    if book.pronunciation is not None:
-        found = book.pronunciation.respellings(PHONEME_ALPHABETS.get(voice.engine))
-        # An alias is text; phonemes (checked by the reader) are what espeak-ng reads as such.
-        merged.update(
-            (word, as_text(said) if kind == "alias" else phonemes(said))
-            for word, (kind, said) in found.items()
-        )
-    return merged
-
-
-def merged_lexicon(config: Config, voice_lexicon: Mapping[str, str]) -> dict[str, str]:
-    """The voice's lexicon with the book's entries over it (keys compared ignoring case)."""
-    merged = {k.lower(): v for k, v in voice_lexicon.items()}
-    merged.update({k.lower(): as_text(v) for k, v in config.narration.lexicon.items()})
-    return merged
-
-
 def default_cast(config: Config) -> Cast:
     """The cast when the audio target gives none: the book's voice (its profile name, or
     ``"book"``) with the roles of the front matter, and no voice for other languages."""
@@ -500,7 +290,7 @@ def chapter_script(
 
     Made once per chapter of a build and shared by the targets that read it
     (:mod:`publisher.speech.memo`)."""
-    lexicon = _compiled(config, voice_lexicon)
+    lexicon = compiled(config, voice_lexicon)
     cast = cast or default_cast(config)
 
     def make(speaks: Callable[[str], str | None]) -> ChapterScript:
@@ -510,28 +300,14 @@ def chapter_script(
 
 
 _MEMO: ScriptMemo[ChapterScript] = ScriptMemo()
-_LAST: list[tuple[Config, Mapping[str, str] | None, Lexicon]] = []
-"""The lexicons last compiled, with the settings and voice lexicon they came from (held, so
-that comparing by identity is sound): a book's chapters share one."""
-
-
-def _compiled(config: Config, voice_lexicon: Mapping[str, str] | None) -> Lexicon:
-    """The merged lexicon (:func:`merged_lexicon`) made ready for lookup, once for all the
-    chapters a target asks for with the same settings and voice lexicon objects: merging
-    and compiling a lexicon of 60,000 words per chapter cost more than the lookup itself."""
-    for known_config, known_voice, compiled in _LAST:
-        if known_config is config and known_voice is voice_lexicon:
-            return compiled
-    compiled = Lexicon(merged_lexicon(config, voice_lexicon or {}))
-    _LAST[:] = [(config, voice_lexicon, compiled), *_LAST[:3]]
-    return compiled
 
 
 def _chapter_script(
     chapter: m.Chapter, config: Config, lexicon: Lexicon, cast: Cast
 ) -> ChapterScript:
     """:func:`chapter_script` made afresh."""
-    writer = _Writer(config, lexicon, cast, chapter.path)
+    voicing = Voicing(config.language, lexicon, cast, chapter.path)
+    writer = _Writer(config, voicing)
     n = config.narration
     writer.pause(n.chapter_start_pause, chapter.slug, "chapter-start")
     if writer.say(chapter.title_text, chapter.slug, "title", chapter.line, split=False):
@@ -557,7 +333,7 @@ def _chapter_script(
         path=chapter.path,
         line=chapter.line,
         items=tuple(items),
-        warnings=tuple(writer.warnings),
+        warnings=tuple(voicing.warnings),
     )
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import os
 from dataclasses import dataclass
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 
@@ -40,11 +41,15 @@ from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
 from publisher.renderers.epub import smil
+from publisher.renderers.epub.container import FileContent, write_package
 from publisher.renderers.epub.kobo import chapter_aac
-from publisher.renderers.epub.renderer import FileContent, make_package, write_package
+from publisher.renderers.epub.metadata import add_meta
+from publisher.renderers.epub.renderer import make_package
 from publisher.speech.casting import book_cast
 from publisher.speech.disclosure import voices_of
-from publisher.speech.script import ChapterScript, chapter_script, display_text, voice_lexicon
+from publisher.speech.lexicon import voice_lexicon
+from publisher.speech.script import ChapterScript, chapter_script
+from publisher.speech.speakable import display_text
 from publisher.speech.timing import TimingFile, check_script
 from publisher.text.spans import Narration
 
@@ -222,10 +227,7 @@ def _metadata(
     """Media overlay and accessibility metadata on top of the text EPUB's: the narrator,
     named as a synthetic voice (every voice the timing files say spoke)."""
     words = words_for(book.config.language)
-
-    def meta(prop: str, value: str, **extra: str) -> None:
-        package.add_metadata("OPF", "meta", value, {"property": prop, **extra})
-
+    meta = partial(add_meta, package)
     for chapter, ms in zip(book.chapters, durations, strict=True):
         meta("media:duration", smil.clock(ms), refines=f"#mo-{chapter.slug}")
     # The sum of the rounded parts, so the total is their sum to the millisecond.

@@ -37,7 +37,7 @@ from publisher import model as m
 from publisher import outputs
 from publisher.errors import BuildError
 from publisher.renderers.epub.xhtml import TITLE_ID
-from publisher.speech.script import ChapterScript
+from publisher.speech.script import ChapterScript, Utterance
 from publisher.speech.timing import TimedUtterance, TimingFile
 from publisher.text import attr
 from publisher.text.spans import spoken_text, word_id
@@ -115,6 +115,47 @@ def _words(u: TimedUtterance, block: str, sentence: int, marked: set[str]) -> tu
     return tuple(out)
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Written:
+    """Where each piece said is written in a chapter's XHTML (``marked``: the sentence and
+    word ids it has)."""
+
+    chapter: m.Chapter
+    script: ChapterScript
+    marked: set[str]
+    blocks: dict[str, m.Block]
+    notes: dict[str, m.Footnote]
+
+    def fragment(self, said: Utterance, u: TimedUtterance, count: int) -> str:
+        """The fragment of ``u`` (said as ``said``), the ``count``-th piece of its block."""
+        block, kind = u.block, u.kind
+        if kind == "lead-in":
+            return label_id(block)  # "Reflectievraag.": the prompt's visible label
+        if kind == "title":
+            return TITLE_ID
+        if kind == "heading":
+            heading = self.blocks[block]
+            assert isinstance(heading, m.Heading)
+            return heading.anchor
+        if kind == "footnote":
+            return f"fn-{self.notes[block].number}"
+        if kind == "image":
+            return element_id(block)
+        if kind == "table":
+            table = self.blocks[block]
+            assert isinstance(table, m.Table)
+            rows = _said_rows(table)
+            row = rows[count - 1] if len(rows) == count_of(self.script, block) else None
+            return element_id(block, row)
+        fragment = sentence_id(block, count - _lead_ins(self.script, block))
+        if fragment not in self.marked:
+            raise BuildError(
+                f"{self.chapter.path}:{said.line}: narrated-epub: the sentence "
+                f"{said.display!r} is said but not found in the text"
+            )
+        return fragment
+
+
 def pars(
     chapter: m.Chapter,
     script: ChapterScript,
@@ -124,46 +165,25 @@ def pars(
 ) -> list[Par]:
     """The chapter's pars in reading order (``marked``: the sentence and word ids its XHTML
     has); with ``by_word``, word by word where the timing file has the words."""
-    blocks = {b.id: b for b in m.walk(chapter.blocks)}
-    notes = {n.id: n for n in chapter.footnotes}
+    written = _Written(
+        chapter=chapter,
+        script=script,
+        marked=marked,
+        blocks={b.id: b for b in m.walk(chapter.blocks)},
+        notes={n.id: n for n in chapter.footnotes},
+    )
     containers = _containers(chapter.blocks)
     counts: dict[str, int] = {}
     out: list[Par] = []
     last: dict[str, int] = {}  # block id → index of its last par
-    utterances = timing.utterances
-    for said, u in zip(script.utterances, utterances, strict=True):
-        begin, end, block, kind = u.start_ms, u.end_ms, u.block, u.kind
+    for said, u in zip(script.utterances, timing.utterances, strict=True):
+        block, kind = u.block, u.kind
         count = counts[block] = counts.get(block, 0) + 1
-        par_kind = ""
-        if kind == "lead-in":
-            fragment = label_id(block)  # "Reflectievraag.": the prompt's visible label
-        elif kind == "title":
-            fragment = TITLE_ID
-        elif kind == "heading":
-            heading = blocks[block]
-            assert isinstance(heading, m.Heading)
-            fragment = heading.anchor
-        elif kind in ("image", "footnote"):
-            fragment = f"fn-{notes[block].number}" if kind == "footnote" else element_id(block)
-            par_kind = "footnote" if kind == "footnote" else ""
-            if out and last.get(block) == len(out) - 1:  # one clip for the whole description
-                out[-1] = replace(out[-1], end_ms=end)
-                continue
-        elif kind == "table":
-            table = blocks[block]
-            assert isinstance(table, m.Table)
-            rows = _said_rows(table)
-            row = rows[count - 1] if len(rows) == count_of(script, block) else None
-            fragment = element_id(block, row)
-        else:
-            fragment = sentence_id(block, count - _lead_ins(script, block))
-            if fragment not in marked:
-                raise BuildError(
-                    f"{chapter.path}:{said.line}: narrated-epub: the sentence "
-                    f"{said.display!r} is said but not found in the text"
-                )
+        fragment = written.fragment(said, u, count)
+        if kind in ("image", "footnote") and out and last.get(block) == len(out) - 1:
+            out[-1] = replace(out[-1], end_ms=u.end_ms)  # one clip for the whole description
+            continue
         last[block] = len(out)
-        container = containers.get(block)
         words: tuple[Word, ...] = ()
         if by_word and kind in WORD_KINDS:
             sentence = 1 if kind in ("title", "heading") else count - _lead_ins(script, block)
@@ -171,13 +191,21 @@ def pars(
         out.append(
             Par(
                 fragment=fragment,
-                begin_ms=begin,
-                end_ms=end,
-                kind=par_kind,
-                container=container,
+                begin_ms=u.start_ms,
+                end_ms=u.end_ms,
+                kind="footnote" if kind == "footnote" else "",
+                container=containers.get(block),
                 words=words,
             )
         )
+    _hold_meant_pauses(out, timing, last)
+    return out
+
+
+def _hold_meant_pauses(out: list[Par], timing: TimingFile, last: dict[str, int]) -> None:
+    """Stretch the clip before each meant pause (a prompt's, a ``{pause=N}`` block's) over
+    it: a reading system skips what lies between clips, and this pause is meant to be heard.
+    ``last``: block id → index in ``out`` of its last par."""
     for pause in timing.pauses:
         index = last.get(pause.after) if pause.kind == "prompt" else None
         if pause.kind == "pause":
@@ -185,10 +213,7 @@ def pars(
             # clip said before it (the last one that ends by its start).
             index = _clip_before(out, pause.start_ms)
         if index is not None:
-            # A meant pause is part of the clip before it: a reading system skips what lies
-            # between clips, and this pause is meant to be heard.
             out[index] = replace(out[index], end_ms=max(out[index].end_ms, pause.end_ms))
-    return out
 
 
 def _clip_before(items: Sequence[Par], ms: int) -> int | None:

@@ -143,14 +143,33 @@ def _build_feed(
 ) -> bytes:
     """The feed document as UTF-8 bytes, episodes in the order given; ``site``: link the
     website's pages (``index.html``, ``episodes/<slug>.html``)."""
-    config = book.config
-    podcast = config.podcast
     feed_url = url_for(base_url, outputs.FEED)
-    link = podcast.link or base_url  # the website's book page when it is built
-    title = one_line(config.title)
-
     rss = etree.Element("rss", {"version": "2.0"}, nsmap=NSMAP)
     channel = _el(rss, "channel")
+    _channel(channel, book, episodes, base_url, cover, feed_url)
+    _for_directories(channel, book, base_url, cover, feed_url)
+    _what_it_is(channel, book, episodes, base_url, cover)
+
+    for episode in episodes:
+        _item(channel, book, episode, base_url, site=site)
+
+    etree.indent(rss, space="  ")
+    return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def _channel(
+    channel: etree._Element,
+    book: Book,
+    episodes: list[Episode],
+    base_url: str,
+    cover: tuple[str, int | None] | None,
+    feed_url: str,
+) -> None:
+    """The channel as RSS 2.0 describes it: title, link, description, dates, its own
+    address (``atom:link``) and its image."""
+    config = book.config
+    link = config.podcast.link or base_url  # the website's book page when it is built
+    title = one_line(config.title)
     _el(channel, "title", title)
     _el(channel, "link", link)
     _el(channel, "description", config.description or config.subtitle or title)
@@ -172,7 +191,19 @@ def _build_feed(
         _el(image, "url", url_for(base_url, cover[0]))
         _el(image, "title", title)
         _el(image, "link", link)
-    _el(channel, _ns(ITUNES, "author"), one_line(config.author))
+
+
+def _for_directories(
+    channel: etree._Element,
+    book: Book,
+    base_url: str,
+    cover: tuple[str, int | None] | None,
+    feed_url: str,
+) -> None:
+    """What podcast directories read of the channel: Apple's tags (author, artwork,
+    category, owner) and the Podcasting 2.0 guid and lock."""
+    podcast = book.config.podcast
+    _el(channel, _ns(ITUNES, "author"), one_line(book.config.author))
     if cover is not None:
         _el(channel, _ns(ITUNES, "image"), attrs={"href": url_for(base_url, cover[0])})
     if podcast.category:
@@ -190,13 +221,6 @@ def _build_feed(
     _el(channel, _ns(PODCAST, "guid"), podcast.guid or podcast_guid(feed_url))
     locked = {"owner": podcast.owner_email} if podcast.owner_email else {}
     _el(channel, _ns(PODCAST, "locked"), "yes" if podcast.locked else "no", locked)
-    _what_it_is(channel, book, episodes, base_url, cover)
-
-    for episode in episodes:
-        _item(channel, book, episode, base_url, site=site)
-
-    etree.indent(rss, space="  ")
-    return bytes(etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
 def _what_it_is(
@@ -275,24 +299,12 @@ def _item(
         _el(item, _ns(PODCAST, "season"), str(int(number)), {"name": _name(series.name)})
     _el(item, _ns(PODCAST, "txt"), "true", {"purpose": AI_CONTENT})
     if episode.audio.captions is not None:
-        _el(
-            item,
-            _ns(PODCAST, "transcript"),
-            attrs={
-                "url": url_for(base_url, outputs.captions(slug)),
-                "type": "text/vtt",
-                "language": book.config.language,
-            },
-        )
+        vtt = url_for(base_url, outputs.captions(slug))
+        attrs = {"url": vtt, "type": "text/vtt", "language": book.config.language}
+        _el(item, _ns(PODCAST, "transcript"), attrs=attrs)
     if episode.timing.sections:
-        _el(
-            item,
-            _ns(PODCAST, "chapters"),
-            attrs={
-                "url": url_for(base_url, outputs.chapter_marks(slug)),
-                "type": "application/json+chapters",
-            },
-        )
+        marks = {"url": url_for(base_url, outputs.chapter_marks(slug))}
+        _el(item, _ns(PODCAST, "chapters"), attrs=marks | {"type": "application/json+chapters"})
 
 
 def _warn(ctx: RenderContext, message: str) -> None:

@@ -128,52 +128,83 @@ class SiteRenderer(Target):
             "book_words": words_for(book.config.language),
             "episodes": episodes,
         }
-        feed_url = url_for(_base_url(ctx), outputs.FEED)
-        without_scheme = feed_url.split("://", 1)[1]
-        downloads = _downloads(ctx, words)
-        index = env.get_template("index.html.j2").render(
-            root="",
-            accessibility=_accessibility(book.config, words, [d.href for d in downloads]),
-            voice_notice=_voice_notice(book, [e.timing for e in episodes]) if episodes else None,
-            subtitle=collapse(xml_safe(book.config.subtitle or "")),
-            description=xml_safe(book.config.description or ""),
-            cover=ctx.find(outputs.COVER) is not None,
-            feed_url=feed_url,
-            podcast_url=f"podcast://{without_scheme}",
-            pcast_url=f"pcast://{without_scheme}",
-            downloads=downloads,
+        made = [_index_page(ctx, env, words, episodes, common)]
+        made += _episode_pages(ctx, env, episodes, common)
+        made += _copy_assets(ctx.root)
+        return RenderResult(files=tuple(made), warnings=ctx.warnings())
+
+
+def _index_page(
+    ctx: RenderContext,
+    env: jinja2.Environment,
+    words: w.SiteWords,
+    episodes: list[Episode],
+    common: dict[str, Any],
+) -> str:
+    """Write the book's page (``index.html``): the book, its feed for podcast apps, its
+    downloads and what they offer in accessibility; its path."""
+    book = ctx.book
+    feed_url = url_for(_base_url(ctx), outputs.FEED)
+    without_scheme = feed_url.split("://", 1)[1]
+    downloads = _downloads(ctx, words)
+    index = env.get_template("index.html.j2").render(
+        root="",
+        accessibility=_accessibility(book.config, words, [d.href for d in downloads]),
+        voice_notice=_voice_notice(book, [e.timing for e in episodes]) if episodes else None,
+        subtitle=collapse(xml_safe(book.config.subtitle or "")),
+        description=xml_safe(book.config.description or ""),
+        cover=ctx.find(outputs.COVER) is not None,
+        feed_url=feed_url,
+        podcast_url=f"podcast://{without_scheme}",
+        pcast_url=f"pcast://{without_scheme}",
+        downloads=downloads,
+        **common,
+    )
+    (ctx.root / outputs.INDEX).write_text(index, encoding="utf-8")
+    return outputs.INDEX
+
+
+def _episode_pages(
+    ctx: RenderContext, env: jinja2.Environment, episodes: list[Episode], common: dict[str, Any]
+) -> list[str]:
+    """Write each episode's page (show notes, transcript, links to the episodes before and
+    after it that are out); their paths."""
+    book = ctx.book
+    made = []
+    (ctx.root / outputs.EPISODES).mkdir(parents=True, exist_ok=True)
+    cast = book_cast(book) if episodes else None  # the audio's voices (see transcript)
+    for i, episode in enumerate(episodes):
+        before = episodes[i - 1] if i > 0 else None
+        after = episodes[i + 1] if i + 1 < len(episodes) else None
+        page = env.get_template("episode.html.j2").render(
+            root="../",
+            episode=episode,
+            notes=Markup(_notes(episode.chapter, book.config.language)),
+            parts=transcript(
+                episode.chapter, book.config, episode.timing, episode.timing_path, cast
+            ),
+            previous=before if before is not None and before.published else None,
+            next=after if after is not None and after.published else None,
+            captions=episode.captions,
             **common,
         )
-        (ctx.root / outputs.INDEX).write_text(index, encoding="utf-8")
-        made = [outputs.INDEX]
-        (ctx.root / outputs.EPISODES).mkdir(parents=True, exist_ok=True)
-        cast = book_cast(book) if episodes else None  # the audio's voices (see transcript)
-        for i, episode in enumerate(episodes):
-            before = episodes[i - 1] if i > 0 else None
-            after = episodes[i + 1] if i + 1 < len(episodes) else None
-            page = env.get_template("episode.html.j2").render(
-                root="../",
-                episode=episode,
-                notes=Markup(_notes(episode.chapter, book.config.language)),
-                parts=transcript(
-                    episode.chapter, book.config, episode.timing, episode.timing_path, cast
-                ),
-                previous=before if before is not None and before.published else None,
-                next=after if after is not None and after.published else None,
-                captions=episode.captions,
-                **common,
-            )
-            page_path = outputs.episode_page(episode.chapter.slug)
-            (ctx.root / page_path).write_text(page, encoding="utf-8")
-            made.append(page_path)
-        assets = ctx.root / outputs.ASSETS
-        assets.mkdir(parents=True, exist_ok=True)
-        static = resources.files("publisher.renderers.site") / "static"
-        for name in STATIC:
-            with resources.as_file(static / name) as source:
-                shutil.copyfile(source, assets / name)
-            made.append(f"{outputs.ASSETS}{name}")
-        return RenderResult(files=tuple(made), warnings=ctx.warnings())
+        page_path = outputs.episode_page(episode.chapter.slug)
+        (ctx.root / page_path).write_text(page, encoding="utf-8")
+        made.append(page_path)
+    return made
+
+
+def _copy_assets(root: Path) -> list[str]:
+    """Copy the stylesheet and the script into ``assets/``; their paths."""
+    assets = root / outputs.ASSETS
+    assets.mkdir(parents=True, exist_ok=True)
+    static = resources.files("publisher.renderers.site") / "static"
+    made = []
+    for name in STATIC:
+        with resources.as_file(static / name) as source:
+            shutil.copyfile(source, assets / name)
+        made.append(f"{outputs.ASSETS}{name}")
+    return made
 
 
 def _base_url(ctx: RenderContext) -> str:

@@ -18,8 +18,9 @@ from pathlib import Path
 from publisher import model as m
 from publisher.errors import BuildError
 from publisher.model.config import Config
-from publisher.speech.script import Cast, Utterance, chapter_script
+from publisher.speech.script import Utterance, chapter_script
 from publisher.speech.timing import TimedPause, TimedUtterance, TimingFile
+from publisher.speech.voicing import Cast
 from publisher.text import heading_levels
 
 

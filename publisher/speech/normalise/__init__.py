@@ -6,7 +6,7 @@ disagree with it and with each other), so the speech script gives them words ins
 what the engine is given changes: the captions, the read-along EPUB and the website's
 transcript show the text as written (an utterance's ``display``).
 
-:func:`normalise` is called by :func:`publisher.speech.script.speakable` for each run of a
+:func:`normalise` is called by :func:`publisher.speech.speakable.speakable` for each run of a
 sentence in that run's language (a ``[…]{lang=en}`` span in a Dutch book gets the English
 rules), after the lexicon: an author's entry sees the text as written and wins ("112":
 "één één twee"), and a respelling that holds digits or an abbreviation is then said by the
