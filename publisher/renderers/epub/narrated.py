@@ -137,10 +137,10 @@ def _key(inputs: list[Path], chapters: list[ChapterAudio], voice: str, cover: by
     code = [here, here.parent.parent / "text", here.parent / "audiobook"]
     for path in (*(p for f in code for p in sorted(f.glob("*.py"))), here.parent / "provenance.py"):
         digest.update(path.read_bytes())
-    for path in inputs:
-        digest.update(path.read_bytes())
+    for path in [*inputs, *(chapter.mp3 for chapter in chapters)]:
+        with path.open("rb") as f:  # read a block at a time: an 11-hour chapter is 316 MB
+            digest.update(hashlib.file_digest(f, "sha256").digest())
     for chapter in chapters:
-        digest.update(chapter.mp3.read_bytes())
         digest.update(chapter.timing.dump())
     return digest.hexdigest()
 
