@@ -23,6 +23,7 @@ import numpy.typing as npt
 from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
 from publisher.engines.words import tokens
 from publisher.errors import EngineError
+from publisher.renderers.audio.peaks import PeakMeter
 
 RATE = 22050
 MS_PER_CHAR = 60
@@ -156,5 +157,17 @@ def reference_peaks(samples: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
 
 def reference_true_peak_db(samples: npt.NDArray[Any]) -> float:
     """True peak (dBTP) of float samples: scipy's 4× oversampling of the whole signal."""
-    peak = float(reference_peaks(samples).max(initial=0.0))
+    return _db(float(reference_peaks(samples).max(initial=0.0)))
+
+
+def true_peak_db(samples: npt.NDArray[Any]) -> float:
+    """True peak (dBTP) of int16 or float samples as the build measures it: the audio's
+    :class:`~publisher.renderers.audio.peaks.PeakMeter` fed them at once."""
+    meter = PeakMeter()
+    meter.add(samples)
+    return _db(meter.peak())
+
+
+def _db(peak: float) -> float:
+    """A linear peak in dB (``-inf`` for silence)."""
     return 20 * math.log10(peak) if peak > 0 else -math.inf

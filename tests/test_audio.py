@@ -24,7 +24,7 @@ from publisher.errors import EngineError
 from publisher.infra.cache import BlobCache, read_meta
 from publisher.model import Book
 from publisher.reader.parse import parse_text
-from publisher.renderers.audio import assemble, encode
+from publisher.renderers.audio import encode, pcm
 from publisher.renderers.audio import renderer as audio_renderer
 from publisher.renderers.audio.master import decode
 from publisher.renderers.audio.renderer import AudioRenderer
@@ -394,7 +394,7 @@ def test_a_chapter_read_back_from_the_cache_is_the_same_as_one_held(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     held = render(tmp_path / "held")
-    monkeypatch.setattr(assemble, "HELD_BYTES", 0)  # every utterance read back when needed
+    monkeypatch.setattr(pcm, "HELD_BYTES", 0)  # every utterance read back when needed
     streamed = render(tmp_path / "streamed")
     for path in sorted(held.iterdir()):
         assert (streamed / path.name).read_bytes() == path.read_bytes(), path.name

@@ -19,6 +19,7 @@ import pytest
 
 from publisher.renderers.audiobook import m4b
 from publisher.renderers.audiobook.m4b import BookTags, ChapterSource
+from publisher.renderers.audiobook.tags import write_tags
 
 pytestmark = pytest.mark.slow  # it encodes minutes of real AAC
 
@@ -80,8 +81,11 @@ def test_a_long_chapter_goes_to_the_cache_part_by_part_without_its_packets_held(
     cache = tmp_path / "cache"
     light, peak = traced_peak(lambda: m4b.encode_piece(longer, BITRATE, cache, key))
     assert light.data == b"" and list(light.sizes) == list(whole.sizes)
-    stored = m4b.PieceCache(cache).get(key)
-    assert stored is not None and stored.data == whole.data
+    pieces = m4b.PieceCache(cache)
+    stored = pieces.light(key)
+    assert stored is not None
+    with pieces.reading(key, stored) as read:  # as the muxer reads it, checked whole
+        assert read(len(whole.data)) == whole.data
     # Its sizes, a megabyte in the spooled file before it goes to disk, a block or two on
     # their way to the cache: 2.5 MB, whatever the chapter's length (it was 3 to 4 times
     # the chapter's packets).
@@ -105,9 +109,13 @@ def test_the_book_is_muxed_from_the_cache_a_packet_at_a_time(
     )
 
     def write() -> list[m4b.Mark]:
-        return m4b.write_m4b(
-            tmp_path / "book.m4b", chapters, tags, bitrate=BITRATE, cache_dir=tmp_path / "cache"
-        )
+        """The book as the audiobook target writes it: each chapter's piece encoded into the
+        cache unless it is there, then the pieces muxed in order, then the tags."""
+        dest, cache = tmp_path / "book.m4b", tmp_path / "cache"
+        keyed = [(c.title, *m4b.ensure_piece(c.mp3, BITRATE, cache)) for c in chapters]
+        marks = m4b.mux(dest, iter(keyed), len(chapters), bitrate=BITRATE, cache_dir=cache)
+        write_tags(dest, tags)
+        return marks
 
     write()  # the piece is encoded and cached (the same MP3 three times: one piece)
     marks, peak = traced_peak(write)

@@ -3,7 +3,7 @@
 Three caches under ``<cache_dir>``, from the smallest piece up:
 
 * ``speech``: each utterance's PCM, keyed by its text and its voice's synthesizer identity
-  (:mod:`publisher.renderers.audio.assemble`): an edit synthesises only the edited sentences.
+  (:mod:`publisher.renderers.audio.pcm`): an edit synthesises only the edited sentences.
 * ``segments``: the MP3 frames of each segment of a chapter, cut in the silent pauses between
   blocks, keyed by the samples given to the encoder (after the gain) and the encoder's
   settings, with what their decoded audio measured (:mod:`publisher.renderers.audio.segments`):
@@ -40,7 +40,8 @@ from publisher.speech.items import ChapterScript, Pause
 
 if TYPE_CHECKING:
     from publisher.renderers.audio import peaks
-    from publisher.renderers.audio.assemble import ChapterPcm, Progress
+    from publisher.renderers.audio.assemble import Assembled, Progress
+    from publisher.renderers.audio.pcm import ChapterPcm
 
 
 class Engines:
@@ -241,7 +242,8 @@ def make_chapter(
     # Here, not at the top: the renderer's process only needs the cache keys, and numpy and
     # the encoder would add 15 MB and a tenth of a second to it.
     from publisher.renderers.audio import master, pauses, remeasure, segments
-    from publisher.renderers.audio.assemble import SpeechCache, assemble
+    from publisher.renderers.audio.assemble import assemble
+    from publisher.renderers.audio.pcm import SpeechCache
 
     cache_dir = Path(job.cache_dir)
     speech_cache, segment_cache = SpeechCache(cache_dir), segments.SegmentCache(cache_dir)
@@ -268,19 +270,7 @@ def make_chapter(
         segment_cache,
         speech,
     )
-    where = mastered.encoded.position
-    spans = tuple((where(a), where(b)) for a, b in assembled.spans)
-    words = tuple(
-        None
-        if said is None
-        else tuple(
-            dataclasses.replace(
-                w, sample_start=where(w.sample_start), sample_end=where(w.sample_end)
-            )
-            for w in said
-        )
-        for said in assembled.words
-    )
+    spans, words = _encoded(assembled, mastered.encoded.position)
     synthesised = assembled.synthesised
     # The utterances held in memory go before the frames are read back (Frames).
     del assembled, pcm, speech, source
@@ -301,3 +291,23 @@ def make_chapter(
     del audio
     give_back()  # its temporaries' heap: 20 MB after a 13-minute chapter
     return timing
+
+
+def _encoded(
+    assembled: Assembled, where: Callable[[int], int]
+) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[SpokenWord, ...] | None, ...]]:
+    """``assembled``'s spans and words, per script item, moved to where they lie in the
+    encoded chapter (``where``: a sample of the assembled chapter → of the decoded MP3)."""
+    spans = tuple((where(a), where(b)) for a, b in assembled.spans)
+    words = tuple(
+        None
+        if said is None
+        else tuple(
+            dataclasses.replace(
+                w, sample_start=where(w.sample_start), sample_end=where(w.sample_end)
+            )
+            for w in said
+        )
+        for said in assembled.words
+    )
+    return spans, words

@@ -41,7 +41,7 @@ Floats = npt.NDArray[np.float64]
 
 class Source(Protocol):
     """Samples read a stretch at a time (a chapter laid out from cached utterances, see
-    :class:`publisher.renderers.audio.assemble.ChapterPcm`): int16, clipped to its length."""
+    :class:`publisher.renderers.audio.pcm.ChapterPcm`): int16, clipped to its length."""
 
     def __len__(self) -> int: ...
 
@@ -143,19 +143,6 @@ def _over(seg: Floats, count: int, threshold: float) -> tuple[npt.NDArray[np.int
 
 def _scale(x: npt.NDArray[Any]) -> float:
     return 1 / 32768 if x.dtype == np.int16 else 1.0
-
-
-def true_peak(samples: npt.NDArray[Any]) -> float:
-    """The largest magnitude of the 4× oversampled signal (int16 samples count as /32768)."""
-    meter = PeakMeter()
-    meter.add(samples)
-    return meter.peak()
-
-
-def true_peak_db(samples: npt.NDArray[Any]) -> float:
-    """True peak in dBTP (``-inf`` for silence)."""
-    peak = true_peak(samples)
-    return 20 * math.log10(peak) if peak > 0 else -math.inf
 
 
 class PeakMeter:

@@ -9,7 +9,7 @@ But the K-weighting filter is linear and time-invariant. Wherever the plan is th
 of squares is ``g²`` times the speech's, which the first measurement already has
 (:class:`Measured`). Only the segments in and just after a limited stretch differ: those
 are measured again, by running the filter over the rendered samples from the state the
-speech measurement had there (kept every :data:`~publisher.renderers.audio.loudness.STATE_EVERY`
+speech measurement had there (kept every :data:`~publisher.renderers.audio.kweighting.STATE_EVERY`
 samples) times ``g``. The filter's response to the difference dies away within
 :data:`TAIL_SECONDS` (its slowest pole, the 38 Hz high-pass's, decays by e in 4 ms), so
 nothing outside those segments changes beyond the last bits of rounding.
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from publisher.renderers.audio import loudness, peaks
+from publisher.renderers.audio import kweighting, loudness, peaks
 
 TAIL_SECONDS = 0.05
 """How long after a changed stretch its effect on the filtered signal is still measured."""
@@ -120,7 +120,7 @@ def _windows(stretches: Iterable[tuple[int, int]], n: int, rate: int) -> Iterato
     for lo, hi in stretches:
         first = _segment_of(max(0, min(lo, n - 1)), rate)
         last = min(last_segment, _segment_of(max(0, min(hi + tail, n - 1)), rate))
-        begin = _start(first, rate) // loudness.STATE_EVERY * loudness.STATE_EVERY
+        begin = _start(first, rate) // kweighting.STATE_EVERY * kweighting.STATE_EVERY
         if current is not None and begin <= _start(current[2] + 1, rate):
             current[2] = max(current[2], last)
             continue
@@ -137,7 +137,7 @@ def _stop(window: Window, n: int, rate: int) -> int:
 
 def _padded(window: Window, n: int, rate: int) -> int:
     """The window's length rounded up to whole steps of the filter."""
-    return -(-(_stop(window, n, rate) - window[0]) // loudness.SUPER) * loudness.SUPER
+    return -(-(_stop(window, n, rate) - window[0]) // kweighting.SUPER) * kweighting.SUPER
 
 
 def _measure(
@@ -163,13 +163,13 @@ def _measure(
         begin, first, last = window
         stop = _stop(window, n, rate)
         x[offset : offset + stop - begin] = rendered[begin - span : stop - span]
-        resets[offset // loudness.SUPER] = (
-            measured.states[begin // loudness.STATE_EVERY] * plan.gain
+        resets[offset // kweighting.SUPER] = (
+            measured.states[begin // kweighting.STATE_EVERY] * plan.gain
         )
         edges.extend(offset + _start(k, rate) - begin for k in range(first, last + 1))
         edges.append(offset + stop - begin)
     x *= np.float32(1 / 32768)
-    filtered = loudness.KWeighting(rate)(x[:-1], resets)
+    filtered = kweighting.KWeighting(rate)(x[:-1], resets)
     squares = np.square(filtered, dtype=np.float64)
     sums = np.add.reduceat(np.append(squares, 0.0), edges)
     at = 0
@@ -192,12 +192,12 @@ def _measure_long(
     rate, n = measured.rate, len(measured.samples)
     begin, first, last = window
     stop = _stop(window, n, rate)
-    weighting = loudness.KWeighting(rate)
-    weighting.state = measured.states[begin // loudness.STATE_EVERY] * plan.gain
+    weighting = kweighting.KWeighting(rate)
+    weighting.state = measured.states[begin // kweighting.STATE_EVERY] * plan.gain
     segments[first : last + 1] = 0.0
     for lo in range(begin, stop, _BATCH):  # _BATCH is whole steps of the filter
         hi = min(stop, lo + _BATCH)
-        x = np.zeros(-(-(hi - lo) // loudness.SUPER) * loudness.SUPER, dtype=np.float32)
+        x = np.zeros(-(-(hi - lo) // kweighting.SUPER) * kweighting.SUPER, dtype=np.float32)
         x[: hi - lo] = plan.render(signal, lo, hi)
         x *= np.float32(1 / 32768)
         squares = np.square(weighting(x)[: hi - lo], dtype=np.float64)

@@ -138,8 +138,6 @@ class AudioRenderer(Target):
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Write the MP3s, timing files, captions and playlist into ``ctx.out_dir``."""
-        book = ctx.book
-        config = book.config
         factory, profiles, scripts, engines, jobs = self._planned or self._plan(ctx)
         for script in scripts:
             for warning in script.warnings:
@@ -150,32 +148,9 @@ class AudioRenderer(Target):
         cache = ChapterCache(ctx.cache_dir)
         cached = {job.index for job in jobs if cache.has(job.key)}
         todo = [job for job in jobs if job.index not in cached]
-        cover_path = ctx.find(outputs.COVER)
-        cover = (
-            None if cover_path is None else stored_cover_art(cover_path.read_bytes(), ctx.cache_dir)
-        )
-        seconds: dict[int, int] = {}
-        key = signing_key(book)
-        sealer = Sealer(key, ctx.cache_dir) if key is not None else None
-        if key is None:  # every other mark stays; the author hears it once, from here
-            ctx.warn(no_key_note(book))
-
-        def write(job: ChapterJob) -> bool:
-            script = scripts[job.index]
-            voices = list(script.voices)
-            made = _Made(narrator(voices, engine_of), synthetic(voices, engine_of))
-            chapter = _write_chapter(ctx, book, script, cache, job.key, cover, made)
-            if chapter is None:
-                return False
-            if sealer is not None:
-                sealer.seal(ctx.root / outputs.mp3(script.slug), "audio/mpeg", made.synthetic)
-            seconds[job.index] = round(chapter.samples / chapter.sample_rate)
-            for path in _chapter_files(script.slug):  # the audiobook starts on the MP3 at once
-                ctx.made(path)
-            return True
-
+        writer = _Writer(ctx, scripts, cache, engine_of)
         for job in jobs:
-            if job.index in cached and not write(job):  # damaged: made again with the others
+            if job.index in cached and not writer.write(job):  # damaged: made again with the others
                 cached.discard(job.index)
                 todo.append(job)
         todo.sort(key=lambda j: j.index)
@@ -185,7 +160,7 @@ class AudioRenderer(Target):
             progress.done(index, finished)
             # Written while the workers make the others; its worker has just stored it, so
             # if it cannot be read back the cache folder is failing.
-            if finished and not write(jobs[index]):
+            if finished and not writer.write(jobs[index]):
                 raise BuildError(f"audio: cannot read chapter {index + 1} back from the cache")
 
         run_jobs(
@@ -198,18 +173,65 @@ class AudioRenderer(Target):
             started=self._ahead,
         )
 
-        playlist = ["#EXTM3U", f"#PLAYLIST:{_one_line(config.title)}"]
-        if config.audiobook:
-            # A comment, not an entry: a player would otherwise play the book twice.
-            playlist.append(f"# The whole book in one file: ../{outputs.audiobook(book.slug)}")
-        for job, script in zip(jobs, scripts, strict=True):
-            playlist += [
-                f"#EXTINF:{seconds[job.index]},{_one_line(script.title)}",
-                outputs.name(outputs.mp3(script.slug)),  # beside the playlist
-            ]
-        (ctx.root / outputs.PLAYLIST).write_bytes(("\n".join(playlist) + "\n").encode())
+        seconds = [writer.seconds[job.index] for job in jobs]
+        (ctx.root / outputs.PLAYLIST).write_bytes(_playlist(ctx.book, scripts, seconds))
         made = [path for s in scripts for path in _chapter_files(s.slug)]
         return RenderResult(files=(*made, outputs.PLAYLIST), warnings=ctx.warnings())
+
+
+def _playlist(book: Book, scripts: tuple[ChapterScript, ...], seconds: list[int]) -> bytes:
+    """The playlist (M3U) of the chapters ``scripts`` in reading order, each ``seconds``
+    long, with their MP3s beside it."""
+    playlist = ["#EXTM3U", f"#PLAYLIST:{_one_line(book.config.title)}"]
+    if book.config.audiobook:
+        # A comment, not an entry: a player would otherwise play the book twice.
+        playlist.append(f"# The whole book in one file: ../{outputs.audiobook(book.slug)}")
+    for length, script in zip(seconds, scripts, strict=True):
+        playlist += [
+            f"#EXTINF:{length},{_one_line(script.title)}",
+            outputs.name(outputs.mp3(script.slug)),  # beside the playlist
+        ]
+    return ("\n".join(playlist) + "\n").encode()
+
+
+class _Writer:
+    """Writes each finished chapter's files from its cache entry (:func:`_write_chapter`),
+    seals its MP3 when the author gave a signing key, and notes its length in whole seconds
+    (``seconds``, by chapter index) for the playlist."""
+
+    def __init__(
+        self,
+        ctx: RenderContext,
+        scripts: tuple[ChapterScript, ...],
+        cache: ChapterCache,
+        engine_of: dict[str, str],
+    ) -> None:
+        self.ctx, self.scripts, self.cache, self.engine_of = ctx, scripts, cache, engine_of
+        cover_path = ctx.find(outputs.COVER)
+        self.cover = (
+            None if cover_path is None else stored_cover_art(cover_path.read_bytes(), ctx.cache_dir)
+        )
+        self.seconds: dict[int, int] = {}
+        key = signing_key(ctx.book)
+        self.sealer = Sealer(key, ctx.cache_dir) if key is not None else None
+        if key is None:  # every other mark stays; the author hears it once, from here
+            ctx.warn(no_key_note(ctx.book))
+
+    def write(self, job: ChapterJob) -> bool:
+        """Write ``job``'s chapter; False (and no files) if its cache entry is missing or
+        damaged."""
+        ctx, script = self.ctx, self.scripts[job.index]
+        voices = list(script.voices)
+        made = _Made(narrator(voices, self.engine_of), synthetic(voices, self.engine_of))
+        chapter = _write_chapter(ctx, ctx.book, script, self.cache, job.key, self.cover, made)
+        if chapter is None:
+            return False
+        if self.sealer is not None:
+            self.sealer.seal(ctx.root / outputs.mp3(script.slug), "audio/mpeg", made.synthetic)
+        self.seconds[job.index] = round(chapter.samples / chapter.sample_rate)
+        for path in _chapter_files(script.slug):  # the audiobook starts on the MP3 at once
+            ctx.made(path)
+        return True
 
 
 class _Made(NamedTuple):

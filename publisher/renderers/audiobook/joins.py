@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 def _keeps(parts: Sequence[Piece], frame: int) -> list[int]:
     """How many packets each part keeps when they are joined (module docstring); the last
-    keeps all of its packets, for :func:`publisher.renderers.audiobook.m4b.layout` to cut."""
+    keeps all of its packets, for :class:`publisher.renderers.audiobook.m4b.Layout` to cut."""
     keeps = []
     position = target = 0
     for k, part in enumerate(parts):

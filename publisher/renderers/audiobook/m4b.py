@@ -33,13 +33,10 @@ from __future__ import annotations
 
 import array
 import contextlib
-import dataclasses
 import hashlib
-import io
 import itertools
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,12 +61,10 @@ made with ``fast`` still measures −19.0 LUFS and −1.9 dBTP."""
 
 @dataclass(frozen=True, kw_only=True)
 class ChapterSource:
-    """One chapter as the audiobook needs it: its title and its finished MP3, and its piece's
-    cache key when known (from :func:`ensure_piece`: the MP3 is not read again for it)."""
+    """One chapter as the audiobook needs it: its title and its finished MP3."""
 
     title: str
     mp3: Path
-    key: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -180,20 +175,6 @@ class PieceCache:
         blocks = [piece.data] if data is None else data
         self.blobs.put_with_meta(key, meta, itertools.chain([_packed(piece.sizes)], blocks), uses)
 
-    def get(self, key: str) -> Piece | None:
-        """The whole piece under ``key``, packets included, read at once (a part's are a
-        few hundred kilobytes); None (and the entry removed) when absent or damaged."""
-        payload = self.blobs.get(key)
-        if payload is None:
-            return None
-        stream = io.BytesIO(payload)
-        light = _light(stream.read)
-        data = stream.read()
-        if light is None or len(data) != sum(light.sizes):
-            self.blobs.discard(key)
-            return None
-        return dataclasses.replace(light, data=data)
-
     def light(self, key: str) -> Piece | None:
         """The piece under ``key`` without its packets (``data`` empty), checked whole by
         reading it a megabyte at a time; None (and the entry removed) when absent or damaged.
@@ -282,35 +263,6 @@ def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> tuple[str, Piece]:
     return key, light
 
 
-def pieces(
-    chapters: Sequence[ChapterSource],
-    bitrate: int,
-    cache_dir: Path,
-    jobs: int = 1,
-    encoded: Callable[[int], None] | None = None,
-) -> list[tuple[str, Piece]]:
-    """Each chapter's cache key and piece *without its packets* (``data`` empty: an 11-hour
-    book's AAC is 300 MB, read back one chapter at a time as it is muxed), encoded now if the
-    cache lacks it, ``jobs`` at a time (PyAV lets go of the interpreter while FFmpeg works,
-    so threads suffice). ``encoded(i)`` is told of each chapter that had to be encoded."""
-    cache = PieceCache(cache_dir)
-    keys = [c.key or piece_key(audio_digest(c.mp3), bitrate) for c in chapters]
-
-    found = [cache.light(key) for key in keys]
-
-    def make(i: int) -> Piece:
-        piece = encode_piece(chapters[i].mp3, bitrate, cache_dir, keys[i])
-        if encoded is not None:
-            encoded(i)
-        return piece
-
-    todo = [i for i, piece in enumerate(found) if piece is None]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        for i, piece in zip(todo, pool.map(make, todo), strict=True):
-            found[i] = piece
-    return [(key, p) for key, p in zip(keys, found, strict=True) if p is not None]
-
-
 class Layout:
     """How many packets of each piece to keep, and the chapter marks (module docstring),
     worked out a chapter at a time as the pieces come."""
@@ -329,38 +281,6 @@ class Layout:
         mark = Mark(title=title, start=self.position, end=end)
         self.position = end
         return count, mark
-
-
-def layout(titles: Sequence[str], parts: Sequence[Piece]) -> tuple[list[int], list[Mark]]:
-    """How many packets of each piece to keep, and the chapter marks (module docstring)."""
-    steps = Layout()
-    kept = [
-        steps.step(title, piece, i == len(parts) - 1)
-        for i, (title, piece) in enumerate(zip(titles, parts, strict=True))
-    ]
-    return [count for count, _ in kept], [mark for _, mark in kept]
-
-
-def write_m4b(
-    dest: Path,
-    chapters: Sequence[ChapterSource],
-    tags: BookTags,
-    *,
-    bitrate: int,
-    cache_dir: Path,
-    jobs: int = 1,
-    encoded: Callable[[int], None] | None = None,
-) -> list[Mark]:
-    """Write the book's M4B to ``dest`` from its chapters' MP3s, in reading order; return
-    its chapter marks. Pieces not in ``cache_dir`` are encoded (see :func:`pieces`)."""
-    from publisher.renderers.audiobook.tags import write_tags
-
-    keyed = pieces(chapters, bitrate, cache_dir, jobs, encoded)
-    titles = [c.title for c in chapters]
-    ready = ((title, key, light) for title, (key, light) in zip(titles, keyed, strict=True))
-    marks = mux(dest, ready, len(chapters), bitrate=bitrate, cache_dir=cache_dir)
-    write_tags(dest, tags)
-    return marks
 
 
 def mux(

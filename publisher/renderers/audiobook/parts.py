@@ -299,6 +299,23 @@ def until(chunks: Iterable[Samples], stop: Callable[[], bool]) -> Iterator[Sampl
         yield chunk
 
 
+def decode(mp3: Path) -> Iterator[Samples]:
+    """``mp3`` decoded (gapless), :data:`BLOCK` samples at a time (the last block shorter),
+    gathered by FFmpeg's FIFO: an MP3 frame is 576 samples (a 200 s chapter has 8,000), and
+    converting each to numpy cost more than decoding."""
+    import av
+
+    with av.open(str(mp3)) as source:
+        fifo = av.AudioFifo()
+        for frame in source.decode(source.streams.audio[0]):
+            frame.pts = None  # the FIFO checks timestamps are contiguous; they are
+            fifo.write(frame)
+            if fifo.samples >= BLOCK:
+                yield _samples(fifo.read(BLOCK))
+        if fifo.samples:
+            yield _samples(fifo.read())
+
+
 def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: str = "") -> Piece:
     """Decode ``mp3`` (gapless) and encode it as mono AAC-LC at ``bitrate`` kbps in parts cut
     in its silences (:mod:`.parts`), a frame at a time: a chapter is never held decoded (13
@@ -315,25 +332,12 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
     with av.open(str(mp3)) as probe:
         rate = probe.streams.audio[0].codec_context.sample_rate
 
-    def decoded() -> Iterator[Samples]:
-        # 32,768 samples at a time, gathered by FFmpeg's FIFO: an MP3 frame is 576 samples
-        # (a 200 s chapter has 8,000), and converting each to numpy cost more than decoding.
-        with av.open(str(mp3)) as source:
-            fifo = av.AudioFifo()
-            for frame in source.decode(source.streams.audio[0]):
-                frame.pts = None  # the FIFO checks timestamps are contiguous; they are
-                fifo.write(frame)
-                if fifo.samples >= BLOCK:
-                    yield _samples(fifo.read(BLOCK))
-            if fifo.samples:
-                yield _samples(fifo.read())
-
     def make() -> AudioCodecContext:
         return encoder(rate, bitrate)
 
     if cache_dir is None:
         sink = Encoders(make, rate)
-        spans = split(decoded(), FRAME, sink)
+        spans = split(decode(mp3), FRAME, sink)
         return join([sink.made.pop(i) for i in range(len(spans))], FRAME)
     cache = PieceCache(cache_dir, PARTS)
 
@@ -343,7 +347,7 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
     hint = Hint(cache_dir, mp3.name)
     if not hint.seen():  # most likely a cold cache: encode every part in the one decode
         sink = Encoders(make, rate, store=store)
-        spans = split(decoded(), FRAME, sink)
+        spans = split(decode(mp3), FRAME, sink)
     else:  # encode only the parts not in the cache; decode again for any too long to hold
         finder = Finder(
             make,
@@ -353,10 +357,10 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
             lambda digest: cache.light(part_key(digest, rate, bitrate)) is None,
             store,
         )
-        spans = split(decoded(), FRAME, finder)
+        spans = split(decode(mp3), FRAME, finder)
         sink = Encoders(make, rate, finder.later, store)
         if finder.later:
-            split(until(decoded(), sink.done), FRAME, sink)
+            split(until(decode(mp3), sink.done), FRAME, sink)
         sink.made.update(finder.made)
     hint.mark()
     parts = []

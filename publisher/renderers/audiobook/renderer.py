@@ -102,52 +102,22 @@ class AudiobookRenderer(Target):
         encoding then would gain no time, and it would add FFmpeg's libraries and two
         encoders (about 30 MB) to the build's peak memory, which is then."""
         book = ctx.book
-        bitrate = book.config.narration.bitrate
         by_mp3 = {outputs.mp3(c.slug): n for n, c in enumerate(book.chapters)}
         timings: dict[int, Path] = {}
         total = len(by_mp3)
-        ready: list[Future[tuple[str, str, Piece]]] = [Future() for _ in range(total)]
-        ctx.options.progress(0, total, "audiobook")
-        lock = threading.Lock()
-        done = 0
-
         jobs = max(1, ctx.options.jobs)
-        idle = threading.Semaphore(0)  # a permit per core the audio leaves free
-        stopping = threading.Event()  # set when the build stops: no encoding starts after
-
-        def stop(error: BaseException) -> None:
-            """Start no more encodings and end the muxer's wait with ``error``. Only signals
-            (it may run on the thread that stops the build): an encoding under way finishes."""
-            stopping.set()
-            idle.release(jobs)  # what already waits for a core need not wait forever
-            for slot in ready:  # the muxer waits for every chapter
-                _settle(slot, error)
-
-        def encode(n: int, source: ChapterSource) -> None:
-            nonlocal done
-            try:
-                with idle:
-                    if stopping.is_set():
-                        return
-                    key, light = ensure_piece(source.mp3, bitrate, ctx.cache_dir)
-            except BaseException as e:
-                stop(e)  # one chapter failed: the others need not be encoded
-                raise
-            with contextlib.suppress(InvalidStateError):  # settled by a stop meanwhile
-                ready[n].set_result((source.title, key, light))
-            with lock:
-                done += 1
-                ctx.options.progress(done, total, book.chapters[n].title_text)
+        work = _Encodings(ctx, jobs, total)
+        ctx.options.progress(0, total, "audiobook")
 
         futures: list[Future[None]] = []
         with (
             ThreadPoolExecutor(max_workers=jobs) as pool,
             ThreadPoolExecutor(1) as muxer,
-            ctx.on_stop(lambda: stop(BuildError("stopped: another target failed"))),
+            ctx.on_stop(lambda: work.stop(BuildError("stopped: another target failed"))),
         ):
-            chapters = _taken(ready)
+            chapters = _taken(work.ready)
             muxed = muxer.submit(
-                mux, dest, chapters, total, bitrate=bitrate, cache_dir=ctx.cache_dir
+                mux, dest, chapters, total, bitrate=work.bitrate, cache_dir=ctx.cache_dir
             )
             # Everything that waits is in here: a Ctrl-C (on this thread when it is the main
             # one) or a failure ends it, and the pools' exits then wait only for the encodings
@@ -156,18 +126,58 @@ class AudiobookRenderer(Target):
                 for arrived, (relative, mp3) in enumerate(ctx.as_made(list(by_mp3)), start=1):
                     n = by_mp3[relative]
                     source, timings[n] = _chapter(ctx, n, mp3)
-                    futures.append(pool.submit(encode, n, source))
+                    futures.append(pool.submit(work.encode, n, source))
                     if total - arrived < jobs:  # one more worker idle (or the audio done)
-                        idle.release()
+                        work.idle.release()
                 muxed.result()  # every chapter muxed, or the first error in reading order
                 for future in futures:
                     future.result()
             except BaseException as e:
                 pool.shutdown(wait=False, cancel_futures=True)
-                stop(e)
+                work.stop(e)
                 raise
         ctx.options.progress(total, total, "audiobook")
         return [timings[n] for n in sorted(timings)]
+
+
+class _Encodings:
+    """The chapters' AAC pieces as they are encoded into the cache (``jobs`` at a time, each
+    waiting for a core the audio leaves idle: see :meth:`AudiobookRenderer._make`), and a
+    slot per chapter (``ready``) that the muxer waits on, in reading order."""
+
+    def __init__(self, ctx: RenderContext, jobs: int, total: int) -> None:
+        self.ctx, self.jobs, self.total = ctx, jobs, total
+        self.bitrate = ctx.book.config.narration.bitrate
+        self.ready: list[Future[tuple[str, str, Piece]]] = [Future() for _ in range(total)]
+        self.lock = threading.Lock()
+        self.done = 0
+        self.idle = threading.Semaphore(0)  # a permit per core the audio leaves free
+        self.stopping = threading.Event()  # set when the build stops: no encoding starts after
+
+    def stop(self, error: BaseException) -> None:
+        """Start no more encodings and end the muxer's wait with ``error``. Only signals
+        (it may run on the thread that stops the build): an encoding under way finishes."""
+        self.stopping.set()
+        self.idle.release(self.jobs)  # what already waits for a core need not wait forever
+        for slot in self.ready:  # the muxer waits for every chapter
+            _settle(slot, error)
+
+    def encode(self, n: int, source: ChapterSource) -> None:
+        """Encode chapter ``n``'s piece once a core is idle (unless the build stopped) and
+        settle its slot; a failure stops the others."""
+        try:
+            with self.idle:
+                if self.stopping.is_set():
+                    return
+                key, light = ensure_piece(source.mp3, self.bitrate, self.ctx.cache_dir)
+        except BaseException as e:
+            self.stop(e)  # one chapter failed: the others need not be encoded
+            raise
+        with contextlib.suppress(InvalidStateError):  # settled by a stop meanwhile
+            self.ready[n].set_result((source.title, key, light))
+        with self.lock:
+            self.done += 1
+            self.ctx.options.progress(self.done, self.total, self.ctx.book.chapters[n].title_text)
 
 
 def _taken(ready: list[Future[tuple[str, str, Piece]]]) -> Iterator[tuple[str, str, Piece]]:
