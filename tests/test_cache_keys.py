@@ -41,7 +41,6 @@ KINDS = {
     "audiobook-parts-seen",
     "chapters",
     "cover",
-    "gains",
     "narrated",
     "segments",
     "speech",
@@ -51,7 +50,6 @@ KINDS = {
 MADE_FROM = {
     "speech": "chapters",
     "segments": "chapters",
-    "gains": "chapters",
     "audiobook-parts": "audiobook",
     "audiobook-parts-seen": "audiobook",
 }
@@ -117,14 +115,14 @@ def truncate(book: Path, other: Path, kind: str) -> None:
 
 # Every kind with every damage, except where the damage cannot happen: the art and the
 # read-along EPUB have one entry per book (nothing to swap with; a copy tries them), and a
-# chapter's gain and its "parts seen" hint are keyed by the chapter's slug and settings, not
-# by the book, so the other book's entries have the same keys (a swap tries them).
+# chapter's "parts seen" hint is keyed by the chapter's slug and settings, not by the book,
+# so the other book's entries have the same keys (a swap tries them).
 CASES = [
     (kind, damage)
     for kind in sorted(KINDS)
     for damage in (swap, copy_from_other, truncate)
     if not (damage is swap and kind in {"art", "narrated"})
-    and not (damage is copy_from_other and kind in {"gains", "audiobook-parts-seen"})
+    and not (damage is copy_from_other and kind == "audiobook-parts-seen")
 ]
 
 

@@ -175,7 +175,10 @@ def master_segments(
         limiter = Limiter(signal, rate, gain.linear, ceiling, index)
         result = encode_plan(signal, loudness.Plan(gain=gain.linear, regions=limiter))
         del limiter
-        better = _corrected(gain, target_lufs, result.loudness(), result.peak)
+        # The speech alone is held to the target: the pause sound's share of the whole
+        # file's loudness (minutes of room tone pass BS.1770's gates) is taken out.
+        decoded = result.loudness() - _sound_share(signal, gain, speech)
+        better = _corrected(gain, target_lufs, decoded, result.peak)
         if better is None:
             break
         gain = better
@@ -217,14 +220,17 @@ def search(
     first = grid_step(target_lufs - ENCODER_GAIN_DB - measured)
     signal = source(first * GAIN_STEP_DB)
     index = peaks.PeakIndex(signal)
+    # Planned on the speech alone (the pauses silent): the pause sound, far under the
+    # ceiling, is never limited, and its minutes must not count as the chapter's loudness.
+    alone = signal.base if isinstance(signal, pauses.WithSound) else signal
     exact = loudness.plan(
-        signal,
+        alone,
         rate,
         target_lufs - ENCODER_GAIN_DB,
         CEILING_DBTP - ENCODER_GAIN_DB,
         measured,
-        index,
-        _derived(signal, speech),
+        index if alone is signal else peaks.PeakIndex(alone),
+        _derived(alone, speech),
     ).gain
     exact_db = 20 * math.log10(exact)
     gain = Gain(step=grid_step(exact_db), ceiling_db=UNITY.ceiling_db)
@@ -246,6 +252,16 @@ def _corrected(gain: Gain, target_lufs: float, decoded: float, peak: float) -> G
     if high:
         ceiling -= CEILING_STEP_DB * math.ceil((peak - PEAK_LIMIT_DBTP) / CEILING_STEP_DB)
     return Gain(step=step, ceiling_db=ceiling)
+
+
+def _sound_share(signal: peaks.Signal, gain: Gain, speech: remeasure.Measured | None) -> float:
+    """How much louder (LU) the pause sound makes ``signal``, mastered with ``gain``, than
+    its speech alone: 0 without a pause sound (or without the speech's measurement)."""
+    if speech is None or not isinstance(signal, pauses.WithSound):
+        return 0.0
+    plan = loudness.Plan(gain=gain.linear)  # the limiter aside: it barely moves a difference
+    whole = remeasure.loudness_of(speech, plan, signal, signal.regions)
+    return whole - remeasure.loudness_of(speech, plan, signal.base)
 
 
 def _derived(
