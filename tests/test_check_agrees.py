@@ -131,7 +131,6 @@ def test_a_renamed_chapter_is_said_by_both(tmp_path: Path) -> None:
     assert any("replaces 'Chapter' of the last build" in line for line in lines), lines
 
 
-@pytest.mark.slow  # builds the audio
 def test_a_build_that_makes_the_audio_says_once_that_no_key_signs_it(tmp_path: Path) -> None:
     """A note (no signing key, so no content credential) is the build's: it is about what
     the build makes, not the book, so ``check`` does not say it, and nothing fails on it."""
