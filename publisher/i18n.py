@@ -4,7 +4,8 @@ The words are data, not code: ``publisher/data/words/<subtag>.toml``, one file p
 holds a ``[book]`` table (:class:`Words`: the EPUB, the narration, the feed) and a ``[site]``
 table (:class:`~publisher.renderers.site.words.SiteWords`). Adding a language is adding a
 file; :func:`load_words` refuses a table that lacks a key or has one too many, and a test
-loads every file. English stands in for a language that has no file.
+loads every file. English stands in for a language that has no file. What a language tag
+may look like is here too (:func:`is_language_tag`), for every reader of one.
 """
 
 from __future__ import annotations
@@ -70,6 +71,22 @@ def subtag(language: str) -> str:
     """The words file to use for a BCP 47 tag: its primary subtag if it has one, else English."""
     primary = language.split("-")[0].lower()
     return primary if primary in languages() else FALLBACK
+
+
+MAX_LANGUAGE_TAG = 35
+"""The longest language tag accepted: what RFC 5646 (4.4.1) asks every implementation to
+hold; a tag also names a speech engine's voice."""
+
+
+def is_language_tag(tag: str) -> bool:
+    """Whether ``tag`` has the shape of a BCP 47 language tag (``nl``, ``en-GB``)."""
+    parts = tag.split("-")
+    return (
+        len(tag) <= MAX_LANGUAGE_TAG
+        and 2 <= len(parts[0]) <= 3
+        and parts[0].isalpha()
+        and all(p.isalnum() and p.isascii() and 1 <= len(p) <= 8 for p in parts)
+    )
 
 
 @functools.cache

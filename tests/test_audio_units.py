@@ -418,6 +418,7 @@ def paragraphs(louder: int | None = None) -> tuple[np.ndarray, list[int]]:
     return np.concatenate(parts), cuts[:-1]
 
 
+@pytest.mark.slow  # masters and encodes a chapter six times (14 s at load 5 on two cores)
 def test_the_gain_is_on_a_grid_found_from_the_chapter_alone_so_an_edit_encodes_one_segment(
     tmp_path: Path,
 ) -> None:

@@ -35,6 +35,7 @@ The second chapter.
 OPTIONS = BuildOptions(base_url="https://example.org/", jobs=1)
 TARGETS = ["cover", "epub", "audio", "feed"]
 CACHES = ["cover", "speech", "chapters", "published"]
+pytestmark = pytest.mark.slow  # a build with audio, then again for each damaged cache
 
 
 def empty(path: Path) -> None:
@@ -90,7 +91,6 @@ def test_a_damaged_cache_file_is_made_again(
     assert again.up_to_date  # what was remade is whole: the next build trusts it
 
 
-@pytest.mark.slow
 def test_a_cover_remade_from_an_emptied_cache_passes_epubcheck(
     intact: tuple[Path, dict[str, bytes]], tmp_path: Path
 ) -> None:

@@ -89,6 +89,7 @@ def test_every_warn_book_is_in_the_table() -> None:
     assert sorted(p.parent.name for p in WARN) == sorted(EXPECTED)
 
 
+@pytest.mark.slow  # every target, the audio too, for each book
 @pytest.mark.parametrize("book", WARN, ids=[p.parent.name for p in WARN])
 def test_the_warning_books_built_whole(book: Path, tmp_path: Path) -> None:
     source = copy_book(book, tmp_path)
@@ -117,6 +118,7 @@ def test_base_url_on_the_command_line_stands_in_for_the_front_matter(tmp_path: P
     assert given == (0, set())
 
 
+@pytest.mark.slow  # a whole build, the audio too
 def test_a_renamed_chapter_is_said_by_both(tmp_path: Path) -> None:
     """``check``'s own warnings (here: a chapter renamed since the last feed) are printed
     by the build too, which did not say them before the one validation pass."""

@@ -182,6 +182,7 @@ def english_audio(out: Path, cache_dir: Path, jobs: int) -> RenderContext:
     )
 
 
+@pytest.mark.slow  # builds the narration of four chapters
 def test_a_worker_loads_the_model_once_for_all_its_chapters(
     joe: PiperSynthesizer, tmp_path: Path
 ) -> None:
@@ -204,6 +205,7 @@ def test_a_worker_loads_the_model_once_for_all_its_chapters(
     assert all(loads == {1} for loads in per_process.values())
 
 
+@pytest.mark.slow  # builds the narration of four chapters, twice
 def test_two_builds_with_one_job_give_the_same_bytes(joe: PiperSynthesizer, tmp_path: Path) -> None:
     from publisher.renderers.audio.renderer import AudioRenderer
 

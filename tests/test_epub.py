@@ -496,6 +496,7 @@ def test_an_image_without_alt_text_is_reported(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.slow  # runs EPUBCheck
 def test_a_certifier_and_a_series_the_author_gives(tmp_path: Path) -> None:
     source = tmp_path / "src" / "book.md"
     source.parent.mkdir()

@@ -94,6 +94,7 @@ def test_word_headings_with_breaks_or_no_text_and_tables_in_cells(tmp_path: Path
     )  # the table's line
 
 
+@pytest.mark.slow  # runs EPUBCheck
 def test_the_odd_word_document_makes_an_epub_epubcheck_accepts(tmp_path: Path) -> None:
     done = import_book(_word_document(tmp_path / "rivers.docx"), tmp_path / "book")
     out = tmp_path / "out"

@@ -91,6 +91,7 @@ def book(tmp_path: Path) -> Path:
     return source
 
 
+@pytest.mark.slow  # two builds per step of publishing, each in a process of its own
 def test_kill_at_every_step_of_publishing_leaves_the_old_or_the_new_build(
     book: Path, tmp_path: Path
 ) -> None:

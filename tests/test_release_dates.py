@@ -37,6 +37,7 @@ Third.
 """
 TARGETS = ["cover", "audio", "feed", "site"]
 OPTIONS = BuildOptions(base_url="https://example.org/", jobs=1)
+pytestmark = pytest.mark.slow  # each test builds the narration of a three-chapter book
 
 
 def epoch(day: str) -> str:

@@ -192,6 +192,7 @@ def test_ids_left_are_xml_names_each_given_once(ids: list[str]) -> None:
         assert "ids that are no XML names or are given twice" in warnings[0].message
 
 
+@pytest.mark.slow  # runs EPUBCheck
 def test_an_svg_with_ids_a_drawing_program_writes_passes_epubcheck(tmp_path: Path) -> None:
     svg = (
         f'{HEAD}<rect id="a" width="5" height="5"/><rect id="a" x="5" width="5" height="5"/>'

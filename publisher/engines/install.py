@@ -42,7 +42,7 @@ from publisher.engines.catalog import (
 )
 from publisher.engines.profiles import load_profile
 from publisher.errors import BuildError, DownloadError, SourceError
-from publisher.reader.config import is_language_tag
+from publisher.i18n import is_language_tag
 
 Progress = Callable[[int, int, str], None]
 """Told ``(bytes done, bytes in all, file name)`` as a file downloads."""

@@ -9,6 +9,9 @@ The build folder holds only what is published. What a build keeps for the next o
 cache, the record of the last build, the lock) lives in ``.publisher/`` beside the source.
 One build at a time per source: a lock file there that the operating system releases when
 its process dies, so a killed build never holds it.
+
+What a build refuses before it builds anything is in :mod:`publisher.pipeline.refuse`; the
+contract each target's output is checked against, in :mod:`publisher.pipeline.contract`.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from publisher import outputs
 from publisher.errors import BuildError, Problem, PublisherError, SourceError
@@ -29,7 +33,9 @@ from publisher.infra.sweep import start
 from publisher.model import Book
 from publisher.pipeline import publish, records, uptodate
 from publisher.pipeline.board import Board
-from publisher.pipeline.registry import REGISTRY, Plan, Registry, check_only, every, plan
+from publisher.pipeline.contract import check_contract, published
+from publisher.pipeline.refuse import check_paths, check_published, check_unknown
+from publisher.pipeline.registry import REGISTRY, Registry, check_only, every, plan
 from publisher.pipeline.schedule import Schedule
 from publisher.pipeline.state import build_lock, cache_folder, tidy
 from publisher.renderers.base import (
@@ -40,6 +46,9 @@ from publisher.renderers.base import (
     own_folder,
     owned_by,
 )
+
+if TYPE_CHECKING:
+    from publisher.reader.parse import Parsed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,18 +145,10 @@ def _build(
             warnings.append(problem)
             warn(problem)
 
-    if not source.is_file():  # say why at its path, before making .publisher/ beside it
-        from publisher.reader.parse import parse_file
-
-        parse_file(source)
-    _check_out_path(out)
+    check_paths(source, out)
     state = state_folder(source)
     with build_lock(state):
-        records.sweep(state)  # the records of build folders that are gone
-        publish.clean_stale(out)
-        unknown = publish.unknown_files(state, out, uptodate.recorded_files(state, out))
-        if unknown:  # refused now unless this build may recognise them (publish.publish)
-            _check_unknown(out, unknown, plan(names, registry).run)
+        unknown = _foreign_files(state, out, names, registry)
         key = None
         if source.is_file():
             factories = [registry[name].make for name in registry]
@@ -155,17 +156,9 @@ def _build(
             previous = None if unknown else uptodate.up_to_date(state, out, key)
             if previous is not None:
                 return _nothing_to_do(out, previous, note, on_target)
-        from publisher.reader.parse import parse_file  # not needed when nothing changed
-
-        parsed = parse_file(source)
-        from publisher.checks.validate import validate
-
-        findings = validate(parsed, every(registry), out / outputs.FEED, options.base_url)
-        for warning in findings.warnings:
-            note(warning)
-        findings.raise_errors()
+        parsed = _checked(source, out, registry, options.base_url, note)
         chosen = plan(names, registry)
-        _check_published(chosen, out)
+        check_published(chosen, out)
         uptodate.forget(state, out)
         ctx = _Run(
             book=parsed.book,
@@ -178,11 +171,7 @@ def _build(
         started = start(ctx.cache)
         targets, changed, removed = ctx.run(chosen.run, note, on_target)
         if key is not None:
-            made = {t.name: list(t.files) for t in targets}
-            chapters = [(c.slug, c.number) for c in parsed.book.chapters]
-            expires = next_release(parsed.book.config, chapters, build_now())
-            with publish.published_already(out):
-                uptodate.record(state, out, key, made, warnings, expires)
+            _remember(state, out, key, parsed.book, targets, warnings)
         with publish.published_already(out):
             notes = tidy(state, started)
         return BuildResult(
@@ -195,22 +184,54 @@ def _build(
         )
 
 
-def _check_unknown(out: Path, unknown: Sequence[str], built: Sequence[Renderer]) -> None:
-    """Refuse (exit 2), before anything is built, a build folder holding files no record
-    says are ours, unless each lies where a target of this build writes: those are an
-    earlier build's if this build writes the same bytes there (the state folder deleted)."""
-    cannot = [rel for rel in unknown if not any(owned_by(r, rel) for r in built)]
-    if cannot:  # named first: those are the reason
-        raise publish.refuse_foreign(out, [*cannot, *(r for r in unknown if r not in cannot)])
+def _foreign_files(state: Path, out: Path, names: list[str], registry: Registry) -> list[str]:
+    """The files in ``out`` that no record says are ours, once the records of vanished build
+    folders are swept and an interrupted publishing is undone; refused now unless this build
+    may recognise them (:func:`publisher.pipeline.publish.publish`)."""
+    records.sweep(state)
+    publish.clean_stale(out)
+    unknown = publish.unknown_files(state, out, uptodate.recorded_files(state, out))
+    if unknown:
+        check_unknown(out, unknown, plan(names, registry).run)
+    return unknown
 
 
-def _check_out_path(out: Path) -> None:
-    """Say in one line, before anything is built, that ``out`` cannot be a folder."""
-    for folder in (out, *out.parents):
-        if folder.exists():
-            if not folder.is_dir():
-                raise BuildError(f"{out}: cannot be the build folder: {folder} is a file")
-            return
+def _checked(
+    source: Path,
+    out: Path,
+    registry: Registry,
+    base_url: str | None,
+    note: Callable[[Problem], None],
+) -> Parsed:
+    """The parsed book, once the validation every target shares has noted its warnings and
+    found no error (else its SourceError)."""
+    # Loaded only here: a build with nothing changed neither parses nor validates.
+    from publisher.checks.validate import validate
+    from publisher.reader.parse import parse_file
+
+    parsed = parse_file(source)
+    findings = validate(parsed, every(registry), out / outputs.FEED, base_url)
+    for warning in findings.warnings:
+        note(warning)
+    findings.raise_errors()
+    return parsed
+
+
+def _remember(
+    state: Path,
+    out: Path,
+    key: str,
+    book: Book,
+    targets: Sequence[TargetResult],
+    warnings: Sequence[Problem],
+) -> None:
+    """Record what this build made and said, so that the next one with the same inputs does
+    nothing, until the next chapter's release date makes the feed differ."""
+    made = {t.name: list(t.files) for t in targets}
+    chapters = [(c.slug, c.number) for c in book.chapters]
+    expires = next_release(book.config, chapters, build_now())
+    with publish.published_already(out):
+        uptodate.record(state, out, key, made, warnings, expires)
 
 
 def _nothing_to_do(
@@ -237,19 +258,6 @@ def _nothing_to_do(
         warnings=tuple(warnings),
         up_to_date=True,
     )
-
-
-def _check_published(chosen: Plan, out: Path) -> None:
-    """A required target that is not built must have been published: else say how to fix it."""
-    for required in chosen.published:
-        if any((out / path).exists() for path in required.owns):
-            continue
-        needers = [r.name for r in chosen.run if required.name in r.requires]
-        paths = ", ".join(required.owns)
-        raise BuildError(
-            f"{needers[0]}: needs the {required.name} target's output ({paths}), which is not "
-            f"in {out}; build it too: --only {required.name},{','.join(needers)}"
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -294,7 +302,7 @@ class _Run:
             def finished(
                 renderer: Renderer, made: RenderResult, seconds: float, started: Sequence[Renderer]
             ) -> None:
-                _check_contract(renderer, made, staging, started)
+                check_contract(renderer, made, staging, started)
                 checked.append((renderer, made))
                 for warning in made.warnings:
                     warn(warning)
@@ -316,8 +324,8 @@ class _Run:
             # Again with every target ended: targets that ran side by side were each checked
             # while others were still writing.
             for renderer, made in checked:
-                _check_contract(renderer, made, staging, renderers)
-            rebuilt = _published(self.out, renderers)
+                check_contract(renderer, made, staging, renderers)
+            rebuilt = published(self.out, renderers)
             changed, removed = publish.publish(staging, self.out, self.state, rebuilt, self.unknown)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
@@ -377,43 +385,3 @@ def _describe(error: Exception) -> str:
     if isinstance(error, OSError) and error.strerror:
         return f"{error.filename}: {error.strerror}" if error.filename else error.strerror
     return str(error) or type(error).__name__
-
-
-def _check_contract(
-    renderer: Renderer, made: RenderResult, staging: Path, done: Sequence[Renderer]
-) -> None:
-    """The renderer wrote only inside what it owns, and said what it wrote (``done``: the
-    renderers started so far, this one included)."""
-    name = renderer.name
-    for rel in made.files:
-        if not owned_by(renderer, rel):
-            raise BuildError(f"{name}: returned {rel!r}, outside what it owns ({renderer.owns})")
-        if not (staging / rel).is_file():
-            raise BuildError(f"{name}: returned {rel!r}, which it did not write")
-    reported = set(made.files)
-    for rel in _files(staging):
-        if not any(owned_by(r, rel) for r in done):
-            raise BuildError(f"{name}: wrote {rel!r}, outside what it owns ({renderer.owns})")
-        if owned_by(renderer, rel) and rel not in reported:
-            raise BuildError(f"{name}: wrote {rel!r} but did not return it")
-
-
-def _files(folder: Path) -> Iterator[str]:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            yield path.relative_to(folder).as_posix()
-
-
-def _published(out: Path, renderers: Sequence[Renderer]) -> set[str]:
-    """The files in ``out`` that belong to ``renderers``."""
-    found: set[str] = set()
-    for renderer in renderers:
-        for path in renderer.owns:
-            if path.endswith("/") or "*" in path:
-                top = path.split("*", 1)[0].rsplit("/", 1)[0] if "*" in path else path[:-1]
-                folder = out / top
-                names = [f"{top}/{rel}" for rel in _files(folder)] if folder.is_dir() else []
-            else:
-                names = [path] if (out / path).is_file() else []
-            found.update(rel for rel in names if owned_by(renderer, rel))
-    return found

@@ -18,11 +18,10 @@ from markdown_it.tree import SyntaxTreeNode
 
 from publisher import model as m
 from publisher.errors import Problem, SourceError
-from publisher.i18n import words_for
+from publisher.i18n import is_language_tag, words_for
 from publisher.model.config import MAX_PAUSE, Config
 from publisher.model.slugs import slugify
 from publisher.reader.block_voice import block_voice
-from publisher.reader.config import is_language_tag
 from publisher.reader.heading_ids import RESERVED_ID, heading_id
 from publisher.reader.trailing_attrs import META
 from publisher.text.plain import plain_text

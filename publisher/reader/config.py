@@ -22,6 +22,7 @@ import yaml
 
 from publisher.engine_input import respelling_problem
 from publisher.errors import Problem, SourceError
+from publisher.i18n import is_language_tag
 from publisher.model.categories import APPLE_CATEGORIES
 from publisher.model.config import (
     FIRST_DATE,
@@ -385,19 +386,3 @@ def _check_podcast_addresses(podcast: PodcastConfig, loader: _Loader) -> None:
             "podcast.owner_email",
             f"'podcast.owner_email' {podcast.owner_email!r} is not a mail address",
         )
-
-
-MAX_LANGUAGE_TAG = 35
-"""The longest language tag accepted: what RFC 5646 (4.4.1) asks every implementation to
-hold; a tag also names a speech engine's voice."""
-
-
-def is_language_tag(tag: str) -> bool:
-    """Whether ``tag`` has the shape of a BCP 47 language tag (``nl``, ``en-GB``)."""
-    parts = tag.split("-")
-    return (
-        len(tag) <= MAX_LANGUAGE_TAG
-        and 2 <= len(parts[0]) <= 3
-        and parts[0].isalpha()
-        and all(p.isalnum() and p.isascii() and 1 <= len(p) <= 8 for p in parts)
-    )

@@ -23,9 +23,8 @@ from publisher.authoring.importer.markdown import write_blocks
 from publisher.authoring.importer.structure import Found, find_structure
 from publisher.authoring.scaffold import check_new_book, write_new_book
 from publisher.errors import BuildError, Problem, SourceError
-from publisher.i18n import words_for
+from publisher.i18n import is_language_tag, words_for
 from publisher.model.config import FIRST_DATE, LAST_DATE
-from publisher.reader.config import is_language_tag
 from publisher.reader.parse import Parsed, parse_text
 from publisher.text.plain import plain_text
 
