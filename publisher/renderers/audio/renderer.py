@@ -286,7 +286,7 @@ def _write_chapter(
         return None
     rate = chapter.sample_rate
     timing = TimingFile.from_script(script, chapter.spans, rate, chapter.samples, chapter.words)
-    (root / outputs.timing(script.slug)).write_bytes(timing.dump())
+    timing.write(root / outputs.timing(script.slug))
     (root / outputs.captions(script.slug)).write_bytes(webvtt(timing))
     (root / outputs.subtitles(script.slug)).write_bytes(subrip(timing))
     return chapter

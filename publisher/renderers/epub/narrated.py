@@ -141,7 +141,8 @@ def _key(inputs: list[Path], chapters: list[ChapterAudio], voice: str, cover: by
         with path.open("rb") as f:  # read a block at a time: an 11-hour chapter is 316 MB
             digest.update(hashlib.file_digest(f, "sha256").digest())
     for chapter in chapters:
-        digest.update(chapter.timing.dump())
+        for block in chapter.timing.blocks():
+            digest.update(block)
     return digest.hexdigest()
 
 
