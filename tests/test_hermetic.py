@@ -6,10 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from click.testing import CliRunner
-
 from publisher.cli import cli
 from tests.books import ROOT
+from tests.helpers import cli_runner
 
 BOOK = """---
 title: {title}
@@ -40,7 +39,7 @@ def book(folder: Path, title: str, identifier: str, first: str) -> Path:
 
 
 def check(*args: str) -> tuple[int, str]:
-    result = CliRunner(mix_stderr=False).invoke(cli, ["check", *args])
+    result = cli_runner().invoke(cli, ["check", *args])
     return result.exit_code, result.stderr
 
 
@@ -55,7 +54,7 @@ def test_check_compares_only_with_a_feed_of_the_same_book(tmp_path: Path) -> Non
     checked from that folder. Its chapters replace nothing of the seed's."""
     mine = book(tmp_path / "mine", "Mine", "urn:uuid:6f1d2b9e-1111-4c2a-9c1e-000000000001", "One")
     out = tmp_path / "build"
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         cli, ["build", str(mine), "--out", str(out), "--only", "cover,audio,feed"]
     )
     assert result.exit_code == 0, result.stderr

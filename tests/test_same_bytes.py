@@ -18,10 +18,10 @@ import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from publisher.cli import cli
 from tests.books import EVERY_BLOCK, SEED, copy_book
+from tests.helpers import cli_runner
 
 pytestmark = pytest.mark.slow
 
@@ -32,7 +32,7 @@ def build(source: Path) -> dict[str, bytes]:
     """Build ``source`` (every target, two jobs, as the golden listings do); every output."""
     out = source.parent.parent / "build"
     args = ["build", str(source), "--out", str(out), "--base-url", BASE_URL, "--quiet"]
-    result = CliRunner(mix_stderr=False).invoke(cli, [*args, "--jobs", "2"])
+    result = cli_runner().invoke(cli, [*args, "--jobs", "2"])
     assert result.exit_code == 0, result.stderr
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
 

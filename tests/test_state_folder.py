@@ -9,9 +9,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from publisher.cli import cli
+from tests.helpers import cli_runner
 
 BOOK = """---
 title: State
@@ -41,7 +41,7 @@ def tree(out: Path) -> dict[str, bytes]:
 
 
 def run(source: Path, out: Path, *args: str) -> tuple[int, list[str]]:
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         cli, ["build", str(source), "--out", str(out), "--jobs", "1", "--quiet", *args]
     )
     assert not isinstance(result.exception, Exception) or isinstance(

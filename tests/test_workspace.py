@@ -10,7 +10,6 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from publisher.cli import cli
 from publisher.infra.sweep import CAP_ENV, KEEP_BUILDS, STARTED, human
@@ -20,6 +19,7 @@ from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions
 from tests import fakes
 from tests.books import SEED, copy_book
+from tests.helpers import cli_runner
 
 # Every target, the audio spoken by the fake engine (fast; it counts what it is asked to say
 # when the chapters are made in this process, jobs=1).
@@ -110,7 +110,7 @@ def test_over_its_cap_the_cache_keeps_only_what_the_last_build_used_and_says_so(
     make(book, one="an edit")
     monkeypatch.setenv(CAP_ENV, "0")  # less than one build of this book uses
     book.write_text(BOOK.format(one="a second edit", two="another"))
-    result = CliRunner(mix_stderr=False).invoke(
+    result = cli_runner().invoke(
         cli, ["build", str(book), "--out", str(tmp_path / "build"), "--jobs", "1"]
     )
     assert result.exit_code == 0, result.stderr
@@ -145,7 +145,7 @@ def test_clean_frees_what_it_says(book: Path) -> None:
     make(book, one="an edit")
     state = book.parent / ".publisher"
     before = sum(state_files(state).values())
-    result = CliRunner(mix_stderr=False).invoke(cli, ["clean", str(book)])
+    result = cli_runner().invoke(cli, ["clean", str(book)])
     assert result.exit_code == 0, result.stderr
     after = state_files(state)
     freed = before - sum(after.values())
@@ -154,7 +154,7 @@ def test_clean_frees_what_it_says(book: Path) -> None:
     assert not any(rel.startswith("cache/") for rel in after)  # the records and lock stay
     build_result = build(book, book.parent.parent / "build", options=OPTIONS, registry=FAKE)
     assert build_result.up_to_date  # the build folder is as the record says
-    every = CliRunner(mix_stderr=False).invoke(cli, ["clean", "--all", str(book)])
+    every = cli_runner().invoke(cli, ["clean", "--all", str(book)])
     assert every.exit_code == 0
     left = sum(after.values())  # the records and the lock: a few kilobytes
     assert every.stdout == f"{state}: freed {left / 1e3:.1f} kB ({left:,} bytes)\n"
@@ -162,7 +162,7 @@ def test_clean_frees_what_it_says(book: Path) -> None:
 
 
 def test_clean_refuses_a_missing_book_and_a_running_build(book: Path, tmp_path: Path) -> None:
-    runner = CliRunner(mix_stderr=False)
+    runner = cli_runner()
     missing = runner.invoke(cli, ["clean", str(tmp_path / "nothing.md")])
     assert missing.exit_code == 2
     assert missing.stderr == f"{tmp_path / 'nothing.md'}: is not a regular file\n"

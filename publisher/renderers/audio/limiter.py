@@ -73,8 +73,9 @@ class Limiter:
         self.lasts = (np.concatenate([breaks, [len(positions)]]) - 1).astype(np.intp)
         if not len(positions):
             self.firsts = self.lasts = np.zeros(0, dtype=np.intp)
-        self.lo = np.maximum(0, positions[self.firsts] - margin)
-        self.hi = np.minimum(n, positions[self.lasts] + margin + 1)
+        # In int64: the positions may be unsigned (peaks.PeakIndex), and the margin is taken off.
+        self.lo = np.maximum(0, positions[self.firsts].astype(np.int64) - margin)
+        self.hi = np.minimum(n, positions[self.lasts].astype(np.int64) + margin + 1)
         self.batches = _batches(self.hi - self.lo)
         # Each stretch has one region (its position needed less than 1): their extents, found
         # by making every batch once; the gains are let go.
@@ -117,7 +118,7 @@ class Limiter:
         inside = slice(int(self.firsts[first_stretch]), int(self.lasts[end_stretch - 1]) + 1)
         counts = (self.lasts - self.firsts + 1)[part]
         stretch = np.repeat(np.arange(end_stretch - first_stretch), counts)  # of each position
-        where = self.positions[inside] - self.lo[part][stretch] + offsets[stretch]
+        where = self.positions[inside].astype(np.int64) - self.lo[part][stretch] + offsets[stretch]
         needed[where] = self.needed[inside]
         width = self.width
         smooth = np.minimum(_moving_average(_moving_min(needed, width), width), needed)
