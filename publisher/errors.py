@@ -6,6 +6,7 @@ The CLI has one handler that prints one line per cause: exit 2 for :class:`Sourc
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,9 +24,22 @@ class Problem:
     severity: str = "error"
 
     def __str__(self) -> str:
+        """``file:line: message`` on one line: a control character or line break quoted
+        from the book (a form feed in a heading) is shown escaped, never breaks the line."""
         where = f"{self.path}:{self.line}" if self.line is not None else self.path
         prefix = "" if self.severity == "error" else f"{self.severity}: "
-        return f"{where}: {prefix}{self.message}"
+        return _one_line(f"{where}: {prefix}{self.message}")
+
+
+def _one_line(text: str) -> str:
+    """``text`` with every control character and line or paragraph separator as its Python
+    escape (``\\x0c``): what ``str.splitlines`` or a terminal would break on."""
+    return "".join(
+        c.encode("unicode_escape").decode("ascii")
+        if unicodedata.category(c) in ("Cc", "Zl", "Zp")
+        else c
+        for c in text
+    )
 
 
 class PublisherError(Exception):

@@ -210,3 +210,15 @@ def test_base_url_is_checked_with_the_command_line(url: str, reason: str, tmp_pa
     assert result.exit_code == 2
     assert f"Invalid value for '--base-url': {url!r} {reason}" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_control_character_quoted_from_the_book_stays_on_its_line(tmp_path: Path) -> None:
+    """A form feed in a heading (found by the generated books) split the warning that
+    quotes the title over two lines: the second had no file:line."""
+    source = tmp_path / "book.md"
+    front = "---\ntitle: T\nauthor: A\nlanguage: nl\n---\n\n"
+    source.write_text(front + "# T\n\n# Knuffel \x0c0\n\n## Deel\u2028twee\n")
+    result = run("check", str(source))
+    lines = result.output.splitlines()
+    assert lines and all(line.startswith(f"{source}") for line in lines), lines
+    assert any("Knuffel \\x0c0" in line for line in lines), lines
