@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,9 @@ import numpy.typing as npt
 from publisher.engines.base import Pcm, SpokenWord, Synthesizer, VoiceProfile
 from publisher.engines.words import tokens
 from publisher.errors import EngineError
+from publisher.pipeline.registry import REGISTRY, Entry, Registry
 from publisher.renderers.audio.peaks import PeakMeter
+from publisher.renderers.audio.renderer import AudioRenderer
 
 RATE = 22050
 MS_PER_CHAR = 60
@@ -171,3 +174,9 @@ def true_peak_db(samples: npt.NDArray[Any]) -> float:
 def _db(peak: float) -> float:
     """A linear peak in dB (``-inf`` for silence)."""
     return 20 * math.log10(peak) if peak > 0 else -math.inf
+
+
+def registry() -> Registry:
+    """Every target, the audio spoken by the fake engine (fast; it counts what it is asked to
+    say when the chapters are made in this process, ``jobs=1``)."""
+    return {**REGISTRY, "audio": Entry(partial(AudioRenderer, synthesizer_factory=FakeFactory()))}

@@ -4,23 +4,17 @@ the website links only files that are in the build folder once this build is pub
 from __future__ import annotations
 
 import posixpath
-from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from publisher.pipeline.registry import REGISTRY, Entry, Registry
 from publisher.pipeline.runner import build
-from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions
 from tests import fakes
 
-FAKE: Registry = {
-    **REGISTRY,
-    "audio": Entry(partial(AudioRenderer, synthesizer_factory=fakes.FakeFactory())),
-}
+FAKE = fakes.registry()
 OPTIONS = BuildOptions(base_url="https://example.org/", jobs=1)
 BOOK = """---
 title: Stale

@@ -6,27 +6,19 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from publisher.cli import cli
 from publisher.infra.sweep import CAP_ENV, KEEP_BUILDS, STARTED, human
-from publisher.pipeline.registry import REGISTRY, Entry, Registry
 from publisher.pipeline.runner import build
-from publisher.renderers.audio.renderer import AudioRenderer
 from publisher.renderers.base import BuildOptions
 from tests import fakes
 from tests.books import SEED, copy_book
 from tests.helpers import cli_runner
 
-# Every target, the audio spoken by the fake engine (fast; it counts what it is asked to say
-# when the chapters are made in this process, jobs=1).
-FAKE: Registry = {
-    **REGISTRY,
-    "audio": Entry(partial(AudioRenderer, synthesizer_factory=fakes.FakeFactory())),
-}
+FAKE = fakes.registry()
 OPTIONS = BuildOptions(base_url="https://example.org/", jobs=1)
 BOOK = """---
 title: Workspace
