@@ -11,21 +11,9 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from publisher.speech.normalise import spell
 from publisher.speech.normalise.rules import Rules
-
-
-@dataclass(frozen=True)
-class _Patterns:
-    iso: re.Pattern[str]
-    numeric: re.Pattern[str]
-    day_month: re.Pattern[str]
-    month_day: re.Pattern[str]
-    month_year: re.Pattern[str]
-    clock: re.Pattern[str]
-    clock_word: re.Pattern[str] | None
 
 
 def _name(word: str) -> str:
@@ -35,32 +23,40 @@ def _name(word: str) -> str:
     return first + re.escape(word[1:])
 
 
-@functools.cache
-def _patterns(rules: Rules) -> _Patterns:
-    d = rules.dates
-    full = "|".join(_name(m) for m in sorted(d.months, key=len, reverse=True))
-    short = "|".join(_name(m) for m in sorted(d.short_months, key=len, reverse=True))
-    # A full stop after a short name is part of it only before a year ("21 mrt. 2025").
-    month = rf"(?P<month>{full}|(?:{short})(?:\.(?=\s\d))?)"
-    suffix = "|".join(re.escape(s) for s in rules.ordinal_suffixes)
-    day = rf"(?P<day>[0-3]?\d)(?:{suffix})?"
-    year = r"(?P<year>\d{4})"
-    hour = r"(?P<hour>[01]?\d|2[0-3]|24(?=[.:]00))"  # 24:00, the end of a day
-    word = rules.times_of_day.word_after
-    return _Patterns(
-        iso=re.compile(r"(?<![\w.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w]|[.,/-]\d)"),
-        numeric=re.compile(r"(?<![\w.,/-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\w]|[.,/-]\d)"),
-        day_month=re.compile(rf"(?<![\w.,]){day}\.?\s{month}(?:,?\s{year})?(?!\w)"),
-        month_day=re.compile(rf"(?<![\w]){month}\s{day}(?![\w]|[.,]\d)(?:,?\s{year})?(?!\w)"),
-        month_year=re.compile(rf"(?<![\w]){month}\s{year}(?!\w)"),
-        clock=re.compile(rf"(?<![\w.,:]){hour}:(?P<minute>[0-5]\d)(?![\w:]|[.,]\d)"),
-        clock_word=re.compile(
-            rf"(?<![\w.,:]){hour}[.:](?P<minute>[0-5]\d)\s?{re.escape(word)}(?!\w)",
-            re.IGNORECASE,
+class _Patterns:
+    """The date and clock-time patterns of one language (:data:`_patterns` compiles them once)."""
+
+    def __init__(self, rules: Rules) -> None:
+        d = rules.dates
+        full = "|".join(_name(m) for m in sorted(d.months, key=len, reverse=True))
+        short = "|".join(_name(m) for m in sorted(d.short_months, key=len, reverse=True))
+        # A full stop after a short name is part of it only before a year ("21 mrt. 2025").
+        month = rf"(?P<month>{full}|(?:{short})(?:\.(?=\s\d))?)"
+        suffix = "|".join(re.escape(s) for s in rules.ordinal_suffixes)
+        day = rf"(?P<day>[0-3]?\d)(?:{suffix})?"
+        year = r"(?P<year>\d{4})"
+        hour = r"(?P<hour>[01]?\d|2[0-3]|24(?=[.:]00))"  # 24:00, the end of a day
+        word = rules.times_of_day.word_after
+        self.iso = re.compile(r"(?<![\w.,/-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w]|[.,/-]\d)")
+        self.numeric = re.compile(
+            r"(?<![\w.,/-])(\d{1,2})([-/.])(\d{1,2})\2(\d{4})(?![\w]|[.,/-]\d)"
         )
-        if word
-        else None,
-    )
+        self.day_month = re.compile(rf"(?<![\w.,]){day}\.?\s{month}(?:,?\s{year})?(?!\w)")
+        self.month_day = re.compile(rf"(?<![\w]){month}\s{day}(?![\w]|[.,]\d)(?:,?\s{year})?(?!\w)")
+        self.month_year = re.compile(rf"(?<![\w]){month}\s{year}(?!\w)")
+        self.clock = re.compile(rf"(?<![\w.,:]){hour}:(?P<minute>[0-5]\d)(?![\w:]|[.,]\d)")
+        self.clock_word = (
+            re.compile(
+                rf"(?<![\w.,:]){hour}[.:](?P<minute>[0-5]\d)\s?{re.escape(word)}(?!\w)",
+                re.IGNORECASE,
+            )
+            if word
+            else None
+        )
+
+
+_patterns = functools.cache(_Patterns)
+"""The patterns of a language's rules, made once."""
 
 
 def _month(written: str, rules: Rules) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from publisher.speech.normalise import spell
 from publisher.speech.normalise.rules import Rules
@@ -37,44 +36,38 @@ def currencies_before(rules: Rules) -> str:
     return alternatives(c for c in rules.money.currencies if not c.islower())
 
 
-@dataclass(frozen=True)
 class _Patterns:
-    money_before: re.Pattern[str]
-    money_after: re.Pattern[str]
-    ordinal: re.Pattern[str]
-    unit: re.Pattern[str]
-    dotted: re.Pattern[str]
-    number: re.Pattern[str]
-    language_number: re.Pattern[str]
+    """The amount, ordinal, unit and number patterns of one language (:data:`_patterns`
+    compiles them once)."""
 
-
-@functools.cache
-def _patterns(rules: Rules) -> _Patterns:
-    number = spell.number_pattern(rules)
-    money = rf"(?P<num>{amount_pattern(rules)})"
-    scales = alternatives(rules.money.scales)
-    # A minus before the sign or between the sign and the number ("-€5", "€-5", "€ -5").
-    after_sign = r"(?P<sign_after>[-−]\s?)?"
-    return _Patterns(
-        money_before=re.compile(
+    def __init__(self, rules: Rules) -> None:
+        number = spell.number_pattern(rules)
+        money = rf"(?P<num>{amount_pattern(rules)})"
+        scales = alternatives(rules.money.scales)
+        # A minus before the sign or between the sign and the number ("-€5", "€-5", "€ -5").
+        after_sign = r"(?P<sign_after>[-−]\s?)?"
+        self.money_before = re.compile(
             rf"{_SIGN}(?<![\w])(?P<cur>{currencies_before(rules)})\s?{after_sign}{money}(?!\d)"
             rf"(?P<dash>[.,][-–—])?(?:\s(?P<scale>{scales})(?!\w))?"
-        ),
-        money_after=re.compile(
+        )
+        self.money_after = re.compile(
             rf"{_SIGN}(?<![\w.,]){money}(?:\s(?P<scale>{scales}))?\s?"
             rf"(?P<cur>{alternatives(rules.money.currencies)})(?!\w)"
-        ),
-        ordinal=re.compile(
+        )
+        self.ordinal = re.compile(
             rf"(?<![\w.,])(?P<num>{spell.whole_pattern(rules)})"
             rf"(?P<suffix>{alternatives(rules.ordinal_suffixes)})(?!\w)"
-        ),
-        unit=re.compile(
+        )
+        self.unit = re.compile(
             rf"{_SIGN}(?<![\w.,])(?P<num>{number})\s?(?P<unit>{alternatives(rules.units)})(?!\w)"
-        ),
-        dotted=re.compile(r"(?<![\w.,])\d+(?:\.\d+)+(?![\w]|[.,]\d)"),
-        number=re.compile(rf"{_SIGN}(?P<num>{number})(?!\d)"),
-        language_number=re.compile(number),
-    )
+        )
+        self.dotted = re.compile(r"(?<![\w.,])\d+(?:\.\d+)+(?![\w]|[.,]\d)")
+        self.number = re.compile(rf"{_SIGN}(?P<num>{number})(?!\d)")
+        self.language_number = re.compile(number)
+
+
+_patterns = functools.cache(_Patterns)
+"""The patterns of a language's rules, made once."""
 
 
 def _number(match: re.Match[str], rules: Rules, *, as_year: bool = False) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 
 from publisher.speech.normalise.numbers import amount_pattern, currencies_before, read_amount
 from publisher.speech.normalise.rules import Rules
@@ -25,24 +24,21 @@ _BEFORE = r"(?<![\w.,:\-–/])"
 _AFTER = r"(?![\w:]|[.,]\d|[-–/]\d)"
 
 
-@dataclass(frozen=True)
 class _Patterns:
-    times: re.Pattern[str]
-    amounts: re.Pattern[str]
-    numbers: re.Pattern[str]
+    """The range patterns of one language (:data:`_patterns` compiles them once)."""
 
-
-@functools.cache
-def _patterns(rules: Rules) -> _Patterns:
-    amount = amount_pattern(rules)
-    return _Patterns(
-        times=re.compile(rf"{_BEFORE}({_TIME}){_DASH}({_TIME}){_AFTER}"),
-        amounts=re.compile(
+    def __init__(self, rules: Rules) -> None:
+        amount = amount_pattern(rules)
+        self.times = re.compile(rf"{_BEFORE}({_TIME}){_DASH}({_TIME}){_AFTER}")
+        self.amounts = re.compile(
             rf"(?<![\w])(?P<cur>{currencies_before(rules)})(?P<space>\s?)(?P<low>{amount})"
             rf"{_DASH}(?:(?P=cur)\s?)?(?P<high>{amount}){_AFTER}"
-        ),
-        numbers=re.compile(rf"{_BEFORE}([1-9]\d{{0,3}}|0){_DASH}([1-9]\d{{0,3}}){_AFTER}"),
-    )
+        )
+        self.numbers = re.compile(rf"{_BEFORE}([1-9]\d{{0,3}}|0){_DASH}([1-9]\d{{0,3}}){_AFTER}")
+
+
+_patterns = functools.cache(_Patterns)
+"""The patterns of a language's rules, made once."""
 
 
 def ranges(text: str, rules: Rules) -> str:

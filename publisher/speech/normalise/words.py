@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 import roman
 
@@ -24,15 +23,6 @@ _AFTER = r"(?=[\s,;:!?)\]\"'”’»]|$)"
 """What may follow an abbreviation's final full stop: a space, punctuation or the end."""
 
 
-@dataclass(frozen=True)
-class _Patterns:
-    abbreviations: re.Pattern[str] | None
-    titles: re.Pattern[str] | None
-    before_number: re.Pattern[str] | None
-    counted: re.Pattern[str] | None
-    regnal: re.Pattern[str]
-
-
 def _any(table: Mapping[str, str], after: str) -> re.Pattern[str] | None:
     if not table:
         return None
@@ -40,20 +30,25 @@ def _any(table: Mapping[str, str], after: str) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![\w.])(?:{keys}){after}", re.IGNORECASE)
 
 
-@functools.cache
-def _patterns(rules: Rules) -> _Patterns:
-    counted = "|".join(re.escape(w) for w in sorted(rules.roman.counted, key=len, reverse=True))
-    return _Patterns(
-        abbreviations=_any(rules.abbreviations, _AFTER),
-        titles=_any(rules.titles, _AFTER),
-        before_number=_any(rules.before_number, r"(?=\s?\d)"),
-        counted=re.compile(
-            rf"(?<!\w)(?P<word>(?i:{counted}))(?P<space>\s+)(?P<num>[IVXLCDM]+)(?!\w)"
+class _Patterns:
+    """The abbreviation and roman-numeral patterns of one language (:data:`_patterns`
+    compiles them once); ``None`` where the language's rules list none."""
+
+    def __init__(self, rules: Rules) -> None:
+        counted = "|".join(re.escape(w) for w in sorted(rules.roman.counted, key=len, reverse=True))
+        self.abbreviations = _any(rules.abbreviations, _AFTER)
+        self.titles = _any(rules.titles, _AFTER)
+        self.before_number = _any(rules.before_number, r"(?=\s?\d)")
+        self.counted = (
+            re.compile(rf"(?<!\w)(?P<word>(?i:{counted}))(?P<space>\s+)(?P<num>[IVXLCDM]+)(?!\w)")
+            if counted
+            else None
         )
-        if counted
-        else None,
-        regnal=re.compile(r"(?<!\w)(?P<name>[A-ZÀ-Þ][a-zß-ÿ]+)\s+(?P<num>[IVX]+)(?![\w'’])"),
-    )
+        self.regnal = re.compile(r"(?<!\w)(?P<name>[A-ZÀ-Þ][a-zß-ÿ]+)\s+(?P<num>[IVX]+)(?![\w'’])")
+
+
+_patterns = functools.cache(_Patterns)
+"""The patterns of a language's rules, made once."""
 
 
 def _as_written(written: str, said: str) -> str:
