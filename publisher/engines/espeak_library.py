@@ -58,19 +58,16 @@ SAMPLE_RATE = 22050
 """The rate espeak-ng's synthesiser runs at (``espeak_Initialize`` returns it)."""
 
 
-class _Voice(ctypes.Structure):
-    """speak_lib.h's ``espeak_VOICE``."""
+class _VoiceHead(ctypes.Structure):
+    """The leading members of speak_lib.h's ``espeak_VOICE``, up to the one read here
+    (``identifier``). The library owns the struct and it is only read through the pointer
+    ``espeak_GetCurrentVoice`` returns, never allocated or indexed here, so the members after
+    it (gender, age, variant, score, …) need no declaration to keep in step with the header."""
 
     _fields_ = [
         ("name", ctypes.c_char_p),
         ("languages", ctypes.c_char_p),
         ("identifier", ctypes.c_char_p),
-        ("gender", ctypes.c_ubyte),
-        ("age", ctypes.c_ubyte),
-        ("variant", ctypes.c_ubyte),
-        ("xx1", ctypes.c_ubyte),
-        ("score", ctypes.c_int),
-        ("spare", ctypes.c_void_p),
     ]
 
 
@@ -189,7 +186,7 @@ def _declare(lib: ctypes.CDLL) -> None:
     lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
     lib.espeak_SetVoiceByName.restype = ctypes.c_int
     lib.espeak_GetCurrentVoice.argtypes = []
-    lib.espeak_GetCurrentVoice.restype = ctypes.POINTER(_Voice)
+    lib.espeak_GetCurrentVoice.restype = ctypes.POINTER(_VoiceHead)
     lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
     lib.espeak_SetParameter.restype = ctypes.c_int
     lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
