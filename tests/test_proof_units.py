@@ -111,13 +111,10 @@ def test_a_compound_heard_open_or_closed_is_heard_right() -> None:
 
 def test_heard_words_go_to_the_sentence_they_were_said_in() -> None:
     said = [
-        Said(
-            display="a", line=1, block="b", kind="paragraph", start_ms=0, end_ms=1000, language="en"
-        ),
+        Said(display="a", line=1, kind="paragraph", start_ms=0, end_ms=1000, language="en"),
         Said(
             display="b",
             line=2,
-            block="b",
             kind="paragraph",
             start_ms=2000,
             end_ms=3000,
@@ -154,7 +151,6 @@ def chapters(book: m.Book) -> list[ChapterAudio]:
             Said(
                 display=u.display,
                 line=u.line,
-                block=u.block,
                 kind=u.kind,
                 start_ms=i * 2000,
                 end_ms=i * 2000 + 1500,

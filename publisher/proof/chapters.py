@@ -34,7 +34,6 @@ class Said:
 
     display: str
     line: int
-    block: str
     kind: str
     start_ms: int
     end_ms: int
@@ -91,7 +90,6 @@ def _said(script: ChapterScript, timing: TimingFile, book: str, lent: dict[str, 
             Said(
                 display=u.display,
                 line=u.line,
-                block=u.block,
                 kind=u.kind,
                 start_ms=t.start_ms,
                 end_ms=t.end_ms,
