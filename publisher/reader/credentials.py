@@ -38,10 +38,13 @@ NO_KEY = (
 
 @dataclass(frozen=True, kw_only=True)
 class SigningFiles:
-    """The PEM files that sign the content credentials."""
+    """The PEM files that sign the content credentials, and the front-matter lines that name
+    them: where a problem with each is reported (``None`` when the environment named them)."""
 
     certificate: Path
     key: Path
+    certificate_line: int | None = None
+    key_line: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,18 +77,15 @@ def signing_files(book: Book) -> SigningFiles | None:
     given = book.config.credentials
     if given.certificate is None or given.key is None:
         return None
-    line = book.config.line_of
+    cert_line = book.config.line_of("credentials.certificate")
+    key_line = book.config.line_of("credentials.key")
     return SigningFiles(
         certificate=book_file(
-            book.root,
-            given.certificate,
-            book.source,
-            line("credentials.certificate"),
-            "credentials.certificate",
+            book.root, given.certificate, book.source, cert_line, "credentials.certificate"
         ),
-        key=book_file(
-            book.root, given.key, book.source, line("credentials.key"), "credentials.key"
-        ),
+        key=book_file(book.root, given.key, book.source, key_line, "credentials.key"),
+        certificate_line=cert_line,
+        key_line=key_line,
     )
 
 
@@ -96,26 +96,17 @@ def signing_key(book: Book) -> SigningKey | None:
     files = signing_files(book)
     if files is None:
         return None
-    return load_key(files, _where(book))
+    return load_key(files, book.source)
 
 
-def _where(book: Book) -> tuple[str, int | None, int | None]:
-    """Where a problem with the key files is reported: the book and the keys' lines (none
-    when the environment gave them)."""
-    if any(environment_files()):
-        return book.source, None, None
-    line = book.config.line_of
-    return book.source, line("credentials.certificate"), line("credentials.key")
-
-
-def load_key(files: SigningFiles, where: tuple[str, int | None, int | None]) -> SigningKey:
+def load_key(files: SigningFiles, path: str) -> SigningKey:
     """The key in ``files``, checked with ``cryptography`` (so a wrong file is one line at
-    the author's key, not an error deep in the signing library)."""
+    the author's key in the book at ``path``, not an error deep in the signing library)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-    path, cert_line, key_line = where
+    cert_line, key_line = files.certificate_line, files.key_line
     cert_bytes, key_bytes = files.certificate.read_bytes(), files.key.read_bytes()
     try:
         chain = x509.load_pem_x509_certificates(cert_bytes)
