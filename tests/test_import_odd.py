@@ -229,3 +229,23 @@ def test_a_blog_post_with_its_comments_in_articles_is_cut_to_the_post(tmp_path: 
     text = " ".join(block_text(b) for b in _blocks(book))
     assert "Wandelen is de eenvoudigste" in text and "Mooi stuk!" in text
     assert "verzending" not in text and "Populaire" not in text
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("notes.md", "# Code\n\nA first paragraph.\n\n```python\nprint('hoi')\n```\n"),
+        (
+            "notes.html",
+            "<html><body><h1>Code</h1><p>A first paragraph.</p>"
+            '<pre><code class="language-python">print(\'hoi\')</code></pre></body></html>',
+        ),
+    ],
+)
+def test_a_code_block_keeps_its_language(tmp_path: Path, name: str, text: str) -> None:
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    done = import_book(source, tmp_path / "book")
+    blocks = [b for c in parse_file(done.book).book.chapters for b in c.blocks]
+    [code] = [b for b in blocks if isinstance(b, m.CodeBlock)]
+    assert (code.language, code.text.strip()) == ("python", "print('hoi')")

@@ -55,9 +55,11 @@ class BlockQuote(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class Preformatted(Node):
-    """Text kept exactly as it was (code, verse laid out by spaces)."""
+    """Text kept exactly as it was (code, verse laid out by spaces), and the language of the
+    code where the file named one (a Markdown fence's ``python``, an HTML ``class``)."""
 
     text: str
+    language: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -80,7 +80,8 @@ def write_block(block: d.Block) -> Written:
         case d.Preformatted():
             text = xml_safe(block.text)
             fence = "`" * max(3, _longest_run(text, "`") + 1)
-            return Written(lines=[fence, *text.rstrip("\n").split("\n"), fence], notes=own)
+            opening = fence + (block.language or "")
+            return Written(lines=[opening, *text.rstrip("\n").split("\n"), fence], notes=own)
         case d.Rule():
             return Written(lines=["***"], notes=own)
         case d.Grid():

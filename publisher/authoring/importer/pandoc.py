@@ -13,6 +13,7 @@ it read other files or fetch anything), and its error becomes one line for the a
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,7 @@ class _Converter:
             case "Header":
                 return [self._noted(Heading(level=c[0], inlines=self.inlines(c[2])))]
             case "CodeBlock":
-                return [Preformatted(text=c[1])]
+                return [Preformatted(text=c[1], language=_code_language(c[0][1]))]
             case "BlockQuote":
                 return [BlockQuote(blocks=tuple(self.blocks(c)))]
             case "BulletList":
@@ -303,3 +304,17 @@ def _meta_text(value: Json) -> str | None:
             return None
     text = " ".join(text.split())
     return text or None
+
+
+_CODE_LANGUAGE = re.compile(r"[A-Za-z][\w+#.-]{0,30}", re.ASCII)
+"""A code language as a Markdown fence may name it (``python``, ``c++``, ``objective-c``)."""
+
+
+def _code_language(classes: list[str]) -> str | None:
+    """The language among a code block's classes: the first that reads as one, past the
+    class pandoc gives every highlighted block (``sourceCode``) and HTML's ``language-``."""
+    for name in classes:
+        name = name.removeprefix("language-")
+        if name != "sourceCode" and _CODE_LANGUAGE.fullmatch(name):
+            return name
+    return None
