@@ -55,11 +55,12 @@ class BlockQuote(Node):
 
 @dataclass(frozen=True, kw_only=True)
 class Preformatted(Node):
-    """Text kept exactly as it was (code, verse laid out by spaces), and the language of the
-    code where the file named one (a Markdown fence's ``python``, an HTML ``class``)."""
+    """Text kept exactly as it was (code, verse laid out by spaces), after the language of
+    the code where the file named one (a Markdown fence's ``python``, an HTML ``class``): in
+    the order the writer puts them down, the fence's name first."""
 
-    text: str
     language: str | None = None
+    text: str
 
 
 @dataclass(frozen=True, kw_only=True)
