@@ -238,7 +238,7 @@ def test_a_blog_post_with_its_comments_in_articles_is_cut_to_the_post(tmp_path: 
         (
             "notes.html",
             "<html><body><h1>Code</h1><p>A first paragraph.</p>"
-            '<pre><code class="language-python">print(\'hoi\')</code></pre></body></html>',
+            "<pre><code class=\"language-python\">print('hoi')</code></pre></body></html>",
         ),
     ],
 )
