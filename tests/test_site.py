@@ -20,8 +20,9 @@ from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.renderers.base import BuildOptions, RenderContext
 from publisher.renderers.site.renderer import SiteRenderer
+from publisher.speech.captions import webvtt
 from publisher.speech.script import Utterance, chapter_script
-from publisher.speech.timing import TimingFile, webvtt
+from publisher.speech.timing import TimingFile
 from tests.test_feed import BASE, book_text, cover_jpeg, make_book, render_feed, sine_mp3
 
 FRONT_DATES = """\

@@ -12,6 +12,7 @@ import pytest
 
 from publisher.engines.base import SpokenWord
 from publisher.errors import BuildError
+from publisher.speech.captions import subrip, webvtt
 from publisher.speech.script import ChapterScript, Pause, Run, Utterance
 from publisher.speech.timing import (
     VERSION,
@@ -20,8 +21,6 @@ from publisher.speech.timing import (
     TimedUtterance,
     TimedWord,
     TimingFile,
-    subrip,
-    webvtt,
 )
 
 RATE = 1000  # one sample a millisecond: spans read as times

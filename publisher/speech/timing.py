@@ -1,6 +1,7 @@
-"""Where things are said: the timing file (JSON, version 3) and captions (WebVTT, SubRip).
+"""Where things are said: the timing file (JSON, version 3), which the captions are made from
+(:mod:`publisher.speech.captions`).
 
-Both are made from the script and the sample positions the assembly recorded, converted to
+It is made from the script and the sample positions the assembly recorded, converted to
 milliseconds (rounded down) only here. Sample 0 of the PCM is sample 0 of the MP3 for a
 gapless decoder (the encoder's delay is declared in the LAME tag), so the times are the
 MP3's.
@@ -10,7 +11,7 @@ One definition of the timing file: :class:`TimingFile`. The audio target makes o
 tests, later the read-along EPUB) goes through :meth:`TimingFile.load`, which checks the
 version and the shape. The JSON, key order included::
 
-    {"version": 1, "chapter": slug, "number": n, "title": title, "duration_ms": ms,
+    {"version": 3, "chapter": slug, "number": n, "title": title, "duration_ms": ms,
      "sections": [{"title", "start_ms", "end_ms", "block"}],
      "utterances": [{"start_ms", "end_ms", "block", "kind", "voice", "text",
                      "runs": [{"voice", "text"}], "display", "level",
@@ -352,61 +353,3 @@ def _utterances(raw: list[Any], where: str) -> tuple[TimedUtterance, ...]:
 
 def _whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _clock(ms: int, separator: str) -> str:
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
-
-
-def _vtt_text(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _cue_text(u: TimedUtterance) -> str:
-    """The written sentence, with a timestamp (``<00:00:01.500>``) before each word after
-    the first: when it is said, for players that show captions word by word. WebVTT wants
-    each later than the cue's start and the one before, and earlier than its end."""
-    out = []
-    position, last = 0, u.start_ms
-    for word in u.words:
-        if last < word.start_ms < u.end_ms:
-            out += [_vtt_text(u.display[position : word.offset]), f"<{_clock(word.start_ms, '.')}>"]
-            position, last = word.offset, word.start_ms
-    out.append(_vtt_text(u.display[position:]))
-    return "".join(out)
-
-
-def _captioned(timing: TimingFile) -> list[TimedUtterance]:
-    return [u for u in timing.utterances if u.display]
-
-
-def webvtt(timing: TimingFile) -> bytes:
-    """Captions (``audio/<slug>.vtt``): one cue per utterance (a sentence, a heading),
-    showing the written text, with its words' times where they are known."""
-    lines = ["WEBVTT", ""]
-    for number, u in enumerate(_captioned(timing), start=1):
-        lines += [
-            str(number),
-            f"{_clock(u.start_ms, '.')} --> {_clock(u.end_ms, '.')}",
-            _cue_text(u),
-            "",
-        ]
-    return "\n".join(lines).encode("utf-8")
-
-
-def subrip(timing: TimingFile) -> bytes:
-    """The same captions as SubRip (``audio/<slug>.srt``), for players that read no WebVTT:
-    the same cues, without word times (SubRip has none). SubRip has no escapes either: the
-    text is as written."""
-    lines = []
-    for number, u in enumerate(_captioned(timing), start=1):
-        lines += [
-            str(number),
-            f"{_clock(u.start_ms, ',')} --> {_clock(u.end_ms, ',')}",
-            u.display,
-            "",
-        ]
-    return "\n".join(lines).encode("utf-8")

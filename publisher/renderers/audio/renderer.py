@@ -42,10 +42,11 @@ from publisher.renderers.audio.pool import (
 from publisher.renderers.audio.tags import TrackInfo, stored_cover_art, tag_bytes
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.provenance import Sealer
+from publisher.speech.captions import subrip, webvtt
 from publisher.speech.casting import BookCast, narrator, voices_folder
 from publisher.speech.disclosure import Synthetic, synthetic
 from publisher.speech.script import ChapterScript, book_script, voice_lexicon
-from publisher.speech.timing import TimingFile, sections, subrip, webvtt
+from publisher.speech.timing import TimingFile, sections
 
 if TYPE_CHECKING:
     from publisher.renderers.audio.workers import Worker
