@@ -366,10 +366,10 @@ def test_a_large_cover_is_embedded_smaller_and_always_the_same() -> None:
 
 
 def test_a_ctrl_c_while_workers_start_is_raised_once_they_have() -> None:
-    from publisher.renderers.audio import pool
+    from publisher.renderers.audio import processes
 
     reached = []
-    with pytest.raises(KeyboardInterrupt), pool.no_interrupt_while_starting():
+    with pytest.raises(KeyboardInterrupt), processes.no_interrupt_while_starting():
         os.kill(os.getpid(), signals.SIGINT)
         time.sleep(0.05)  # a signal handler would have run by now
         reached.append("the end of the block")

@@ -31,7 +31,7 @@ def give_back() -> None:
 
 def tune_for_chapters() -> None:
     """Tune this process's allocator as a chapter worker's environment does
-    (:data:`publisher.renderers.audio.pool._WORKER_ENV`, made from :data:`MMAP_THRESHOLD`
+    (:data:`publisher.renderers.audio.processes._WORKER_ENV`, made from :data:`MMAP_THRESHOLD`
     and :data:`TRIM_THRESHOLD`). For the build process when it makes chapters itself: its
     environment was read as it started."""
     mallopt = _libc("mallopt")

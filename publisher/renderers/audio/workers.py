@@ -28,7 +28,7 @@ A worker given no more chapters sees its input close and exits, so the memory of
 with nothing left to make is free while the last chapters (and the audiobook's encoding,
 which starts then) run. Workers run in their own process group: a Ctrl-C in the terminal
 reaches the build alone, which stops them (:func:`run_workers`). A worker still ends with
-the build however it ends (:func:`~publisher.renderers.audio.pool.die_with_build`).
+the build however it ends (:func:`~publisher.renderers.audio.processes.die_with_build`).
 """
 
 from __future__ import annotations
@@ -45,7 +45,13 @@ from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
 from publisher.errors import BuildError
-from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines
+from publisher.infra.heap import tune_for_chapters
+from publisher.renderers.audio.chapter import ChapterJob, ChapterTiming, Engines, make_chapter
+from publisher.renderers.audio.processes import (
+    die_with_build,
+    no_interrupt_while_starting,
+    one_blas_thread,
+)
 
 _BOOT = "import sys; sys.path[:] = {path!r}; from publisher.renderers.audio.workers import serve; serve()"
 """What a worker runs: the parent's import path first, then :func:`serve`."""
@@ -122,8 +128,6 @@ def start_workers(count: int, env: Mapping[str, str]) -> list[Worker]:
     """``count`` workers started now, for :func:`run_workers` to take later: a worker spends
     about 0.3 s importing before it can make a chapter, time the build can spend on other
     targets. One never given a chapter exits when :meth:`Worker.stop` closes its input."""
-    from publisher.renderers.audio.pool import no_interrupt_while_starting
-
     with no_interrupt_while_starting():
         return [Worker(env) for _ in range(count)]
 
@@ -140,8 +144,6 @@ def run_workers(
     """Make ``ordered`` (in that order) on ``count`` workers, each with ``engines``; their
     timings by job index (see :func:`~publisher.renderers.audio.pool.run_jobs`). Workers are
     taken from ``started`` (:func:`start_workers`, the same ``env``) before new ones start."""
-    from publisher.renderers.audio.pool import no_interrupt_while_starting
-
     results: dict[int, ChapterTiming] = {}
     waiting = deque(ordered)
     workers: list[Worker] = []
@@ -200,8 +202,6 @@ def _receive(
 def serve() -> None:
     """A worker's main loop (module docstring): its output is the parent's pipe alone (what
     a library prints goes to standard error)."""
-    from publisher.renderers.audio.pool import die_with_build
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build stops its workers itself
     receive = Connection(os.dup(0), writable=False)
     send = Connection(os.dup(1), readable=False)
@@ -219,9 +219,6 @@ def _local(
 ) -> None:
     """A :class:`LocalWorker`'s thread: one BLAS thread while it runs, as in a child."""
     import numpy  # noqa: F401  (loaded first, for the limit to find its BLAS)
-
-    from publisher.infra.heap import tune_for_chapters
-    from publisher.renderers.audio.pool import one_blas_thread
 
     tune_for_chapters()
 
@@ -247,8 +244,6 @@ def _loop(
     """Make each chapter ``receive`` gives with ``engines``, until it closes; report on
     ``send`` (module docstring). Raises :class:`_Stopped` at an utterance once ``stopping``
     is set."""
-    from publisher.renderers.audio.chapter import make_chapter
-
     while True:
         try:
             job: ChapterJob = receive.recv()
