@@ -20,8 +20,9 @@ from PIL import Image
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.pipeline.board import Board
-from publisher.renderers.audiobook import m4b
-from publisher.renderers.audiobook.m4b import FRAME, Layout, Piece
+from publisher.renderers.audiobook import m4b, pieces
+from publisher.renderers.audiobook.m4b import FRAME, Layout
+from publisher.renderers.audiobook.pieces import Piece
 from publisher.renderers.audiobook.renderer import AudiobookRenderer
 from publisher.renderers.base import BuildOptions, RenderContext
 from publisher.renderers.cover.draw import PORTRAIT
@@ -276,7 +277,7 @@ def test_a_stopped_build_encodes_no_chapter_still_queued(
     stopped = threading.Event()
     real = module.ensure_piece
 
-    def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> tuple[str, m4b.Piece]:
+    def ensure_piece(mp3: Path, bitrate: int, cache_dir: Path) -> tuple[str, pieces.Piece]:
         calls.append(mp3)
         if len(calls) == 2:
             both.set()

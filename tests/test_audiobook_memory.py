@@ -17,7 +17,7 @@ import lameenc
 import numpy as np
 import pytest
 
-from publisher.renderers.audiobook import m4b
+from publisher.renderers.audiobook import m4b, pieces
 from publisher.renderers.audiobook.m4b import BookTags, ChapterSource
 from publisher.renderers.audiobook.tags import write_tags
 
@@ -81,10 +81,10 @@ def test_a_long_chapter_goes_to_the_cache_part_by_part_without_its_packets_held(
     cache = tmp_path / "cache"
     light, peak = traced_peak(lambda: m4b.encode_piece(longer, BITRATE, cache, key))
     assert light.data == b"" and list(light.sizes) == list(whole.sizes)
-    pieces = m4b.PieceCache(cache)
-    stored = pieces.light(key)
+    stored_pieces = pieces.PieceCache(cache)
+    stored = stored_pieces.light(key)
     assert stored is not None
-    with pieces.reading(key, stored) as read:  # as the muxer reads it, checked whole
+    with stored_pieces.reading(key, stored) as read:  # as the muxer reads it, checked whole
         assert read(len(whole.data)) == whole.data
     # Its sizes, a megabyte in the spooled file before it goes to disk, a block or two on
     # their way to the cache: 2.5 MB, whatever the chapter's length (it was 3 to 4 times

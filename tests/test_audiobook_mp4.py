@@ -18,7 +18,7 @@ import pytest
 from mutagen.mp4 import MP4
 
 from publisher.errors import BuildError
-from publisher.renderers.audiobook import m4b, mp4
+from publisher.renderers.audiobook import m4b, mp4, pieces
 from publisher.renderers.audiobook.m4b import FRAME
 from tests.helpers import require
 
@@ -33,7 +33,7 @@ TITLES = [
 
 def packets(seconds: float) -> tuple[list[bytes], bytes]:
     """A tone encoded as AAC at RATE (first packet the priming), and the decoder config."""
-    encoder = m4b.encoder(RATE, 64)
+    encoder = pieces.encoder(RATE, 64)
     t = np.arange(int(seconds * RATE)) / RATE
     tone = (0.25 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
     frame = av.AudioFrame.from_ndarray(tone.reshape(1, -1), format="fltp", layout="mono")
@@ -179,8 +179,8 @@ def test_a_piece_cut_short_in_the_cache_while_muxed_is_a_build_error(
     tone: tuple[list[bytes], bytes], tmp_path: Path
 ) -> None:
     data, _ = tone
-    cache = m4b.PieceCache(tmp_path / "cache")
-    whole = m4b.Piece(
+    cache = pieces.PieceCache(tmp_path / "cache")
+    whole = pieces.Piece(
         sample_rate=RATE,
         samples=(len(data) - 1) * FRAME,
         sizes=tuple(len(p) for p in data),

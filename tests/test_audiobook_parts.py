@@ -76,7 +76,7 @@ def test_a_muxed_chapters_piece_is_let_go_before_the_next_is_muxed() -> None:
     import weakref
     from concurrent.futures import Future
 
-    from publisher.renderers.audiobook.m4b import Piece
+    from publisher.renderers.audiobook.pieces import Piece
     from publisher.renderers.audiobook.renderer import _taken
 
     pieces = [

@@ -18,9 +18,14 @@ from pathlib import Path
 from publisher import model as m
 from publisher import outputs
 from publisher.checks.problems import check_book
+from publisher.engines.profiles import choose_voice
 from publisher.errors import EngineError, Problem, SourceError
+from publisher.reader.images import book_image
 from publisher.reader.parse import Parsed
 from publisher.renderers.base import Renderer
+from publisher.speech.casting import BookCast, voices_folder
+from publisher.speech.lexicon import voice_lexicon
+from publisher.speech.script import book_script
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,8 +98,6 @@ def _image_problems(
 ) -> list[Problem]:
     """An image as the EPUB takes it in: where it is, its kind, its bytes (SVG cleaned);
     what its bytes warn about is said once, at its first use, as the EPUB says it."""
-    from publisher.reader.images import book_image
-
     found: list[Problem] = []
     file, _ = book_image(book, src, where.path, where.line, found.append)
     if file in seen:
@@ -107,11 +110,6 @@ def narration_problems(book: m.Book) -> list[Problem]:
     """Unknown voices (errors) and text no voice can say (warnings), from the speech script
     the audio target would write. A voice that exists but cannot run on this machine is the
     build's to report (an engine error, exit 1): ``check`` judges the book, not the machine."""
-    from publisher.engines.profiles import choose_voice
-    from publisher.speech.casting import BookCast, voices_folder
-    from publisher.speech.lexicon import voice_lexicon
-    from publisher.speech.script import book_script
-
     config = book.config
     folder = voices_folder(book)
     try:

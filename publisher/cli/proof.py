@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from publisher.cli.common import book_source, out_option
+from publisher.errors import BuildError
 
 PROOF_MODEL_ENV = "PUBLISHER_PROOF_MODEL"  # the proof's --model, for build --proof too
 
@@ -16,7 +17,6 @@ def run_proof(
 ) -> None:
     """Print the proof's table of ``out``'s narration of ``source``, a row per chapter as it
     is heard, then the summary; a BuildError if a chapter is above ``max_wer``."""
-    from publisher.errors import BuildError
     from publisher.proof.report import chapter_row, summary, table_head
     from publisher.proof.run import proof as proof_narration
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from publisher.cli.common import EXIT_INTERRUPTED
+from publisher.errors import SourceError
 
 
 class _SubcommandFirst(click.Group):
@@ -58,7 +59,6 @@ _from_option = click.option(
 
 
 def _default_source_or_none() -> Path | None:
-    from publisher.errors import SourceError
     from publisher.pipeline.runner import default_source
 
     try:

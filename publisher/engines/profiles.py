@@ -275,6 +275,7 @@ def make_synthesizer(profile: VoiceProfile, voices_dir: Path | str) -> Synthesiz
 
         return GttsSynthesizer(profile)
     if profile.engine == "piper":
+        # And Piper brings onnxruntime (78 MB installed), for a Piper voice only.
         from publisher.engines.piper import PiperSynthesizer
 
         return PiperSynthesizer(profile, Path(voices_dir))

@@ -21,6 +21,7 @@ from publisher.proof.align import Score
 from publisher.proof.chapters import chapter_audio
 from publisher.proof.flags import Flag, flags
 from publisher.proof.recognizer import Recognizer, Settings, model_folder
+from publisher.proof.report import write_report
 from publisher.proof.results import ChapterProof, prove_chapter
 from publisher.proof.transcripts import Transcripts
 from publisher.reader.parse import parse_file
@@ -72,8 +73,6 @@ def proof(
     """Proof the narration of the book at ``source`` built into ``out`` (module docstring);
     ``fetch`` allows fetching a named model; ``on_chapter`` hears each chapter as it is
     done."""
-    from publisher.proof.report import write_report
-
     book = parse_file(source).book
     audio = chapter_audio(book, out)
     state = state_folder(source)

@@ -19,6 +19,7 @@ from publisher.engines.profiles import (
     book_voices,
     builtin_profile,
     check_profile,
+    choose_voice,
     is_offline,
     primary_subtag,
 )
@@ -103,8 +104,6 @@ def book_cast(book: m.Book, profile: VoiceProfile | None = None) -> Cast:
     """The :class:`Cast` the audio target reads ``book`` with (its voice chosen as the audio
     target chooses it, unless ``profile`` is given): for the targets that read the
     narration back and must cut the text exactly as it was said."""
-    from publisher.engines.profiles import choose_voice
-
     folder = voices_folder(book)
     if profile is None:
         config = book.config

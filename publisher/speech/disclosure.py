@@ -26,6 +26,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from publisher.speech.casting import engines_of, narrator
+
 if TYPE_CHECKING:
     from publisher.model import Book
     from publisher.speech.timing import TimingFile
@@ -85,8 +87,6 @@ def voices_of(timings: Iterable[TimingFile]) -> list[str]:
 def spoken(book: Book, timings: Iterable[TimingFile]) -> tuple[str, Synthetic]:
     """Who read what the timing files time: the narrator credit (the voices, named as
     synthetic, :func:`publisher.speech.casting.narrator`) and how the speech was made."""
-    from publisher.speech.casting import engines_of, narrator
-
     voices = voices_of(timings)
     engines = engines_of(book, voices)
     return narrator(voices, engines), synthetic(voices, engines)

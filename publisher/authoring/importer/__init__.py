@@ -20,6 +20,8 @@ from publisher.authoring.importer.document import Document, flattened
 from publisher.authoring.importer.frontmatter import front_matter, one_line
 from publisher.authoring.importer.language import detect_language
 from publisher.authoring.importer.markdown import write_blocks
+from publisher.authoring.importer.pandoc import read_with_pandoc
+from publisher.authoring.importer.plaintext import read_plain
 from publisher.authoring.importer.structure import Found, find_structure
 from publisher.authoring.scaffold import check_new_book, write_new_book
 from publisher.errors import BuildError, Problem, SourceError
@@ -106,11 +108,7 @@ def _reader(source: Path) -> Callable[[Path], Document]:
         what = f"'{suffix}' files" if suffix else "a file without a suffix"
         raise SourceError.at(str(source), None, f"cannot import {what} (known: {known})")
     if suffix == ".txt":
-        from publisher.authoring.importer.plaintext import read_plain
-
         return read_plain
-    from publisher.authoring.importer.pandoc import read_with_pandoc
-
     return read_with_pandoc
 
 

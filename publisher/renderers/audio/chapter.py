@@ -80,6 +80,7 @@ class ProfileSynthesizerFactory:
             from publisher.engines.espeak import EspeakSynthesizer
 
             return EspeakSynthesizer(profile)
+        # Another engine: the profiles make it, with what that engine brings.
         from publisher.engines.profiles import make_synthesizer
 
         return make_synthesizer(profile, self.voices_dir)

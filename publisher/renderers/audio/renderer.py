@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from publisher import outputs
 from publisher.engines.base import VoiceProfile
+from publisher.engines.profiles import choose_voice
 from publisher.errors import BuildError, Problem
 from publisher.model import Book
 from publisher.reader.credentials import credential_problems, no_key_note, signing_key
@@ -115,8 +116,6 @@ class AudioRenderer(Target):
         voices_dir = voices_folder(book)
         profile = self.voice
         if profile is None:
-            from publisher.engines.profiles import choose_voice
-
             profile = choose_voice(config.narration.voice, config.language, voices_dir)
         factory = self.synthesizer_factory or ProfileSynthesizerFactory(str(voices_dir))
         cast = BookCast(book, profile, voices_dir)

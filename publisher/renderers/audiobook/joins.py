@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from publisher.errors import BuildError
+from publisher.renderers.audiobook.pieces import Piece, PieceCache, sizes_array
 
 if TYPE_CHECKING:
     from publisher.infra.cache import Uses
-    from publisher.renderers.audiobook.m4b import Piece, PieceCache
 
 
 def _keeps(parts: Sequence[Piece], frame: int) -> list[int]:
@@ -36,8 +36,6 @@ def _keeps(parts: Sequence[Piece], frame: int) -> list[int]:
 
 def join(parts: Sequence[Piece], frame: int) -> Piece:
     """The parts' packets (held) as one chapter's (see :func:`_keeps`)."""
-    from publisher.renderers.audiobook.m4b import Piece, sizes_array
-
     if len(parts) == 1:
         return parts[0]
     sizes = sizes_array()
@@ -61,8 +59,6 @@ def join_stored(
     stored in ``into`` under ``key`` with their packets copied a block at a time from
     ``cache``: a long chapter's packets (29 MB an hour) are never all in memory; ``uses``: the
     entries the chapter is made of. The chapter's piece, without packets."""
-    from publisher.renderers.audiobook.m4b import Piece, sizes_array
-
     keeps = _keeps([light for _, light in parts], frame)
     sizes = sizes_array()
     for (_, light), keep in zip(parts, keeps, strict=True):

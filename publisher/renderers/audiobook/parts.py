@@ -47,12 +47,20 @@ import numpy.typing as npt
 
 from publisher.errors import BuildError
 from publisher.infra.cache import BlobCache, cache_key
+from publisher.renderers.audiobook.joins import join, join_stored
+from publisher.renderers.audiobook.mp4 import FRAME
+from publisher.renderers.audiobook.pieces import (
+    AAC_CODER,
+    AAC_FORMAT,
+    Piece,
+    PieceCache,
+    encoder,
+    sizes_array,
+)
 
 if TYPE_CHECKING:
     import av
     from av.audio.codeccontext import AudioCodecContext
-
-    from publisher.renderers.audiobook.m4b import Piece
 
 LEAD = 2
 """Packets of silence a part starts with (its priming packet and one more)."""
@@ -157,8 +165,6 @@ def part_key(digest: str, rate: int, bitrate: int) -> str:
     """The cache key of a part's AAC packets."""
     import av
 
-    from publisher.renderers.audiobook.m4b import AAC_CODER, AAC_FORMAT
-
     return cache_key("audiobook-part", AAC_FORMAT, AAC_CODER, av.__version__, rate, bitrate, digest)
 
 
@@ -218,8 +224,6 @@ class Encoders:
 
     def _encode(self, index: int, samples: Samples | None, digest: str = "") -> None:
         import av
-
-        from publisher.renderers.audiobook.m4b import Piece, sizes_array
 
         if self._open is None or self._open[0] != index:
             packets = tempfile.SpooledTemporaryFile(max_size=HOLD)  # noqa: SIM115 - closed below
@@ -324,10 +328,6 @@ def encode_chapter(mp3: Path, bitrate: int, cache_dir: Path | None = None, key: 
     and the chapter stored under ``key`` (its packets copied from the parts'), returned
     without its packets."""
     import av
-
-    from publisher.renderers.audiobook.joins import join, join_stored
-    from publisher.renderers.audiobook.m4b import PieceCache, encoder
-    from publisher.renderers.audiobook.mp4 import FRAME
 
     with av.open(str(mp3)) as probe:
         rate = probe.streams.audio[0].codec_context.sample_rate

@@ -17,7 +17,9 @@ from publisher import outputs
 from publisher.errors import BuildError
 from publisher.model import Book
 from publisher.reader.credentials import signing_key
-from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, Piece, ensure_piece, mux
+from publisher.renderers.audiobook.m4b import BookTags, ChapterSource, ensure_piece, mux
+from publisher.renderers.audiobook.pieces import Piece
+from publisher.renderers.audiobook.tags import write_tags
 from publisher.renderers.base import RenderContext, RenderResult, Target
 from publisher.renderers.cover.draw import PORTRAIT
 from publisher.renderers.cover.renderer import cached_cover
@@ -57,8 +59,6 @@ class AudiobookRenderer(Target):
 
     def render(self, ctx: RenderContext) -> RenderResult:
         """Write ``<book-slug>.m4b`` into ``ctx.out_dir``, unless the book turns it off."""
-        from publisher.renderers.audiobook.tags import write_tags
-
         book = ctx.book
         config = book.config
         if not config.audiobook:

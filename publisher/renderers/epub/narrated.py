@@ -34,6 +34,7 @@ from ebooklib import epub
 from publisher import model as m
 from publisher import outputs
 from publisher.engines.base import VoiceProfile
+from publisher.engines.profiles import choose_voice
 from publisher.errors import BuildError
 from publisher.i18n import words_for
 from publisher.infra.cache import BlobCache
@@ -45,7 +46,7 @@ from publisher.renderers.epub.container import FileContent, write_package
 from publisher.renderers.epub.kobo import chapter_aac
 from publisher.renderers.epub.metadata import add_meta
 from publisher.renderers.epub.renderer import make_package
-from publisher.speech.casting import book_cast
+from publisher.speech.casting import book_cast, voices_folder
 from publisher.speech.disclosure import voices_of
 from publisher.speech.lexicon import voice_lexicon
 from publisher.speech.script import ChapterScript, chapter_script
@@ -114,9 +115,6 @@ class NarratedEpubRenderer(Target):
 
 def _voice(book: m.Book) -> VoiceProfile:
     """The voice the audio target reads with (the same choice, made the same way)."""
-    from publisher.engines.profiles import choose_voice
-    from publisher.speech.casting import voices_folder
-
     config = book.config
     return choose_voice(config.narration.voice, config.language, voices_folder(book))
 
