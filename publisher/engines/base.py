@@ -82,6 +82,16 @@ class Synthesizer(Protocol):
     Engines that may know them (a Piper voice patched with alignments) leave it False and
     fill ``words`` when they can. Implementations subclass this protocol to inherit it."""
 
+    stateless: ClassVar[bool] = False
+    """Whether what it says does not depend on what it said before (the same text always
+    gives the same samples): then its chapters can be made in the build's own process
+    (:mod:`publisher.renderers.audio.pool`). Piper's noise runs on, so it is False there."""
+
+    def check(self) -> str | None:
+        """Why it cannot run on this machine (a library or model missing), or None: asked
+        before a build starts, so a missing voice is one line, not a failure mid-book."""
+        return None
+
     def identity(self) -> str:
         """Everything that changes the sound: engine, its version, voice and settings.
 

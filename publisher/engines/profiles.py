@@ -292,8 +292,7 @@ def check_profile(profile: VoiceProfile, voices_dir: Path | str) -> str | None:
         synthesizer = make_synthesizer(profile, voices_dir)
     except EngineError as e:
         return str(e)
-    check = getattr(synthesizer, "check", None)
-    return check() if check is not None else None
+    return synthesizer.check()
 
 
 def builtin_profile(language: str) -> VoiceProfile:

@@ -47,7 +47,7 @@ def is_stateless(synthesizer: Synthesizer | Engines) -> bool:
     does not depend on what it said before."""
     if isinstance(synthesizer, Engines):
         return all(is_stateless(s) for s in synthesizer.made.values())
-    return bool(getattr(synthesizer, "stateless", False))
+    return synthesizer.stateless
 
 
 def start_ahead(jobs: int, workers: int, synthesizer: Synthesizer | Engines) -> list[Worker]:
