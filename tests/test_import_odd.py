@@ -14,7 +14,9 @@ from docx import Document as WordDocument
 
 from publisher import model as m
 from publisher.authoring.importer import import_book
+from publisher.authoring.scaffold import create_book
 from publisher.cli import cli
+from publisher.infra.clock import build_now
 from publisher.pipeline.runner import build
 from publisher.reader.parse import parse_file
 from publisher.text.plain import block_text, plain_text
@@ -191,10 +193,28 @@ def test_a_front_matter_value_a_book_cannot_take_is_noted_not_kept(tmp_path: Pat
     )
     done = import_book(source, tmp_path / "book")
     config = parse_file(done.book).book.config
-    assert config.date is None and config.language == "en"
+    assert config.date == build_now().date() and config.language == "en"  # dated today
     assert any(
         n.message.startswith("the file's front matter also set date, lang") for n in done.notes
     )
+
+
+def test_a_new_book_is_dated_the_day_it_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a date the feed would date every episode 1 January 2000: ``init`` and
+    ``import`` write the day (the build's clock, so ``SOURCE_DATE_EPOCH`` decides it)."""
+    monkeypatch.setenv(
+        "SOURCE_DATE_EPOCH", str(int(dt.datetime(2031, 5, 4, 12, tzinfo=dt.UTC).timestamp()))
+    )
+    source = tmp_path / "walk.txt"
+    source.write_text("A Walk\n\nA walk in the park is good for the body and the mind.\n", "utf-8")
+    done = import_book(source, tmp_path / "imported")
+    started = create_book(tmp_path / "started", language="nl")
+    for book in (done.book, started):
+        assert parse_file(book).book.config.date == dt.date(2031, 5, 4)
+    [note] = [n for n in done.notes if "date" in n.message]
+    assert done.book.read_text("utf-8").split("\n")[note.line - 1] == "date: 2031-05-04"
 
 
 def test_the_command_to_build_it_can_be_pasted(tmp_path: Path) -> None:

@@ -8,10 +8,11 @@ from importlib.resources import files
 from pathlib import Path
 
 from publisher.errors import SourceError
+from publisher.infra.clock import build_now
 
 STARTERS = {"en": "My Book", "nl": "Mijn Boek"}
 """Per language (BCP 47 primary subtag): a starter book in ``data/starters/<lang>.md`` (a
-``str.format`` template taking ``title`` and ``uuid``) and its default title."""
+``str.format`` template taking ``title``, ``uuid`` and ``date``) and its default title."""
 BOOK = "book.md"
 """The new book's file name, in ``DIR/source/``."""
 # Keeps out the outputs (``build/``) and what builds keep for the next one (``.publisher/``
@@ -28,9 +29,11 @@ def create_book(directory: Path, title: str | None = None, language: str = "en")
     default_title = STARTERS[language]
     template = files("publisher").joinpath("data", "starters", f"{language}.md").read_text("utf-8")
     check_new_book(directory)
-    return write_new_book(
-        directory, template.format(title=title or default_title, uuid=uuid.uuid4())
-    )
+    # Dated today (the build's clock: SOURCE_DATE_EPOCH if set): the feed dates the episodes
+    # from it, and a book without a date is dated 1 January 2000, 26 years old in a player.
+    today = build_now().date().isoformat()
+    text = template.format(title=title or default_title, uuid=uuid.uuid4(), date=today)
+    return write_new_book(directory, text)
 
 
 def check_new_book(directory: Path) -> Path:

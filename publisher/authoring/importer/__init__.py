@@ -26,6 +26,7 @@ from publisher.authoring.importer.structure import Found, find_structure
 from publisher.authoring.scaffold import check_new_book, write_new_book
 from publisher.errors import BuildError, Problem, SourceError
 from publisher.i18n import is_language_tag, words_for
+from publisher.infra.clock import build_now
 from publisher.model.config import FIRST_DATE, LAST_DATE
 from publisher.reader.parse import Parsed, parse_text
 from publisher.text.plain import plain_text
@@ -121,6 +122,7 @@ def _header(
     """The front matter's lines and the notes about them (0-based line, note)."""
     author = found.author or UNKNOWN_AUTHOR
     values = {
+        "date": build_now().date(),
         **settings,
         "title": found.title,
         "subtitle": found.subtitle,
@@ -133,6 +135,8 @@ def _header(
         line = next(i for i, text in enumerate(lines) if text.startswith(f"{key}:"))
         notes.append((line, message))
 
+    if "date" not in settings:
+        note("date", "today's date: the feed dates the episodes from it; write the book's own")
     if found.author is None:
         note("author", "no author found in the text; write the author's name here")
     elif found.author_note:
