@@ -12,7 +12,7 @@
   var key = "publisher-live:" + location.pathname;
   var media = Array.prototype.slice.call(document.querySelectorAll("audio, video"));
 
-  // The file a media element plays, as the build names it ("audio/x.mp3").
+  // The file a media element plays: its path in the build folder, as outputs.py names it.
   function published(url) {
     return decodeURIComponent(new URL(url, location.href).pathname.replace(/^\//, ""));
   }
